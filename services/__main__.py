@@ -1,0 +1,37 @@
+"""The deploy entry point: ``python -m services SERVICE ROLE`` with ROLE one of migrate, api, worker.
+
+``api`` migrates, then execs gunicorn with deploy/gunicorn.conf.py; ``worker`` migrates, then runs the
+service's relay or consumers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+SERVICES = ("registry", "notifications")
+ROLES = ("migrate", "api", "worker")
+GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
+
+
+def main(argv: list[str]) -> int:
+    """Run one role of one service."""
+    if len(argv) != 2 or argv[0] not in SERVICES or argv[1] not in ROLES:
+        print(f"usage: python -m services {{{'|'.join(SERVICES)}}} {{{'|'.join(ROLES)}}}", file=sys.stderr)
+        return 2
+    service, role = argv
+    config = importlib.import_module(f"services.{service}.config")
+    bootstrap = importlib.import_module(f"services.{service}.bootstrap")
+    bootstrap.migrate(config.load_settings())
+    if role == "api":
+        app = f"services.{service}.wsgi:create_app()"
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), app])
+    if role == "worker":
+        importlib.import_module(f"services.{service}.worker").main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

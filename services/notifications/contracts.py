@@ -1,0 +1,9 @@
+"""What notifications consumes: the topics it follows (the audit trail reads every event as it is)."""
+
+from __future__ import annotations
+
+from shared.catalogue import Catalogue
+
+REGISTRY_TOPIC = "thidua.registry.events"
+AUDITED_TOPICS = (REGISTRY_TOPIC,)
+CATALOGUE = Catalogue()

@@ -1,0 +1,1 @@
+"""The registry's use cases: one handler per command."""

@@ -1,0 +1,1 @@
+"""The registry's domain: the rules that turn commands into events."""

@@ -1,0 +1,25 @@
+"""The registry's background process: the outbox relay to ``thidua.registry.events``."""
+
+from __future__ import annotations
+
+from services.registry.bootstrap import bootstrap
+from services.registry.config import load_settings
+from services.registry.contracts import TOPIC
+from shared.logs import configure_logging
+from shared.process import run_until_signalled
+
+
+def main() -> None:
+    """Run the relay until SIGTERM or SIGINT."""
+    settings = load_settings()
+    configure_logging(settings.service, settings.log_level)
+    registry = bootstrap(settings)
+    relay = registry.relay(TOPIC)
+    try:
+        run_until_signalled(relay.run)
+    finally:
+        registry.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""The event bus: one small interface with a Kafka adapter and an embedded (single-machine) log adapter."""
+
+from shared.bus.base import Bus, BusUnavailable, OutgoingRecord, Record, Subscription, TopicPartition
+from shared.bus.factory import make_bus
+
+__all__ = ["Bus", "BusUnavailable", "OutgoingRecord", "Record", "Subscription", "TopicPartition", "make_bus"]

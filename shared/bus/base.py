@@ -1,0 +1,92 @@
+"""The bus interface that every adapter implements and the contract tests check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+TopicPartition = tuple[str, int]
+
+
+class BusUnavailable(Exception):
+    """The bus did not accept or serve records; the caller may retry later."""
+
+
+@dataclass(frozen=True)
+class OutgoingRecord:
+    """A record to publish: the key decides the partition, so one stream keeps its order."""
+
+    topic: str
+    key: bytes
+    headers: Sequence[tuple[str, bytes]]
+    value: bytes
+
+
+@dataclass(frozen=True)
+class Record:
+    """A record read from the bus, with where it came from."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+    value: bytes | None
+    timestamp_ms: int
+
+    def header(self, name: str) -> bytes | None:
+        """Return the first header of that name, if any."""
+        return next((value for key, value in self.headers if key == name), None)
+
+
+class Subscription(Protocol):
+    """A consumer group's view of some topics: poll, then commit what was handled."""
+
+    def poll(self, max_records: int, timeout: float) -> list[Record]:
+        """Return up to ``max_records`` records after the group's position, waiting up to ``timeout`` s."""
+        ...
+
+    def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Record, durably for the group, the next offset to read per partition."""
+        ...
+
+    def rewind(self) -> None:
+        """Move the group back to the earliest offset of every partition (for a rebuild)."""
+        ...
+
+    def end_offsets(self) -> dict[TopicPartition, int]:
+        """Return the next offset to be written per partition of the subscribed topics."""
+        ...
+
+    def positions(self) -> dict[TopicPartition, int]:
+        """Return the next offset this subscription will read per partition it holds."""
+        ...
+
+    def close(self) -> None:
+        """Leave the group and release resources."""
+        ...
+
+
+class Bus(Protocol):
+    """What services need of an event bus."""
+
+    def ensure_topics(self, topics: Iterable[str]) -> None:
+        """Create the topics that do not exist yet (with their configured partitions, kept forever)."""
+        ...
+
+    def publish(self, records: Sequence[OutgoingRecord]) -> None:
+        """Publish records and return once every one is acknowledged; raise BusUnavailable otherwise."""
+        ...
+
+    def subscribe(self, group: str, topics: Sequence[str]) -> Subscription:
+        """Join a consumer group on some topics, starting from its committed offsets or the earliest."""
+        ...
+
+    def ping(self) -> bool:
+        """Return whether the bus answers now."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...

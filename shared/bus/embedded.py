@@ -1,0 +1,238 @@
+"""The embedded adapter: a SQLite file on disk that several processes on one machine share.
+
+Each topic has a fixed number of partitions; a record goes to the partition of its key's CRC-32,
+so one stream keeps its order. Each consumer group keeps its committed offsets in the same file.
+A group is meant to have one consumer at a time (there is no rebalancing as in Kafka).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+
+import sqlalchemy as sa
+
+from shared.bus.base import BusUnavailable, OutgoingRecord, Record, TopicPartition
+from shared.db import create_engine
+
+_metadata = sa.MetaData()
+_topics = sa.Table(
+    "topics",
+    _metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("partitions", sa.Integer, nullable=False),
+)
+_log = sa.Table(
+    "log",
+    _metadata,
+    sa.Column("topic", sa.String, primary_key=True),
+    sa.Column("partition", sa.Integer, primary_key=True),
+    sa.Column("offset", sa.Integer, primary_key=True),
+    sa.Column("key", sa.LargeBinary),
+    sa.Column("headers", sa.Text, nullable=False),
+    sa.Column("value", sa.LargeBinary),
+    sa.Column("timestamp_ms", sa.BigInteger, nullable=False),
+)
+_group_offsets = sa.Table(
+    "group_offsets",
+    _metadata,
+    sa.Column("group_id", sa.String, primary_key=True),
+    sa.Column("topic", sa.String, primary_key=True),
+    sa.Column("partition", sa.Integer, primary_key=True),
+    sa.Column("offset", sa.Integer, nullable=False),
+)
+_POLL_INTERVAL = 0.05
+
+
+class EmbeddedBus:
+    """A bus in one SQLite file."""
+
+    def __init__(self, path: str, partitions: int = 3):
+        self.path = path
+        self.partitions = partitions
+        self.engine = create_engine(f"sqlite:///{path}")
+        self.reader = self.engine.execution_options(sqlite_begin="DEFERRED")
+        _metadata.create_all(self.engine)
+
+    def ensure_topics(self, topics: Iterable[str]) -> None:
+        """Declare missing topics with the configured number of partitions."""
+        with self.engine.begin() as conn:
+            existing = set(conn.execute(sa.select(_topics.c.name)).scalars())
+            rows = [{"name": t, "partitions": self.partitions} for t in dict.fromkeys(topics) if t not in existing]
+            if rows:
+                conn.execute(_topics.insert(), rows)
+
+    def publish(self, records: Sequence[OutgoingRecord]) -> None:
+        """Append the records in one transaction: all of them or none."""
+        if not records:
+            return
+        try:
+            with self.engine.begin() as conn:
+                partitions = dict(conn.execute(sa.select(_topics.c.name, _topics.c.partitions)).tuples().all())
+                next_offsets: dict[TopicPartition, int] = {}
+                rows = []
+                now_ms = int(time.time() * 1000)
+                for record in records:
+                    if record.topic not in partitions:
+                        raise BusUnavailable(f"unknown topic {record.topic}")
+                    tp = (record.topic, zlib.crc32(record.key) % partitions[record.topic])
+                    if tp not in next_offsets:
+                        next_offsets[tp] = _end_offset(conn, tp)
+                    rows.append(
+                        {
+                            "topic": tp[0],
+                            "partition": tp[1],
+                            "offset": next_offsets[tp],
+                            "key": record.key,
+                            "headers": _encode_headers(record.headers),
+                            "value": record.value,
+                            "timestamp_ms": now_ms,
+                        }
+                    )
+                    next_offsets[tp] += 1
+                conn.execute(_log.insert(), rows)
+        except sa.exc.OperationalError as exc:
+            raise BusUnavailable(f"event log unavailable: {exc}") from exc
+
+    def subscribe(self, group: str, topics: Sequence[str]) -> EmbeddedSubscription:
+        """Start reading the topics as a group, from its committed offsets."""
+        return EmbeddedSubscription(self, group, list(topics))
+
+    def ping(self) -> bool:
+        """Return whether the log file can be read."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.select(sa.func.count()).select_from(_topics))
+            return True
+        except sa.exc.SQLAlchemyError:
+            return False
+
+    def close(self) -> None:
+        """Close the file's connections."""
+        self.engine.dispose()
+
+    def partitions_of(self, conn: sa.Connection, topics: Sequence[str]) -> list[TopicPartition]:
+        """Return every partition of the given topics."""
+        rows = conn.execute(sa.select(_topics.c.name, _topics.c.partitions).where(_topics.c.name.in_(topics)))
+        return [(name, p) for name, count in rows for p in range(count)]
+
+
+class EmbeddedSubscription:
+    """A group's reader of some topics of the embedded log."""
+
+    def __init__(self, bus: EmbeddedBus, group: str, topics: list[str]):
+        self.bus = bus
+        self.group = group
+        self.topics = topics
+        self._positions: dict[TopicPartition, int] | None = None
+
+    def poll(self, max_records: int, timeout: float) -> list[Record]:
+        """Return the next records, waiting up to ``timeout`` seconds for some to arrive."""
+        deadline = time.monotonic() + timeout
+        while True:
+            records = self._read(max_records)
+            if records or time.monotonic() >= deadline:
+                return records
+            time.sleep(min(_POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
+
+    def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Store the group's next offsets durably."""
+        if not offsets:
+            return
+        with self.bus.engine.begin() as conn:
+            for (topic, partition), offset in offsets.items():
+                where = (
+                    (_group_offsets.c.group_id == self.group)
+                    & (_group_offsets.c.topic == topic)
+                    & (_group_offsets.c.partition == partition)
+                )
+                if conn.execute(_group_offsets.update().where(where).values(offset=offset)).rowcount == 0:
+                    conn.execute(
+                        _group_offsets.insert().values(
+                            group_id=self.group, topic=topic, partition=partition, offset=offset
+                        )
+                    )
+
+    def rewind(self) -> None:
+        """Read every partition again from offset 0."""
+        with self.bus.engine.connect() as conn:
+            self._positions = {tp: 0 for tp in self.bus.partitions_of(conn, self.topics)}
+
+    def end_offsets(self) -> dict[TopicPartition, int]:
+        """Return the next offset to be written per partition."""
+        with self.bus.reader.connect() as conn:
+            return {tp: _end_offset(conn, tp) for tp in self.bus.partitions_of(conn, self.topics)}
+
+    def positions(self) -> dict[TopicPartition, int]:
+        """Return the next offset to read per partition."""
+        with self.bus.reader.connect() as conn:
+            return dict(self._load_positions(conn))
+
+    def close(self) -> None:
+        """Forget the read positions (committed offsets stay)."""
+        self._positions = None
+
+    def _read(self, max_records: int) -> list[Record]:
+        """Read up to ``max_records`` records after the current positions, partition by partition."""
+        with self.bus.reader.connect() as conn:
+            positions = self._load_positions(conn)
+            records: list[Record] = []
+            for (topic, partition), position in positions.items():
+                if len(records) >= max_records:
+                    break
+                rows = conn.execute(
+                    sa.select(_log)
+                    .where((_log.c.topic == topic) & (_log.c.partition == partition) & (_log.c.offset >= position))
+                    .order_by(_log.c.offset)
+                    .limit(max_records - len(records))
+                ).mappings()
+                for row in rows:
+                    records.append(_to_record(row))
+                    positions[(topic, partition)] = row["offset"] + 1
+            return records
+
+    def _load_positions(self, conn: sa.Connection) -> dict[TopicPartition, int]:
+        """Start from the committed offsets on first use; pick up partitions of topics created later."""
+        if self._positions is None:
+            self._positions = {}
+        committed = None
+        for tp in self.bus.partitions_of(conn, self.topics):
+            if tp not in self._positions:
+                if committed is None:
+                    committed = {
+                        (r.topic, r.partition): r.offset
+                        for r in conn.execute(
+                            sa.select(_group_offsets).where(_group_offsets.c.group_id == self.group)
+                        )
+                    }
+                self._positions[tp] = committed.get(tp, 0)
+        return self._positions
+
+
+def _end_offset(conn: sa.Connection, tp: TopicPartition) -> int:
+    """Return the offset the next record of a partition will get."""
+    query = sa.select(sa.func.max(_log.c.offset)).where((_log.c.topic == tp[0]) & (_log.c.partition == tp[1]))
+    last = conn.execute(query).scalar()
+    return 0 if last is None else int(last) + 1
+
+
+def _encode_headers(headers: Sequence[tuple[str, bytes]]) -> str:
+    """Encode headers as JSON, values in base64 (they are bytes)."""
+    return json.dumps([[k, base64.b64encode(v).decode()] for k, v in headers])
+
+
+def _to_record(row: Mapping) -> Record:  # type: ignore[type-arg]
+    """Map a log row to a record."""
+    headers = [(k, base64.b64decode(v)) for k, v in json.loads(row["headers"])]
+    return Record(
+        topic=row["topic"],
+        partition=row["partition"],
+        offset=row["offset"],
+        key=row["key"],
+        headers=headers,
+        value=row["value"],
+        timestamp_ms=row["timestamp_ms"],
+    )

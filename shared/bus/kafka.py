@@ -1,0 +1,217 @@
+"""The Kafka adapter (kafka-python): idempotent producer with acks=all, manual offset commits."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import TopicPartition as KafkaTopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from shared.bus.base import BusUnavailable, OutgoingRecord, Record, TopicPartition
+
+log = logging.getLogger(__name__)
+
+
+class KafkaBus:
+    """A bus on Apache Kafka."""
+
+    def __init__(self, bootstrap_servers: str, partitions: int = 3, client_id: str = "thidua"):
+        self.bootstrap_servers = bootstrap_servers.split(",")
+        self.partitions = partitions
+        self.client_id = client_id
+        self._producer: KafkaProducer | None = None
+
+    def ensure_topics(self, topics: Iterable[str]) -> None:
+        """Create missing topics with the configured partitions and unlimited retention."""
+        admin = self._admin()
+        try:
+            existing = set(admin.list_topics())
+            missing = [t for t in dict.fromkeys(topics) if t not in existing]
+            if not missing:
+                return
+            new_topics = [
+                NewTopic(t, self.partitions, 1, topic_configs={"retention.ms": "-1", "retention.bytes": "-1"})
+                for t in missing
+            ]
+            try:
+                admin.create_topics(new_topics)
+            except TopicAlreadyExistsError:
+                pass  # another process created them first
+            self._wait_for_topics(missing)
+        except KafkaError as exc:
+            raise BusUnavailable(f"cannot create topics: {exc}") from exc
+        finally:
+            admin.close()
+
+    def publish(self, records: Sequence[OutgoingRecord]) -> None:
+        """Send the records and wait for every acknowledgement; on any failure drop the producer."""
+        if not records:
+            return
+        try:
+            producer = self._get_producer()
+            futures = [producer.send(r.topic, key=r.key, value=r.value, headers=list(r.headers)) for r in records]
+            producer.flush(timeout=30)
+            for future in futures:
+                future.get(timeout=0)
+        except KafkaError as exc:
+            self._drop_producer()
+            raise BusUnavailable(f"publish failed: {exc}") from exc
+
+    def subscribe(self, group: str, topics: Sequence[str]) -> KafkaSubscription:
+        """Join a consumer group; offsets are committed only by ``commit``."""
+        return KafkaSubscription(self, group, list(topics))
+
+    def ping(self) -> bool:
+        """Return whether a broker answers a metadata request."""
+        try:
+            admin = self._admin(timeout_ms=3000)
+        except KafkaError:
+            return False
+        try:
+            admin.list_topics()
+            return True
+        except KafkaError:
+            return False
+        finally:
+            admin.close()
+
+    def close(self) -> None:
+        """Flush and close the producer."""
+        self._drop_producer()
+
+    def consumer_config(self, group: str | None) -> dict[str, Any]:
+        """Return the settings for a consumer of this bus."""
+        return {
+            "bootstrap_servers": self.bootstrap_servers,
+            "client_id": self.client_id,
+            "group_id": group,
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
+            "max_poll_records": 1000,
+            "fetch_max_wait_ms": 100,
+            "session_timeout_ms": 10000,
+            "heartbeat_interval_ms": 1000,
+        }
+
+    def _get_producer(self) -> KafkaProducer:
+        """Return the idempotent producer, creating it on first use or after a failure."""
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.bootstrap_servers,
+                client_id=self.client_id,
+                acks="all",
+                enable_idempotence=True,
+                max_in_flight_requests_per_connection=5,
+                linger_ms=5,
+                batch_size=256 * 1024,
+                retries=2**31 - 1,
+                delivery_timeout_ms=30000,
+                request_timeout_ms=10000,
+                max_block_ms=10000,
+            )
+        return self._producer
+
+    def _drop_producer(self) -> None:
+        """Close the producer without waiting; the next publish makes a fresh one."""
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=1)
+            except KafkaError:
+                log.debug("producer close failed", exc_info=True)
+            self._producer = None
+
+    def _admin(self, timeout_ms: int = 10000) -> KafkaAdminClient:
+        """Open an admin client."""
+        return KafkaAdminClient(
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=f"{self.client_id}-admin",
+            request_timeout_ms=timeout_ms,
+        )
+
+    def _wait_for_topics(self, topics: list[str], timeout: float = 30.0) -> None:
+        """Wait until new topics have leaders, so the first publish does not race their creation."""
+        consumer = KafkaConsumer(**self.consumer_config(None))
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if all(consumer.partitions_for_topic(t) for t in topics):
+                    return
+                time.sleep(0.1)
+            raise BusUnavailable(f"topics {topics} have no leaders after {timeout}s")
+        finally:
+            consumer.close()
+
+
+class KafkaSubscription:
+    """A Kafka consumer in a group, committing offsets only when told."""
+
+    def __init__(self, bus: KafkaBus, group: str, topics: list[str]):
+        self.topics = topics
+        self._consumer = KafkaConsumer(**bus.consumer_config(group))
+        self._consumer.subscribe(topics)
+
+    def poll(self, max_records: int, timeout: float) -> list[Record]:
+        """Fetch the next records of the assigned partitions."""
+        try:
+            batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        except KafkaError as exc:
+            raise BusUnavailable(f"poll failed: {exc}") from exc
+        records = [
+            Record(
+                topic=m.topic,
+                partition=m.partition,
+                offset=m.offset,
+                key=m.key,
+                headers=[(k, v) for k, v in (m.headers or [])],
+                value=m.value,
+                timestamp_ms=m.timestamp,
+            )
+            for messages in batches.values()
+            for m in messages
+        ]
+        return records
+
+    def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Commit the next offsets to read, synchronously."""
+        if not offsets:
+            return
+        try:
+            self._consumer.commit(
+                {KafkaTopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()}
+            )
+        except KafkaError as exc:
+            raise BusUnavailable(f"commit failed: {exc}") from exc
+
+    def rewind(self) -> None:
+        """Seek every assigned partition to its beginning, joining the group first if needed."""
+        deadline = time.monotonic() + 30
+        while not self._consumer.assignment():
+            if time.monotonic() > deadline:
+                raise BusUnavailable("no partitions assigned within 30s")
+            self._consumer.poll(timeout_ms=100, max_records=1)
+        self._consumer.seek_to_beginning()
+
+    def end_offsets(self) -> dict[TopicPartition, int]:
+        """Return the log-end offset of every partition of the subscribed topics."""
+        partitions = [
+            KafkaTopicPartition(t, p) for t in self.topics for p in (self._consumer.partitions_for_topic(t) or ())
+        ]
+        ends = self._consumer.end_offsets(partitions)
+        return {(tp.topic, tp.partition): int(o) for tp, o in ends.items()}
+
+    def positions(self) -> dict[TopicPartition, int]:
+        """Return the fetch position of every assigned partition."""
+        try:
+            return {(tp.topic, tp.partition): self._consumer.position(tp) for tp in self._consumer.assignment()}
+        except KafkaError as exc:
+            raise BusUnavailable(f"position failed: {exc}") from exc
+
+    def close(self) -> None:
+        """Leave the group without committing anything."""
+        self._consumer.close(autocommit=False)

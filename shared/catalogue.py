@@ -1,0 +1,101 @@
+"""The event catalogue: each event type declared once with its version, schema and topic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import marshmallow as ma
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class UnknownEventType(KeyError):
+    """An event type that no catalogue entry declares."""
+
+
+class InvalidEventData(ValueError):
+    """Event data that does not match its declared schema."""
+
+    def __init__(self, event_type: str, messages: Mapping[str, Any]):
+        super().__init__(f"{event_type}: {messages}")
+        self.event_type = event_type
+        self.messages = dict(messages)
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One declared event: its name, current version, data schema, topic and upcasters from older versions."""
+
+    name: str
+    version: int
+    schema: type[ma.Schema]
+    topic: str
+    description: str = ""
+    upcasters: Mapping[int, Upcaster] = field(default_factory=dict)
+
+    def validate(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the data as JSON-ready values; raise InvalidEventData on any unknown or bad field."""
+        schema = self.schema(unknown=ma.RAISE)
+        try:
+            loaded = schema.load(dict(data))
+        except ma.ValidationError as exc:
+            raise InvalidEventData(self.name, _as_mapping(exc.messages)) from exc
+        return dict(schema.dump(loaded))
+
+    def read(self, version: int, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Upcast data of an older version to the current one, then load it tolerantly (unknown fields kept)."""
+        if version > self.version:
+            raise InvalidEventData(self.name, {"_schema": [f"version {version} is newer than {self.version}"]})
+        current = dict(data)
+        for step in range(version, self.version):
+            upcast = self.upcasters.get(step)
+            if upcast is None:
+                raise InvalidEventData(self.name, {"_schema": [f"no upcaster from version {step}"]})
+            current = upcast(current)
+        try:
+            return dict(self.schema(unknown=ma.INCLUDE).load(current))
+        except ma.ValidationError as exc:
+            raise InvalidEventData(self.name, _as_mapping(exc.messages)) from exc
+
+
+class Catalogue:
+    """The set of event types a service publishes or consumes."""
+
+    def __init__(self, *types: EventType):
+        self._types: dict[str, EventType] = {}
+        for event_type in types:
+            self.declare(event_type)
+
+    def declare(self, event_type: EventType) -> EventType:
+        """Add an event type; a name may be declared only once."""
+        if event_type.name in self._types:
+            raise ValueError(f"event type {event_type.name} is declared twice")
+        self._types[event_type.name] = event_type
+        return event_type
+
+    def __getitem__(self, name: str) -> EventType:
+        try:
+            return self._types[name]
+        except KeyError:
+            raise UnknownEventType(name) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._types
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._types.values())
+
+    def merged(self, other: Catalogue) -> Catalogue:
+        """Return a catalogue with the types of both."""
+        return Catalogue(*self, *other)
+
+    def topics(self) -> list[str]:
+        """Return the topics the declared events travel on."""
+        return sorted({t.topic for t in self._types.values()})
+
+
+def _as_mapping(messages: Any) -> dict[str, Any]:
+    """Normalise marshmallow's error messages to a mapping."""
+    return messages if isinstance(messages, dict) else {"_schema": messages}

@@ -1,0 +1,257 @@
+"""The consumer runner: applies events to a read model exactly once in effect.
+
+Each event is applied in the same database transaction as its tracking row (consumer, event_id);
+the bus offset is committed only after that transaction. A crash between the two makes the bus
+deliver the batch again, and the tracking rows make the repeat a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from shared.bus import Bus, BusUnavailable, OutgoingRecord, Record, Subscription, TopicPartition
+from shared.catalogue import Catalogue, InvalidEventData
+from shared.envelope import Envelope, EnvelopeError
+from shared.logs import bound_correlation
+
+log = logging.getLogger(__name__)
+DLQ_SUFFIX = ".dlq"
+
+
+@dataclass(frozen=True)
+class Consumed:
+    """An event read from the bus: the record, its envelope and its data upcast to the current version."""
+
+    record: Record
+    event: Envelope
+    data: dict[str, Any]
+
+
+class Projection(Protocol):
+    """A read model fed by events: the consumer name, its topics, one apply and a reset.
+
+    ``accepts_any_type`` (optional, default False) lets a projection see events its catalogue does not
+    declare, with their data as sent (the audit trail wants every event).
+    """
+
+    name: str
+    topics: Sequence[str]
+
+    def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
+        """Change the read model for one event, inside the given transaction."""
+        ...
+
+    def reset(self, conn: sa.Connection) -> None:
+        """Empty the read model, inside the given transaction."""
+        ...
+
+
+@dataclass
+class ConsumerStats:
+    """What a runner has done since it started."""
+
+    applied: int = 0
+    duplicates: int = 0
+    ignored: int = 0
+    dead_lettered: int = 0
+
+
+def dlq_topic(topic: str) -> str:
+    """Return the dead-letter topic of a topic."""
+    return f"{topic}{DLQ_SUFFIX}"
+
+
+def is_transient(error: BaseException) -> bool:
+    """Return whether an error says the database is unreachable, not that the event is bad."""
+    return isinstance(error, sa.exc.DBAPIError) and (
+        error.connection_invalidated or isinstance(error, sa.exc.OperationalError)
+    )
+
+
+class ConsumerRunner:
+    """Feeds one projection from the bus, one consumer group per projection."""
+
+    def __init__(
+        self,
+        projection: Projection,
+        engine: sa.Engine,
+        tracking: sa.Table,
+        bus: Bus,
+        catalogue: Catalogue,
+        max_attempts: int = 3,
+        batch_size: int = 500,
+        backoff: float = 0.05,
+        max_backoff: float = 5.0,
+    ):
+        self.projection = projection
+        self.engine = engine
+        self.tracking = tracking
+        self.bus = bus
+        self.catalogue = catalogue
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.stats = ConsumerStats()
+        self._subscription: Subscription | None = None
+
+    @property
+    def subscription(self) -> Subscription:
+        """Return the group's subscription, joining on first use."""
+        if self._subscription is None:
+            topics = list(self.projection.topics)
+            self.bus.ensure_topics([*topics, *(dlq_topic(t) for t in topics)])
+            self._subscription = self.bus.subscribe(self.projection.name, topics)
+        return self._subscription
+
+    def run(self, stop: threading.Event, poll_timeout: float = 0.5) -> None:
+        """Consume until ``stop`` is set."""
+        while not stop.is_set():
+            self.step(poll_timeout)
+
+    def step(self, poll_timeout: float = 0.5) -> int:
+        """Poll one batch, apply it and commit its offsets; return how many records it held."""
+        try:
+            records = self.subscription.poll(self.batch_size, poll_timeout)
+        except BusUnavailable:
+            log.warning("consumer %s: bus unavailable", self.projection.name)
+            time.sleep(self.max_backoff / 5)
+            return 0
+        if records:
+            self.handle(records)
+            self.subscription.commit(_next_offsets(records))
+        return len(records)
+
+    def run_until_caught_up(self, timeout: float = 60.0) -> None:
+        """Consume until the group has read every record that existed when this was called."""
+        targets = {tp: end for tp, end in self.subscription.end_offsets().items() if end > 0}
+        deadline = time.monotonic() + timeout
+        while True:
+            positions = self.subscription.positions()
+            if all(positions.get(tp, -1) >= end for tp, end in targets.items()):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.projection.name} did not catch up within {timeout}s")
+            self.step(poll_timeout=0.2)
+
+    def rebuild(self, timeout: float = 600.0) -> None:
+        """Empty the read model and its tracking rows, then replay the topics from the earliest offset."""
+        with self.engine.begin() as conn:
+            self.projection.reset(conn)
+            conn.execute(self.tracking.delete().where(self.tracking.c.consumer == self.projection.name))
+        self.subscription.rewind()
+        self.run_until_caught_up(timeout)
+
+    def handle(self, records: Sequence[Record]) -> None:
+        """Apply a batch in one transaction; if that fails, apply its events one by one."""
+        decoded = [d for d in (self._decode(r) for r in records) if d is not None]
+        if not decoded:
+            return
+        try:
+            with self.engine.begin() as conn:
+                self._apply_all(conn, decoded)
+        except Exception as exc:
+            log.warning("consumer %s: batch failed (%s); applying one by one", self.projection.name, exc)
+            for item in decoded:
+                self._apply_one_with_retries(item)
+
+    def close(self) -> None:
+        """Leave the consumer group."""
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
+
+    def _decode(self, record: Record) -> Consumed | None:
+        """Read a record as an event of the catalogue; dead-letter what cannot be read."""
+        try:
+            event = Envelope.from_record(record.key, record.headers, record.value)
+            if event.type in self.catalogue:
+                data = self.catalogue[event.type].read(event.schema_version, event.data)
+            elif getattr(self.projection, "accepts_any_type", False):
+                data = dict(event.data)
+            else:
+                self.stats.ignored += 1
+                return None
+        except (EnvelopeError, InvalidEventData) as exc:
+            self._dead_letter(record, exc)
+            return None
+        return Consumed(record, event, data)
+
+    def _apply_all(self, conn: sa.Connection, items: Sequence[Consumed]) -> None:
+        """Apply the events not applied before, writing a tracking row for each."""
+        ids = {item.event.id for item in items}
+        seen = set(
+            conn.execute(
+                sa.select(self.tracking.c.event_id).where(
+                    (self.tracking.c.consumer == self.projection.name) & (self.tracking.c.event_id.in_(ids))
+                )
+            ).scalars()
+        )
+        rows = []
+        now = datetime.now(UTC)
+        for item in items:
+            if item.event.id in seen:
+                self.stats.duplicates += 1
+                continue
+            with bound_correlation(item.event.correlation_id):
+                self.projection.apply(conn, item)
+            seen.add(item.event.id)
+            rows.append({"consumer": self.projection.name, "event_id": item.event.id, "processed_at": now})
+        if rows:
+            conn.execute(self.tracking.insert(), rows)
+        self.stats.applied += len(rows)
+
+    def _apply_one_with_retries(self, item: Consumed) -> None:
+        """Apply one event in its own transaction: retry transient errors, dead-letter a persistent one."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self.engine.begin() as conn:
+                    self._apply_all(conn, [item])
+                return
+            except Exception as exc:
+                if not is_transient(exc) and attempt >= self.max_attempts:
+                    self._dead_letter(item.record, exc)
+                    return
+                delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+                log.warning(
+                    "consumer %s: event %s failed (attempt %d): %s",
+                    self.projection.name, item.event.id, attempt, exc,
+                )
+                time.sleep(delay)
+
+    def _dead_letter(self, record: Record, error: BaseException) -> None:
+        """Publish a record to its topic's DLQ with why and where it failed, so the consumer can move on."""
+        headers = [
+            *record.headers,
+            ("dlq_error", f"{type(error).__name__}: {error}"[:2000].encode()),
+            ("dlq_consumer", self.projection.name.encode()),
+            ("dlq_topic", record.topic.encode()),
+            ("dlq_partition", str(record.partition).encode()),
+            ("dlq_offset", str(record.offset).encode()),
+        ]
+        dead = OutgoingRecord(dlq_topic(record.topic), record.key or b"", headers, record.value or b"")
+        self.bus.publish([dead])
+        self.stats.dead_lettered += 1
+        log.error(
+            "consumer %s: %s[%d]@%d sent to DLQ: %s",
+            self.projection.name, record.topic, record.partition, record.offset, error,
+        )
+
+
+def _next_offsets(records: Sequence[Record]) -> dict[TopicPartition, int]:
+    """Return, per partition, the offset after the last record of a batch."""
+    offsets: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = (record.topic, record.partition)
+        offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
+    return offsets

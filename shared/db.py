@@ -1,0 +1,83 @@
+"""Database engines and the tables every service shares: events (the outbox), relay progress, tracking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def create_engine(url: str, **kwargs: Any) -> sa.Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and transactions that take the write lock at BEGIN.
+
+    On SQLite, ``engine.execution_options(sqlite_begin="DEFERRED")`` gives a reader that takes no lock.
+    """
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kwargs)
+
+
+def _sqlite_engine(url: str, **kwargs: Any) -> sa.Engine:
+    """Build a SQLite engine safe for several processes: serialised writers, no stale snapshots."""
+    database = sa.make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" hook emit BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def event_store_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
+    """Declare the events table (the store and the outbox) and the relay's progress table."""
+    events = sa.Table(
+        "events",
+        metadata,
+        sa.Column("position", Position, primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("stream_id", sa.String(200), nullable=False),
+        sa.Column("stream_version", sa.Integer, nullable=False),
+        sa.Column("type", sa.String(100), nullable=False),
+        sa.Column("schema_version", sa.Integer, nullable=False),
+        sa.Column("data", JSONType, nullable=False),
+        sa.Column("metadata", JSONType, nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("stream_id", "stream_version", name="uq_events_stream_version"),
+    )
+    progress = sa.Table(
+        "relay_progress",
+        metadata,
+        sa.Column("relay", sa.String(100), primary_key=True),
+        sa.Column("position", Position, nullable=False),
+    )
+    return events, progress
+
+
+def tracking_table(metadata: sa.MetaData) -> sa.Table:
+    """Declare the tracking table: one row per (consumer, event) applied to a read model."""
+    return sa.Table(
+        "processed_events",
+        metadata,
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("event_id", sa.String(36), primary_key=True),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+    )

@@ -1,0 +1,172 @@
+"""The event store: append-only streams with optimistic concurrency, in the service's own database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.catalogue import Catalogue
+from shared.envelope import Envelope
+
+ANY_VERSION = -1
+# Appends are serialised per database so positions become visible in order (see README, "Outbox").
+_APPEND_LOCK_KEY = 0x7448_4455_4100
+
+
+class ConcurrencyError(Exception):
+    """The stream moved on since the caller read it: the expected version is stale."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int):
+        super().__init__(f"stream {stream_id} is at version {actual}, not {expected}")
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event a command decided on, before it is stored."""
+
+    type: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who caused the events and in reply to what: copied into every stored event's metadata."""
+
+    actor: str | None = None
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as recorded, with its global position."""
+
+    position: int
+    envelope: Envelope
+
+
+class EventStore:
+    """Appends to and reads from the generic events table of one service database."""
+
+    def __init__(self, events: sa.Table, catalogue: Catalogue, source: str):
+        self.events = events
+        self.catalogue = catalogue
+        self.source = source
+
+    def append(
+        self,
+        conn: sa.Connection,
+        stream_id: str,
+        expected_version: int,
+        new_events: Sequence[NewEvent],
+        context: Context | None = None,
+    ) -> list[Envelope]:
+        """Validate and append events to a stream inside the caller's transaction.
+
+        Raises ConcurrencyError when the stream is not at ``expected_version`` (ANY_VERSION skips the check).
+        """
+        context = context or Context()
+        validated = [(self.catalogue[e.type], self.catalogue[e.type].validate(e.data)) for e in new_events]
+        self._lock_appends(conn)
+        current = self.stream_version(conn, stream_id)
+        if expected_version != ANY_VERSION and current != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, current)
+        now = datetime.now(UTC)
+        envelopes = []
+        for offset, (event_type, data) in enumerate(validated, start=1):
+            envelope = Envelope(
+                type=event_type.name,
+                source=self.source,
+                stream_id=stream_id,
+                data=data,
+                schema_version=event_type.version,
+                stream_version=current + offset,
+                time=now,
+                correlation_id=context.correlation_id,
+                causation_id=context.causation_id,
+                actor=context.actor,
+            )
+            envelopes.append(envelope)
+        try:
+            conn.execute(self.events.insert(), [_row(e, context) for e in envelopes])
+        except sa.exc.IntegrityError as exc:
+            raise ConcurrencyError(stream_id, expected_version, self.stream_version(conn, stream_id)) from exc
+        return envelopes
+
+    def stream_version(self, conn: sa.Connection, stream_id: str) -> int:
+        """Return the version of a stream: the number of events in it, 0 when it is new."""
+        query = sa.select(sa.func.max(self.events.c.stream_version)).where(self.events.c.stream_id == stream_id)
+        return int(conn.execute(query).scalar() or 0)
+
+    def load(self, conn: sa.Connection, stream_id: str) -> list[StoredEvent]:
+        """Return every event of one stream in order."""
+        query = self.events.select().where(self.events.c.stream_id == stream_id).order_by(
+            self.events.c.stream_version
+        )
+        return [_stored(row) for row in conn.execute(query).mappings()]
+
+    def read_after(self, conn: sa.Connection, position: int, limit: int) -> list[StoredEvent]:
+        """Return up to ``limit`` events after a global position, in position order."""
+        query = (
+            self.events.select()
+            .where(self.events.c.position > position)
+            .order_by(self.events.c.position)
+            .limit(limit)
+        )
+        return [_stored(row) for row in conn.execute(query).mappings()]
+
+    def _lock_appends(self, conn: sa.Connection) -> None:
+        """Serialise appenders on PostgreSQL (SQLite already has one writer at a time)."""
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY})
+
+
+def _row(envelope: Envelope, context: Context) -> dict[str, Any]:
+    """Map an envelope to an events-table row."""
+    metadata = {
+        "source": envelope.source,
+        "correlation_id": envelope.correlation_id,
+        "causation_id": envelope.causation_id,
+        "actor": envelope.actor,
+        **context.extra,
+    }
+    return {
+        "event_id": envelope.id,
+        "stream_id": envelope.stream_id,
+        "stream_version": envelope.stream_version,
+        "type": envelope.type,
+        "schema_version": envelope.schema_version,
+        "data": dict(envelope.data),
+        "metadata": metadata,
+        "recorded_at": envelope.time,
+    }
+
+
+def _stored(row: Mapping[str, Any]) -> StoredEvent:
+    """Map an events-table row back to a stored event."""
+    meta = row["metadata"]
+    recorded_at = row["recorded_at"]
+    if recorded_at.tzinfo is None:
+        recorded_at = recorded_at.replace(tzinfo=UTC)
+    envelope = Envelope(
+        type=row["type"],
+        source=meta.get("source", ""),
+        stream_id=row["stream_id"],
+        data=row["data"],
+        schema_version=row["schema_version"],
+        stream_version=row["stream_version"],
+        id=row["event_id"],
+        time=recorded_at,
+        correlation_id=meta.get("correlation_id"),
+        causation_id=meta.get("causation_id"),
+        actor=meta.get("actor"),
+    )
+    return StoredEvent(position=row["position"], envelope=envelope)

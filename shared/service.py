@@ -1,0 +1,75 @@
+"""The pieces every service's composition root builds: database, event store, bus, relay, runner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from shared.bus import Bus, make_bus
+from shared.catalogue import Catalogue
+from shared.db import create_engine
+from shared.eventstore import EventStore
+from shared.relay import OutboxRelay
+from shared.settings import CommonSettings
+
+
+@dataclass
+class ServiceContext:
+    """A service's live dependencies; built once per process by its bootstrap, never at import."""
+
+    settings: CommonSettings
+    engine: sa.Engine
+    catalogue: Catalogue
+    metadata: sa.MetaData
+    _bus: Bus | None = field(default=None, repr=False)
+
+    @property
+    def reader(self) -> sa.Engine:
+        """Return an engine for reads (on SQLite, one that takes no write lock)."""
+        return self.engine.execution_options(sqlite_begin="DEFERRED")
+
+    @property
+    def bus(self) -> Bus:
+        """Return the bus, connecting on first use."""
+        if self._bus is None:
+            self._bus = make_bus(self.settings.bus_url, self.settings.topic_partitions, self.settings.service)
+        return self._bus
+
+    @property
+    def store(self) -> EventStore:
+        """Return the service's event store."""
+        return EventStore(self.metadata.tables["events"], self.catalogue, self.settings.service)
+
+    def relay(self, topic: str) -> OutboxRelay:
+        """Return the outbox relay that publishes this service's events to its topic."""
+        self.bus.ensure_topics([topic])
+        return OutboxRelay(
+            f"{self.settings.service}-relay",
+            self.engine,
+            self.store,
+            self.metadata.tables["relay_progress"],
+            self.bus,
+            topic,
+        )
+
+    def database_ready(self) -> bool:
+        """Return whether the database answers a query."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return True
+
+    def bus_ready(self) -> bool:
+        """Return whether the bus answers."""
+        return self.bus.ping()
+
+    def close(self) -> None:
+        """Release the database pool and the bus."""
+        if self._bus is not None:
+            self._bus.close()
+        self.engine.dispose()
+
+
+def build_context(settings: CommonSettings, catalogue: Catalogue, metadata: sa.MetaData) -> ServiceContext:
+    """Build a service's context from its settings."""
+    return ServiceContext(settings, create_engine(settings.database_url), catalogue, metadata)

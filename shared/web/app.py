@@ -1,0 +1,91 @@
+"""The app factory pieces: Flask + flask-smorest, errors, correlation ids, /healthz and /readyz."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from flask_smorest import Api
+
+from shared.logs import correlation_id
+from shared.web.errors import error_body, register_error_handlers
+
+ReadinessCheck = Callable[[], bool]
+CORRELATION_HEADER = "X-Correlation-ID"
+
+
+def make_app(
+    name: str,
+    title: str,
+    jwt_secret: str,
+    checks: Mapping[str, ReadinessCheck],
+    config: Mapping[str, Any] | None = None,
+) -> tuple[Flask, Api]:
+    """Return a Flask app and its flask-smorest Api with the suite's conventions wired in."""
+    app = Flask(name)
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        JWT_SECRET=jwt_secret,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config.update(config or {})
+    api = Api(app, spec_kwargs={"components": {"securitySchemes": _SECURITY}, "security": [{"bearer": []}]})
+    register_error_handlers(app)
+    _register_correlation(app)
+    _register_health(app, checks)
+    return app, api
+
+
+_SECURITY = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+
+
+def _register_correlation(app: Flask) -> None:
+    """Take the caller's correlation id (or make one), log with it and send it back."""
+
+    @app.before_request
+    def _bind() -> None:
+        value = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        g.correlation_id = value
+        g.correlation_token = correlation_id.set(value)
+
+    @app.after_request
+    def _echo(response: Response) -> Response:
+        if "correlation_id" in g:
+            response.headers[CORRELATION_HEADER] = g.correlation_id
+        return response
+
+    @app.teardown_request
+    def _unbind(_exc: BaseException | None) -> None:
+        token = g.pop("correlation_token", None)
+        if token is not None:
+            correlation_id.reset(token)
+
+
+def _register_health(app: Flask, checks: Mapping[str, ReadinessCheck]) -> None:
+    """Add /healthz (the process answers) and /readyz (its database and bus answer)."""
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        """Say the process is alive."""
+        return jsonify({"status": "ok"})
+
+    @app.get("/readyz")
+    def readyz() -> tuple[Response, int]:
+        """Say whether every dependency answers."""
+        results = {}
+        for dependency, check in checks.items():
+            try:
+                results[dependency] = bool(check())
+            except Exception:
+                results[dependency] = False
+        if all(results.values()):
+            return jsonify({"status": "ready", "checks": results}), 200
+        body = error_body("not_ready", "a dependency does not answer", {"checks": results})
+        return jsonify(body), 503

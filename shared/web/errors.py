@@ -1,0 +1,65 @@
+"""One JSON error shape for every service: ``{"error": {"code", "message", "details"}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from shared.errors import Conflict, DomainError, NotFound, RuleBroken
+from shared.eventstore import ConcurrencyError
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error the API reports to the caller with a status, a stable code and details."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+_DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, RuleBroken: 422}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """Return the JSON body of an error response."""
+    return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error, including framework ones, in the one JSON shape."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> ResponseReturnValue:
+        return jsonify(error_body(exc.code, exc.message, exc.details)), exc.status
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> ResponseReturnValue:
+        return jsonify(error_body(exc.code, exc.message, exc.details)), _DOMAIN_STATUS.get(type(exc), 422)
+
+    @app.errorhandler(ConcurrencyError)
+    def _concurrency_error(exc: ConcurrencyError) -> ResponseReturnValue:
+        details = {"stream_id": exc.stream_id, "expected_version": exc.expected, "actual_version": exc.actual}
+        return jsonify(error_body("version_conflict", str(exc), details)), 409
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> ResponseReturnValue:
+        status = exc.code or 500
+        data = getattr(exc, "data", None) or {}
+        details = data.get("messages") if isinstance(data, dict) else None
+        code = "validation_failed" if status == 422 else (exc.name or "error").lower().replace(" ", "_")
+        message = "the request body or parameters are not valid" if status == 422 else (exc.description or "")
+        return jsonify(error_body(code, message, details)), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> ResponseReturnValue:
+        log.exception("unhandled error")
+        return jsonify(error_body("internal_error", "an unexpected error occurred")), 500
