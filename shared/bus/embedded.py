@@ -71,7 +71,7 @@ class EmbeddedBus:
             return
         try:
             with self.engine.begin() as conn:
-                partitions = dict(conn.execute(sa.select(_topics.c.name, _topics.c.partitions)).tuples().all())
+                partitions = {name: count for name, count in conn.execute(sa.select(_topics.c.name, _topics.c.partitions))}
                 next_offsets: dict[TopicPartition, int] = {}
                 rows = []
                 now_ms = int(time.time() * 1000)

@@ -1,0 +1,141 @@
+"""Fixtures for real Kafka and PostgreSQL: from the environment, testcontainers, or the deploy script.
+
+With CI=true a missing Kafka or PostgreSQL fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(what: str, why: str) -> None:
+    """Skip a test that needs a server which is not there, or fail it in CI."""
+    message = f"{what} is not available: {why}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: a missing server is a failure)")
+    pytest.skip(message)
+
+
+def docker_answers() -> bool:
+    """Return whether a Docker engine answers (for testcontainers)."""
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Return bootstrap servers of a real broker: the environment's, a container, or deploy/kafka.sh."""
+    if servers := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield servers
+        return
+    if docker_answers():
+        from testcontainers.kafka import KafkaContainer
+
+        with KafkaContainer().with_kraft() as container:
+            yield container.get_bootstrap_server()
+        return
+    broker = LocalBroker(port=19092, home=tmp_path_factory.mktemp("kafka"))
+    try:
+        broker.start()
+    except subprocess.CalledProcessError as exc:
+        unavailable("Kafka", f"deploy/kafka.sh start failed: {exc.stderr}")
+    try:
+        yield f"127.0.0.1:{broker.port}"
+    finally:
+        broker.stop()
+
+
+class LocalBroker:
+    """A broker of our own through deploy/kafka.sh (tests that stop and start it use a dedicated one)."""
+
+    def __init__(self, port: int, home: Path):
+        self.port = port
+        self.env = {**os.environ, "KAFKA_PORT": str(port), "KAFKA_HOME": str(home)}
+
+    def start(self) -> None:
+        """Start the broker and wait until it answers."""
+        self._run("start")
+
+    def stop(self) -> None:
+        """Stop the broker cleanly."""
+        self._run("stop")
+
+    def _run(self, action: str) -> None:
+        subprocess.run(
+            ["bash", str(ROOT / "deploy" / "kafka.sh"), action],
+            env=self.env, check=True, capture_output=True, text=True, timeout=180,
+        )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """Return an admin URL of a real PostgreSQL server: TEST_POSTGRES_URL, or a container."""
+    if url := os.environ.get("TEST_POSTGRES_URL"):
+        yield url
+        return
+    if docker_answers():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16", driver="psycopg") as container:
+            yield container.get_connection_url()
+        return
+    unavailable("PostgreSQL", "set TEST_POSTGRES_URL or run a Docker engine")
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """Return the URL of a fresh, empty database on the PostgreSQL server, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Return an empty database URL, once for SQLite and once for PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'service.sqlite'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def embedded_bus_url(tmp_path: Path) -> str:
+    """Return the URL of a fresh embedded event log."""
+    return f"file:{tmp_path / 'eventlog.sqlite'}"
+
+
+@pytest.fixture(params=["embedded", "kafka"])
+def bus_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Return a bus URL, once for the embedded log and once for real Kafka."""
+    if request.param == "embedded":
+        return f"file:{tmp_path / 'eventlog.sqlite'}"
+    return "kafka://" + str(request.getfixturevalue("kafka_bootstrap"))
+
+
+@pytest.fixture
+def topic() -> str:
+    """Return a topic name no other test uses."""
+    return f"test.{uuid.uuid4().hex[:10]}.events"

@@ -1,0 +1,113 @@
+"""Small factories for tests: a test event catalogue, a counting projection, settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from marshmallow import Schema, fields
+
+from shared.catalogue import Catalogue, EventType
+from shared.consumer import Consumed
+from shared.db import event_store_tables, tracking_table
+from shared.envelope import Envelope
+from shared.eventstore import NewEvent
+from shared.settings import CommonSettings
+
+TEST_SECRET = "test-secret-" + "x" * 32
+
+
+class PingedV2(Schema):
+    """Test event: a counter tick; version 2 renamed ``n`` to ``number``."""
+
+    number = fields.Integer(required=True)
+    note = fields.String(load_default="")
+
+
+def catalogue_for(topic: str) -> Catalogue:
+    """Return a catalogue with one test event type on a topic."""
+    return Catalogue(
+        EventType("Pinged", 2, PingedV2, topic, upcasters={1: lambda d: {"number": d.pop("n"), **d}})
+    )
+
+
+def make_ping(number: int, note: str = "") -> NewEvent:
+    """Return a Pinged event to append."""
+    return NewEvent("Pinged", {"number": number, "note": note})
+
+
+def make_envelope(stream_id: str = "stream-1", number: int = 1, **overrides: Any) -> Envelope:
+    """Return a Pinged envelope."""
+    values: dict[str, Any] = {
+        "type": "Pinged", "source": "test", "stream_id": stream_id, "data": {"number": number, "note": ""},
+        "schema_version": 2, "stream_version": number,
+    }
+    values.update(overrides)
+    return Envelope(**values)
+
+
+def service_tables() -> tuple[sa.MetaData, sa.Table, sa.Table, sa.Table, sa.Table]:
+    """Return a test service's metadata with the shared tables and a counter read model."""
+    metadata = sa.MetaData()
+    events, progress = event_store_tables(metadata)
+    tracking = tracking_table(metadata)
+    counters = sa.Table(
+        "counters",
+        metadata,
+        sa.Column("stream_id", sa.String(200), primary_key=True),
+        sa.Column("total", sa.Integer, nullable=False),
+        sa.Column("applied", sa.Integer, nullable=False),
+    )
+    return metadata, events, progress, tracking, counters
+
+
+class CounterProjection:
+    """Sums each stream's numbers and counts applications; a note of 'poison' makes it fail."""
+
+    def __init__(self, name: str, topics: list[str], counters: sa.Table, fail_times: int = 0):
+        self.name = name
+        self.topics = topics
+        self.counters = counters
+        self.fail_times = fail_times
+
+    def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
+        """Add the event's number to its stream's total."""
+        if consumed.data.get("note") == "poison":
+            raise ValueError("this event always fails")
+        if self.fail_times > 0:
+            self.fail_times -= 1
+            raise sa.exc.OperationalError("simulated", {}, Exception("database went away"))
+        stream = consumed.event.stream_id
+        row = conn.execute(sa.select(self.counters).where(self.counters.c.stream_id == stream)).first()
+        if row is None:
+            conn.execute(self.counters.insert().values(stream_id=stream, total=consumed.data["number"], applied=1))
+        else:
+            conn.execute(
+                self.counters.update()
+                .where(self.counters.c.stream_id == stream)
+                .values(total=row.total + consumed.data["number"], applied=row.applied + 1)
+            )
+
+    def reset(self, conn: sa.Connection) -> None:
+        """Empty the counters."""
+        conn.execute(self.counters.delete())
+
+    def table(self, engine: sa.Engine) -> dict[str, tuple[int, int]]:
+        """Return every stream's (total, applied)."""
+        with engine.connect() as conn:
+            return {r.stream_id: (r.total, r.applied) for r in conn.execute(sa.select(self.counters))}
+
+
+def make_settings(service: str, data_dir: Path, **overrides: str) -> CommonSettings:
+    """Return settings for a service under a test data directory."""
+    values = {
+        "service": service,
+        "database_url": f"sqlite:///{data_dir / (service + '.sqlite')}",
+        "bus_url": f"file:{data_dir / 'eventlog.sqlite'}",
+        "topic_partitions": 3,
+        "jwt_secret": TEST_SECRET,
+        "log_level": "INFO",
+    }
+    values.update(overrides)
+    return CommonSettings(**values)  # type: ignore[arg-type]

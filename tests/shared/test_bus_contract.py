@@ -1,0 +1,92 @@
+"""One contract, two adapters: the embedded log and real Kafka behave the same for our needs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from shared.bus import Bus, OutgoingRecord, Record, make_bus
+
+
+@pytest.fixture
+def bus(bus_url: str, topic: str):  # type: ignore[no-untyped-def]
+    bus = make_bus(bus_url, partitions=3)
+    bus.ensure_topics([topic])
+    yield bus
+    bus.close()
+
+
+def record(topic: str, key: str, n: int) -> OutgoingRecord:
+    """Return a record whose value is its number."""
+    return OutgoingRecord(topic, key.encode(), [("n", str(n).encode())], str(n).encode())
+
+
+def poll_all(subscription, expected: int, timeout: float = 30.0) -> list[Record]:  # type: ignore[no-untyped-def]
+    """Poll until ``expected`` records arrived or the deadline passed."""
+    got: list[Record] = []
+    deadline = time.monotonic() + timeout
+    while len(got) < expected and time.monotonic() < deadline:
+        got += subscription.poll(100, 0.5)
+    return got
+
+
+def test_records_of_one_key_arrive_in_order_with_headers(bus: Bus, topic: str) -> None:
+    bus.publish([record(topic, f"k{n % 4}", n) for n in range(40)])
+    sub = bus.subscribe("g1", [topic])
+    got = poll_all(sub, 40)
+    sub.close()
+    assert len(got) == 40
+    for key in ("k0", "k1", "k2", "k3"):
+        values = [int(r.value) for r in got if r.key == key.encode()]  # type: ignore[arg-type]
+        assert values == sorted(values)
+        assert len(values) == 10
+    assert all(r.header("n") == r.value for r in got)
+
+
+def test_a_group_resumes_after_its_committed_offsets(bus: Bus, topic: str) -> None:
+    bus.publish([record(topic, "k", n) for n in range(10)])
+    first = bus.subscribe("g-resume", [topic])
+    got = poll_all(first, 10)
+    half = [r for r in got if int(r.value) < 5]  # type: ignore[arg-type]
+    first.commit({(r.topic, r.partition): r.offset + 1 for r in half})
+    first.close()
+    second = bus.subscribe("g-resume", [topic])
+    rest = poll_all(second, 5)
+    second.close()
+    assert sorted(int(r.value) for r in rest) == [5, 6, 7, 8, 9]  # type: ignore[arg-type]
+
+
+def test_groups_read_independently(bus: Bus, topic: str) -> None:
+    bus.publish([record(topic, "k", n) for n in range(3)])
+    a, b = bus.subscribe("ga", [topic]), bus.subscribe("gb", [topic])
+    got_a, got_b = poll_all(a, 3), poll_all(b, 3)
+    a.close()
+    b.close()
+    assert len(got_a) == len(got_b) == 3
+
+
+def test_rewind_reads_everything_again(bus: Bus, topic: str) -> None:
+    bus.publish([record(topic, "k", n) for n in range(5)])
+    sub = bus.subscribe("g-rewind", [topic])
+    assert len(poll_all(sub, 5)) == 5
+    sub.rewind()
+    again = poll_all(sub, 5)
+    sub.close()
+    assert sorted(int(r.value) for r in again) == [0, 1, 2, 3, 4]  # type: ignore[arg-type]
+
+
+def test_end_offsets_and_positions_show_what_is_left(bus: Bus, topic: str) -> None:
+    bus.publish([record(topic, "k", n) for n in range(4)])
+    sub = bus.subscribe("g-ends", [topic])
+    ends = sub.end_offsets()
+    assert sum(ends.values()) == 4
+    poll_all(sub, 4)
+    positions = sub.positions()
+    sub.close()
+    assert all(positions[tp] == end for tp, end in ends.items() if end)
+
+
+def test_ensure_topics_is_idempotent_and_ping_answers(bus: Bus, topic: str) -> None:
+    bus.ensure_topics([topic, topic])
+    assert bus.ping() is True

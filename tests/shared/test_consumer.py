@@ -1,0 +1,136 @@
+"""The consumer runner applies each event once in effect, dead-letters poison and rebuilds identically."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from shared.bus import Bus, OutgoingRecord, make_bus
+from shared.consumer import ConsumerRunner, dlq_topic
+from shared.db import create_engine
+from tests.factories import CounterProjection, catalogue_for, make_envelope, service_tables
+
+
+@pytest.fixture
+def world(bus_url: str, database_url: str, topic: str):  # type: ignore[no-untyped-def]
+    """A bus with a topic, a read-model database and a counter projection fed by a runner."""
+    metadata, _events, _progress, tracking, counters = service_tables()
+    engine = create_engine(database_url)
+    metadata.create_all(engine)
+    bus = make_bus(bus_url, partitions=2)
+    bus.ensure_topics([topic])
+    world = World(bus, engine, tracking, counters, topic)
+    yield world
+    world.close()
+
+
+class World:
+    """What a consumer test works with."""
+
+    def __init__(self, bus: Bus, engine: sa.Engine, tracking: sa.Table, counters: sa.Table, topic: str):
+        self.bus, self.engine, self.tracking, self.counters, self.topic = bus, engine, tracking, counters, topic
+        self.runners: list[ConsumerRunner] = []
+
+    def runner(self, fail_times: int = 0) -> ConsumerRunner:
+        projection = CounterProjection("counter", [self.topic], self.counters, fail_times)
+        runner = ConsumerRunner(projection, self.engine, self.tracking, self.bus, catalogue_for(self.topic), backoff=0.01)
+        self.runners.append(runner)
+        return runner
+
+    def publish(self, *envelopes) -> None:  # type: ignore[no-untyped-def]
+        self.bus.publish([OutgoingRecord(self.topic, *e.to_record()) for e in envelopes])
+
+    def table(self) -> dict[str, tuple[int, int]]:
+        return CounterProjection("counter", [], self.counters).table(self.engine)
+
+    def close(self) -> None:
+        for runner in self.runners:
+            runner.close()
+        self.bus.close()
+        self.engine.dispose()
+
+
+def dead_letters(bus: Bus, topic: str, expected: int) -> list:  # type: ignore[type-arg]
+    """Read the DLQ of a topic until ``expected`` records arrived."""
+    sub = bus.subscribe("dlq-reader", [dlq_topic(topic)])
+    got: list = []  # type: ignore[type-arg]
+    deadline = time.monotonic() + 30
+    while len(got) < expected and time.monotonic() < deadline:
+        got += sub.poll(100, 0.5)
+    sub.close()
+    return got
+
+
+def test_the_same_event_delivered_twice_changes_the_read_model_once(world: World) -> None:
+    event = make_envelope("s-1", number=5)
+    world.publish(event, make_envelope("s-1", number=2), event)
+    runner = world.runner()
+    runner.run_until_caught_up()
+    world.publish(event)  # and once more in a later batch
+    runner.run_until_caught_up()
+    assert world.table() == {"s-1": (7, 2)}
+    assert runner.stats.duplicates == 2
+
+
+def test_a_crash_after_the_database_commit_but_before_the_offset_commit_applies_nothing_twice(world: World) -> None:
+    world.publish(*(make_envelope("s-1", number=n) for n in range(1, 6)))
+    crashed = world.runner()
+    records: list = []  # type: ignore[type-arg]
+    deadline = time.monotonic() + 30
+    while len(records) < 5 and time.monotonic() < deadline:
+        records += crashed.subscription.poll(100, 0.5)
+    crashed.handle(records)  # the database transaction commits ...
+    crashed.close()  # ... and the process dies before committing offsets
+    restarted = world.runner()
+    restarted.run_until_caught_up()
+    assert world.table() == {"s-1": (15, 5)}
+    assert restarted.stats.duplicates == 5
+
+
+def test_a_poison_message_goes_to_the_dlq_and_the_messages_after_it_are_processed(world: World) -> None:
+    garbage = OutgoingRecord(world.topic, b"s-1", [("ce_specversion", b"1.0")], b"not json")
+    world.publish(make_envelope("s-1", number=1))
+    world.bus.publish([garbage])
+    world.publish(
+        make_envelope("s-1", number=2, data={"number": 2, "note": "poison"}),
+        make_envelope("s-1", number=3, data={"number": "three"}),
+        make_envelope("s-1", number=4),
+    )
+    runner = world.runner()
+    runner.run_until_caught_up()
+    assert world.table() == {"s-1": (5, 2)}
+    letters = dead_letters(world.bus, world.topic, 3)
+    assert len(letters) == 3
+    errors = sorted(letter.header("dlq_error").decode().split(":")[0] for letter in letters)
+    assert errors == ["EnvelopeError", "InvalidEventData", "ValueError"]
+    for letter in letters:
+        assert letter.header("dlq_consumer") == b"counter"
+        assert letter.header("dlq_topic") == world.topic.encode()
+        assert letter.header("dlq_partition") is not None
+        assert int(letter.header("dlq_offset")) >= 0
+
+
+def test_a_transient_database_error_is_retried_and_not_dead_lettered(world: World) -> None:
+    world.publish(make_envelope("s-1", number=1), make_envelope("s-1", number=2))
+    runner = world.runner(fail_times=3)
+    runner.run_until_caught_up()
+    assert world.table() == {"s-1": (3, 2)}
+    assert runner.stats.dead_lettered == 0
+
+
+def test_a_rebuild_gives_the_same_read_model_as_live_consumption(world: World) -> None:
+    world.publish(*(make_envelope(f"s-{n % 3}", number=n) for n in range(1, 31)))
+    runner = world.runner()
+    runner.run_until_caught_up()
+    live = world.table()
+    runner.rebuild()
+    assert world.table() == live
+    assert sum(applied for _total, applied in live.values()) == 30
+
+
+def test_an_older_schema_version_is_upcast_before_it_is_applied(world: World) -> None:
+    world.publish(make_envelope("s-old", number=1, schema_version=1, data={"n": 9}))
+    world.runner().run_until_caught_up()
+    assert world.table() == {"s-old": (9, 1)}
