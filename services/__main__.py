@@ -1,7 +1,7 @@
 """The deploy entry point: ``python -m services SERVICE ROLE`` with ROLE one of migrate, api, worker.
 
-``api`` migrates, then execs gunicorn with deploy/gunicorn.conf.py; ``worker`` migrates, then runs the
-service's relay or consumers.
+``migrate`` brings the service database to the newest schema (run it once before the others start);
+``api`` execs gunicorn with deploy/gunicorn.conf.py; ``worker`` runs the service's relay or consumers.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ def main(argv: list[str]) -> int:
         print(f"usage: python -m services {{{'|'.join(SERVICES)}}} {{{'|'.join(ROLES)}}}", file=sys.stderr)
         return 2
     service, role = argv
-    config = importlib.import_module(f"services.{service}.config")
-    bootstrap = importlib.import_module(f"services.{service}.bootstrap")
-    bootstrap.migrate(config.load_settings())
+    if role == "migrate":
+        config = importlib.import_module(f"services.{service}.config")
+        importlib.import_module(f"services.{service}.bootstrap").migrate(config.load_settings())
     if role == "api":
         app = f"services.{service}.wsgi:create_app()"
         os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), app])

@@ -9,6 +9,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -97,20 +98,27 @@ def postgres_server() -> Iterator[str]:
     unavailable("PostgreSQL", "set TEST_POSTGRES_URL or run a Docker engine")
 
 
-@pytest.fixture
-def postgres_url(postgres_server: str) -> Iterator[str]:
-    """Return the URL of a fresh, empty database on the PostgreSQL server, dropped afterwards."""
+@contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """Create an empty database on a PostgreSQL server, yield its URL, drop it afterwards."""
     name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    url = sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """Return the URL of a fresh, empty database on the PostgreSQL server, dropped afterwards."""
+    with fresh_database(postgres_server) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

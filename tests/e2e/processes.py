@@ -1,0 +1,97 @@
+"""Run the suite's services as separate processes, as in production, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """Return a TCP port on loopback that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Suite:
+    """Processes of the suite sharing one environment; each is logged to its own file."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path):
+        self.env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+        self.log_dir = log_dir
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.ports: dict[str, int] = {}
+
+    def migrate(self, service: str) -> None:
+        """Run a service's migrations to completion."""
+        subprocess.run(
+            [sys.executable, "-m", "services", service, "migrate"], env=self.env, cwd=ROOT, check=True, timeout=120
+        )
+
+    def start_api(self, service: str) -> str:
+        """Start a service's gunicorn and return its base URL once /healthz answers."""
+        port = free_port()
+        self.ports[service] = port
+        self._start(f"{service}-api", [service, "api"], {"PORT": str(port), "WEB_CONCURRENCY": "1"})
+        base = f"http://127.0.0.1:{port}"
+        self.wait_until(lambda: _answers(f"{base}/healthz"), f"{service} api to answer")
+        return base
+
+    def start_worker(self, service: str) -> None:
+        """Start a service's worker process."""
+        self._start(f"{service}-worker", [service, "worker"], {})
+
+    def kill(self, name: str) -> None:
+        """Kill a process at once (SIGKILL): no clean shutdown."""
+        process = self.processes.pop(name)
+        process.kill()
+        process.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        """Stop every process with SIGTERM, then SIGKILL what is left."""
+        for process in self.processes.values():
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+
+    def logs(self) -> str:
+        """Return the tail of every process log, for a failure message."""
+        return "\n".join(
+            f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-30:])
+            for path in sorted(self.log_dir.glob("*.log"))
+        )
+
+    def wait_until(self, condition, what: str, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+        """Poll until a condition holds; raise with the process logs if it never does."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            dead = [name for name, p in self.processes.items() if p.poll() is not None]
+            if dead or time.monotonic() > deadline:
+                raise AssertionError(f"waiting for {what}: {'exited: ' + str(dead) if dead else 'timed out'}\n{self.logs()}")
+            time.sleep(0.2)
+
+    def _start(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "services", *args], env={**self.env, **env}, cwd=ROOT, stdout=log, stderr=log
+        )
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False

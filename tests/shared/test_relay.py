@@ -1,0 +1,113 @@
+"""The outbox relay publishes in order, records progress, and rides out a broker outage."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from shared.bus import make_bus
+from shared.consumer import ConsumerRunner
+from shared.db import create_engine
+from shared.eventstore import EventStore
+from shared.relay import OutboxRelay
+from tests.conftest import IN_CI, LocalBroker
+from tests.factories import CounterProjection, catalogue_for, make_ping, service_tables
+
+
+def build(database_url: str, bus_url: str, topic: str):  # type: ignore[no-untyped-def]
+    """Return (engine, store, relay, runner) of a test service over one database and bus."""
+    metadata, events, progress, tracking, counters = service_tables()
+    engine = create_engine(database_url)
+    metadata.create_all(engine)
+    catalogue = catalogue_for(topic)
+    store = EventStore(events, catalogue, "test")
+    bus = make_bus(bus_url, partitions=3)
+    bus.ensure_topics([topic])
+    relay = OutboxRelay("test-relay", engine, store, progress, bus, topic, batch_size=7)
+    runner = ConsumerRunner(CounterProjection("counter", [topic], counters), engine, tracking, bus, catalogue)
+    return engine, store, relay, runner
+
+
+def append_pings(engine, store, stream: str, numbers) -> None:  # type: ignore[no-untyped-def]
+    """Append one Pinged per number to a stream, each in its own transaction."""
+    for number in numbers:
+        with engine.begin() as conn:
+            store.append(conn, stream, store.stream_version(conn, stream), [make_ping(number)])
+
+
+def test_the_relay_publishes_every_event_in_stream_order_and_remembers_its_position(
+    bus_url: str, database_url: str, topic: str
+) -> None:
+    engine, store, relay, runner = build(database_url, bus_url, topic)
+    append_pings(engine, store, "a", range(1, 11))
+    append_pings(engine, store, "b", range(1, 6))
+    assert relay.drain() == 15
+    assert relay.drain() == 0
+    with engine.connect() as conn:
+        assert relay.position() == store.read_after(conn, 0, 100)[-1].position
+    sub = relay.bus.subscribe("order-check", [topic])
+    got: list = []  # type: ignore[type-arg]
+    deadline = time.monotonic() + 30
+    while len(got) < 15 and time.monotonic() < deadline:
+        got += sub.poll(100, 0.5)
+    sub.close()
+    versions = {s: [int(dict(r.headers)["ce_streamversion"]) for r in got if r.key == s] for s in (b"a", b"b")}
+    assert versions == {b"a": list(range(1, 11)), b"b": list(range(1, 6))}
+    runner.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A broker of this test's own, which it may stop and start."""
+    broker = LocalBroker(port=19192, home=tmp_path / "kafka")
+    try:
+        broker.start()
+    except Exception as exc:
+        if IN_CI:
+            pytest.fail(f"cannot start a dedicated broker: {exc}")
+        pytest.skip(f"cannot start a dedicated broker: {exc}")
+    yield broker
+    broker.stop()
+
+
+@pytest.mark.kafka
+def test_the_relay_survives_a_broker_stop_and_start_with_nothing_lost_or_duplicated(
+    own_broker: LocalBroker, tmp_path: Path, topic: str
+) -> None:
+    engine, store, relay, runner = build(f"sqlite:///{tmp_path / 'svc.sqlite'}", "kafka://127.0.0.1:19192", topic)
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,), kwargs={"idle_wait": 0.05, "max_backoff": 1.0})
+    thread.start()
+    try:
+        append_pings(engine, store, "s-1", range(1, 21))
+        wait_for(lambda: relay.stats.published >= 20, "the first 20 events to be relayed")
+        own_broker.stop()
+        append_pings(engine, store, "s-1", range(21, 41))
+        append_pings(engine, store, "s-2", range(1, 11))
+        wait_for(lambda: relay.stats.failures >= 1, "the relay to notice the outage")
+        own_broker.start()
+        with engine.connect() as conn:
+            last = store.read_after(conn, 0, 1000)[-1].position
+        wait_for(lambda: relay.position() == last, "the relay to catch up after the outage", timeout=120)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    runner.run_until_caught_up(timeout=60)
+    table = CounterProjection("counter", [], runner.projection.counters).table(engine)  # type: ignore[attr-defined]
+    assert table == {"s-1": (sum(range(1, 41)), 40), "s-2": (sum(range(1, 11)), 10)}
+    runner.close()
+    relay.bus.close()
+    engine.dispose()
+
+
+def wait_for(condition, what: str, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll a condition until it holds or fail saying what did not happen."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.1)
