@@ -1,0 +1,67 @@
+# The thi đua event suite. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA_DIR ?= var
+SECRET_FILE := $(DATA_DIR)/jwt-secret
+
+export THIDUA_DATA_DIR ?= $(DATA_DIR)
+
+.PHONY: help venv run migrate test lint format token kafka-start kafka-stop postgres-start bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create the virtualenv and install the pinned dependencies
+
+$(SECRET_FILE):
+	@mkdir -p $(DATA_DIR)
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $(SECRET_FILE)
+
+migrate: venv $(SECRET_FILE) ## Bring every service database to the newest schema
+	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services registry migrate
+	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services notifications migrate
+
+run: migrate ## Start the suite on the embedded default (SQLite + embedded event log); Ctrl-C stops it
+	PATH=$(CURDIR)/$(BIN):$$PATH THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/honcho start -f Procfile
+
+token: venv $(SECRET_FILE) ## Print a development token: make -s token ROLE=academy_admin [TENANT=...]
+	@THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/thidua-token --role $(or $(ROLE),academy_admin) \
+		$(if $(TENANT),--tenant $(TENANT)) --subject $(or $(SUBJECT),$(USER),dev)
+
+test: venv ## Run every test (Kafka: KAFKA_BOOTSTRAP_SERVERS or a local broker; PostgreSQL: TEST_POSTGRES_URL)
+	$(BIN)/pytest
+
+lint: venv ## Check style and types (ruff, mypy)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: venv ## Format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+kafka-start: ## Fetch and start a local Kafka broker on 127.0.0.1:9092 (no Docker)
+	deploy/kafka.sh start
+
+kafka-stop: ## Stop the local Kafka broker
+	deploy/kafka.sh stop
+
+postgres-start: ## Install and start a local PostgreSQL (Debian package); prints nothing on success
+	deploy/postgres.sh start
+
+bench: venv ## Benchmark relay and consumer against raw kafka-python (needs KAFKA_BOOTSTRAP_SERVERS)
+	$(BIN)/python -m bench
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
