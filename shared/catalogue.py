@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import marshmallow as ma
@@ -35,9 +36,19 @@ class EventType:
     description: str = ""
     upcasters: Mapping[int, Upcaster] = field(default_factory=dict)
 
+    @cached_property
+    def _strict(self) -> ma.Schema:
+        """The schema instance publishers validate with: unknown fields refused."""
+        return self.schema(unknown=ma.RAISE)
+
+    @cached_property
+    def _tolerant(self) -> ma.Schema:
+        """The schema instance consumers load with: unknown fields kept."""
+        return self.schema(unknown=ma.INCLUDE)
+
     def validate(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Return the data as JSON-ready values; raise InvalidEventData on any unknown or bad field."""
-        schema = self.schema(unknown=ma.RAISE)
+        schema = self._strict
         try:
             loaded = schema.load(dict(data))
         except ma.ValidationError as exc:
@@ -55,7 +66,7 @@ class EventType:
                 raise InvalidEventData(self.name, {"_schema": [f"no upcaster from version {step}"]})
             current = upcast(current)
         try:
-            return dict(self.schema(unknown=ma.INCLUDE).load(current))
+            return dict(self._tolerant.load(current))
         except ma.ValidationError as exc:
             raise InvalidEventData(self.name, _as_mapping(exc.messages)) from exc
 

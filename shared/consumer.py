@@ -39,7 +39,8 @@ class Projection(Protocol):
     """A read model fed by events: the consumer name, its topics, one apply and a reset.
 
     ``accepts_any_type`` (optional, default False) lets a projection see events its catalogue does not
-    declare, with their data as sent (the audit trail wants every event).
+    declare, with their data as sent (the audit trail wants every event). ``apply_batch(conn, items)``
+    (optional) replaces one ``apply`` per event when a read model can fold a batch into fewer statements.
     """
 
     name: str
@@ -195,16 +196,22 @@ class ConsumerRunner:
                 )
             ).scalars()
         )
-        rows = []
-        now = datetime.now(UTC)
+        fresh = []
         for item in items:
             if item.event.id in seen:
                 self.stats.duplicates += 1
                 continue
-            with bound_correlation(item.event.correlation_id):
-                self.projection.apply(conn, item)
             seen.add(item.event.id)
-            rows.append({"consumer": self.projection.name, "event_id": item.event.id, "processed_at": now})
+            fresh.append(item)
+        apply_batch = getattr(self.projection, "apply_batch", None)
+        if apply_batch is not None:
+            apply_batch(conn, fresh)
+        else:
+            for item in fresh:
+                with bound_correlation(item.event.correlation_id):
+                    self.projection.apply(conn, item)
+        now = datetime.now(UTC)
+        rows = [{"consumer": self.projection.name, "event_id": i.event.id, "processed_at": now} for i in fresh]
         if rows:
             conn.execute(self.tracking.insert(), rows)
         self.stats.applied += len(rows)

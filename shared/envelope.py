@@ -62,13 +62,10 @@ class Envelope:
     @classmethod
     def from_record(cls, key: bytes | None, headers: Headers, value: bytes | None) -> Envelope:
         """Read an event from a Kafka record in binary content mode; raise EnvelopeError if it is not one."""
-        attrs = {}
-        for name, raw in headers:
-            if name.startswith("ce_"):
-                try:
-                    attrs[name[3:]] = raw.decode()
-                except (UnicodeDecodeError, AttributeError) as exc:
-                    raise EnvelopeError(f"header {name} is not UTF-8") from exc
+        try:
+            attrs = {name[3:]: raw.decode() for name, raw in headers if name.startswith("ce_")}
+        except (UnicodeDecodeError, AttributeError) as exc:
+            raise EnvelopeError("a ce_ header is not UTF-8 text") from exc
         missing = [a for a in ("specversion", "id", "source", "type") if a not in attrs]
         if missing:
             raise EnvelopeError(f"missing CloudEvents attributes: {', '.join(missing)}")

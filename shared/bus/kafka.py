@@ -168,7 +168,7 @@ class KafkaSubscription:
                 partition=m.partition,
                 offset=m.offset,
                 key=m.key,
-                headers=[(k, v) for k, v in (m.headers or [])],
+                headers=m.headers or [],
                 value=m.value,
                 timestamp_ms=m.timestamp,
             )
