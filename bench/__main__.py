@@ -46,8 +46,12 @@ def raw_produce(servers: str, topic: str, envelopes: list[Envelope]) -> float:
 def raw_consume(servers: str, topic: str, count: int) -> float:
     """Read ``count`` records from the start of a topic with a bare consumer; return events/s."""
     consumer = KafkaConsumer(
-        topic, bootstrap_servers=servers, group_id=f"raw-{uuid.uuid4().hex[:6]}",
-        auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=1000,
+        topic,
+        bootstrap_servers=servers,
+        group_id=f"raw-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=1000,
     )
     consumer.poll(timeout_ms=5000, max_records=1)  # join the group before the clock starts
     consumer.seek_to_beginning()
@@ -134,7 +138,10 @@ def main() -> int:
         repeat, lambda i: raw_produce(servers, f"bench.{run}.raw.{i}", envelopes)
     )
     results["relay publish (SQLite store)"] = median_of(
-        repeat, lambda i: relay_rate(f"sqlite:///{tmp / f'relay{i}.sqlite'}", bus_url, f"bench.{run}.relay.{i}", count)
+        repeat,
+        lambda i: relay_rate(
+            f"sqlite:///{tmp / f'relay{i}.sqlite'}", bus_url, f"bench.{run}.relay.{i}", count
+        ),
     )
     if postgres:
         results["relay publish (PostgreSQL store)"] = median_of(

@@ -58,7 +58,14 @@ def score_data(n: int) -> dict[str, Any]:
 def sample_envelopes(count: int) -> list[Envelope]:
     """Return ``count`` envelopes as the relay would publish them, for the raw producer."""
     return [
-        Envelope("ScoreRecorded", "bench", f"school-{n // EVENTS_PER_STREAM}", score_data(n), 1, n % EVENTS_PER_STREAM + 1)
+        Envelope(
+            "ScoreRecorded",
+            "bench",
+            f"school-{n // EVENTS_PER_STREAM}",
+            score_data(n),
+            1,
+            n % EVENTS_PER_STREAM + 1,
+        )
         for n in range(count)
     ]
 
@@ -67,12 +74,15 @@ def fill_store(engine: sa.Engine, store: EventStore, count: int) -> None:
     """Append ``count`` events, ten per stream, in one transaction."""
     with engine.begin() as conn:
         for first in range(0, count, EVENTS_PER_STREAM):
-            batch = [NewEvent("ScoreRecorded", score_data(n)) for n in range(first, min(count, first + EVENTS_PER_STREAM))]
+            batch = [
+                NewEvent("ScoreRecorded", score_data(n))
+                for n in range(first, min(count, first + EVENTS_PER_STREAM))
+            ]
             store.append(conn, f"school-{first // EVENTS_PER_STREAM}", 0, batch)
 
 
 class BenchProjection:
-    """Sums the points per school; folds a batch into one write per school (``apply`` is the per-event path)."""
+    """Sums the points per school; folds a batch into one write per school (``apply``: one event)."""
 
     def __init__(self, name: str, topics: list[str], model: sa.Table):
         self.name = name
@@ -86,9 +96,13 @@ class BenchProjection:
         self._add_many = (
             model.update()
             .where(model.c.stream_id == sa.bindparam("stream"))
-            .values(points=model.c.points + sa.bindparam("add"), applied=model.c.applied + sa.bindparam("count"))
+            .values(
+                points=model.c.points + sa.bindparam("add"), applied=model.c.applied + sa.bindparam("count")
+            )
         )
-        self._first = model.insert().values(stream_id=sa.bindparam("stream"), points=sa.bindparam("add"), applied=1)
+        self._first = model.insert().values(
+            stream_id=sa.bindparam("stream"), points=sa.bindparam("add"), applied=1
+        )
 
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Add one event's points to its school."""
@@ -106,10 +120,14 @@ class BenchProjection:
         if not folded:
             return
         known = set(
-            conn.execute(sa.select(self.model.c.stream_id).where(self.model.c.stream_id.in_(folded))).scalars()
+            conn.execute(
+                sa.select(self.model.c.stream_id).where(self.model.c.stream_id.in_(folded))
+            ).scalars()
         )
         updates = [{"stream": s, "add": p, "count": n} for s, (p, n) in folded.items() if s in known]
-        inserts = [{"stream_id": s, "points": p, "applied": n} for s, (p, n) in folded.items() if s not in known]
+        inserts = [
+            {"stream_id": s, "points": p, "applied": n} for s, (p, n) in folded.items() if s not in known
+        ]
         if updates:
             conn.execute(self._add_many, updates)
         if inserts:

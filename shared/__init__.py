@@ -1,1 +1,1 @@
-"""Common building blocks of the thi đua suite: envelope, event store, outbox relay, bus, consumers, auth, web."""
+"""Common building blocks of the thi đua suite: envelope, event store, relay, bus, consumers, auth, web."""

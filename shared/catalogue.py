@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -56,9 +56,11 @@ class EventType:
         return dict(schema.dump(loaded))
 
     def read(self, version: int, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Upcast data of an older version to the current one, then load it tolerantly (unknown fields kept)."""
+        """Upcast older data to the current version, then load it tolerantly (unknown fields kept)."""
         if version > self.version:
-            raise InvalidEventData(self.name, {"_schema": [f"version {version} is newer than {self.version}"]})
+            raise InvalidEventData(
+                self.name, {"_schema": [f"version {version} is newer than {self.version}"]}
+            )
         current = dict(data)
         for step in range(version, self.version):
             upcast = self.upcasters.get(step)
@@ -95,7 +97,7 @@ class Catalogue:
     def __contains__(self, name: object) -> bool:
         return name in self._types
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[EventType]:
         return iter(self._types.values())
 
     def merged(self, other: Catalogue) -> Catalogue:

@@ -43,8 +43,15 @@ class Projection(Protocol):
     (optional) replaces one ``apply`` per event when a read model can fold a batch into fewer statements.
     """
 
-    name: str
-    topics: Sequence[str]
+    @property
+    def name(self) -> str:
+        """The consumer (and consumer group) name."""
+        ...
+
+    @property
+    def topics(self) -> Sequence[str]:
+        """The topics the read model is fed from."""
+        ...
 
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Change the read model for one event, inside the given transaction."""
@@ -211,7 +218,9 @@ class ConsumerRunner:
                 with bound_correlation(item.event.correlation_id):
                     self.projection.apply(conn, item)
         now = datetime.now(UTC)
-        rows = [{"consumer": self.projection.name, "event_id": i.event.id, "processed_at": now} for i in fresh]
+        rows = [
+            {"consumer": self.projection.name, "event_id": i.event.id, "processed_at": now} for i in fresh
+        ]
         if rows:
             conn.execute(self.tracking.insert(), rows)
         self.stats.applied += len(rows)
@@ -232,7 +241,10 @@ class ConsumerRunner:
                 delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
                 log.warning(
                     "consumer %s: event %s failed (attempt %d): %s",
-                    self.projection.name, item.event.id, attempt, exc,
+                    self.projection.name,
+                    item.event.id,
+                    attempt,
+                    exc,
                 )
                 time.sleep(delay)
 
@@ -251,7 +263,11 @@ class ConsumerRunner:
         self.stats.dead_lettered += 1
         log.error(
             "consumer %s: %s[%d]@%d sent to DLQ: %s",
-            self.projection.name, record.topic, record.partition, record.offset, error,
+            self.projection.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            error,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,29 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp stored with its time zone and always read back as aware UTC (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Store aware timestamps in UTC; refuse naive ones."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be time-zone aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Return the timestamp as aware UTC."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
@@ -60,7 +84,7 @@ def event_store_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
         sa.Column("schema_version", sa.Integer, nullable=False),
         sa.Column("data", JSONType, nullable=False),
         sa.Column("metadata", JSONType, nullable=False),
-        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", UTCDateTime, nullable=False),
         sa.UniqueConstraint("stream_id", "stream_version", name="uq_events_stream_version"),
     )
     progress = sa.Table(
@@ -79,5 +103,5 @@ def tracking_table(metadata: sa.MetaData) -> sa.Table:
         metadata,
         sa.Column("consumer", sa.String(100), primary_key=True),
         sa.Column("event_id", sa.String(36), primary_key=True),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", UTCDateTime, nullable=False),
     )

@@ -103,13 +103,17 @@ class EventStore:
 
     def stream_version(self, conn: sa.Connection, stream_id: str) -> int:
         """Return the version of a stream: the number of events in it, 0 when it is new."""
-        query = sa.select(sa.func.max(self.events.c.stream_version)).where(self.events.c.stream_id == stream_id)
+        query = sa.select(sa.func.max(self.events.c.stream_version)).where(
+            self.events.c.stream_id == stream_id
+        )
         return int(conn.execute(query).scalar() or 0)
 
     def load(self, conn: sa.Connection, stream_id: str) -> list[StoredEvent]:
         """Return every event of one stream in order."""
-        query = self.events.select().where(self.events.c.stream_id == stream_id).order_by(
-            self.events.c.stream_version
+        query = (
+            self.events.select()
+            .where(self.events.c.stream_id == stream_id)
+            .order_by(self.events.c.stream_version)
         )
         return [_stored(row) for row in conn.execute(query).mappings()]
 
@@ -150,12 +154,9 @@ def _row(envelope: Envelope, context: Context) -> dict[str, Any]:
     }
 
 
-def _stored(row: Mapping[str, Any]) -> StoredEvent:
+def _stored(row: sa.RowMapping) -> StoredEvent:
     """Map an events-table row back to a stored event."""
     meta = row["metadata"]
-    recorded_at = row["recorded_at"]
-    if recorded_at.tzinfo is None:
-        recorded_at = recorded_at.replace(tzinfo=UTC)
     envelope = Envelope(
         type=row["type"],
         source=meta.get("source", ""),
@@ -164,7 +165,7 @@ def _stored(row: Mapping[str, Any]) -> StoredEvent:
         schema_version=row["schema_version"],
         stream_version=row["stream_version"],
         id=row["event_id"],
-        time=recorded_at,
+        time=row["recorded_at"],
         correlation_id=meta.get("correlation_id"),
         causation_id=meta.get("causation_id"),
         actor=meta.get("actor"),

@@ -76,7 +76,7 @@ class OutboxRelay:
             retry=retry_if_exception_type(BusUnavailable),
             wait=wait_exponential(multiplier=0.1, max=max_backoff),
             stop=stop_when_event_set(stop),
-            sleep=stop.wait,
+            sleep=lambda seconds: _wait(stop, seconds),
             before_sleep=self._on_failure,
             reraise=True,
         )
@@ -112,3 +112,8 @@ class OutboxRelay:
         """Log a failed attempt; the relay keeps its position and tries again."""
         self.stats.failures += 1
         log.warning("relay %s: bus unavailable, retrying", self.name, extra={"relay": self.name})
+
+
+def _wait(stop: threading.Event, seconds: float) -> None:
+    """Sleep between retries, waking at once when the relay is told to stop."""
+    stop.wait(seconds)

@@ -79,7 +79,11 @@ class LocalBroker:
     def _run(self, action: str) -> None:
         subprocess.run(
             ["bash", str(ROOT / "deploy" / "kafka.sh"), action],
-            env=self.env, check=True, capture_output=True, text=True, timeout=180,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
 
 

@@ -40,8 +40,12 @@ def make_ping(number: int, note: str = "") -> NewEvent:
 def make_envelope(stream_id: str = "stream-1", number: int = 1, **overrides: Any) -> Envelope:
     """Return a Pinged envelope."""
     values: dict[str, Any] = {
-        "type": "Pinged", "source": "test", "stream_id": stream_id, "data": {"number": number, "note": ""},
-        "schema_version": 2, "stream_version": number,
+        "type": "Pinged",
+        "source": "test",
+        "stream_id": stream_id,
+        "data": {"number": number, "note": ""},
+        "schema_version": 2,
+        "stream_version": number,
     }
     values.update(overrides)
     return Envelope(**values)
@@ -81,7 +85,9 @@ class CounterProjection:
         stream = consumed.event.stream_id
         row = conn.execute(sa.select(self.counters).where(self.counters.c.stream_id == stream)).first()
         if row is None:
-            conn.execute(self.counters.insert().values(stream_id=stream, total=consumed.data["number"], applied=1))
+            conn.execute(
+                self.counters.insert().values(stream_id=stream, total=consumed.data["number"], applied=1)
+            )
         else:
             conn.execute(
                 self.counters.update()

@@ -27,4 +27,6 @@ def migrate(settings: CommonSettings) -> None:
 
 def audit_runner(service: Notifications) -> ConsumerRunner:
     """Return the consumer runner that keeps the audit trail."""
-    return ConsumerRunner(AuditTrail(), service.engine, tables.processed_events, service.bus, service.catalogue)
+    return ConsumerRunner(
+        AuditTrail(), service.engine, tables.processed_events, service.bus, service.catalogue
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from shared.db import JSONType, Position, tracking_table
+from shared.db import JSONType, Position, UTCDateTime, tracking_table
 
 metadata = sa.MetaData()
 processed_events = tracking_table(metadata)
@@ -22,6 +22,6 @@ audit_entries = sa.Table(
     sa.Column("source", sa.String(100), nullable=False),
     sa.Column("actor", sa.String(200)),
     sa.Column("correlation_id", sa.String(100)),
-    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("occurred_at", UTCDateTime, nullable=False),
     sa.Column("data", JSONType, nullable=False),
 )

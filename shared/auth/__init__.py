@@ -40,7 +40,9 @@ class Principal:
         return f"{self.role}:{self.subject}"
 
 
-def mint_token(secret: str, subject: str, role: str, tenant: str | None = None, ttl: timedelta | None = None) -> str:
+def mint_token(
+    secret: str, subject: str, role: str, tenant: str | None = None, ttl: timedelta | None = None
+) -> str:
     """Return a signed token for a subject in a role (and tenant, for the roles that need one)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")

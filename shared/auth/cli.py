@@ -13,7 +13,9 @@ from shared.auth import ROLES, mint_token
 @click.command()
 @click.option("--role", type=click.Choice(ROLES), required=True, help="The caller's role.")
 @click.option("--subject", default="dev", show_default=True, help="Who the token is for.")
-@click.option("--tenant", default=None, help="Cluster id, school id or province/ministry code for tenant roles.")
+@click.option(
+    "--tenant", default=None, help="Cluster id, school id or province/ministry code for tenant roles."
+)
 @click.option("--hours", default=12, show_default=True, help="How long the token stays valid.")
 def main(role: str, subject: str, tenant: str | None, hours: int) -> None:
     """Print a bearer token signed with THIDUA_JWT_SECRET."""

@@ -61,7 +61,9 @@ class EmbeddedBus:
         """Declare missing topics with the configured number of partitions."""
         with self.engine.begin() as conn:
             existing = set(conn.execute(sa.select(_topics.c.name)).scalars())
-            rows = [{"name": t, "partitions": self.partitions} for t in dict.fromkeys(topics) if t not in existing]
+            rows = [
+                {"name": t, "partitions": self.partitions} for t in dict.fromkeys(topics) if t not in existing
+            ]
             if rows:
                 conn.execute(_topics.insert(), rows)
 
@@ -71,7 +73,10 @@ class EmbeddedBus:
             return
         try:
             with self.engine.begin() as conn:
-                partitions = {name: count for name, count in conn.execute(sa.select(_topics.c.name, _topics.c.partitions))}
+                partitions = {
+                    name: count
+                    for name, count in conn.execute(sa.select(_topics.c.name, _topics.c.partitions))
+                }
                 next_offsets: dict[TopicPartition, int] = {}
                 rows = []
                 now_ms = int(time.time() * 1000)
@@ -185,7 +190,11 @@ class EmbeddedSubscription:
                     break
                 rows = conn.execute(
                     sa.select(_log)
-                    .where((_log.c.topic == topic) & (_log.c.partition == partition) & (_log.c.offset >= position))
+                    .where(
+                        (_log.c.topic == topic)
+                        & (_log.c.partition == partition)
+                        & (_log.c.offset >= position)
+                    )
                     .order_by(_log.c.offset)
                     .limit(max_records - len(records))
                 ).mappings()
@@ -224,7 +233,7 @@ def _encode_headers(headers: Sequence[tuple[str, bytes]]) -> str:
     return json.dumps([[k, base64.b64encode(v).decode()] for k, v in headers])
 
 
-def _to_record(row: Mapping) -> Record:  # type: ignore[type-arg]
+def _to_record(row: sa.RowMapping) -> Record:
     """Map a log row to a record."""
     headers = [(k, base64.b64decode(v)) for k, v in json.loads(row["headers"])]
     return Record(

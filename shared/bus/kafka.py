@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,10 +40,8 @@ class KafkaBus:
                 NewTopic(t, self.partitions, 1, topic_configs={"retention.ms": "-1", "retention.bytes": "-1"})
                 for t in missing
             ]
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process created them first
                 admin.create_topics(new_topics)
-            except TopicAlreadyExistsError:
-                pass  # another process created them first
             self._wait_for_topics(missing)
         except KafkaError as exc:
             raise BusUnavailable(f"cannot create topics: {exc}") from exc
@@ -55,7 +54,9 @@ class KafkaBus:
             return
         try:
             producer = self._get_producer()
-            futures = [producer.send(r.topic, key=r.key, value=r.value, headers=list(r.headers)) for r in records]
+            futures = [
+                producer.send(r.topic, key=r.key, value=r.value, headers=list(r.headers)) for r in records
+            ]
             producer.flush(timeout=30)
             for future in futures:
                 future.get(timeout=0)
@@ -200,7 +201,9 @@ class KafkaSubscription:
     def end_offsets(self) -> dict[TopicPartition, int]:
         """Return the log-end offset of every partition of the subscribed topics."""
         partitions = [
-            KafkaTopicPartition(t, p) for t in self.topics for p in (self._consumer.partitions_for_topic(t) or ())
+            KafkaTopicPartition(t, p)
+            for t in self.topics
+            for p in (self._consumer.partitions_for_topic(t) or ())
         ]
         ends = self._consumer.end_offsets(partitions)
         return {(tp.topic, tp.partition): int(o) for tp, o in ends.items()}
@@ -208,7 +211,9 @@ class KafkaSubscription:
     def positions(self) -> dict[TopicPartition, int]:
         """Return the fetch position of every assigned partition."""
         try:
-            return {(tp.topic, tp.partition): self._consumer.position(tp) for tp in self._consumer.assignment()}
+            return {
+                (tp.topic, tp.partition): self._consumer.position(tp) for tp in self._consumer.assignment()
+            }
         except KafkaError as exc:
             raise BusUnavailable(f"position failed: {exc}") from exc
 

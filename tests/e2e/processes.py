@@ -34,7 +34,11 @@ class Suite:
     def migrate(self, service: str) -> None:
         """Run a service's migrations to completion."""
         subprocess.run(
-            [sys.executable, "-m", "services", service, "migrate"], env=self.env, cwd=ROOT, check=True, timeout=120
+            [sys.executable, "-m", "services", service, "migrate"],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            timeout=120,
         )
 
     def start_api(self, service: str) -> str:
@@ -80,13 +84,19 @@ class Suite:
         while not condition():
             dead = [name for name, p in self.processes.items() if p.poll() is not None]
             if dead or time.monotonic() > deadline:
-                raise AssertionError(f"waiting for {what}: {'exited: ' + str(dead) if dead else 'timed out'}\n{self.logs()}")
+                raise AssertionError(
+                    f"waiting for {what}: {'exited: ' + str(dead) if dead else 'timed out'}\n{self.logs()}"
+                )
             time.sleep(0.2)
 
     def _start(self, name: str, args: list[str], env: dict[str, str]) -> None:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", "services", *args], env={**self.env, **env}, cwd=ROOT, stdout=log, stderr=log
+            [sys.executable, "-m", "services", *args],
+            env={**self.env, **env},
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
         )
 
 

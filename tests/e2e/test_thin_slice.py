@@ -44,17 +44,24 @@ def suite(kafka_bootstrap: str, postgres_server: str, tmp_path: Path) -> Iterato
 
 
 def audit_of(base: str, stream_id: str) -> list[dict]:  # type: ignore[type-arg]
-    response = requests.get(f"{base}/audit/events", params={"stream_id": stream_id}, headers=OPERATOR, timeout=5)
+    response = requests.get(
+        f"{base}/audit/events", params={"stream_id": stream_id}, headers=OPERATOR, timeout=5
+    )
     response.raise_for_status()
     return response.json()  # type: ignore[no-any-return]
 
 
 def register(base: str, code: str) -> dict:  # type: ignore[type-arg]
     body = {
-        "code": code, "name": "Trường Chính trị tỉnh Phú Thọ", "kind": "provincial",
-        "province": "Phú Thọ", "valid_from": "2021-01-01",
+        "code": code,
+        "name": "Trường Chính trị tỉnh Phú Thọ",
+        "kind": "provincial",
+        "province": "Phú Thọ",
+        "valid_from": "2021-01-01",
     }
-    response = requests.post(f"{base}/schools", json=body, headers={**ADMIN, "X-Correlation-ID": f"c-{code}"}, timeout=10)
+    response = requests.post(
+        f"{base}/schools", json=body, headers={**ADMIN, "X-Correlation-ID": f"c-{code}"}, timeout=10
+    )
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -92,5 +99,7 @@ def test_killing_the_workers_mid_way_loses_and_repeats_nothing(suite: Suite) -> 
     suite.start_worker("notifications")
 
     streams = [f"school-{s['school_id']}" for s in schools]
-    suite.wait_until(lambda: all(audit_of(notifications, s) for s in streams), "all 30 schools in the audit trail", 120)
+    suite.wait_until(
+        lambda: all(audit_of(notifications, s) for s in streams), "all 30 schools in the audit trail", 120
+    )
     assert [len(audit_of(notifications, s)) for s in streams] == [1] * 30

@@ -104,7 +104,10 @@ def test_an_unknown_school_is_404(client: FlaskClient) -> None:
 
 def test_only_an_admin_may_register_and_anyone_authenticated_may_read(client: FlaskClient, registry) -> None:  # type: ignore[no-untyped-def]
     assert client.post("/schools", json=make_school(), headers=auth("operator")).status_code == 403
-    assert client.post("/schools", json=make_school(), headers=auth("school_officer", "sch_1")).status_code == 403
+    assert (
+        client.post("/schools", json=make_school(), headers=auth("school_officer", "sch_1")).status_code
+        == 403
+    )
     assert client.post("/schools", json=make_school()).status_code == 401
     assert client.get("/schools", headers={"Authorization": "Bearer forged"}).status_code == 401
     assert client.get("/schools", headers=auth("cluster_head", "cl_1")).status_code == 200
@@ -114,7 +117,9 @@ def test_only_an_admin_may_register_and_anyone_authenticated_may_read(client: Fl
 def test_the_school_list_filters_by_kind_and_pages(client: FlaskClient) -> None:
     for code in ("A1", "A2", "A3"):
         client.post("/schools", json=make_school(code=code), headers=auth())
-    client.post("/schools", json=make_school(code="M1", kind="ministry", province="Bộ Tư pháp"), headers=auth())
+    client.post(
+        "/schools", json=make_school(code="M1", kind="ministry", province="Bộ Tư pháp"), headers=auth()
+    )
     provincial = client.get("/schools?kind=provincial&per_page=2&page=2", headers=auth("operator")).get_json()
     assert [s["code"] for s in provincial] == ["A3"]
     ministry = client.get("/schools?kind=ministry", headers=auth("operator")).get_json()

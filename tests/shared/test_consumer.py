@@ -30,12 +30,20 @@ class World:
     """What a consumer test works with."""
 
     def __init__(self, bus: Bus, engine: sa.Engine, tracking: sa.Table, counters: sa.Table, topic: str):
-        self.bus, self.engine, self.tracking, self.counters, self.topic = bus, engine, tracking, counters, topic
+        self.bus, self.engine, self.tracking, self.counters, self.topic = (
+            bus,
+            engine,
+            tracking,
+            counters,
+            topic,
+        )
         self.runners: list[ConsumerRunner] = []
 
     def runner(self, fail_times: int = 0) -> ConsumerRunner:
         projection = CounterProjection("counter", [self.topic], self.counters, fail_times)
-        runner = ConsumerRunner(projection, self.engine, self.tracking, self.bus, catalogue_for(self.topic), backoff=0.01)
+        runner = ConsumerRunner(
+            projection, self.engine, self.tracking, self.bus, catalogue_for(self.topic), backoff=0.01
+        )
         self.runners.append(runner)
         return runner
 
@@ -74,7 +82,9 @@ def test_the_same_event_delivered_twice_changes_the_read_model_once(world: World
     assert runner.stats.duplicates == 2
 
 
-def test_a_crash_after_the_database_commit_but_before_the_offset_commit_applies_nothing_twice(world: World) -> None:
+def test_a_crash_after_the_database_commit_but_before_the_offset_commit_applies_nothing_twice(
+    world: World,
+) -> None:
     world.publish(*(make_envelope("s-1", number=n) for n in range(1, 6)))
     crashed = world.runner()
     records: list = []  # type: ignore[type-arg]

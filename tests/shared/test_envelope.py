@@ -53,10 +53,30 @@ def test_the_cloudevents_sdk_reads_our_record_as_the_same_event() -> None:
     ("key", "headers", "value", "why"),
     [
         (b"s", [("ce_specversion", b"1.0"), ("ce_id", b"1"), ("ce_source", b"x")], b"{}", "type"),
-        (b"s", [("ce_specversion", b"0.3"), ("ce_id", b"1"), ("ce_source", b"x"), ("ce_type", b"T")], b"{}", "0.3"),
-        (None, [("ce_specversion", b"1.0"), ("ce_id", b"1"), ("ce_source", b"x"), ("ce_type", b"T")], b"{}", "key"),
-        (b"s", [("ce_specversion", b"1.0"), ("ce_id", b"1"), ("ce_source", b"x"), ("ce_type", b"T")], b"{", "undecodable"),
-        (b"s", [("ce_specversion", b"1.0"), ("ce_id", b"1"), ("ce_source", b"x"), ("ce_type", b"T")], b"[1]", "object"),
+        (
+            b"s",
+            [("ce_specversion", b"0.3"), ("ce_id", b"1"), ("ce_source", b"x"), ("ce_type", b"T")],
+            b"{}",
+            "0.3",
+        ),
+        (
+            None,
+            [("ce_specversion", b"1.0"), ("ce_id", b"1"), ("ce_source", b"x"), ("ce_type", b"T")],
+            b"{}",
+            "key",
+        ),
+        (
+            b"s",
+            [("ce_specversion", b"1.0"), ("ce_id", b"1"), ("ce_source", b"x"), ("ce_type", b"T")],
+            b"{",
+            "undecodable",
+        ),
+        (
+            b"s",
+            [("ce_specversion", b"1.0"), ("ce_id", b"1"), ("ce_source", b"x"), ("ce_type", b"T")],
+            b"[1]",
+            "object",
+        ),
     ],
 )
 def test_a_record_that_is_not_our_event_is_refused_with_the_reason(key, headers, value, why) -> None:  # type: ignore[no-untyped-def]

@@ -54,7 +54,9 @@ def test_the_relay_publishes_every_event_in_stream_order_and_remembers_its_posit
     while len(got) < 15 and time.monotonic() < deadline:
         got += sub.poll(100, 0.5)
     sub.close()
-    versions = {s: [int(dict(r.headers)["ce_streamversion"]) for r in got if r.key == s] for s in (b"a", b"b")}
+    versions = {
+        s: [int(dict(r.headers)["ce_streamversion"]) for r in got if r.key == s] for s in (b"a", b"b")
+    }
     assert versions == {b"a": list(range(1, 11)), b"b": list(range(1, 6))}
     runner.close()
     engine.dispose()
@@ -78,7 +80,9 @@ def own_broker(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_the_relay_survives_a_broker_stop_and_start_with_nothing_lost_or_duplicated(
     own_broker: LocalBroker, tmp_path: Path, topic: str
 ) -> None:
-    engine, store, relay, runner = build(f"sqlite:///{tmp_path / 'svc.sqlite'}", "kafka://127.0.0.1:19192", topic)
+    engine, store, relay, runner = build(
+        f"sqlite:///{tmp_path / 'svc.sqlite'}", "kafka://127.0.0.1:19192", topic
+    )
     stop = threading.Event()
     thread = threading.Thread(target=relay.run, args=(stop,), kwargs={"idle_wait": 0.05, "max_backoff": 1.0})
     thread.start()

@@ -20,7 +20,8 @@ blp = Blueprint("schools", __name__, url_prefix="/schools", description="Schools
 
 def _registry() -> Registry:
     """Return the registry built for this app."""
-    return current_app.extensions["registry"]  # type: ignore[no-any-return]
+    registry: Registry = current_app.extensions["registry"]
+    return registry
 
 
 def _context() -> Context:
@@ -37,7 +38,9 @@ class Schools(MethodView):
     @blp.response(200, SchoolOut(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         """List schools, filtered by kind and province, one page at a time."""
-        return handlers.list_schools(_registry(), query.get("kind"), query.get("province"), query["page"], query["per_page"])
+        return handlers.list_schools(
+            _registry(), query.get("kind"), query.get("province"), query["page"], query["per_page"]
+        )
 
     @require(ACADEMY_ADMIN)
     @blp.arguments(SchoolIn)

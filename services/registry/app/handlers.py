@@ -20,7 +20,9 @@ def register_school(registry: Registry, command: RegisterSchool, context: Contex
     code = event.data["code"]
     try:
         with registry.engine.begin() as conn:
-            if conn.execute(sa.select(tables.schools.c.school_id).where(tables.schools.c.code == code)).first():
+            if conn.execute(
+                sa.select(tables.schools.c.school_id).where(tables.schools.c.code == code)
+            ).first():
                 raise Conflict(f"school code {code} is already registered", {"code": code}, "duplicate_code")
             (stored,) = registry.store.append(conn, school_stream(school_id), 0, [event], context)
             row = {**stored.data, "valid_from": command.valid_from, "version": stored.stream_version}
@@ -33,13 +35,19 @@ def register_school(registry: Registry, command: RegisterSchool, context: Contex
 def get_school(registry: Registry, school_id: str) -> dict[str, Any]:
     """Return one school; an unknown id is not found."""
     with registry.reader.connect() as conn:
-        row = conn.execute(tables.schools.select().where(tables.schools.c.school_id == school_id)).mappings().first()
+        row = (
+            conn.execute(tables.schools.select().where(tables.schools.c.school_id == school_id))
+            .mappings()
+            .first()
+        )
     if row is None:
         raise NotFound(f"no school with id {school_id}", {"school_id": school_id})
     return dict(row)
 
 
-def list_schools(registry: Registry, kind: str | None, province: str | None, page: int, per_page: int) -> list[dict[str, Any]]:
+def list_schools(
+    registry: Registry, kind: str | None, province: str | None, page: int, per_page: int
+) -> list[dict[str, Any]]:
     """Return one page of schools, filtered by kind and province, ordered by code."""
     query = tables.schools.select().order_by(tables.schools.c.code)
     if kind:

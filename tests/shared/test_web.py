@@ -1,0 +1,63 @@
+"""The web helpers: one error shape, health and readiness, correlation ids in JSON logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from flask import Flask
+
+from shared.errors import Conflict, NotFound, RuleBroken
+from shared.eventstore import ConcurrencyError
+from shared.logs import bound_correlation, configure_logging
+from shared.web import make_app
+from tests.factories import TEST_SECRET
+
+
+def build(ready: bool = True) -> Flask:
+    app, _api = make_app("t", "test", TEST_SECRET, {"database": lambda: ready, "bus": lambda: 1 / 0})
+
+    @app.get("/refuse/<kind>")
+    def refuse(kind: str) -> None:
+        errors = {"missing": NotFound("no such thing"), "clash": Conflict("taken"), "rule": RuleBroken("no")}
+        if kind == "stale":
+            raise ConcurrencyError("s-1", 1, 2)
+        raise errors[kind]
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"), [("missing", 404), ("clash", 409), ("rule", 422), ("stale", 409)]
+)
+def test_domain_errors_map_to_their_status_in_the_one_shape(kind: str, status: int) -> None:
+    response = build().test_client().get(f"/refuse/{kind}")
+    assert response.status_code == status
+    assert set(response.get_json()["error"]) == {"code", "message", "details"}
+
+
+def test_an_unknown_route_and_a_wrong_method_answer_json() -> None:
+    client = build().test_client()
+    assert client.get("/nowhere").get_json()["error"]["code"] == "not_found"
+    assert client.delete("/healthz").status_code == 405
+    assert "error" in client.delete("/healthz").get_json()
+
+
+def test_readiness_reports_each_dependency_and_fails_when_one_is_down() -> None:
+    response = build().test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["error"]["details"]["checks"] == {"database": True, "bus": False}
+
+
+def test_logs_are_json_lines_with_the_correlation_id(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("registry")
+    try:
+        with bound_correlation("corr-7"):
+            logging.getLogger("thidua.test").info("school registered")
+        line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    finally:
+        logging.getLogger().handlers.clear()
+    assert line["message"] == "school registered"
+    assert line["correlation_id"] == "corr-7"
+    assert line["service"] == "registry"
