@@ -134,8 +134,19 @@ class ConsumerRunner:
             time.sleep(self.max_backoff / 5)
             return 0
         if records:
-            self.handle(records)
-            self.subscription.commit(_next_offsets(records))
+            try:
+                self.handle(records)
+                self.subscription.commit(_next_offsets(records))
+            except BusUnavailable:
+                # A dead letter or a commit did not reach the bus: start again from the committed
+                # offsets; the tracking rows make what was already applied a no-op.
+                log.warning(
+                    "consumer %s: bus unavailable mid-batch; resuming from committed offsets",
+                    self.projection.name,
+                )
+                self.close()
+                time.sleep(self.max_backoff / 5)
+                return 0
         return len(records)
 
     def run_until_caught_up(self, timeout: float = 60.0) -> None:

@@ -7,7 +7,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from shared.bus import Bus, OutgoingRecord, make_bus
+from shared.bus import Bus, BusUnavailable, OutgoingRecord, make_bus
 from shared.consumer import ConsumerRunner, dlq_topic
 from shared.db import create_engine
 from tests.factories import CounterProjection, catalogue_for, make_envelope, service_tables
@@ -144,3 +144,42 @@ def test_an_older_schema_version_is_upcast_before_it_is_applied(world: World) ->
     world.publish(make_envelope("s-old", number=1, schema_version=1, data={"n": 9}))
     world.runner().run_until_caught_up()
     assert world.table() == {"s-old": (9, 1)}
+
+
+class DlqOutage:
+    """An embedded bus whose first dead-letter publish fails, as if the broker went away mid-batch."""
+
+    def __init__(self, bus: Bus):
+        self.bus = bus
+        self.failed = False
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.bus, name)
+
+    def publish(self, records) -> None:  # type: ignore[no-untyped-def]
+        if not self.failed and records[0].topic.endswith(".dlq"):
+            self.failed = True
+            raise BusUnavailable("broker went away")
+        self.bus.publish(records)
+
+
+def test_a_bus_outage_mid_batch_resumes_from_committed_offsets_without_loss(tmp_path, topic: str) -> None:  # type: ignore[no-untyped-def]
+    metadata, _events, _progress, tracking, counters = service_tables()
+    engine = create_engine(f"sqlite:///{tmp_path / 'model.sqlite'}")
+    metadata.create_all(engine)
+    bus = DlqOutage(make_bus(f"file:{tmp_path / 'log.sqlite'}"))
+    bus.ensure_topics([topic])
+    world = World(bus, engine, tracking, counters, topic)  # type: ignore[arg-type]
+    world.publish(
+        make_envelope("s-1", number=1),
+        make_envelope("s-1", number=2, data={"number": 2, "note": "poison"}),
+        make_envelope("s-1", number=4),
+    )
+    runner = world.runner()
+    runner.max_backoff = 0.05
+    assert runner.step() == 0  # the dead letter could not be sent: nothing committed
+    runner.run_until_caught_up()
+    assert bus.failed
+    assert world.table() == {"s-1": (5, 2)}
+    assert len(dead_letters(bus.bus, topic, 1)) == 1
+    world.close()
