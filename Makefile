@@ -11,7 +11,7 @@ SECRET_FILE := $(DATA_DIR)/jwt-secret
 
 export THIDUA_DATA_DIR ?= $(DATA_DIR)
 
-.PHONY: help venv run migrate test lint format token kafka-start kafka-stop postgres-start bench clean
+.PHONY: help venv run migrate seed test lint format token kafka-start kafka-stop postgres-start bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -32,7 +32,10 @@ migrate: venv $(SECRET_FILE) ## Bring every service database to the newest schem
 	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services registry migrate
 	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services notifications migrate
 
-run: migrate ## Start the suite on the embedded default (SQLite + embedded event log); Ctrl-C stops it
+seed: migrate ## Load the registry's seed data: the 2023 year and the 2025 mergers (idempotent)
+	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services registry seed
+
+run: seed ## Start the suite on the embedded default (SQLite + embedded event log); Ctrl-C stops it
 	PATH=$(CURDIR)/$(BIN):$$PATH THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/honcho start -f Procfile
 
 token: venv $(SECRET_FILE) ## Print a development token: make -s token ROLE=academy_admin [TENANT=...]

@@ -1,7 +1,8 @@
 """The deploy entry point: ``python -m services SERVICE ROLE`` with ROLE one of migrate, api, worker.
 
 ``migrate`` brings the service database to the newest schema (run it once before the others start);
-``api`` execs gunicorn with deploy/gunicorn.conf.py; ``worker`` runs the service's relay or consumers.
+``api`` execs gunicorn with deploy/gunicorn.conf.py; ``worker`` runs the service's relay or consumers;
+``seed`` loads the service's seed data (registry: the 2023 year and the 2025 mergers), idempotently.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 SERVICES = ("registry", "notifications")
-ROLES = ("migrate", "api", "worker")
+ROLES = ("migrate", "api", "worker", "seed")
 GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
 
 
@@ -28,6 +29,8 @@ def main(argv: list[str]) -> int:
     if role == "api":
         app = f"services.{service}.wsgi:create_app()"
         os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), app])
+    if role == "seed":
+        importlib.import_module(f"services.{service}.worker").seed()
     if role == "worker":
         importlib.import_module(f"services.{service}.worker").main()
     return 0

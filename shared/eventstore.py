@@ -75,7 +75,7 @@ class EventStore:
         """
         context = context or Context()
         validated = [(self.catalogue[e.type], self.catalogue[e.type].validate(e.data)) for e in new_events]
-        self._lock_appends(conn)
+        self.lock_writes(conn)
         current = self.stream_version(conn, stream_id)
         if expected_version != ANY_VERSION and current != expected_version:
             raise ConcurrencyError(stream_id, expected_version, current)
@@ -127,8 +127,8 @@ class EventStore:
         )
         return [_stored(row) for row in conn.execute(query).mappings()]
 
-    def _lock_appends(self, conn: sa.Connection) -> None:
-        """Serialise appenders on PostgreSQL (SQLite already has one writer at a time)."""
+    def lock_writes(self, conn: sa.Connection) -> None:
+        """Serialise writers until the transaction ends (PostgreSQL; SQLite has one writer at a time)."""
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY})
 

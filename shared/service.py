@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -22,7 +25,15 @@ class ServiceContext:
     engine: sa.Engine
     catalogue: Catalogue
     metadata: sa.MetaData
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _bus: Bus | None = field(default=None, repr=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """Begin a write transaction that holds the write lock, so checks and appends cannot interleave."""
+        with self.engine.begin() as conn:
+            self.store.lock_writes(conn)
+            yield conn
 
     @property
     def reader(self) -> sa.Engine:

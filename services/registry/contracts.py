@@ -1,4 +1,8 @@
-"""What the registry publishes: its topic and the strict schemas of its events."""
+"""What the registry publishes: its topic and the strict schemas of its events.
+
+A campaign is data: its targets, deadline calendar, score-sheet templates, deductions and award rules
+travel in CampaignOpened / CampaignAmended, so another year changes data, not code.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,105 @@ from shared.catalogue import Catalogue, EventType
 
 TOPIC = "thidua.registry.events"
 SCHOOL_KINDS = ("provincial", "ministry")
+FILERS = ("school", "cluster_head")
+CONSEQUENCES = ("ineligible", "deduction", "none")
+TARGET_MEASURES = ("ratio", "count", "flag", "zero")
+
+_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+_text = validate.Length(min=1, max=2000)
+
+
+class ContentAreaV1(Schema):
+    """A content area of the year's theme (nội dung thi đua)."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class TargetV1(Schema):
+    """A target (chỉ tiêu): a figure of the year-end report compared with thresholds."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    description = fields.String(required=True, validate=_text)
+    measure = fields.String(required=True, validate=validate.OneOf(TARGET_MEASURES))
+    numerator = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    denominator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    minimum = fields.Float(load_default=None, allow_none=True)
+    maximum = fields.Float(load_default=None, allow_none=True)
+
+
+class DeadlineV1(Schema):
+    """A required filing of the year: which forms, who files, by when, and what missing it costs."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    title = fields.String(required=True, validate=_text)
+    forms = fields.List(fields.String(validate=validate.Length(min=1, max=32)), required=True)
+    filer = fields.String(required=True, validate=validate.OneOf(FILERS))
+    due = fields.Date(required=True)
+    consequence = fields.String(load_default="deduction", validate=validate.OneOf(CONSEQUENCES))
+
+
+class ScoreItemV1(Schema):
+    """A scored item of a score sheet with its maximum."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=_text)
+    max_points = fields.Float(required=True, validate=validate.Range(min=0))
+
+
+class CriteriaGroupV1(Schema):
+    """A group of criteria of a score sheet."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=_text)
+    items = fields.List(fields.Nested(ScoreItemV1), required=True, validate=validate.Length(min=1))
+
+
+class ScoreSheetV1(Schema):
+    """A score-sheet template (Mẫu 5.1 for provincial schools, 5.2 for ministry schools)."""
+
+    form = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    school_kind = fields.String(required=True, validate=validate.OneOf(SCHOOL_KINDS))
+    total_max = fields.Float(required=True, validate=validate.Range(min=0))
+    groups = fields.List(fields.Nested(CriteriaGroupV1), required=True, validate=validate.Length(min=1))
+    bonus = fields.List(fields.Nested(ScoreItemV1), load_default=list)
+
+
+class DeductionsV1(Schema):
+    """Points lost per required filing sent late or never sent."""
+
+    late_per_filing = fields.Float(required=True, validate=validate.Range(min=0))
+    missing_per_filing = fields.Float(required=True, validate=validate.Range(min=0))
+
+
+class AwardRulesV1(Schema):
+    """Who may be proposed: score threshold, quotas, and the vote majority of the conference."""
+
+    score_threshold = fields.Float(required=True, validate=validate.Range(min=0))
+    flag_quota = fields.Integer(required=True, validate=validate.Range(min=0))
+    merit_quota = fields.Integer(required=True, validate=validate.Range(min=0))
+    vote_majority = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+
+
+class CampaignContentV1(Schema):
+    """Everything a year's campaign decides (the body of CampaignOpened and CampaignAmended)."""
+
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    theme = fields.String(required=True, validate=_text)
+    legal_basis = fields.String(load_default="", validate=validate.Length(max=2000))
+    content_areas = fields.List(fields.Nested(ContentAreaV1), required=True)
+    targets = fields.List(fields.Nested(TargetV1), required=True)
+    deadlines = fields.List(fields.Nested(DeadlineV1), required=True, validate=validate.Length(min=1))
+    score_sheets = fields.List(fields.Nested(ScoreSheetV1), required=True)
+    deductions = fields.Nested(DeductionsV1, required=True)
+    award_rules = fields.Nested(AwardRulesV1, required=True)
 
 
 class SchoolRegisteredV1(Schema):
     """A school joined the registry (trường chính trị tỉnh or trường cán bộ bộ, ngành)."""
 
-    school_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    school_id = _id
     code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     kind = fields.String(required=True, validate=validate.OneOf(SCHOOL_KINDS))
@@ -23,12 +120,99 @@ class SchoolRegisteredV1(Schema):
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
+class SchoolUpdatedV1(Schema):
+    """Some details of a school changed (only the changed fields are present)."""
+
+    school_id = _id
+    name = fields.String(validate=validate.Length(min=1, max=300))
+    province = fields.String(validate=validate.Length(min=1, max=100))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+
+
+class SchoolDeactivatedV1(Schema):
+    """A school stopped taking part from a date on."""
+
+    school_id = _id
+    valid_to = fields.Date(required=True)
+    reason = fields.String(required=True, validate=_text)
+
+
+class SchoolsMergedV1(Schema):
+    """Several schools became one successor on an effective date (e.g. the 1 July 2025 mergers)."""
+
+    successor_id = _id
+    predecessor_ids = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    effective_date = fields.Date(required=True)
+    legal_basis = fields.String(required=True, validate=_text)
+
+
+class ClusterFormedV1(Schema):
+    """A cluster (cụm thi đua) was formed for a year."""
+
+    cluster_id = _id
+    year = fields.Integer(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    region = fields.String(load_default="", validate=validate.Length(max=300))
+    sample_data = fields.Boolean(load_default=False)
+
+
+class SchoolJoinedClusterV1(Schema):
+    """A school became a member of a cluster for a year."""
+
+    cluster_id = _id
+    year = fields.Integer(required=True)
+    school_id = _id
+
+
+class SchoolLeftClusterV1(Schema):
+    """A school stopped being a member of a cluster for a year."""
+
+    cluster_id = _id
+    year = fields.Integer(required=True)
+    school_id = _id
+
+
+class ClusterLeadershipAssignedV1(Schema):
+    """A cluster's head (cụm trưởng) and deputies (cụm phó) for a year were decided."""
+
+    cluster_id = _id
+    year = fields.Integer(required=True)
+    head_school_id = _id
+    deputy_school_ids = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=2))
+    decision = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class CampaignAmendedV1(CampaignContentV1):
+    """A campaign was changed before its first deadline (the whole new content)."""
+
+
+class DeadlineExtendedV1(Schema):
+    """A deadline of a campaign was moved later."""
+
+    year = fields.Integer(required=True)
+    deadline_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    previous_due = fields.Date(required=True)
+    due = fields.Date(required=True)
+    reason = fields.String(required=True, validate=_text)
+
+
+def _event(name: str, schema: type[Schema], description: str) -> EventType:
+    return EventType(name=name, version=1, schema=schema, topic=TOPIC, description=description)
+
+
 CATALOGUE = Catalogue(
-    EventType(
-        name="SchoolRegistered",
-        version=1,
-        schema=SchoolRegisteredV1,
-        topic=TOPIC,
-        description="A school was registered with a stable id, its code, name, kind and province.",
+    _event("SchoolRegistered", SchoolRegisteredV1, "A school was registered with a stable id."),
+    _event("SchoolUpdated", SchoolUpdatedV1, "Some details of a school changed."),
+    _event("SchoolDeactivated", SchoolDeactivatedV1, "A school stopped taking part from a date on."),
+    _event("SchoolsMerged", SchoolsMergedV1, "Schools were merged into a successor on an effective date."),
+    _event("ClusterFormed", ClusterFormedV1, "A cluster was formed for a year."),
+    _event("SchoolJoinedCluster", SchoolJoinedClusterV1, "A school joined a cluster for a year."),
+    _event("SchoolLeftCluster", SchoolLeftClusterV1, "A school left a cluster for a year."),
+    _event(
+        "ClusterLeadershipAssigned", ClusterLeadershipAssignedV1, "A cluster's head and deputies were set."
     ),
+    _event("CampaignOpened", CampaignContentV1, "A year's campaign was opened with all its rules."),
+    _event("CampaignAmended", CampaignAmendedV1, "A campaign was amended before its first deadline."),
+    _event("DeadlineExtended", DeadlineExtendedV1, "A campaign deadline was extended."),
 )

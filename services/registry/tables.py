@@ -1,10 +1,10 @@
-"""The registry database: the event store plus the schools table the write side keeps in step."""
+"""The registry database: the event store plus the state tables kept in step with it."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from shared.db import event_store_tables
+from shared.db import JSONType, event_store_tables
 
 metadata = sa.MetaData()
 events, relay_progress = event_store_tables(metadata)
@@ -20,5 +20,39 @@ schools = sa.Table(
     sa.Column("valid_from", sa.Date, nullable=False),
     sa.Column("email", sa.String(200)),
     sa.Column("phone", sa.String(40)),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="active"),
+    sa.Column("valid_to", sa.Date),
+    sa.Column("successor_id", sa.String(64)),
+    sa.Column("merge_basis", sa.String(2000)),
+)
+
+clusters = sa.Table(
+    "clusters",
+    metadata,
+    sa.Column("cluster_id", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("region", sa.String(300), nullable=False),
+    sa.Column("head_school_id", sa.String(64)),
+    sa.Column("deputy_school_ids", JSONType, nullable=False),
+    sa.Column("sample_data", sa.Boolean, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint("year", "name", name="uq_clusters_year_name"),
+)
+
+cluster_members = sa.Table(
+    "cluster_members",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("school_id", sa.String(64), primary_key=True),
+    sa.Column("cluster_id", sa.String(64), nullable=False, index=True),
+)
+
+campaigns = sa.Table(
+    "campaigns",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("content", JSONType, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
 )

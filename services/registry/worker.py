@@ -23,3 +23,17 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def seed() -> None:
+    """Load the seed data into the registry (the relay publishes it)."""
+    from services.registry.seed.command import seed as load_seed
+
+    settings = load_settings()
+    configure_logging(settings.service, settings.log_level)
+    registry = bootstrap(settings)
+    try:
+        report = load_seed(registry)
+        print(f"seed: created {report}")
+    finally:
+        registry.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.registry.api.routes import blp
+from services.registry.api import campaigns, clusters, schools
 from services.registry.bootstrap import Registry, bootstrap
 from services.registry.config import load_settings
 from shared.logs import configure_logging
@@ -24,5 +24,6 @@ def create_app(registry: Registry | None = None) -> Flask:
         {"database": registry.database_ready, "bus": registry.bus_ready},
     )
     app.extensions["registry"] = registry
-    api.register_blueprint(blp)
+    for blueprint in (schools.blp, clusters.blp, campaigns.blp):
+        api.register_blueprint(blueprint)
     return app

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.registry.contracts import SCHOOL_KINDS
+from services.registry.contracts import SCHOOL_KINDS, CampaignContentV1
+
+_page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+_per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+_version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
 
 
 class SchoolIn(Schema):
@@ -19,6 +23,39 @@ class SchoolIn(Schema):
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
+class SchoolPatch(Schema):
+    """Details of a school to change; ``expected_version`` guards against lost updates."""
+
+    name = fields.String(validate=validate.Length(min=1, max=300))
+    province = fields.String(validate=validate.Length(min=1, max=100))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    expected_version = _version
+
+
+class DeactivationIn(Schema):
+    """When and why a school stops taking part."""
+
+    valid_to = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    expected_version = _version
+
+
+class MergeIn(Schema):
+    """Schools merged into an existing successor or into a new one described here."""
+
+    predecessor_ids = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=20))
+    successor_id = fields.String(load_default=None, allow_none=True)
+    new_successor = fields.Nested(SchoolIn, load_default=None, allow_none=True)
+    effective_date = fields.Date(required=True)
+    legal_basis = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+    @validates_schema
+    def _one_successor(self, data: dict[str, object], **_kwargs: object) -> None:
+        if (data.get("successor_id") is None) == (data.get("new_successor") is None):
+            raise ValidationError("give exactly one of successor_id and new_successor", "successor_id")
+
+
 class SchoolOut(Schema):
     """A registered school."""
 
@@ -28,9 +65,27 @@ class SchoolOut(Schema):
     kind = fields.String()
     province = fields.String()
     valid_from = fields.Date()
+    valid_to = fields.Date(allow_none=True)
+    status = fields.String()
+    successor_id = fields.String(allow_none=True)
+    merge_basis = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     version = fields.Integer()
+
+
+class LineageNode(SchoolOut):
+    """A predecessor with its own predecessors."""
+
+    predecessors = fields.List(fields.Nested(lambda: LineageNode()))
+
+
+class LineageOut(Schema):
+    """A school, the schools merged into it, and the schools it was merged into."""
+
+    school = fields.Nested(SchoolOut)
+    predecessors = fields.List(fields.Nested(LineageNode))
+    successors = fields.List(fields.Nested(SchoolOut))
 
 
 class SchoolQuery(Schema):
@@ -38,5 +93,79 @@ class SchoolQuery(Schema):
 
     kind = fields.String(validate=validate.OneOf(SCHOOL_KINDS))
     province = fields.String()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    status = fields.String(validate=validate.OneOf(("active", "deactivated", "merged")))
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    cluster_id = fields.String()
+    page = _page
+    per_page = _per_page
+
+
+class LeadershipIn(Schema):
+    """A cluster's head and one or two deputies for its year."""
+
+    head_school_id = fields.String(required=True)
+    deputy_school_ids = fields.List(fields.String(), required=True)
+    decision = fields.String(load_default="", validate=validate.Length(max=500))
+    expected_version = _version
+
+
+class ClusterIn(Schema):
+    """A cluster to form for a year, with its members and optionally its leadership."""
+
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    region = fields.String(load_default="", validate=validate.Length(max=300))
+    member_school_ids = fields.List(fields.String(), load_default=list, validate=validate.Length(max=30))
+    head_school_id = fields.String(load_default=None, allow_none=True)
+    deputy_school_ids = fields.List(fields.String(), load_default=list)
+    decision = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class MemberIn(Schema):
+    """A school to add to a cluster."""
+
+    school_id = fields.String(required=True)
+    expected_version = _version
+
+
+class ClusterOut(Schema):
+    """A cluster of a year with its members and leadership."""
+
+    cluster_id = fields.String()
+    year = fields.Integer()
+    name = fields.String()
+    region = fields.String()
+    head_school_id = fields.String(allow_none=True)
+    deputy_school_ids = fields.List(fields.String())
+    member_ids = fields.List(fields.String())
+    sample_data = fields.Boolean()
+    version = fields.Integer()
+
+
+class ClusterQuery(Schema):
+    """Filters and page of a cluster list."""
+
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    page = _page
+    per_page = _per_page
+
+
+class CampaignIn(CampaignContentV1):
+    """A campaign's full content; ``expected_version`` guards an amendment."""
+
+    expected_version = _version
+
+
+class ExtensionIn(Schema):
+    """A later due date for one deadline, and why."""
+
+    due = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class CampaignOut(Schema):
+    """A year's campaign."""
+
+    year = fields.Integer()
+    version = fields.Integer()
+    content = fields.Dict()

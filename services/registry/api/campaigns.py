@@ -1,0 +1,74 @@
+"""Campaign endpoints: a year's theme, targets, deadlines, score sheets and award rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.registry.api.common import context, registry
+from services.registry.api.schemas import CampaignIn, CampaignOut, ExtensionIn
+from services.registry.app import campaigns
+from services.registry.contracts import CampaignContentV1
+from shared.auth import ACADEMY_ADMIN, require
+from shared.errors import RuleBroken
+
+blp = Blueprint(
+    "campaigns", __name__, url_prefix="/campaigns", description="Yearly campaigns (phong trào thi đua)"
+)
+
+
+def _content(body: dict[str, Any]) -> dict[str, Any]:
+    """Return the loaded campaign body as JSON-ready event data."""
+    body.pop("expected_version", None)
+    content: dict[str, Any] = CampaignContentV1().dump(body)
+    return content
+
+
+@blp.route("")
+class Campaigns(MethodView):
+    """The campaigns."""
+
+    @require()
+    @blp.response(200, CampaignOut(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """List every campaign, newest first."""
+        return campaigns.list_campaigns(registry())
+
+    @require(ACADEMY_ADMIN)
+    @blp.arguments(CampaignIn)
+    @blp.response(201, CampaignOut)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Open a year's campaign; records CampaignOpened."""
+        return campaigns.open_campaign(registry(), _content(body), context())
+
+
+@blp.route("/<int:year>")
+class Campaign(MethodView):
+    """One year's campaign."""
+
+    @require()
+    @blp.response(200, CampaignOut)
+    def get(self, year: int) -> dict[str, Any]:
+        """Return a year's campaign."""
+        return campaigns.get_campaign(registry(), year)
+
+    @require(ACADEMY_ADMIN)
+    @blp.arguments(CampaignIn)
+    @blp.response(200, CampaignOut)
+    def put(self, body: dict[str, Any], year: int) -> dict[str, Any]:
+        """Amend a campaign before its first deadline; records CampaignAmended."""
+        expected = body.get("expected_version")
+        if body["year"] != year:
+            raise RuleBroken("the body's year must match the path", {"year": body["year"]}, "year_mismatch")
+        return campaigns.amend_campaign(registry(), year, _content(body), expected, context())
+
+
+@blp.route("/<int:year>/deadlines/<code>/extension")
+@require(ACADEMY_ADMIN)
+@blp.arguments(ExtensionIn)
+@blp.response(200, CampaignOut)
+def extend_deadline(body: dict[str, Any], year: int, code: str) -> dict[str, Any]:
+    """Move one deadline later (never earlier); records DeadlineExtended."""
+    return campaigns.extend_deadline(registry(), year, code, body["due"], body["reason"], context())

@@ -1,0 +1,70 @@
+"""Campaign use cases: open a year's campaign, amend it, extend a deadline, and the queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.registry.app.recording import record
+from services.registry.bootstrap import Registry
+from services.registry.domain import campaigns as rules
+from services.registry.domain.campaigns import campaign_stream
+from services.registry.tables import campaigns
+from shared.errors import Conflict, NotFound
+from shared.eventstore import Context
+
+
+def open_campaign(registry: Registry, content: dict[str, Any], context: Context) -> dict[str, Any]:
+    """Open a year's campaign; a year has one campaign."""
+    event = rules.open_campaign(content)
+    year = content["year"]
+    with registry.transaction() as conn:
+        if conn.execute(sa.select(campaigns.c.year).where(campaigns.c.year == year)).first():
+            raise Conflict(
+                f"the {year} campaign is already open: amend it", {"year": year}, "campaign_exists"
+            )
+        record(registry, conn, campaign_stream(year), [event], context, expected_version=0)
+        return _campaign(conn, year)
+
+
+def amend_campaign(
+    registry: Registry, year: int, content: dict[str, Any], expected_version: int | None, context: Context
+) -> dict[str, Any]:
+    """Replace a campaign's content, until its first deadline."""
+    with registry.transaction() as conn:
+        current = _campaign(conn, year)
+        event = rules.amend(current["content"], content, registry.clock())
+        record(registry, conn, campaign_stream(year), [event], context, expected_version)
+        return _campaign(conn, year)
+
+
+def extend_deadline(
+    registry: Registry, year: int, code: str, due: date, reason: str, context: Context
+) -> dict[str, Any]:
+    """Move one deadline of a campaign later."""
+    with registry.transaction() as conn:
+        event = rules.extend_deadline(_campaign(conn, year)["content"], code, due, reason)
+        record(registry, conn, campaign_stream(year), [event], context)
+        return _campaign(conn, year)
+
+
+def get_campaign(registry: Registry, year: int) -> dict[str, Any]:
+    """Return a year's campaign."""
+    with registry.reader.connect() as conn:
+        return _campaign(conn, year)
+
+
+def list_campaigns(registry: Registry) -> list[dict[str, Any]]:
+    """Return every campaign, newest year first."""
+    with registry.reader.connect() as conn:
+        rows = conn.execute(campaigns.select().order_by(campaigns.c.year.desc())).mappings()
+        return [dict(row) for row in rows]
+
+
+def _campaign(conn: sa.Connection, year: int) -> dict[str, Any]:
+    row = conn.execute(campaigns.select().where(campaigns.c.year == year)).mappings().first()
+    if row is None:
+        raise NotFound(f"no campaign for {year}", {"year": year})
+    return dict(row)

@@ -1,0 +1,113 @@
+"""Campaigns per year: the rules a campaign's data must keep, amendments and deadline extensions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.errors import Conflict, RuleBroken
+from shared.eventstore import NewEvent
+
+LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def campaign_stream(year: int) -> str:
+    """Return the stream id of a year's campaign."""
+    return f"campaign-{year}"
+
+
+def check_content(content: Mapping[str, Any]) -> None:
+    """Refuse a campaign whose deadlines, targets or score sheets do not hold together."""
+    year = content["year"]
+    deadlines = content["deadlines"]
+    codes = [d["code"] for d in deadlines]
+    if len(set(codes)) != len(codes):
+        raise RuleBroken("deadline codes must be unique", {"deadlines": codes}, "duplicate_deadline")
+    outside = [d["code"] for d in deadlines if _due(d).year != year]
+    if outside:
+        raise RuleBroken(
+            f"deadlines must fall within {year}", {"deadlines": outside}, "deadline_outside_year"
+        )
+    dues = [_due(d) for d in deadlines]
+    if dues != sorted(dues):
+        raise RuleBroken(
+            "deadlines must be listed in date order", {"deadlines": codes}, "deadlines_out_of_order"
+        )
+    for target in content["targets"]:
+        low, high = target.get("minimum"), target.get("maximum")
+        if low is not None and high is not None and low > high:
+            raise RuleBroken(
+                "a target's minimum exceeds its maximum", {"target": target["code"]}, "bad_target"
+            )
+    kinds = [sheet["school_kind"] for sheet in content["score_sheets"]]
+    if len(set(kinds)) != len(kinds):
+        raise RuleBroken("one score sheet per school kind", {"school_kinds": kinds}, "duplicate_score_sheet")
+    for sheet in content["score_sheets"]:
+        total = sum(item["max_points"] for group in sheet["groups"] for item in group["items"])
+        if abs(total - sheet["total_max"]) > 1e-9:
+            raise RuleBroken(
+                f"the items of score sheet {sheet['form']} add up to {total:g}, not {sheet['total_max']:g}",
+                {"form": sheet["form"]},
+                "score_sheet_total",
+            )
+
+
+def open_campaign(content: dict[str, Any]) -> NewEvent:
+    """Decide CampaignOpened."""
+    check_content(content)
+    return NewEvent("CampaignOpened", content)
+
+
+def amend(current: Mapping[str, Any], content: dict[str, Any], now: datetime) -> NewEvent:
+    """Decide CampaignAmended: only until the campaign's first deadline has passed."""
+    if content["year"] != current["year"]:
+        raise RuleBroken("a campaign's year cannot change", {"year": content["year"]})
+    first = min(_due(d) for d in current["deadlines"])
+    if local_date(now) > first:
+        raise Conflict(
+            f"the first deadline ({first.isoformat()}) has passed: extend a deadline instead",
+            {"first_deadline": first.isoformat()},
+            "campaign_locked",
+        )
+    check_content(content)
+    return NewEvent("CampaignAmended", content)
+
+
+def extend_deadline(current: Mapping[str, Any], code: str, due: date, reason: str) -> NewEvent:
+    """Decide DeadlineExtended: a later date in the same year, never an earlier one."""
+    deadline = next((d for d in current["deadlines"] if d["code"] == code), None)
+    if deadline is None:
+        raise RuleBroken(
+            f"no deadline {code} in {current['year']}", {"deadline_code": code}, "unknown_deadline"
+        )
+    previous = _due(deadline)
+    if due <= previous:
+        raise RuleBroken(
+            "a deadline can only be extended, never shortened",
+            {"due": due.isoformat(), "current_due": previous.isoformat()},
+            "deadline_shortened",
+        )
+    if due.year != current["year"]:
+        raise RuleBroken(
+            f"deadlines must fall within {current['year']}", {"due": due.isoformat()}, "deadline_outside_year"
+        )
+    data = {
+        "year": current["year"],
+        "deadline_code": code,
+        "previous_due": previous.isoformat(),
+        "due": due.isoformat(),
+        "reason": reason,
+    }
+    return NewEvent("DeadlineExtended", data)
+
+
+def local_date(moment: datetime) -> date:
+    """Return the date in Vietnam at a moment (deadlines end at midnight there)."""
+    return moment.astimezone(LOCAL_TIME).date()
+
+
+def _due(deadline: Mapping[str, Any]) -> date:
+    due = deadline["due"]
+    return due if isinstance(due, date) else date.fromisoformat(due)
