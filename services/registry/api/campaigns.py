@@ -65,7 +65,7 @@ class Campaign(MethodView):
         return campaigns.amend_campaign(registry(), year, _content(body), expected, context())
 
 
-@blp.route("/<int:year>/deadlines/<code>/extension")
+@blp.route("/<int:year>/deadlines/<code>/extension", methods=["POST"])
 @require(ACADEMY_ADMIN)
 @blp.arguments(ExtensionIn)
 @blp.response(200, CampaignOut)

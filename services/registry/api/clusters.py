@@ -52,7 +52,7 @@ def get_cluster(cluster_id: str) -> dict[str, Any]:
     return clusters.get_cluster(registry(), cluster_id)
 
 
-@blp.route("/<cluster_id>/members")
+@blp.route("/<cluster_id>/members", methods=["POST"])
 @require(ACADEMY_ADMIN)
 @blp.arguments(MemberIn)
 @blp.response(201, ClusterOut)

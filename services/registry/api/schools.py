@@ -44,7 +44,7 @@ class Schools(MethodView):
         return schools.register_school(registry(), RegisterSchool(**body), context())
 
 
-@blp.route("/merges")
+@blp.route("/merges", methods=["POST"])
 @require(ACADEMY_ADMIN)
 @blp.arguments(MergeIn)
 @blp.response(201, SchoolOut)
@@ -81,7 +81,7 @@ class School(MethodView):
         return schools.update_school(registry(), school_id, body, expected, context())
 
 
-@blp.route("/<school_id>/deactivation")
+@blp.route("/<school_id>/deactivation", methods=["POST"])
 @require(ACADEMY_ADMIN)
 @blp.arguments(DeactivationIn)
 @blp.response(200, SchoolOut)

@@ -1,0 +1,127 @@
+"""Campaigns through the HTTP API: data-driven rules, amendments until the first deadline, extensions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from services.registry.bootstrap import Registry
+from tests.registry.conftest import auth, event_types, make_campaign
+
+
+def open_campaign(client: FlaskClient, content: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+    return client.post("/campaigns", json=content or make_campaign(), headers=auth())
+
+
+def at(registry: Registry, moment: str) -> None:
+    """Set the registry's clock."""
+    registry.clock = lambda: datetime.fromisoformat(moment).astimezone(UTC)
+
+
+def test_the_2023_campaign_opens_with_every_deadline_of_the_letter(
+    client: FlaskClient, registry: Registry
+) -> None:
+    response = open_campaign(client)
+    assert response.status_code == 201, response.get_json()
+    content = response.get_json()["content"]
+    assert content["theme"] == "Chủ động - Đồng bộ - Đột phá - Kỷ cương - Chất lượng - Hiệu quả"
+    dues = {d["code"]: d["due"] for d in content["deadlines"]}
+    assert dues["PLAN"] == "2023-03-05"
+    assert dues["CLUSTER_DOSSIER"] == "2023-11-30"
+    assert [t["code"] for t in content["targets"]][:9] == [f"T{n}" for n in range(1, 9)] + ["T8b"]
+    assert event_types(registry) == ["CampaignOpened"]
+    assert (
+        client.get("/campaigns/2023", headers=auth("school_officer", "sch_1")).get_json()["content"]
+        == content
+    )
+
+
+def test_a_second_campaign_for_a_year_is_409(client: FlaskClient) -> None:
+    open_campaign(client)
+    response = open_campaign(client)
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "campaign_exists"
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda c: c["deadlines"].reverse(), "deadlines_out_of_order"),
+        (lambda c: c["deadlines"][-1].update(due="2024-01-15"), "deadline_outside_year"),
+        (lambda c: c["deadlines"].append(dict(c["deadlines"][-1])), "duplicate_deadline"),
+        (lambda c: c["score_sheets"][0]["groups"][0]["items"][0].update(max_points=9), "score_sheet_total"),
+        (lambda c: c["targets"][4].update(minimum=0.2), "bad_target"),
+    ],
+)
+def test_a_campaign_whose_rules_do_not_hold_together_is_422(
+    client: FlaskClient, registry: Registry, change: Any, code: str
+) -> None:
+    content = make_campaign()
+    change(content)
+    response = open_campaign(client, content)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == code
+    assert event_types(registry) == []
+
+
+def test_a_malformed_campaign_is_422_naming_the_field(client: FlaskClient) -> None:
+    content = make_campaign()
+    content["deadlines"][0]["filer"] = "everyone"
+    response = open_campaign(client, content)
+    assert response.status_code == 422
+    assert "deadlines" in response.get_json()["error"]["details"]["json"]
+
+
+def test_a_campaign_can_be_amended_until_its_first_deadline(client: FlaskClient, registry: Registry) -> None:
+    open_campaign(client)
+    amended = make_campaign()
+    amended["award_rules"]["merit_quota"] = 3
+    at(registry, "2023-03-05T23:30:00+07:00")  # still the deadline day in Vietnam
+    response = client.put("/campaigns/2023", json={**amended, "expected_version": 1}, headers=auth())
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["content"]["award_rules"]["merit_quota"] == 3
+    stale = client.put("/campaigns/2023", json={**amended, "expected_version": 1}, headers=auth())
+    assert stale.status_code == 409
+    at(registry, "2023-03-06T00:10:00+07:00")
+    late = client.put("/campaigns/2023", json=amended, headers=auth())
+    assert late.status_code == 409
+    assert late.get_json()["error"]["code"] == "campaign_locked"
+    assert event_types(registry) == ["CampaignOpened", "CampaignAmended"]
+
+
+def test_a_deadline_can_be_extended_but_never_shortened(client: FlaskClient, registry: Registry) -> None:
+    open_campaign(client)
+    path = "/campaigns/2023/deadlines/YEAR_END_REPORT/extension"
+    extended = client.post(
+        path, json={"due": "2023-11-08", "reason": "Theo đề nghị của các cụm"}, headers=auth()
+    )
+    assert extended.status_code == 200
+    dues = {d["code"]: d["due"] for d in extended.get_json()["content"]["deadlines"]}
+    assert dues["YEAR_END_REPORT"] == "2023-11-08"
+    shortened = client.post(path, json={"due": "2023-11-01", "reason": "x"}, headers=auth())
+    assert shortened.status_code == 422
+    assert shortened.get_json()["error"]["code"] == "deadline_shortened"
+    next_year = client.post(path, json={"due": "2024-01-10", "reason": "x"}, headers=auth())
+    assert next_year.status_code == 422
+    unknown = client.post(
+        "/campaigns/2023/deadlines/NOPE/extension", json={"due": "2023-12-01", "reason": "x"}, headers=auth()
+    )
+    assert unknown.status_code == 422
+    assert (
+        client.post(
+            "/campaigns/2031/deadlines/PLAN/extension",
+            json={"due": "2031-12-01", "reason": "x"},
+            headers=auth(),
+        ).status_code
+        == 404
+    )
+    assert event_types(registry) == ["CampaignOpened", "DeadlineExtended"]
+
+
+def test_an_unknown_year_is_404(client: FlaskClient) -> None:
+    response = client.get("/campaigns/2031", headers=auth("operator"))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["details"] == {"year": 2031}
