@@ -62,6 +62,10 @@ class Projection(Protocol):
         ...
 
 
+class Rejected(Exception):
+    """A projection's verdict that an event must never be applied (a forged signature): dead-letter it now."""
+
+
 @dataclass
 class ConsumerStats:
     """What a runner has done since it started."""
@@ -246,7 +250,7 @@ class ConsumerRunner:
                     self._apply_all(conn, [item])
                 return
             except Exception as exc:
-                if not is_transient(exc) and attempt >= self.max_attempts:
+                if isinstance(exc, Rejected) or (not is_transient(exc) and attempt >= self.max_attempts):
                     self._dead_letter(item.record, exc)
                     return
                 delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from shared.bus import Bus, make_bus
 from shared.catalogue import Catalogue
 from shared.db import create_engine
-from shared.eventstore import EventStore
+from shared.envelope import Envelope
+from shared.eventstore import ANY_VERSION, Context, EventStore, NewEvent
 from shared.relay import OutboxRelay
 from shared.settings import CommonSettings
 
@@ -26,7 +27,25 @@ class ServiceContext:
     catalogue: Catalogue
     metadata: sa.MetaData
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    apply_state: Callable[[sa.Connection, list[Envelope]], None] | None = None
     _bus: Bus | None = field(default=None, repr=False)
+
+    def record(
+        self,
+        conn: sa.Connection,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        context: Context,
+        expected_version: int | None = None,
+    ) -> list[Envelope]:
+        """Append events (checking the expected version when given) and apply them to the state tables."""
+        if not events:
+            return []
+        expected = ANY_VERSION if expected_version is None else expected_version
+        stored = self.store.append(conn, stream_id, expected, events, context)
+        if self.apply_state is not None:
+            self.apply_state(conn, stored)
+        return stored
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
@@ -81,6 +100,13 @@ class ServiceContext:
         self.engine.dispose()
 
 
-def build_context(settings: CommonSettings, catalogue: Catalogue, metadata: sa.MetaData) -> ServiceContext:
+def build_context(
+    settings: CommonSettings,
+    catalogue: Catalogue,
+    metadata: sa.MetaData,
+    apply_state: Callable[[sa.Connection, list[Envelope]], None] | None = None,
+) -> ServiceContext:
     """Build a service's context from its settings."""
-    return ServiceContext(settings, create_engine(settings.database_url), catalogue, metadata)
+    return ServiceContext(
+        settings, create_engine(settings.database_url), catalogue, metadata, apply_state=apply_state
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.registry import contracts, tables
+from services.registry import contracts, state, tables
 from shared import migrations
 from shared.service import ServiceContext, build_context
 from shared.settings import CommonSettings
@@ -15,7 +15,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def bootstrap(settings: CommonSettings) -> Registry:
     """Return the registry's live dependencies."""
-    return build_context(settings, contracts.CATALOGUE, tables.metadata)
+    return build_context(settings, contracts.CATALOGUE, tables.metadata, state.apply)
 
 
 def migrate(settings: CommonSettings) -> None:

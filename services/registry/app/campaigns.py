@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.app.recording import record
 from services.registry.bootstrap import Registry
 from services.registry.domain import campaigns as rules
 from services.registry.domain.campaigns import campaign_stream
@@ -25,7 +24,7 @@ def open_campaign(registry: Registry, content: dict[str, Any], context: Context)
             raise Conflict(
                 f"the {year} campaign is already open: amend it", {"year": year}, "campaign_exists"
             )
-        record(registry, conn, campaign_stream(year), [event], context, expected_version=0)
+        registry.record(conn, campaign_stream(year), [event], context, expected_version=0)
         return _campaign(conn, year)
 
 
@@ -36,7 +35,7 @@ def amend_campaign(
     with registry.transaction() as conn:
         current = _campaign(conn, year)
         event = rules.amend(current["content"], content, registry.clock())
-        record(registry, conn, campaign_stream(year), [event], context, expected_version)
+        registry.record(conn, campaign_stream(year), [event], context, expected_version)
         return _campaign(conn, year)
 
 
@@ -46,7 +45,7 @@ def extend_deadline(
     """Move one deadline of a campaign later."""
     with registry.transaction() as conn:
         event = rules.extend_deadline(_campaign(conn, year)["content"], code, due, reason)
-        record(registry, conn, campaign_stream(year), [event], context)
+        registry.record(conn, campaign_stream(year), [event], context)
         return _campaign(conn, year)
 
 

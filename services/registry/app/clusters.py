@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.app.recording import record, school_row
+from services.registry.app.lookups import school_row
 from services.registry.bootstrap import Registry
 from services.registry.domain import clusters as rules
 from services.registry.domain.clusters import cluster_stream
@@ -37,7 +37,7 @@ def form_cluster(
             raise Conflict(
                 f"a cluster named {name} exists in {year}", {"name": name, "year": year}, "duplicate_cluster"
             )
-        record(registry, conn, stream, [rules.form(cluster_id, year, name, region, sample_data)], context, 0)
+        registry.record(conn, stream, [rules.form(cluster_id, year, name, region, sample_data)], context, 0)
         for school_id in dict.fromkeys(member_ids):
             _join(registry, conn, cluster_id, school_id, context)
         if leadership is not None:
@@ -45,7 +45,7 @@ def form_cluster(
             event = rules.assign_leadership(
                 _cluster(conn, cluster_id), _members(conn, cluster_id), head, deputies, decision
             )
-            record(registry, conn, stream, [event], context)
+            registry.record(conn, stream, [event], context)
         return _cluster_with_members(conn, cluster_id)
 
 
@@ -67,7 +67,7 @@ def remove_member(
     with registry.transaction() as conn:
         cluster = _cluster(conn, cluster_id)
         event = rules.leave(cluster, school_id, _members(conn, cluster_id))
-        record(registry, conn, cluster_stream(cluster_id), [event], context, expected_version)
+        registry.record(conn, cluster_stream(cluster_id), [event], context, expected_version)
         return _cluster_with_members(conn, cluster_id)
 
 
@@ -84,7 +84,7 @@ def assign_leadership(
     with registry.transaction() as conn:
         cluster = _cluster(conn, cluster_id)
         event = rules.assign_leadership(cluster, _members(conn, cluster_id), head, deputies, decision)
-        record(registry, conn, cluster_stream(cluster_id), [event], context, expected_version)
+        registry.record(conn, cluster_stream(cluster_id), [event], context, expected_version)
         return _cluster_with_members(conn, cluster_id)
 
 
@@ -114,7 +114,7 @@ def _join(registry: Registry, conn: sa.Connection, cluster_id: str, school_id: s
             (cluster_members.c.year == cluster["year"]) & (cluster_members.c.school_id == school_id)
         )
     ).scalar()
-    record(registry, conn, cluster_stream(cluster_id), [rules.join(cluster, school, current)], context)
+    registry.record(conn, cluster_stream(cluster_id), [rules.join(cluster, school, current)], context)
 
 
 def _cluster(conn: sa.Connection, cluster_id: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.app.recording import record, school_row
+from services.registry.app.lookups import school_row
 from services.registry.bootstrap import Registry
 from services.registry.domain import schools as rules
 from services.registry.domain.schools import RegisterSchool, school_stream
@@ -24,7 +24,7 @@ def register_school(
     event = rules.register(school_id, command)
     with registry.transaction() as conn:
         _code_must_be_free(conn, event.data["code"])
-        record(registry, conn, school_stream(school_id), [event], context, expected_version=0)
+        registry.record(conn, school_stream(school_id), [event], context, expected_version=0)
         return school_row(conn, school_id)
 
 
@@ -38,8 +38,8 @@ def update_school(
     """Change a school's details (name, province, contacts)."""
     with registry.transaction() as conn:
         school = school_row(conn, school_id)
-        record(
-            registry, conn, school_stream(school_id), rules.update(school, changes), context, expected_version
+        registry.record(
+            conn, school_stream(school_id), rules.update(school, changes), context, expected_version
         )
         return school_row(conn, school_id)
 
@@ -55,7 +55,7 @@ def deactivate_school(
     """End a school's participation from a date on."""
     with registry.transaction() as conn:
         event = rules.deactivate(school_row(conn, school_id), valid_to, reason)
-        record(registry, conn, school_stream(school_id), [event], context, expected_version)
+        registry.record(conn, school_stream(school_id), [event], context, expected_version)
         return school_row(conn, school_id)
 
 
@@ -75,12 +75,12 @@ def merge_schools(
             successor_id = rules.new_school_id()
             registered = rules.register(successor_id, new_successor)
             _code_must_be_free(conn, registered.data["code"])
-            record(registry, conn, school_stream(successor_id), [registered], context, expected_version=0)
+            registry.record(conn, school_stream(successor_id), [registered], context, expected_version=0)
         if successor_id is None:
             raise RuleBroken("name a successor_id or describe a new successor", {}, "no_successor")
         successor = school_row(conn, successor_id, in_body=True)
         event = rules.merge(successor, predecessors, effective, legal_basis)
-        record(registry, conn, school_stream(successor_id), [event], context)
+        registry.record(conn, school_stream(successor_id), [event], context)
         return school_row(conn, successor_id)
 
 

@@ -204,8 +204,8 @@ DEADLINES = [
     ),
     _deadline(
         "CLUSTER_DOSSIER",
-        "Hồ sơ tổng kết và đề nghị khen thưởng của cụm",
-        ["06", "07", "BANG_TONG_HOP_DIEM", "08", "09"],
+        "Hồ sơ tổng kết và đề nghị khen thưởng của cụm: Mẫu 06, Mẫu 07, bảng tổng hợp điểm, Mẫu 08, 02 bản Mẫu 09",
+        ["HO_SO_CUM"],
         "cluster_head",
         "2023-11-30",
     ),

@@ -1,0 +1,45 @@
+"""Submissions settings, read from the environment in this one place."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from shared.settings import CommonSettings, ConfigError, common_settings
+
+SERVICE = "submissions"
+
+
+@dataclass(frozen=True)
+class SubmissionsSettings:
+    """The common settings plus documents, upload limit, integration keys and the watcher's interval."""
+
+    common: CommonSettings
+    documents_dir: str
+    max_upload_bytes: int
+    watch_interval: float
+    integration_keys: Mapping[str, str] = field(default_factory=dict)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> SubmissionsSettings:
+    """Return the submissions service's settings."""
+    env = os.environ if environ is None else environ
+    common = common_settings(SERVICE, env)
+    data_dir = env.get("THIDUA_DATA_DIR", "var")
+    try:
+        keys = json.loads(env.get("THIDUA_INTEGRATION_KEYS", "{}"))
+        max_mb = float(env.get("SUBMISSIONS_MAX_UPLOAD_MB", "20"))
+        interval = float(env.get("SUBMISSIONS_WATCH_INTERVAL", "60"))
+    except ValueError as exc:
+        raise ConfigError(f"a submissions setting is malformed: {exc}") from exc
+    if not isinstance(keys, dict) or not all(isinstance(v, str) and len(v) >= 32 for v in keys.values()):
+        raise ConfigError("THIDUA_INTEGRATION_KEYS must map system codes to keys of at least 32 characters")
+    return SubmissionsSettings(
+        common=common,
+        documents_dir=env.get("SUBMISSIONS_DOCUMENTS_DIR", f"{data_dir}/documents"),
+        max_upload_bytes=int(max_mb * 1024 * 1024),
+        watch_interval=interval,
+        integration_keys=keys,
+    )

@@ -1,0 +1,176 @@
+"""What submissions publishes (strict), what it consumes (tolerant), and the inbound integration topic."""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from services.submissions.forms import FORMS, FormSpec
+from shared.catalogue import Catalogue, EventType
+
+TOPIC = "thidua.submissions.events"
+REGISTRY_TOPIC = "thidua.registry.events"
+INTEGRATION_TOPIC = "thidua.integration.inbound"
+FILER_TYPES = ("school", "cluster")
+
+
+class DocumentRef(Schema):
+    """A document attached to a filing, stored by the hash of its bytes."""
+
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    media_type = fields.String(required=True)
+    size = fields.Integer(required=True, validate=validate.Range(min=1))
+    name = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class _Filing(Schema):
+    """What every filing event says: which form, for whom, when, against which deadline."""
+
+    submission_id = fields.String(required=True)
+    year = fields.Integer(required=True)
+    form = fields.String(required=True)
+    filer_type = fields.String(required=True, validate=validate.OneOf(FILER_TYPES))
+    filer_id = fields.String(required=True)
+    cluster_id = fields.String(required=True)
+    filed_at = fields.DateTime(required=True)
+    deadline_code = fields.String(load_default=None, allow_none=True)
+    due = fields.Date(load_default=None, allow_none=True)
+    on_time = fields.Boolean(load_default=None, allow_none=True)
+    documents = fields.List(fields.Nested(DocumentRef), load_default=list)
+
+
+def filing_schema(spec: FormSpec) -> type[Schema]:
+    """Return the event schema of a form: the common filing fields plus its payload."""
+    return _Filing.from_dict({"payload": fields.Nested(spec.payload, required=True)}, name=f"{spec.event}V1")
+
+
+class SubmissionAmendedV1(_Filing):
+    """A filing was replaced (its history is kept: each amendment is an event)."""
+
+    payload = fields.Dict(required=True)
+    amendment = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class SubmissionReopenedV1(Schema):
+    """The Academy reopened a filing for amendment after its deadline."""
+
+    submission_id = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class DeadlineMissedV1(Schema):
+    """A required filing was not received by the end of its due date."""
+
+    year = fields.Integer(required=True)
+    deadline_code = fields.String(required=True)
+    filer_type = fields.String(required=True, validate=validate.OneOf(FILER_TYPES))
+    filer_id = fields.String(required=True)
+    cluster_id = fields.String(required=True)
+    due = fields.Date(required=True)
+    consequence = fields.String(required=True)
+
+
+class SchoolDeclaredIneligibleV1(Schema):
+    """A school will not be rated this year (no Form 01 by its deadline)."""
+
+    year = fields.Integer(required=True)
+    school_id = fields.String(required=True)
+    cluster_id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class EligibilityRestoredV1(Schema):
+    """The Academy restored a school's eligibility, with a reason."""
+
+    year = fields.Integer(required=True)
+    school_id = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class FilingExemptedV1(Schema):
+    """The Academy exempted a filer from one required filing of the year."""
+
+    year = fields.Integer(required=True)
+    deadline_code = fields.String(required=True)
+    filer_id = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AchievementReportConfirmedV1(Schema):
+    """A provincial committee or ministry confirmed one copy of a school's Form 09 achievement report."""
+
+    year = fields.Integer(required=True)
+    school_id = fields.String(required=True)
+    copy = fields.Integer(required=True, validate=validate.OneOf((1, 2)))
+    confirmed_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    confirmed_on = fields.Date(required=True)
+    signatory = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+def _event(name: str, schema: type[Schema], description: str) -> EventType:
+    return EventType(name=name, version=1, schema=schema, topic=TOPIC, description=description)
+
+
+_filing_events = {spec.event: spec for spec in FORMS.values()}  # 5.1 and 5.2 share ScoreSheetSubmitted
+
+CATALOGUE = Catalogue(
+    *(
+        _event(name, filing_schema(spec), f"A filing of {spec.title}.")
+        for name, spec in _filing_events.items()
+    ),
+    _event("SubmissionAmended", SubmissionAmendedV1, "A filing was amended."),
+    _event("SubmissionReopened", SubmissionReopenedV1, "A filing was reopened for amendment."),
+    _event("DeadlineMissed", DeadlineMissedV1, "A required filing was not received by its deadline."),
+    _event("SchoolDeclaredIneligible", SchoolDeclaredIneligibleV1, "A school is not rated this year."),
+    _event("EligibilityRestored", EligibilityRestoredV1, "A school's eligibility was restored."),
+    _event("FilingExempted", FilingExemptedV1, "A filer was exempted from a required filing."),
+    _event("AchievementReportConfirmed", AchievementReportConfirmedV1, "A Form 09 copy was confirmed."),
+)
+
+
+class _Tolerant(Schema):
+    """Consumed events: only the fields submissions needs are checked; the rest pass through."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+def _consumed(event: str, topic: str, **needed: fields.Field) -> EventType:
+    return EventType(event, 1, _Tolerant.from_dict(needed, name=f"Consumed{event}"), topic)
+
+
+_id = fields.String(required=True)
+REGISTRY_EVENTS = Catalogue(
+    _consumed("SchoolRegistered", REGISTRY_TOPIC, school_id=_id, kind=_id, valid_from=_id),
+    _consumed("SchoolDeactivated", REGISTRY_TOPIC, school_id=_id, valid_to=_id),
+    _consumed("SchoolsMerged", REGISTRY_TOPIC, predecessor_ids=fields.List(fields.String(), required=True)),
+    _consumed("ClusterFormed", REGISTRY_TOPIC, cluster_id=_id, year=fields.Integer(required=True)),
+    _consumed(
+        "SchoolJoinedCluster",
+        REGISTRY_TOPIC,
+        cluster_id=_id,
+        school_id=_id,
+        year=fields.Integer(required=True),
+    ),
+    _consumed(
+        "SchoolLeftCluster", REGISTRY_TOPIC, cluster_id=_id, school_id=_id, year=fields.Integer(required=True)
+    ),
+    _consumed("ClusterLeadershipAssigned", REGISTRY_TOPIC, cluster_id=_id, head_school_id=_id),
+    _consumed(
+        "CampaignOpened",
+        REGISTRY_TOPIC,
+        year=fields.Integer(required=True),
+        deadlines=fields.List(fields.Dict()),
+    ),
+    _consumed(
+        "CampaignAmended",
+        REGISTRY_TOPIC,
+        year=fields.Integer(required=True),
+        deadlines=fields.List(fields.Dict()),
+    ),
+    _consumed(
+        "DeadlineExtended", REGISTRY_TOPIC, year=fields.Integer(required=True), deadline_code=_id, due=_id
+    ),
+)
+INBOUND_EVENTS = Catalogue(
+    EventType("AchievementReportConfirmed", 1, AchievementReportConfirmedV1, INTEGRATION_TOPIC),
+)

@@ -1,0 +1,1 @@
+"""The submissions domain: deadlines in force, and the rules a filing must keep."""
