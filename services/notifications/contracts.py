@@ -5,5 +5,6 @@ from __future__ import annotations
 from shared.catalogue import Catalogue
 
 REGISTRY_TOPIC = "thidua.registry.events"
-AUDITED_TOPICS = (REGISTRY_TOPIC,)
+SUBMISSIONS_TOPIC = "thidua.submissions.events"
+AUDITED_TOPICS = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC)
 CATALOGUE = Catalogue()

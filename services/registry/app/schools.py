@@ -67,12 +67,13 @@ def merge_schools(
     effective: date,
     legal_basis: str,
     context: Context,
+    new_successor_id: str | None = None,
 ) -> dict[str, Any]:
     """Merge schools into an existing successor or into one registered by the same command."""
     with registry.transaction() as conn:
         predecessors = [school_row(conn, p, in_body=True) for p in predecessor_ids]
         if new_successor is not None:
-            successor_id = rules.new_school_id()
+            successor_id = new_successor_id or rules.new_school_id()
             registered = rules.register(successor_id, new_successor)
             _code_must_be_free(conn, registered.data["code"])
             registry.record(conn, school_stream(successor_id), [registered], context, expected_version=0)

@@ -67,6 +67,7 @@ def seed(registry: Registry) -> SeedReport:
                 mergers_2025.EFFECTIVE,
                 mergers_2025.LEGAL_BASIS,
                 SEED,
+                new_successor_id=schools_2023.school_id(merger.code),
             )
             report.mergers += 1
     log.info("seed done", extra={"seed_created": report.__dict__})

@@ -1,0 +1,124 @@
+"""Request and response schemas of the submissions API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+_hashes = fields.List(
+    fields.String(validate=validate.Length(equal=64)), load_default=list, validate=validate.Length(max=20)
+)
+
+
+class FilingIn(Schema):
+    """A form to file: the year, the form code, the school or cluster filing it, its payload and documents."""
+
+    year = _year
+    form = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    school_id = fields.String(load_default=None, allow_none=True)
+    cluster_id = fields.String(load_default=None, allow_none=True)
+    payload = fields.Dict(required=True)
+    documents = _hashes
+
+
+class AmendmentIn(Schema):
+    """The new content of a filing; ``expected_version`` guards against lost updates."""
+
+    payload = fields.Dict(required=True)
+    documents = _hashes
+    expected_version = fields.Integer(load_default=None, allow_none=True)
+
+
+class ReasonIn(Schema):
+    """Why the Academy decides so."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ExemptionIn(ReasonIn):
+    """A filer exempted from one required filing of a year."""
+
+    year = _year
+    deadline_code = fields.String(required=True)
+    filer_id = fields.String(required=True)
+
+
+class FilingOut(Schema):
+    """A filing with its deadline stamp."""
+
+    submission_id = fields.String()
+    year = fields.Integer()
+    form = fields.String()
+    filer_type = fields.String()
+    filer_id = fields.String()
+    cluster_id = fields.String()
+    deadline_code = fields.String(allow_none=True)
+    due = fields.Date(allow_none=True)
+    filed_at = fields.DateTime()
+    on_time = fields.Boolean(allow_none=True)
+    amendments = fields.Integer()
+    reopened = fields.Boolean()
+    payload = fields.Dict()
+    documents = fields.List(fields.Dict())
+    version = fields.Integer()
+
+
+class FilingVersionOut(Schema):
+    """One event of a filing's history."""
+
+    version = fields.Integer()
+    type = fields.String()
+    recorded_at = fields.DateTime()
+    actor = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class FilingQuery(Schema):
+    """Filters and page of a filing list."""
+
+    year = fields.Integer()
+    form = fields.String()
+    filer_id = fields.String()
+    cluster_id = fields.String()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class DocumentOut(Schema):
+    """A stored document."""
+
+    sha256 = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    name = fields.String()
+
+
+class BoardQuery(Schema):
+    """Which year (and optionally which cluster) to show."""
+
+    year = _year
+    cluster_id = fields.String()
+
+
+class YearQuery(Schema):
+    """Which year."""
+
+    year = _year
+
+
+class EligibilityOut(Schema):
+    """A school's eligibility decision for a year."""
+
+    year = fields.Integer()
+    school_id = fields.String()
+    eligible = fields.Boolean()
+    reason = fields.String()
+
+
+class ExemptionOut(Schema):
+    """A recorded exemption."""
+
+    year = fields.Integer()
+    deadline_code = fields.String()
+    filer_id = fields.String()
+    reason = fields.String()

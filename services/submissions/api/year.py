@@ -1,0 +1,83 @@
+"""Year endpoints: documents, the status board, eligibility and exemptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask_smorest import Blueprint
+
+from services.submissions.api.common import context, service
+from services.submissions.api.schemas import (
+    BoardQuery,
+    DocumentOut,
+    EligibilityOut,
+    ExemptionIn,
+    ExemptionOut,
+    ReasonIn,
+    YearQuery,
+)
+from services.submissions.app import board, documents, eligibility
+from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, require
+from shared.errors import NotFound, RuleBroken
+
+blp = Blueprint("year", __name__, description="Documents, status board, eligibility (tư cách bình xét)")
+
+
+@blp.route("/documents", methods=["POST"])
+@require(ACADEMY_ADMIN, SCHOOL_OFFICER, CLUSTER_HEAD)
+@blp.response(201, DocumentOut)
+def upload_document() -> dict[str, Any]:
+    """Store a PDF, DOCX, XLSX, PNG or JPEG sent as multipart field 'file'; returns its SHA-256."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise RuleBroken("send the document as multipart/form-data field 'file'", {}, "no_file")
+    return documents.store_document(service(), upload.read(), upload.filename or "")
+
+
+@blp.route("/documents/<sha256>")
+@require()
+def download_document(sha256: str) -> Response:
+    """Return a stored document's bytes."""
+    content = documents.read_document(service(), sha256)
+    if content is None:
+        raise NotFound(f"no document {sha256}", {"sha256": sha256})
+    kind = documents.filetype.guess(content)
+    return Response(content, mimetype=kind.mime if kind else "application/octet-stream")
+
+
+@blp.route("/status-board")
+@require()
+@blp.arguments(BoardQuery, location="query")
+def status_board(query: dict[str, Any]) -> dict[str, Any]:
+    """Return each school by each required filing of a year: missing, on time, late, amended or exempt."""
+    return board.status_board(service(), query["year"], query.get("cluster_id"))
+
+
+@blp.route("/eligibility")
+@require()
+@blp.arguments(YearQuery, location="query")
+@blp.response(200, EligibilityOut(many=True))
+def list_eligibility(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """List the schools whose eligibility was decided in a year."""
+    return eligibility.eligibility_of(service(), query["year"])
+
+
+@blp.route("/eligibility/<int:year>/<school_id>/restoration", methods=["POST"])
+@require(ACADEMY_ADMIN)
+@blp.arguments(ReasonIn)
+@blp.response(200, EligibilityOut)
+def restore(body: dict[str, Any], year: int, school_id: str) -> dict[str, Any]:
+    """Restore an ineligible school's eligibility with a reason; records EligibilityRestored."""
+    return eligibility.restore_eligibility(service(), year, school_id, body["reason"], context())
+
+
+@blp.route("/exemptions", methods=["POST"])
+@require(ACADEMY_ADMIN)
+@blp.arguments(ExemptionIn)
+@blp.response(201, ExemptionOut)
+def exempt(body: dict[str, Any]) -> dict[str, Any]:
+    """Exempt a school or cluster from one required filing; records FilingExempted."""
+    return eligibility.exempt_filing(
+        service(), body["year"], body["deadline_code"], body["filer_id"], body["reason"], context()
+    )

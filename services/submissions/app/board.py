@@ -1,0 +1,95 @@
+"""The status board: for a year (optionally one cluster), each filer by each required filing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.submissions.app import lookups
+from services.submissions.bootstrap import Submissions
+from services.submissions.tables import clusters, eligibility, exemptions, members, schools, submissions
+
+MISSING, ON_TIME, LATE, AMENDED, EXEMPT = "missing", "on_time", "late", "amended", "exempt"
+
+
+def status_board(service: Submissions, year: int, cluster_id: str | None = None) -> dict[str, Any]:
+    """Return each school's and each cluster's state for every required filing of the year."""
+    with service.reader.connect() as conn:
+        deadlines = lookups.campaign(conn, year)["deadlines"]
+        member_query = (
+            sa.select(members.c.school_id, members.c.cluster_id, schools.c.name)
+            .join(schools, schools.c.school_id == members.c.school_id)
+            .where(members.c.year == year)
+            .order_by(members.c.cluster_id, schools.c.name)
+        )
+        cluster_query = (
+            sa.select(clusters.c.cluster_id).where(clusters.c.year == year).order_by(clusters.c.cluster_id)
+        )
+        if cluster_id:
+            member_query = member_query.where(members.c.cluster_id == cluster_id)
+            cluster_query = cluster_query.where(clusters.c.cluster_id == cluster_id)
+        school_rows = conn.execute(member_query).all()
+        cluster_ids = list(conn.execute(cluster_query).scalars())
+        filed = conn.execute(submissions.select().where(submissions.c.year == year)).mappings().all()
+        exempt = {
+            tuple(r)
+            for r in conn.execute(
+                sa.select(exemptions.c.deadline_code, exemptions.c.filer_id).where(exemptions.c.year == year)
+            )
+        }
+        ineligible = set(
+            conn.execute(
+                sa.select(eligibility.c.school_id).where(
+                    (eligibility.c.year == year) & eligibility.c.eligible.is_(False)
+                )
+            ).scalars()
+        )
+    by_filer: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in filed:
+        by_filer.setdefault((row["filer_id"], row["form"]), dict(row))
+    school_deadlines = [d for d in deadlines if d["filer"] == "school"]
+    cluster_deadlines = [d for d in deadlines if d["filer"] != "school"]
+    return {
+        "year": year,
+        "deadlines": [{k: d[k] for k in ("code", "title", "forms", "filer", "due")} for d in deadlines],
+        "schools": [
+            {
+                "school_id": school_id,
+                "name": name,
+                "cluster_id": member_cluster,
+                "eligible": school_id not in ineligible,
+                "cells": {d["code"]: _cell(d, school_id, by_filer, exempt) for d in school_deadlines},
+            }
+            for school_id, member_cluster, name in school_rows
+        ],
+        "clusters": [
+            {
+                "cluster_id": cid,
+                "cells": {d["code"]: _cell(d, cid, by_filer, exempt) for d in cluster_deadlines},
+            }
+            for cid in cluster_ids
+        ],
+    }
+
+
+def _cell(
+    deadline: dict[str, Any],
+    filer_id: str,
+    by_filer: dict[tuple[str, str], dict[str, Any]],
+    exempt: set[tuple[Any, ...]],
+) -> dict[str, Any]:
+    """Return one filer's state for one deadline."""
+    if (deadline["code"], filer_id) in exempt:
+        return {"status": EXEMPT}
+    found = next((by_filer[(filer_id, f)] for f in deadline["forms"] if (filer_id, f) in by_filer), None)
+    if found is None:
+        return {"status": MISSING}
+    status = AMENDED if found["amendments"] else ON_TIME if found["on_time"] else LATE
+    return {
+        "status": status,
+        "submission_id": found["submission_id"],
+        "on_time": found["on_time"],
+        "filed_at": found["filed_at"].isoformat(),
+        "amendments": found["amendments"],
+    }

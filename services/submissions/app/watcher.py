@@ -1,0 +1,120 @@
+"""The deadline watcher: once a due date is over, record each required filing that did not arrive.
+
+Each miss is the first event of its own stream (``missed-<year>-<deadline>-<filer>``), appended with
+expected version 0, so it is recorded once however often the watcher runs or restarts, and even if two
+watchers run at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.submissions.app import lookups
+from services.submissions.bootstrap import Submissions
+from services.submissions.domain.deadlines import due_date, has_passed
+from services.submissions.tables import campaigns, clusters, exemptions, members, missed, submissions
+from shared.eventstore import ConcurrencyError, Context, NewEvent
+
+log = logging.getLogger(__name__)
+WATCHER = Context(actor="system:deadline-watcher")
+
+
+def check_deadlines(service: Submissions, now: datetime | None = None) -> int:
+    """Record every miss of every passed deadline not recorded yet; return how many were recorded."""
+    now = now or service.clock()
+    with service.reader.connect() as conn:
+        years = list(conn.execute(sa.select(campaigns.c.year)).scalars())
+    recorded = 0
+    for year in years:
+        with service.reader.connect() as conn:
+            deadlines = lookups.campaign(conn, year)["deadlines"]
+        for deadline in deadlines:
+            if has_passed(deadline, now):
+                recorded += sum(
+                    _record_miss(service, year, deadline, filer) for filer in _owing(service, year, deadline)
+                )
+    return recorded
+
+
+def run_watcher(service: Submissions, stop: threading.Event) -> None:
+    """Check the deadlines every ``watch_interval`` seconds until stopped."""
+    while not stop.is_set():
+        try:
+            count = check_deadlines(service)
+            if count:
+                log.info("deadline watcher recorded %d missed filings", count)
+        except sa.exc.OperationalError:
+            log.warning("deadline watcher: database unavailable", exc_info=True)
+        stop.wait(service.watch_interval)
+
+
+def _owing(service: Submissions, year: int, deadline: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Return (filer type, filer id, cluster id) of every filer who owes the deadline and has not filed."""
+    code, forms = deadline["code"], deadline["forms"]
+    with service.reader.connect() as conn:
+        if deadline["filer"] == "school":
+            query = sa.select(members.c.school_id, members.c.cluster_id).where(members.c.year == year)
+            filers = [("school", school_id, cluster_id) for school_id, cluster_id in conn.execute(query)]
+        else:
+            ids = conn.execute(sa.select(clusters.c.cluster_id).where(clusters.c.year == year)).scalars()
+            filers = [("cluster", cluster_id, cluster_id) for cluster_id in ids]
+        filed = set(
+            conn.execute(
+                sa.select(submissions.c.filer_id).where(
+                    (submissions.c.year == year) & (submissions.c.form.in_(forms))
+                )
+            ).scalars()
+        )
+        done = set(
+            conn.execute(
+                sa.select(missed.c.filer_id).where((missed.c.year == year) & (missed.c.deadline_code == code))
+            ).scalars()
+        )
+        exempt = set(
+            conn.execute(
+                sa.select(exemptions.c.filer_id).where(
+                    (exemptions.c.year == year) & (exemptions.c.deadline_code == code)
+                )
+            ).scalars()
+        )
+    return [f for f in filers if f[1] not in filed | done | exempt]
+
+
+def _record_miss(
+    service: Submissions, year: int, deadline: dict[str, Any], filer: tuple[str, str, str]
+) -> int:
+    """Record one miss (and the ineligibility it may cause); 0 if another run recorded it first."""
+    filer_type, filer_id, cluster_id = filer
+    data = {
+        "year": year,
+        "deadline_code": deadline["code"],
+        "filer_type": filer_type,
+        "filer_id": filer_id,
+        "cluster_id": cluster_id,
+        "due": due_date(deadline).isoformat(),
+        "consequence": deadline.get("consequence", "deduction"),
+    }
+    try:
+        with service.transaction() as conn:
+            service.record(
+                conn,
+                f"missed-{year}-{deadline['code']}-{filer_id}",
+                [NewEvent("DeadlineMissed", data)],
+                WATCHER,
+                0,
+            )
+            if data["consequence"] == "ineligible" and filer_type == "school":
+                reason = f"không gửi {deadline['title']} trước hạn {data['due']}"
+                event = NewEvent(
+                    "SchoolDeclaredIneligible",
+                    {"year": year, "school_id": filer_id, "cluster_id": cluster_id, "reason": reason},
+                )
+                service.record(conn, f"eligibility-{year}-{filer_id}", [event], WATCHER)
+    except ConcurrencyError:
+        return 0
+    return 1
