@@ -1,0 +1,119 @@
+"""The deadline watcher, ineligibility and its restoration, exemptions, and the status board."""
+
+from __future__ import annotations
+
+from services.submissions.app.watcher import check_deadlines
+from tests.submissions.conftest import (
+    CLUSTER,
+    HOA_BINH,
+    PHU_THO,
+    TUYEN_QUANG,
+    YEN_BAI,
+    World,
+    auth,
+    file,
+    head,
+    officer,
+    plan,
+)
+
+
+def board(world: World) -> dict:  # type: ignore[type-arg]
+    return world.client.get(
+        f"/status-board?year=2023&cluster_id={CLUSTER}", headers=auth("operator")
+    ).get_json()  # type: ignore[no-any-return]
+
+
+def cells(world: World, code: str) -> dict[str, str]:
+    return {row["school_id"]: row["cells"][code]["status"] for row in board(world)["schools"]}
+
+
+def test_nothing_is_missed_before_the_end_of_the_due_day(world: World) -> None:
+    world.at("2023-03-05T23:59:00+07:00")
+    assert check_deadlines(world.service) == 0
+    assert world.event_types() == []
+
+
+def test_each_missed_filing_is_recorded_once_and_a_school_without_a_plan_is_ineligible(world: World) -> None:
+    for school in (HOA_BINH, PHU_THO):
+        file(world, "01", plan(), officer(school), school_id=school)
+    world.at("2023-03-06T00:00:01+07:00")
+    recorded = check_deadlines(world.service)
+    assert recorded == 68 - 2  # every other 2023 school owed Form 01
+    assert check_deadlines(world.service) == 0  # a second run (or a restart) records nothing again
+    types = world.event_types()
+    assert types.count("DeadlineMissed") == 66
+    assert types.count("SchoolDeclaredIneligible") == 66
+    ineligible = {
+        e["school_id"]
+        for e in world.client.get("/eligibility?year=2023", headers=auth("operator")).get_json()
+    }
+    assert YEN_BAI in ineligible and HOA_BINH not in ineligible
+
+
+def test_cluster_filings_are_missed_by_clusters(world: World) -> None:
+    world.at("2023-03-16T09:00:00+07:00")
+    check_deadlines(world.service)
+    missed = world.client.get(
+        f"/status-board?year=2023&cluster_id={CLUSTER}", headers=auth("operator")
+    ).get_json()
+    assert (
+        world.event_types().count("DeadlineMissed") == 68 + 8 * 2
+    )  # PLAN by 68 schools; 02 and 03 by 8 clusters
+    assert missed["clusters"][0]["cells"]["OFFICERS"]["status"] == "missing"
+
+
+def test_the_academy_restores_eligibility_with_a_reason(world: World) -> None:
+    world.at("2023-03-06T08:00:00+07:00")
+    check_deadlines(world.service)
+    path = f"/eligibility/2023/{YEN_BAI}/restoration"
+    assert (
+        world.client.post(path, json={"reason": "Gửi qua bưu điện đúng hạn"}, headers=head()).status_code
+        == 403
+    )
+    restored = world.client.post(path, json={"reason": "Gửi qua bưu điện đúng hạn"}, headers=auth())
+    assert restored.status_code == 200
+    assert world.client.post(path, json={"reason": "again"}, headers=auth()).status_code == 409
+    decisions = {
+        e["school_id"]: e["eligible"]
+        for e in world.client.get("/eligibility?year=2023", headers=auth()).get_json()
+    }
+    assert decisions[YEN_BAI] is True
+
+
+def test_an_exempt_filer_is_not_missed(world: World) -> None:
+    body = {"year": 2023, "deadline_code": "PLAN", "filer_id": TUYEN_QUANG, "reason": "Thiên tai"}
+    assert world.client.post("/exemptions", json=body, headers=auth()).status_code == 201
+    assert world.client.post("/exemptions", json=body, headers=auth()).status_code == 409
+    assert (
+        world.client.post("/exemptions", json={**body, "deadline_code": "NOPE"}, headers=auth()).status_code
+        == 422
+    )
+    world.at("2023-03-06T08:00:00+07:00")
+    assert check_deadlines(world.service) == 68 - 1
+    assert cells(world, "PLAN")[TUYEN_QUANG] == "exempt"
+
+
+def test_the_status_board_shows_missing_on_time_late_amended_and_exempt(world: World) -> None:
+    filed = file(world, "01", plan(), officer(HOA_BINH), school_id=HOA_BINH).get_json()
+    file(world, "01", plan(), officer(PHU_THO), school_id=PHU_THO)
+    world.client.put(
+        f"/filings/{filed['submission_id']}", json={"payload": plan(summary="sửa")}, headers=officer(HOA_BINH)
+    )
+    world.client.post(
+        "/exemptions",
+        json={"year": 2023, "deadline_code": "PLAN", "filer_id": TUYEN_QUANG, "reason": "x"},
+        headers=auth(),
+    )
+    world.at("2023-03-07T08:00:00+07:00")
+    file(world, "01", plan(), officer(YEN_BAI), school_id=YEN_BAI)
+    statuses = cells(world, "PLAN")
+    assert len(statuses) == 7
+    assert (statuses[HOA_BINH], statuses[PHU_THO], statuses[YEN_BAI], statuses[TUYEN_QUANG]) == (
+        "amended",
+        "on_time",
+        "late",
+        "exempt",
+    )
+    assert sorted(statuses.values()).count("missing") == 3
+    assert board(world)["clusters"][0]["cells"]["CLUSTER_PLAN"]["status"] == "missing"

@@ -1,0 +1,83 @@
+"""Form 09 confirmations arrive signed on the integration topic; forged or unsigned ones go to the DLQ."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from services.submissions.contracts import INTEGRATION_TOPIC
+from services.submissions.worker import inbound_runner
+from shared.bus import OutgoingRecord
+from shared.consumer import dlq_topic
+from shared.envelope import Envelope
+from shared.signing import SIGNATURE_HEADER, signature
+from tests.submissions.conftest import HOA_BINH, INTEGRATION_KEY, World
+
+
+def confirmation(
+    copy: int, key: str | None = INTEGRATION_KEY, sender: str = "HOABINH", **data: object
+) -> OutgoingRecord:
+    """Return an inbound record of a Form 09 confirmation, signed with a key (or not signed)."""
+    body = {
+        "year": 2023,
+        "school_id": HOA_BINH,
+        "copy": copy,
+        "confirmed_by": sender,
+        "confirmed_on": "2023-11-25",
+        "signatory": "Phó Bí thư Thường trực Tỉnh ủy",
+        **data,
+    }
+    envelope = Envelope(
+        "AchievementReportConfirmed",
+        f"integration/{sender}",
+        f"confirmation-{HOA_BINH}",
+        body,
+        id=str(uuid.uuid4()),
+    )
+    key_bytes, headers, value = envelope.to_record()
+    if key is not None:
+        headers.append(
+            (
+                SIGNATURE_HEADER,
+                signature(key.encode(), envelope.id, envelope.type, envelope.source, value).encode(),
+            )
+        )
+    return OutgoingRecord(INTEGRATION_TOPIC, key_bytes, headers, value)
+
+
+def deliver(world: World, *records: OutgoingRecord) -> int:
+    """Publish inbound records and let the inbound consumer catch up; return how many it dead-lettered."""
+    bus = world.service.bus
+    bus.ensure_topics([INTEGRATION_TOPIC])
+    bus.publish(list(records))
+    runner = inbound_runner(world.service)
+    runner.run_until_caught_up(timeout=60)
+    runner.close()
+    return runner.stats.dead_lettered
+
+
+def test_a_signed_confirmation_is_recorded_once_per_copy(world: World) -> None:
+    assert deliver(world, confirmation(1), confirmation(2), confirmation(2)) == 0
+    assert world.event_types() == ["AchievementReportConfirmed", "AchievementReportConfirmed"]
+
+
+def test_forged_unsigned_or_impersonating_confirmations_go_to_the_dlq_and_change_nothing(
+    world: World,
+) -> None:
+    forged = confirmation(1, key="some-other-key-that-is-not-the-provinces-key")
+    unsigned = confirmation(1, key=None)
+    stranger = confirmation(1, sender="NOWHERE")
+    impersonating = confirmation(2, confirmed_by="THAIBINH")
+    invalid = confirmation(3)
+    assert deliver(world, forged, unsigned, stranger, impersonating, invalid) == 5
+    assert world.event_types() == []
+    sub = world.service.bus.subscribe("dlq-check", [dlq_topic(INTEGRATION_TOPIC)])
+    letters = sub.poll(100, 1.0)
+    sub.close()
+    errors = [letter.header("dlq_error").decode() for letter in letters]
+    assert len(errors) == 5
+    assert sum("signature" in e for e in errors) == 2
+    assert any("unknown sender" in e for e in errors)
+    assert any("in the name of" in e for e in errors)
+    assert any("InvalidEventData" in e for e in errors)
+    assert json.loads(letters[0].value)["school_id"] == HOA_BINH
