@@ -148,6 +148,12 @@ def bus_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def kafka_url(kafka_bootstrap: str) -> str:
+    """Return a Kafka bus URL with a namespace of this test's own, so its topics and groups are private."""
+    return f"kafka://{kafka_bootstrap}?namespace=t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture
 def topic() -> str:
     """Return a topic name no other test uses."""
     return f"test.{uuid.uuid4().hex[:10]}.events"

@@ -1,6 +1,8 @@
-"""Build the bus that a URL names: ``kafka://host:port[,host:port]`` or ``file:path/to/eventlog.sqlite``."""
+"""Build the bus a URL names: ``kafka://host:port[,host:port][?namespace=prefix.]`` or ``file:path``."""
 
 from __future__ import annotations
+
+from urllib.parse import parse_qs
 
 from shared.bus.base import Bus
 
@@ -10,7 +12,9 @@ def make_bus(url: str, partitions: int = 3, client_id: str = "thidua") -> Bus:
     if url.startswith("kafka://"):
         from shared.bus.kafka import KafkaBus
 
-        return KafkaBus(url.removeprefix("kafka://"), partitions=partitions, client_id=client_id)
+        servers, _, query = url.removeprefix("kafka://").partition("?")
+        namespace = parse_qs(query).get("namespace", [""])[0]
+        return KafkaBus(servers, partitions=partitions, client_id=client_id, namespace=namespace)
     if url.startswith("file:"):
         from shared.bus.embedded import EmbeddedBus
 

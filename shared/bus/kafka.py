@@ -20,20 +20,35 @@ log = logging.getLogger(__name__)
 
 
 class KafkaBus:
-    """A bus on Apache Kafka."""
+    """A bus on Apache Kafka.
 
-    def __init__(self, bootstrap_servers: str, partitions: int = 3, client_id: str = "thidua"):
+    A namespace, when given, prefixes every topic and consumer group on the broker, so that several
+    environments (or test runs) can share one cluster; callers only ever see the plain topic names.
+    """
+
+    def __init__(
+        self, bootstrap_servers: str, partitions: int = 3, client_id: str = "thidua", namespace: str = ""
+    ):
         self.bootstrap_servers = bootstrap_servers.split(",")
         self.partitions = partitions
         self.client_id = client_id
+        self.namespace = namespace
         self._producer: KafkaProducer | None = None
+
+    def physical(self, topic: str) -> str:
+        """Return the broker's name of a topic."""
+        return self.namespace + topic
+
+    def logical(self, topic: str) -> str:
+        """Return the suite's name of a broker topic."""
+        return topic.removeprefix(self.namespace)
 
     def ensure_topics(self, topics: Iterable[str]) -> None:
         """Create missing topics with the configured partitions and unlimited retention."""
         admin = self._admin()
         try:
             existing = set(admin.list_topics())
-            missing = [t for t in dict.fromkeys(topics) if t not in existing]
+            missing = [self.physical(t) for t in dict.fromkeys(topics) if self.physical(t) not in existing]
             if not missing:
                 return
             new_topics = [
@@ -55,7 +70,8 @@ class KafkaBus:
         try:
             producer = self._get_producer()
             futures = [
-                producer.send(r.topic, key=r.key, value=r.value, headers=list(r.headers)) for r in records
+                producer.send(self.physical(r.topic), key=r.key, value=r.value, headers=list(r.headers))
+                for r in records
             ]
             producer.flush(timeout=30)
             for future in futures:
@@ -91,7 +107,7 @@ class KafkaBus:
         return {
             "bootstrap_servers": self.bootstrap_servers,
             "client_id": self.client_id,
-            "group_id": group,
+            "group_id": None if group is None else self.namespace + group,
             "enable_auto_commit": False,
             "auto_offset_reset": "earliest",
             "max_poll_records": 1000,
@@ -153,9 +169,10 @@ class KafkaSubscription:
     """A Kafka consumer in a group, committing offsets only when told."""
 
     def __init__(self, bus: KafkaBus, group: str, topics: list[str]):
-        self.topics = topics
+        self.bus = bus
+        self.topics = [bus.physical(t) for t in topics]
         self._consumer = KafkaConsumer(**bus.consumer_config(group))
-        self._consumer.subscribe(topics)
+        self._consumer.subscribe(self.topics)
 
     def poll(self, max_records: int, timeout: float) -> list[Record]:
         """Fetch the next records of the assigned partitions."""
@@ -165,7 +182,7 @@ class KafkaSubscription:
             raise BusUnavailable(f"poll failed: {exc}") from exc
         records = [
             Record(
-                topic=m.topic,
+                topic=self.bus.logical(m.topic),
                 partition=m.partition,
                 offset=m.offset,
                 key=m.key,
@@ -184,7 +201,10 @@ class KafkaSubscription:
             return
         try:
             self._consumer.commit(
-                {KafkaTopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()}
+                {
+                    KafkaTopicPartition(self.bus.physical(t), p): OffsetAndMetadata(o, "", -1)
+                    for (t, p), o in offsets.items()
+                }
             )
         except KafkaError as exc:
             raise BusUnavailable(f"commit failed: {exc}") from exc
@@ -206,13 +226,14 @@ class KafkaSubscription:
             for p in (self._consumer.partitions_for_topic(t) or ())
         ]
         ends = self._consumer.end_offsets(partitions)
-        return {(tp.topic, tp.partition): int(o) for tp, o in ends.items()}
+        return {(self.bus.logical(tp.topic), tp.partition): int(o) for tp, o in ends.items()}
 
     def positions(self) -> dict[TopicPartition, int]:
         """Return the fetch position of every assigned partition."""
         try:
             return {
-                (tp.topic, tp.partition): self._consumer.position(tp) for tp in self._consumer.assignment()
+                (self.bus.logical(tp.topic), tp.partition): self._consumer.position(tp)
+                for tp in self._consumer.assignment()
             }
         except KafkaError as exc:
             raise BusUnavailable(f"position failed: {exc}") from exc

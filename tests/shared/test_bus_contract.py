@@ -90,3 +90,18 @@ def test_end_offsets_and_positions_show_what_is_left(bus: Bus, topic: str) -> No
 def test_ensure_topics_is_idempotent_and_ping_answers(bus: Bus, topic: str) -> None:
     bus.ensure_topics([topic, topic])
     assert bus.ping() is True
+
+
+def test_a_kafka_namespace_keeps_topics_and_groups_apart(kafka_bootstrap: str, topic: str) -> None:
+    first, second = (make_bus(f"kafka://{kafka_bootstrap}?namespace=ns{n}{topic[5:15]}.") for n in (1, 2))
+    for bus in (first, second):
+        bus.ensure_topics([topic])
+    first.publish([record(topic, "k", 1)])
+    second.publish([record(topic, "k", 2), record(topic, "k", 3)])
+    sub = first.subscribe("g", [topic])
+    got = poll_all(sub, 1)
+    assert sub.poll(100, 1.0) == []
+    sub.close()
+    assert [(r.topic, r.value) for r in got] == [(topic, b"1")]  # callers see the plain topic name
+    first.close()
+    second.close()
