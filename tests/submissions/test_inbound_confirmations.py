@@ -11,7 +11,7 @@ from shared.bus import OutgoingRecord
 from shared.consumer import dlq_topic
 from shared.envelope import Envelope
 from shared.signing import SIGNATURE_HEADER, signature
-from tests.submissions.conftest import HOA_BINH, INTEGRATION_KEY, World
+from tests.submissions.conftest import CLUSTER, HOA_BINH, INTEGRATION_KEY, World, auth, file, head
 
 
 def confirmation(
@@ -81,3 +81,28 @@ def test_forged_unsigned_or_impersonating_confirmations_go_to_the_dlq_and_change
     assert any("in the name of" in e for e in errors)
     assert any("InvalidEventData" in e for e in errors)
     assert json.loads(letters[0].value)["school_id"] == HOA_BINH
+
+
+def test_a_dossier_is_complete_when_both_copies_of_each_proposal_are_confirmed(world: World) -> None:
+    dossier = {
+        "report_06": "Báo cáo",
+        "minutes_07": "Biên bản",
+        "score_table": [],
+        "ballots": [{"school_id": HOA_BINH, "award": "co_thi_dua", "voters": 7, "in_favour": 6}],
+        "proposals_08": [{"school_id": HOA_BINH, "award": "co_thi_dua", "voters": 7, "in_favour": 6}],
+        "nomination": {"head_school_id": HOA_BINH, "deputy_school_ids": ["sch_phutho"]},
+    }
+    world.at("2023-11-28T10:00:00+07:00")
+    assert file(world, "HO_SO_CUM", dossier, head(), cluster_id=CLUSTER).status_code == 201
+
+    def state() -> dict:  # type: ignore[type-arg]
+        board = world.client.get(
+            f"/status-board?year=2023&cluster_id={CLUSTER}", headers=auth("operator")
+        ).get_json()
+        return board["clusters"][0]["dossier"]  # type: ignore[no-any-return]
+
+    assert state() == {"proposed": {HOA_BINH: []}, "complete": False}
+    deliver(world, confirmation(1))
+    assert state() == {"proposed": {HOA_BINH: [1]}, "complete": False}
+    deliver(world, confirmation(2))
+    assert state() == {"proposed": {HOA_BINH: [1, 2]}, "complete": True}

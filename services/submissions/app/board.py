@@ -8,9 +8,19 @@ import sqlalchemy as sa
 
 from services.submissions.app import lookups
 from services.submissions.bootstrap import Submissions
-from services.submissions.tables import clusters, eligibility, exemptions, members, schools, submissions
+from services.submissions.tables import (
+    clusters,
+    confirmations,
+    eligibility,
+    exemptions,
+    members,
+    schools,
+    submissions,
+)
 
 MISSING, ON_TIME, LATE, AMENDED, EXEMPT = "missing", "on_time", "late", "amended", "exempt"
+DOSSIER_FORM = "HO_SO_CUM"
+FORM_09_COPIES = 2
 
 
 def status_board(service: Submissions, year: int, cluster_id: str | None = None) -> dict[str, Any]:
@@ -38,6 +48,9 @@ def status_board(service: Submissions, year: int, cluster_id: str | None = None)
                 sa.select(exemptions.c.deadline_code, exemptions.c.filer_id).where(exemptions.c.year == year)
             )
         }
+        confirmed = conn.execute(
+            sa.select(confirmations.c.school_id, confirmations.c.copy).where(confirmations.c.year == year)
+        ).all()
         ineligible = set(
             conn.execute(
                 sa.select(eligibility.c.school_id).where(
@@ -67,10 +80,23 @@ def status_board(service: Submissions, year: int, cluster_id: str | None = None)
             {
                 "cluster_id": cid,
                 "cells": {d["code"]: _cell(d, cid, by_filer, exempt) for d in cluster_deadlines},
+                "dossier": dossier_state(by_filer.get((cid, DOSSIER_FORM)), confirmed),
             }
             for cid in cluster_ids
         ],
     }
+
+
+def dossier_state(dossier: dict[str, Any] | None, confirmed: Any) -> dict[str, Any] | None:
+    """Return which proposed schools have both Form 09 copies confirmed; complete when all have."""
+    if dossier is None:
+        return None
+    copies: dict[str, set[int]] = {}
+    for school_id, copy in confirmed:
+        copies.setdefault(school_id, set()).add(copy)
+    proposed = sorted({p["school_id"] for p in dossier["payload"]["proposals_08"]})
+    state = {school: sorted(copies.get(school, set())) for school in proposed}
+    return {"proposed": state, "complete": all(len(c) == FORM_09_COPIES for c in state.values())}
 
 
 def _cell(
