@@ -31,6 +31,7 @@ $(SECRET_FILE):
 migrate: venv $(SECRET_FILE) ## Bring every service database to the newest schema
 	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services registry migrate
 	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services submissions migrate
+	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services scoring migrate
 	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services notifications migrate
 
 seed: migrate ## Load the registry's seed data: the 2023 year and the 2025 mergers (idempotent)

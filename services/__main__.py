@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-SERVICES = ("registry", "submissions", "notifications")
+SERVICES = ("registry", "submissions", "scoring", "notifications")
 ROLES = ("migrate", "api", "worker", "seed")
 GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
 

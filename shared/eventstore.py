@@ -117,6 +117,17 @@ class EventStore:
         )
         return [_stored(row) for row in conn.execute(query).mappings()]
 
+    def last(self, conn: sa.Connection, stream_id: str) -> StoredEvent | None:
+        """Return the latest event of a stream, if it has any."""
+        query = (
+            self.events.select()
+            .where(self.events.c.stream_id == stream_id)
+            .order_by(self.events.c.stream_version.desc())
+            .limit(1)
+        )
+        row = conn.execute(query).mappings().first()
+        return None if row is None else _stored(row)
+
     def read_after(self, conn: sa.Connection, position: int, limit: int) -> list[StoredEvent]:
         """Return up to ``limit`` events after a global position, in position order."""
         query = (

@@ -6,5 +6,6 @@ from shared.catalogue import Catalogue
 
 REGISTRY_TOPIC = "thidua.registry.events"
 SUBMISSIONS_TOPIC = "thidua.submissions.events"
-AUDITED_TOPICS = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC)
+SCORING_TOPIC = "thidua.scoring.events"
+AUDITED_TOPICS = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC, SCORING_TOPIC)
 CATALOGUE = Catalogue()

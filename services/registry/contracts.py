@@ -93,6 +93,23 @@ class AwardRulesV1(Schema):
     vote_majority = fields.Float(required=True, validate=validate.Range(min=0, max=1))
 
 
+class BandV1(Schema):
+    """A rating band of the final score (xếp loại): its name and the lowest score in it."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    minimum = fields.Float(required=True, validate=validate.Range(min=0))
+
+
+DEFAULT_BANDS = [
+    {"code": "xuat_sac", "name": "Hoàn thành xuất sắc nhiệm vụ", "minimum": 90.0},
+    {"code": "tot", "name": "Hoàn thành tốt nhiệm vụ", "minimum": 70.0},
+    {"code": "hoan_thanh", "name": "Hoàn thành nhiệm vụ", "minimum": 50.0},
+    {"code": "chua_hoan_thanh", "name": "Không hoàn thành nhiệm vụ", "minimum": 0.0},
+]
+"""The common 100-point scale of Quy định 366-QĐ/TW (2025), used when a campaign names no bands."""
+
+
 class CampaignContentV1(Schema):
     """Everything a year's campaign decides (the body of CampaignOpened and CampaignAmended)."""
 
@@ -105,6 +122,7 @@ class CampaignContentV1(Schema):
     score_sheets = fields.List(fields.Nested(ScoreSheetV1), required=True)
     deductions = fields.Nested(DeductionsV1, required=True)
     award_rules = fields.Nested(AwardRulesV1, required=True)
+    bands = fields.List(fields.Nested(BandV1), load_default=lambda: [dict(b) for b in DEFAULT_BANDS])
 
 
 class SchoolRegisteredV1(Schema):

@@ -1,4 +1,6 @@
-"""Scoring (not built yet, see issue 5): score sheets, targets, rankings, award proposals.
+"""Scoring: score sheets, targets, rankings and award proposals.
 
-Will keep read models from registry and submissions events and publish on ``thidua.scoring.events``.
+Owns its database; consumes ``thidua.registry.events`` and ``thidua.submissions.events`` into facts,
+computes each school's score card and targets and each cluster's score table and proposals from the
+campaign's rules, and publishes the results on ``thidua.scoring.events`` with a rising revision.
 """

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.registry.contracts import DEFAULT_BANDS
+
 YEAR = 2023
 
 CONTENT_AREAS = [
@@ -117,7 +119,7 @@ TARGETS = [
         "Từ 5% trở lên tập thể, cá nhân được khen thưởng các cấp",
         "ratio",
         "commended",
-        "staff_and_collectives",
+        "staff+collectives",
         minimum=0.05,
     ),
     _target(
@@ -284,4 +286,5 @@ def campaign_2023() -> dict[str, Any]:
         ],
         "deductions": {"late_per_filing": 2, "missing_per_filing": 5},
         "award_rules": {"score_threshold": 90, "flag_quota": 1, "merit_quota": 2, "vote_majority": 0.5},
+        "bands": [dict(band) for band in DEFAULT_BANDS],
     }

@@ -1,0 +1,102 @@
+"""Scoring endpoints: score cards, score tables (now or as of a moment), targets, proposals, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from services.scoring.app import exports, queries
+from services.scoring.bootstrap import Scoring
+from shared.auth import require
+
+blp = Blueprint("scoring", __name__, description="Scores, targets, rankings, proposals (kết quả chấm điểm)")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class AsOfQuery(Schema):
+    """A past moment, for disputes (ISO 8601 with a time zone)."""
+
+    as_of = fields.AwareDateTime()
+
+
+class ClusterQuery(Schema):
+    """An optional cluster."""
+
+    cluster_id = fields.String()
+
+
+class FormatQuery(ClusterQuery):
+    """The export format."""
+
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "csv")))
+
+
+def _service() -> Scoring:
+    service: Scoring = current_app.extensions["scoring"]
+    return service
+
+
+@blp.route("/score-cards/<int:year>/<school_id>")
+@require()
+def score_card(year: int, school_id: str) -> dict[str, Any]:
+    """Return a school's score card: which criterion gave or was verified, which filing cost what."""
+    return queries.result(_service(), year, "school_score", school_id)
+
+
+@blp.route("/score-tables/<int:year>/<cluster_id>")
+@require()
+@blp.arguments(AsOfQuery, location="query")
+def score_table(query: dict[str, Any], year: int, cluster_id: str) -> dict[str, Any]:
+    """Return a cluster's ranked score table, now or as it stood at ``as_of``."""
+    if query.get("as_of"):
+        return queries.score_table_as_of(_service(), year, cluster_id, query["as_of"])
+    return queries.result(_service(), year, "score_table", cluster_id)
+
+
+@blp.route("/score-tables/<int:year>/<cluster_id>/export")
+@require()
+@blp.arguments(FormatQuery, location="query")
+def export_score_table(query: dict[str, Any], year: int, cluster_id: str) -> Response:
+    """Download the score table (Bảng tổng hợp điểm) as XLSX or CSV."""
+    table = queries.result(_service(), year, "score_table", cluster_id)["table"]
+    rows = exports.score_table_rows(table, queries.school_names(_service(), [r["school_id"] for r in table]))
+    return _download(
+        query["format"], f"bang-tong-hop-diem-{year}-{cluster_id}", exports.SCORE_TABLE_HEADERS, rows
+    )
+
+
+@blp.route("/targets/<int:year>")
+@require()
+@blp.arguments(ClusterQuery, location="query")
+def targets(query: dict[str, Any], year: int) -> list[dict[str, Any]]:
+    """Return every school's targets for a year, optionally of one cluster."""
+    return queries.targets_report(_service(), year, query.get("cluster_id"))
+
+
+@blp.route("/targets/<int:year>/export")
+@require()
+@blp.arguments(FormatQuery, location="query")
+def export_targets(query: dict[str, Any], year: int) -> Response:
+    """Download the targets report as XLSX or CSV."""
+    rows = exports.targets_rows(queries.targets_report(_service(), year, query.get("cluster_id")))
+    return _download(query["format"], f"chi-tieu-{year}", exports.TARGETS_HEADERS, rows)
+
+
+@blp.route("/proposals/<int:year>/<cluster_id>")
+@require()
+def proposals(year: int, cluster_id: str) -> dict[str, Any]:
+    """Return the cluster's award proposals (flag, certificates of merit) with their vote status."""
+    return queries.result(_service(), year, "proposals", cluster_id)
+
+
+def _download(fmt: str, name: str, headers: tuple[str, ...], rows: list[Any]) -> Response:
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(headers, rows), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = exports.to_xlsx(name, headers, rows), XLSX
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

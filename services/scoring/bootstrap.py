@@ -1,0 +1,57 @@
+"""The scoring composition root: database, event store, bus and the scoring consumer; nothing at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.scoring import contracts, tables
+from services.scoring.app.compute import clusters_of_year, refresh_cluster
+from services.scoring.projections.scoring import ScoringProjection
+from shared import migrations
+from shared.consumer import ConsumerRunner
+from shared.service import ServiceContext, build_context
+from shared.settings import CommonSettings
+
+Scoring = ServiceContext
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def bootstrap(settings: CommonSettings) -> Scoring:
+    """Return the scoring service's live dependencies."""
+    return build_context(settings, contracts.CATALOGUE, tables.metadata)
+
+
+def migrate(settings: CommonSettings) -> None:
+    """Bring the scoring database to the newest schema."""
+    migrations.upgrade(MIGRATIONS, settings.database_url)
+
+
+def scoring_runner(service: Scoring, publishing: bool = True, batch_size: int = 500) -> ConsumerRunner:
+    """Return the runner that keeps the facts and results from registry and submissions events."""
+    projection = ScoringProjection(service, publishing)
+    return ConsumerRunner(
+        projection,
+        service.engine,
+        tables.processed_events,
+        service.bus,
+        contracts.CONSUMED,
+        batch_size=batch_size,
+    )
+
+
+def rebuild(service: Scoring, timeout: float = 3600.0, batch_size: int = 2000) -> int:
+    """Drop the read models, replay both topics, then publish only results that differ from the last ones."""
+    runner = scoring_runner(service, publishing=False, batch_size=batch_size)
+    try:
+        runner.rebuild(timeout)
+    finally:
+        runner.close()
+    published = 0
+    with service.transaction() as conn:
+        years = (
+            conn.execute(tables.campaigns.select().with_only_columns(tables.campaigns.c.year)).scalars().all()
+        )
+        for year in years:
+            for cluster_id in clusters_of_year(conn, year):
+                published += refresh_cluster(service, conn, year, cluster_id, publish=True)
+    return published

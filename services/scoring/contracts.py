@@ -1,0 +1,120 @@
+"""What scoring consumes (tolerant: only the fields it needs) and what it publishes (strict)."""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields
+
+from shared.catalogue import Catalogue, EventType
+
+TOPIC = "thidua.scoring.events"
+REGISTRY_TOPIC = "thidua.registry.events"
+SUBMISSIONS_TOPIC = "thidua.submissions.events"
+FILING_EVENTS = (
+    "PlanSubmitted",
+    "ClusterPlanFiled",
+    "OfficersListed",
+    "ClusterCampaignLaunched",
+    "ClusterParticipationRegistered",
+    "InspectionDone",
+    "MidYearReviewHeld",
+    "MidYearReportFiled",
+    "YearEndReportSubmitted",
+    "ScoreSheetSubmitted",
+    "SummaryConferenceScheduled",
+    "ClusterDossierFiled",
+)
+
+
+class _Tolerant(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+
+def _consumed(event: str, topic: str, **needed: fields.Field) -> EventType:
+    return EventType(event, 1, _Tolerant.from_dict(needed, name=f"Scoring{event}"), topic)
+
+
+_str = fields.String(required=True)
+_int = fields.Integer(required=True)
+_filing: dict[str, fields.Field] = {
+    "submission_id": _str,
+    "year": _int,
+    "form": _str,
+    "filer_id": _str,
+    "cluster_id": _str,
+    "payload": fields.Dict(required=True),
+}
+
+CONSUMED = Catalogue(
+    _consumed(
+        "CampaignOpened", REGISTRY_TOPIC, year=_int, score_sheets=fields.List(fields.Dict(), required=True)
+    ),
+    _consumed(
+        "CampaignAmended", REGISTRY_TOPIC, year=_int, score_sheets=fields.List(fields.Dict(), required=True)
+    ),
+    _consumed("DeadlineExtended", REGISTRY_TOPIC, year=_int, deadline_code=_str, due=_str),
+    _consumed("SchoolRegistered", REGISTRY_TOPIC, school_id=_str, kind=_str, name=_str, code=_str),
+    _consumed("SchoolJoinedCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
+    _consumed("SchoolLeftCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
+    *(_consumed(name, SUBMISSIONS_TOPIC, **_filing) for name in FILING_EVENTS),
+    _consumed("SubmissionAmended", SUBMISSIONS_TOPIC, **_filing),
+    _consumed(
+        "DeadlineMissed", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str, cluster_id=_str
+    ),
+    _consumed("FilingExempted", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str),
+    _consumed("SchoolDeclaredIneligible", SUBMISSIONS_TOPIC, year=_int, school_id=_str),
+    _consumed("EligibilityRestored", SUBMISSIONS_TOPIC, year=_int, school_id=_str),
+)
+
+
+class _Result(Schema):
+    year = _int
+    revision = fields.Integer(required=True)
+
+
+class TargetsEvaluatedV1(_Result):
+    """A school's targets for a year: each value, its thresholds, met or not."""
+
+    school_id = _str
+    targets = fields.List(fields.Dict(), required=True)
+
+
+class SchoolScoreComputedV1(_Result):
+    """A school's score card: base, bonus, deductions, final score, band, eligibility, breakdown."""
+
+    school_id = _str
+    cluster_id = _str
+    base = fields.Float(required=True)
+    bonus = fields.Float(required=True)
+    deductions = fields.Float(required=True)
+    final = fields.Float(required=True)
+    band = fields.String(required=True)
+    eligible = fields.Boolean(required=True)
+    breakdown = fields.Dict(required=True)
+
+
+class ScoresComputedV1(_Result):
+    """A cluster's score table (Bảng tổng hợp điểm), ranked among eligible schools."""
+
+    cluster_id = _str
+    tie_break = _str
+    table = fields.List(fields.Dict(), required=True)
+
+
+class AwardProposalDraftedV1(_Result):
+    """The cluster's proposals for the emulation flag and certificates of merit."""
+
+    cluster_id = _str
+    proposals = fields.List(fields.Dict(), required=True)
+
+
+def _event(name: str, schema: type[Schema], description: str) -> EventType:
+    return EventType(name=name, version=1, schema=schema, topic=TOPIC, description=description)
+
+
+CATALOGUE = Catalogue(
+    _event("TargetsEvaluated", TargetsEvaluatedV1, "A school's targets were evaluated."),
+    _event("SchoolScoreComputed", SchoolScoreComputedV1, "A school's score card was computed."),
+    _event("ScoresComputed", ScoresComputedV1, "A cluster's score table was computed."),
+    _event("AwardProposalDrafted", AwardProposalDraftedV1, "A cluster's award proposals were drafted."),
+)

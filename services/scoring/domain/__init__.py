@@ -1,0 +1,1 @@
+"""The scoring rules: pure functions of a year's facts and the campaign's data."""
