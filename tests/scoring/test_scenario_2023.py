@@ -3,15 +3,18 @@
 Worked out by hand from the 2023 template (12 criteria, 100 points), 2 points off per late filing and
 5 per missing one, bands at 90/70/50, threshold 90, one flag and two certificates, majority above 1/2:
 
-| school       | self | verified        | bonus | deductions          | final | band            | rank |
-|--------------|------|-----------------|-------|---------------------|-------|-----------------|------|
-| Hòa Bình     | 92   |                 | 3     |                     | 95    | xuat_sac        | 1    |
-| Thái Nguyên  | 89   |                 | 4     |                     | 93    | xuat_sac        | 2    |
-| Tuyên Quang  | 89   |                 | 5     | plan late −2        | 92    | xuat_sac        | 3    |
-| Bắc Giang    | 90   |                 | 0     |                     | 90    | xuat_sac        | 4    | (10 targets met)
-| Phú Thọ      | 89   | DOT_PHA.1 13→11 | 3     |                     | 90    | xuat_sac        | 5    | (9 met: 1 violation)
-| Bắc Kạn      | 0    |                 | 0     | 04 and 5.1 missing −10 | 0  | chua_hoan_thanh | 6    |
-| Yên Bái      | 0    |                 | 0     | all three missing −15 | 0   | chua_hoan_thanh | —    | (ineligible)
+| school      | self | verified        | bonus | deductions       | final | band            | rank |
+|-------------|------|-----------------|-------|------------------|-------|-----------------|------|
+| Hòa Bình    | 92   |                 | 3     |                  | 95    | xuat_sac        | 1    |
+| Thái Nguyên | 89   |                 | 4     |                  | 93    | xuat_sac        | 2    |
+| Tuyên Quang | 89   |                 | 5     | plan late: 2     | 92    | xuat_sac        | 3    |
+| Bắc Giang   | 90   |                 | 0     |                  | 90    | xuat_sac        | 4    |
+| Phú Thọ     | 89   | DOT_PHA.1 13→11 | 3     |                  | 90    | xuat_sac        | 5    |
+| Bắc Kạn     | 0    |                 | 0     | 04, 5.1 missing: 10 | 0  | chua_hoan_thanh | 6    |
+| Yên Bái     | 0    |                 | 0     | 3 missing: 15    | 0     | chua_hoan_thanh | none |
+
+Bắc Giang and Phú Thọ tie at 90: Bắc Giang meets 10 targets, Phú Thọ 9 (one discipline violation).
+Yên Bái sent no Form 01: it is ineligible and unranked.
 """
 
 from __future__ import annotations
