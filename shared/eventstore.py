@@ -73,33 +73,64 @@ class EventStore:
 
         Raises ConcurrencyError when the stream is not at ``expected_version`` (ANY_VERSION skips the check).
         """
+        return self.append_many(conn, [(stream_id, expected_version, new_events)], context)
+
+    def append_many(
+        self,
+        conn: sa.Connection,
+        appends: Sequence[tuple[str, int, Sequence[NewEvent]]],
+        context: Context | None = None,
+    ) -> list[Envelope]:
+        """Append to several streams at once (one lock, one version query, one insert); all or nothing."""
         context = context or Context()
-        validated = [(self.catalogue[e.type], self.catalogue[e.type].validate(e.data)) for e in new_events]
+        validated = [
+            (
+                stream_id,
+                expected,
+                [(self.catalogue[e.type], self.catalogue[e.type].validate(e.data)) for e in events],
+            )
+            for stream_id, expected, events in appends
+        ]
         self.lock_writes(conn)
-        current = self.stream_version(conn, stream_id)
-        if expected_version != ANY_VERSION and current != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, current)
+        current = self.stream_versions(conn, [stream_id for stream_id, _, _ in validated])
         now = datetime.now(UTC)
         envelopes = []
-        for offset, (event_type, data) in enumerate(validated, start=1):
-            envelope = Envelope(
-                type=event_type.name,
-                source=self.source,
-                stream_id=stream_id,
-                data=data,
-                schema_version=event_type.version,
-                stream_version=current + offset,
-                time=now,
-                correlation_id=context.correlation_id,
-                causation_id=context.causation_id,
-                actor=context.actor,
-            )
-            envelopes.append(envelope)
+        for stream_id, expected, typed in validated:
+            version = current.get(stream_id, 0)
+            if expected != ANY_VERSION and version != expected:
+                raise ConcurrencyError(stream_id, expected, version)
+            for offset, (event_type, data) in enumerate(typed, start=1):
+                envelopes.append(
+                    Envelope(
+                        type=event_type.name,
+                        source=self.source,
+                        stream_id=stream_id,
+                        data=data,
+                        schema_version=event_type.version,
+                        stream_version=version + offset,
+                        time=now,
+                        correlation_id=context.correlation_id,
+                        causation_id=context.causation_id,
+                        actor=context.actor,
+                    )
+                )
+        if not envelopes:
+            return []
         try:
             conn.execute(self.events.insert(), [_row(e, context) for e in envelopes])
-        except sa.exc.IntegrityError as exc:
-            raise ConcurrencyError(stream_id, expected_version, self.stream_version(conn, stream_id)) from exc
+        except sa.exc.IntegrityError as exc:  # a writer that did not take the lock got in first
+            stream_id, expected, _ = validated[0]
+            raise ConcurrencyError(stream_id, expected, self.stream_version(conn, stream_id)) from exc
         return envelopes
+
+    def stream_versions(self, conn: sa.Connection, stream_ids: Sequence[str]) -> dict[str, int]:
+        """Return the version of each of several streams (absent when new)."""
+        query = (
+            sa.select(self.events.c.stream_id, sa.func.max(self.events.c.stream_version))
+            .where(self.events.c.stream_id.in_(set(stream_ids)))
+            .group_by(self.events.c.stream_id)
+        )
+        return {stream_id: int(version) for stream_id, version in conn.execute(query)}
 
     def stream_version(self, conn: sa.Connection, stream_id: str) -> int:
         """Return the version of a stream: the number of events in it, 0 when it is new."""

@@ -42,7 +42,13 @@ class ServiceContext:
         if not events:
             return []
         expected = ANY_VERSION if expected_version is None else expected_version
-        stored = self.store.append(conn, stream_id, expected, events, context)
+        return self.record_many(conn, [(stream_id, expected, events)], context)
+
+    def record_many(
+        self, conn: sa.Connection, appends: Sequence[tuple[str, int, Sequence[NewEvent]]], context: Context
+    ) -> list[Envelope]:
+        """Append to several streams at once and apply the events to the state tables."""
+        stored = self.store.append_many(conn, appends, context)
         if self.apply_state is not None:
             self.apply_state(conn, stored)
         return stored

@@ -26,9 +26,9 @@ def migrate(settings: CommonSettings) -> None:
     migrations.upgrade(MIGRATIONS, settings.database_url)
 
 
-def scoring_runner(service: Scoring, publishing: bool = True, batch_size: int = 500) -> ConsumerRunner:
+def scoring_runner(service: Scoring, computing: bool = True, batch_size: int = 500) -> ConsumerRunner:
     """Return the runner that keeps the facts and results from registry and submissions events."""
-    projection = ScoringProjection(service, publishing)
+    projection = ScoringProjection(service, computing)
     return ConsumerRunner(
         projection,
         service.engine,
@@ -40,8 +40,8 @@ def scoring_runner(service: Scoring, publishing: bool = True, batch_size: int = 
 
 
 def rebuild(service: Scoring, timeout: float = 3600.0, batch_size: int = 2000) -> int:
-    """Drop the read models, replay both topics, then publish only results that differ from the last ones."""
-    runner = scoring_runner(service, publishing=False, batch_size=batch_size)
+    """Drop the read models, replay the facts, then compute every result once; publish only what changed."""
+    runner = scoring_runner(service, computing=False, batch_size=batch_size)
     try:
         runner.rebuild(timeout)
     finally:

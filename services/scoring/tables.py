@@ -83,4 +83,14 @@ results = sa.Table(
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("body", JSONType, nullable=False),
 )
+published = sa.Table(
+    "published",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(40), primary_key=True),
+    sa.Column("subject_id", sa.String(64), primary_key=True),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("body", JSONType, nullable=False),
+)
+"""What was last published per result: the publisher's memory, kept (like the events) through a rebuild."""
 FACT_TABLES = (campaigns, schools, members, filings, missed, exemptions, ineligible)

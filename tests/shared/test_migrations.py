@@ -12,7 +12,7 @@ from shared import migrations
 from shared.db import create_engine
 
 
-@pytest.mark.parametrize("service", ["registry", "notifications"])
+@pytest.mark.parametrize("service", ["registry", "submissions", "scoring", "notifications"])
 def test_migrations_match_the_declared_tables(service: str, database_url: str) -> None:
     bootstrap = importlib.import_module(f"services.{service}.bootstrap")
     tables = importlib.import_module(f"services.{service}.tables")

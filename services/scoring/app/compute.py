@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from services.scoring.tables import (
     ineligible,
     members,
     missed,
+    published,
     results,
     schools,
 )
@@ -90,40 +92,80 @@ def refresh_cluster(
     service: ServiceContext, conn: sa.Connection, year: int, cluster_id: str, publish: bool
 ) -> int:
     """Recompute a cluster's results; store them, and publish those that differ from the last published."""
-    published = 0
-    for (kind, subject), (event_type, body) in cluster_results(conn, year, cluster_id).items():
-        stream = f"{kind}-{year}-{subject}"
-        where = (results.c.year == year) & (results.c.kind == kind) & (results.c.subject_id == subject)
-        current = conn.execute(sa.select(results.c.body, results.c.revision).where(where)).first()
-        revision = service.store.stream_version(conn, stream)
-        if publish and _last_published(service, conn, stream, revision) != body:
-            service.record(
-                conn, stream, [NewEvent(event_type, {**body, "revision": revision + 1})], SCORER, revision
-            )
-            revision += 1
-            published += 1
-        if current is None:
-            conn.execute(
-                results.insert().values(
-                    year=year, kind=kind, subject_id=subject, revision=revision, body=body
+    computed = cluster_results(conn, year, cluster_id)
+    subjects = {subject for _kind, subject in computed}
+    last = _by_key(conn, published, year, subjects)
+    stored = _by_key(conn, results, year, subjects)
+    appends: list[tuple[str, int, list[NewEvent]]] = []
+    memo: dict[str, list[dict[str, Any]]] = {"insert": [], "update": []}
+    rows: dict[str, list[dict[str, Any]]] = {"insert": [], "update": []}
+    for (kind, subject), (event_type, body) in computed.items():
+        revision, last_body = last.get((kind, subject), (0, None))
+        if publish and last_body != body:
+            appends.append(
+                (
+                    f"{kind}-{year}-{subject}",
+                    revision,
+                    [NewEvent(event_type, {**body, "revision": revision + 1})],
                 )
             )
-        elif current.body != body or current.revision != revision:
-            conn.execute(results.update().where(where).values(body=body, revision=revision))
-    return published
+            memo["update" if revision else "insert"].append(_row(year, kind, subject, revision + 1, body))
+            revision += 1
+        if stored.get((kind, subject)) != (revision, body):
+            rows["update" if (kind, subject) in stored else "insert"].append(
+                _row(year, kind, subject, revision, body)
+            )
+    if appends:
+        service.record_many(conn, appends, SCORER)
+    for table, changes in ((published, memo), (results, rows)):
+        _write(conn, table, changes)
+    return len(appends)
+
+
+def _row(year: int, kind: str, subject: str, revision: int, body: Json) -> dict[str, Any]:
+    return {"k_year": year, "k_kind": kind, "k_subject_id": subject, "v_revision": revision, "v_body": body}
+
+
+@functools.cache
+def _statements(table: sa.Table) -> tuple[Any, Any]:
+    """Build once a result table's keyed update and insert."""
+    where = (
+        (table.c.year == sa.bindparam("k_year"))
+        & (table.c.kind == sa.bindparam("k_kind"))
+        & (table.c.subject_id == sa.bindparam("k_subject_id"))
+    )
+    values: dict[str, Any] = {"revision": sa.bindparam("v_revision"), "body": sa.bindparam("v_body")}
+    insert = table.insert().values(
+        year=sa.bindparam("k_year"),
+        kind=sa.bindparam("k_kind"),
+        subject_id=sa.bindparam("k_subject_id"),
+        **values,
+    )
+    return table.update().where(where).values(**values), insert
+
+
+def _write(conn: sa.Connection, table: sa.Table, changes: dict[str, list[dict[str, Any]]]) -> None:
+    update, insert = _statements(table)
+    if changes["update"]:
+        conn.execute(update, changes["update"])
+    if changes["insert"]:
+        conn.execute(insert, changes["insert"])
+
+
+def _by_key(
+    conn: sa.Connection, table: sa.Table, year: int, subjects: set[str]
+) -> dict[tuple[str, str], tuple[int, Json]]:
+    rows = conn.execute(
+        sa.select(table.c.kind, table.c.subject_id, table.c.revision, table.c.body).where(
+            (table.c.year == year) & table.c.subject_id.in_(subjects)
+        )
+    )
+    return {(kind, subject): (revision, body) for kind, subject, revision, body in rows}
 
 
 def clusters_of_year(conn: sa.Connection, year: int) -> list[str]:
     """Return every cluster with members in a year."""
     return sorted(set(conn.execute(sa.select(members.c.cluster_id).where(members.c.year == year)).scalars()))
-
-
-def _last_published(service: ServiceContext, conn: sa.Connection, stream: str, revision: int) -> Json | None:
-    """Return the body of the latest published result of a stream, without its revision."""
-    last = service.store.last(conn, stream) if revision else None
-    if last is None:
-        return None
-    return {k: v for k, v in last.envelope.data.items() if k != "revision"}
 
 
 def _grouped(conn: sa.Connection, table: sa.Table, year: int) -> dict[str, set[str]]:

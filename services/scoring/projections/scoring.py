@@ -1,18 +1,25 @@
 """The scoring projection: registry and submissions events become facts, and each affected cluster's
-results are recomputed once per batch and published when they changed."""
+results are recomputed once per batch and published when they changed.
+
+In a rebuild (``computing=False``) only the facts are replayed; the results are computed once at the
+end (services.scoring.bootstrap.rebuild), which is what makes a replay fast.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
 from services.scoring import facts
 from services.scoring.app.compute import clusters_of_year, refresh_cluster
-from services.scoring.contracts import REGISTRY_TOPIC, SUBMISSIONS_TOPIC
+from services.scoring.contracts import FILING_EVENTS, REGISTRY_TOPIC, SUBMISSIONS_TOPIC
 from services.scoring.tables import FACT_TABLES, inputs, results
 from shared.consumer import Consumed
 from shared.service import ServiceContext
+
+FILINGS = frozenset((*FILING_EVENTS, "SubmissionAmended"))
 
 
 class ScoringProjection:
@@ -21,9 +28,9 @@ class ScoringProjection:
     name = "scoring"
     topics = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC)
 
-    def __init__(self, service: ServiceContext, publishing: bool = True):
+    def __init__(self, service: ServiceContext, computing: bool = True):
         self.service = service
-        self.publishing = publishing
+        self.computing = computing
 
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Apply one event (see apply_batch)."""
@@ -45,10 +52,21 @@ class ScoringProjection:
                     for c in batch
                 ],
             )
+        run: list[dict[str, Any]] = []  # consecutive filings are applied together, in order
         for consumed in batch:
+            if consumed.event.type in FILINGS:
+                run.append(dict(consumed.event.data))
+                continue
+            if run:
+                affected |= facts.filed_many(conn, run)
+                run = []
             hit = facts.APPLY[consumed.event.type](conn, dict(consumed.event.data))
             if hit is not None:
                 affected.add(hit)
+        if run:
+            affected |= facts.filed_many(conn, run)
+        if not self.computing:
+            return
         clusters: set[tuple[int, str]] = set()
         for year, cluster_id in affected:
             if cluster_id is None:
@@ -56,7 +74,7 @@ class ScoringProjection:
             else:
                 clusters.add((year, cluster_id))
         for year, cluster_id in sorted(clusters):
-            refresh_cluster(self.service, conn, year, cluster_id, self.publishing)
+            refresh_cluster(self.service, conn, year, cluster_id, publish=True)
 
     def reset(self, conn: sa.Connection) -> None:
         """Empty the facts, the inputs log and the results (published events stay in the store)."""

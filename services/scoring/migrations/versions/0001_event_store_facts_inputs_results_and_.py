@@ -1,4 +1,4 @@
-"""event store, facts, inputs and results
+"""event store, facts, inputs, results and published
 
 Revision ID: 0001
 Revises:
@@ -22,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create the event store, tracking, facts, inputs log and results tables."""
+    """Create the event store, tracking, facts, inputs log, results and published tables."""
     op.create_table(
         "events",
         sa.Column(
@@ -146,6 +146,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("consumer", "event_id"),
     )
     op.create_table(
+        "published",
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column(
+            "body",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("year", "kind", "subject_id"),
+    )
+    op.create_table(
         "relay_progress",
         sa.Column("relay", sa.String(length=100), nullable=False),
         sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -170,6 +183,7 @@ def downgrade() -> None:
     """Drop every table this revision created."""
     op.drop_table("results")
     op.drop_table("relay_progress")
+    op.drop_table("published")
     op.drop_table("processed_events")
     with op.batch_alter_table("inputs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inputs_occurred_at"))
