@@ -65,8 +65,9 @@ kafka-stop: ## Stop the local Kafka broker
 postgres-start: ## Install and start a local PostgreSQL (Debian package); prints nothing on success
 	deploy/postgres.sh start
 
-bench: venv ## Benchmark relay and consumer against raw kafka-python (needs KAFKA_BOOTSTRAP_SERVERS)
+bench: venv ## Benchmark relay, consumer and scoring rebuild against raw kafka-python (KAFKA_BOOTSTRAP_SERVERS)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.scoring
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
