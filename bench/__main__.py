@@ -1,6 +1,6 @@
 """Measure raw kafka-python produce/consume beside the outbox relay and the consumer runner.
 
-    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 [BENCH_POSTGRES_URL=...] [BENCH_EVENTS=20000] python -m bench
+    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 [BENCH_POSTGRES_URL=server-admin-url] [BENCH_EVENTS=20000] python -m bench
 
 Prints events/s of each and the ratios relay/raw-produce and runner/raw-consume.
 """
@@ -14,6 +14,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from bench.fixtures import BenchProjection, bench_catalogue, bench_tables, fill_store, sample_envelopes
 from shared.bus import make_bus
 from shared.consumer import ConsumerRunner
-from shared.db import create_engine
+from shared.db import create_engine, fresh_database
 from shared.envelope import Envelope
 from shared.eventstore import EventStore
 from shared.relay import OutboxRelay
@@ -122,7 +123,9 @@ def main() -> int:
         return 2
     count = int(os.environ.get("BENCH_EVENTS", "20000"))
     repeat = int(os.environ.get("BENCH_REPEAT", "3"))
-    postgres = os.environ.get("BENCH_POSTGRES_URL")
+    postgres_server = os.environ.get("BENCH_POSTGRES_URL")
+    scratch = ExitStack()
+    postgres = scratch.enter_context(fresh_database(postgres_server, prefix="bench")) if postgres_server else None
     bus_url = f"kafka://{servers}"
     run = uuid.uuid4().hex[:8]
     tmp = Path(tempfile.mkdtemp(prefix="thidua-bench-"))
@@ -156,6 +159,7 @@ def main() -> int:
             repeat, lambda i: runner_rate(postgres, bus_url, source, count)
         )
 
+    scratch.close()
     print(f"\n{count} events, median of {repeat} runs each, one broker at {servers}\n")
     for name, rate in results.items():
         print(f"  {name:<40} {rate:>10,.0f} events/s")

@@ -9,11 +9,12 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
+
+from shared.db import fresh_database as shared_fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -102,20 +103,9 @@ def postgres_server() -> Iterator[str]:
     unavailable("PostgreSQL", "set TEST_POSTGRES_URL or run a Docker engine")
 
 
-@contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """Create an empty database on a PostgreSQL server, yield its URL, drop it afterwards."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def fresh_database(server_url: str) -> AbstractContextManager[str]:
+    """Create an empty database on a PostgreSQL server for one test, dropped afterwards."""
+    return shared_fresh_database(server_url, prefix="test")
 
 
 @pytest.fixture
