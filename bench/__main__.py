@@ -1,6 +1,6 @@
 """Measure raw kafka-python produce/consume beside the outbox relay and the consumer runner.
 
-    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 [BENCH_POSTGRES_URL=server-admin-url] [BENCH_EVENTS=20000] python -m bench
+    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 [BENCH_POSTGRES_URL=server] [BENCH_EVENTS=20000] python -m bench
 
 Prints events/s of each and the ratios relay/raw-produce and runner/raw-consume.
 """
@@ -125,7 +125,9 @@ def main() -> int:
     repeat = int(os.environ.get("BENCH_REPEAT", "3"))
     postgres_server = os.environ.get("BENCH_POSTGRES_URL")
     scratch = ExitStack()
-    postgres = scratch.enter_context(fresh_database(postgres_server, prefix="bench")) if postgres_server else None
+    postgres = (
+        scratch.enter_context(fresh_database(postgres_server, prefix="bench")) if postgres_server else None
+    )
     bus_url = f"kafka://{servers}"
     run = uuid.uuid4().hex[:8]
     tmp = Path(tempfile.mkdtemp(prefix="thidua-bench-"))
