@@ -19,3 +19,24 @@ def verify(key: bytes, event_id: str, event_type: str, source: str, body: bytes,
     if not given:
         return False
     return hmac.compare_digest(signature(key, event_id, event_type, source, body), given)
+
+
+WEBHOOK_HEADER = "X-Thidua-Signature"
+
+
+def webhook_signature(secret: bytes, timestamp: int, body: bytes) -> str:
+    """Return the value of the webhook signature header: ``t=<unix time>,v1=<hex HMAC-SHA256>``."""
+    digest = hmac.new(secret, str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify_webhook(secret: bytes, header: str | None, body: bytes) -> bool:
+    """Return whether a webhook signature header matches the body (what a receiver checks)."""
+    if not header:
+        return False
+    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        expected = webhook_signature(secret, int(parts["t"]), body)
+    except (KeyError, ValueError):
+        return False
+    return hmac.compare_digest(expected, header)

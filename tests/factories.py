@@ -117,3 +117,20 @@ def make_settings(service: str, data_dir: Path, **overrides: str) -> CommonSetti
     }
     values.update(overrides)
     return CommonSettings(**values)  # type: ignore[arg-type]
+
+
+def notifications_settings(data_dir: Path, smtp_port: int = 1025, **overrides: str) -> Any:
+    """Return notifications settings under a test data directory."""
+    from services.notifications.config import NotificationsSettings
+
+    return NotificationsSettings(
+        common=make_settings("notifications", data_dir, **overrides),
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        mail_from="thidua@hcma.vn",
+        academy_mailbox="vu.cactruongchinhtri@hcma.vn",
+        reminder_offsets_days=(7, 1),
+        webhook_pause_after=3,
+        webhook_timeout=2.0,
+        loop_interval=0.2,
+    )

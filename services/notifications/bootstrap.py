@@ -1,32 +1,68 @@
-"""The notifications composition root: database, bus and consumer runners; nothing at import."""
+"""The notifications composition root: database, bus, consumers, mailer and webhook deliverer."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.notifications import contracts, tables
+from services.notifications.app.mailer import Mailer
+from services.notifications.app.webhooks import Deliverer
+from services.notifications.config import NotificationsSettings
 from services.notifications.projections.audit import AuditTrail
+from services.notifications.projections.notices import NoticesProjection
 from shared import migrations
+from shared.catalogue import Catalogue
 from shared.consumer import ConsumerRunner
-from shared.service import ServiceContext, build_context
-from shared.settings import CommonSettings
+from shared.db import create_engine
+from shared.service import ServiceContext
 
-Notifications = ServiceContext
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def bootstrap(settings: CommonSettings) -> Notifications:
+@dataclass
+class Notifications(ServiceContext):
+    """The notifications service's live dependencies and its own settings."""
+
+    options: NotificationsSettings | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> NotificationsSettings:
+        """Return the service's own settings."""
+        if self.options is None:
+            raise RuntimeError("notifications was built without its settings")
+        return self.options
+
+
+def bootstrap(settings: NotificationsSettings) -> Notifications:
     """Return the notifications service's live dependencies."""
-    return build_context(settings, contracts.CATALOGUE, tables.metadata)
+    engine = create_engine(settings.common.database_url)
+    return Notifications(settings.common, engine, contracts.CATALOGUE, tables.metadata, options=settings)
 
 
-def migrate(settings: CommonSettings) -> None:
+def migrate(settings: NotificationsSettings) -> None:
     """Bring the notifications database to the newest schema."""
-    migrations.upgrade(MIGRATIONS, settings.database_url)
+    migrations.upgrade(MIGRATIONS, settings.common.database_url)
 
 
 def audit_runner(service: Notifications) -> ConsumerRunner:
-    """Return the consumer runner that keeps the audit trail."""
-    return ConsumerRunner(
-        AuditTrail(), service.engine, tables.processed_events, service.bus, service.catalogue
-    )
+    """Return the consumer runner that keeps the audit trail: every event as it was sent, whatever its type."""
+    return ConsumerRunner(AuditTrail(), service.engine, tables.processed_events, service.bus, Catalogue())
+
+
+def notices_runner(service: Notifications) -> ConsumerRunner:
+    """Return the runner that keeps what notices need and makes receipt, overdue and results notices."""
+    projection = NoticesProjection(service.config.academy_mailbox, service.clock)
+    return ConsumerRunner(projection, service.engine, tables.processed_events, service.bus, service.catalogue)
+
+
+def mailer(service: Notifications) -> Mailer:
+    """Return the SMTP mailer of pending notices."""
+    config = service.config
+    return Mailer(service.engine, service.clock, config.smtp_host, config.smtp_port, config.mail_from)
+
+
+def deliverer(service: Notifications) -> Deliverer:
+    """Return the webhook deliverer."""
+    config = service.config
+    return Deliverer(service.engine, service.clock, config.webhook_pause_after, config.webhook_timeout)

@@ -2,13 +2,55 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from shared.settings import CommonSettings, common_settings
+from shared.settings import CommonSettings, ConfigError, common_settings
 
 SERVICE = "notifications"
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> CommonSettings:
+@dataclass(frozen=True)
+class NotificationsSettings:
+    """The common settings plus mail, reminders and webhook delivery."""
+
+    common: CommonSettings
+    smtp_host: str
+    smtp_port: int
+    mail_from: str
+    academy_mailbox: str
+    reminder_offsets_days: tuple[int, ...]
+    webhook_pause_after: int
+    webhook_timeout: float
+    loop_interval: float
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSettings:
     """Return the notifications service's settings."""
-    return common_settings(SERVICE, environ)
+    env = os.environ if environ is None else environ
+    try:
+        offsets = tuple(
+            sorted(
+                {int(d) for d in env.get("NOTIFY_REMINDER_DAYS", "7,1").split(",") if d.strip()}, reverse=True
+            )
+        )
+        port = int(env.get("SMTP_PORT", "1025"))
+        pause_after = int(env.get("WEBHOOK_PAUSE_AFTER", "5"))
+        timeout = float(env.get("WEBHOOK_TIMEOUT", "5"))
+        interval = float(env.get("NOTIFY_INTERVAL", "30"))
+    except ValueError as exc:
+        raise ConfigError(f"a notifications setting is malformed: {exc}") from exc
+    if any(d < 0 for d in offsets) or pause_after < 1:
+        raise ConfigError("NOTIFY_REMINDER_DAYS must be days >= 0 and WEBHOOK_PAUSE_AFTER at least 1")
+    return NotificationsSettings(
+        common=common_settings(SERVICE, env),
+        smtp_host=env.get("SMTP_HOST", "127.0.0.1"),
+        smtp_port=port,
+        mail_from=env.get("MAIL_FROM", "thidua@hcma.vn"),
+        academy_mailbox=env.get("ACADEMY_MAILBOX", "vu.cactruongchinhtri@hcma.vn"),
+        reminder_offsets_days=offsets,
+        webhook_pause_after=pause_after,
+        webhook_timeout=timeout,
+        loop_interval=interval,
+    )

@@ -1,23 +1,60 @@
-"""The notifications background process: the audit-trail consumer."""
+"""The notifications background process: audit trail, notices, reminders, e-mail and webhooks."""
 
 from __future__ import annotations
 
-from services.notifications.bootstrap import audit_runner, bootstrap
+import threading
+from collections.abc import Callable
+
+from services.notifications.app.reminders import run_reminders
+from services.notifications.bootstrap import (
+    Notifications,
+    audit_runner,
+    bootstrap,
+    deliverer,
+    mailer,
+    notices_runner,
+)
 from services.notifications.config import load_settings
 from shared.logs import configure_logging
 from shared.process import run_until_signalled
 
 
+def run_all(service: Notifications, stop: threading.Event) -> None:
+    """Run every loop in its own thread until stopped."""
+    config = service.config
+    audit, notices, mail, hooks = (
+        audit_runner(service),
+        notices_runner(service),
+        mailer(service),
+        deliverer(service),
+    )
+    loops: list[Callable[[threading.Event], None]] = [
+        audit.run,
+        notices.run,
+        lambda s: run_reminders(
+            service.engine, service.clock, config.reminder_offsets_days, s, config.loop_interval
+        ),
+        lambda s: mail.run(s, config.loop_interval),
+        hooks.run,
+    ]
+    threads = [threading.Thread(target=loop, args=(stop,), daemon=True) for loop in loops]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    audit.close()
+    notices.close()
+    hooks.close()
+
+
 def main() -> None:
-    """Consume until SIGTERM or SIGINT."""
+    """Run until SIGTERM or SIGINT."""
     settings = load_settings()
-    configure_logging(settings.service, settings.log_level)
+    configure_logging(settings.common.service, settings.common.log_level)
     service = bootstrap(settings)
-    runner = audit_runner(service)
     try:
-        run_until_signalled(runner.run)
+        run_until_signalled(lambda stop: run_all(service, stop))
     finally:
-        runner.close()
         service.close()
 
 

@@ -15,7 +15,7 @@ def create_app(service: Notifications | None = None) -> Flask:
     """Build the notifications app from the environment, or around a given service (tests)."""
     if service is None:
         settings = load_settings()
-        configure_logging(settings.service, settings.log_level)
+        configure_logging(settings.common.service, settings.common.log_level)
         service = bootstrap(settings)
     app, api = make_app(
         __name__,

@@ -25,7 +25,7 @@ from services.submissions.config import SubmissionsSettings
 from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
 from services.submissions.wsgi import create_app
 from tests.conftest import fresh_database
-from tests.factories import make_settings
+from tests.factories import notifications_settings
 from tests.submissions.conftest import (
     CLUSTER,
     HOA_BINH,
@@ -224,7 +224,7 @@ def test_a_whole_year_of_one_cluster(
     # Everything submissions recorded reaches the audit trail through Kafka, once.
     world.service.relay(SUBMISSIONS_TOPIC).drain()
     with fresh_database(postgres_server) as audit_db:
-        settings = make_settings("notifications", tmp_path, database_url=audit_db, bus_url=kafka_url)
+        settings = notifications_settings(tmp_path, database_url=audit_db, bus_url=kafka_url)
         notifications_migrate(settings)
         notifications = notifications_bootstrap(settings)
         runner = audit_runner(notifications)

@@ -12,12 +12,12 @@ from services.notifications.contracts import REGISTRY_TOPIC
 from services.notifications.wsgi import create_app
 from shared.auth import mint_token
 from shared.bus import OutgoingRecord
-from tests.factories import TEST_SECRET, make_envelope, make_settings
+from tests.factories import TEST_SECRET, make_envelope, notifications_settings
 
 
 @pytest.fixture
 def notifications(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings = make_settings("notifications", tmp_path, database_url=database_url)
+    settings = notifications_settings(tmp_path, database_url=database_url)
     migrate(settings)
     service = bootstrap(settings)
     service.bus.ensure_topics([REGISTRY_TOPIC])

@@ -1,26 +1,189 @@
-"""Notifications endpoints: the audit trail (more arrive with issue 6)."""
+"""Notifications endpoints: the audit trail, the inbox, webhook subscriptions, and the event contract."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+import sqlalchemy as sa
+from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from services.notifications.api.schemas import AuditEntryOut, AuditQuery
+from services.notifications import contract
+from services.notifications.api.schemas import (
+    AuditEntryOut,
+    AuditQuery,
+    DeliveryOut,
+    InboxQuery,
+    NewSubscriptionOut,
+    NoticeOut,
+    SubscriptionIn,
+    SubscriptionOut,
+)
+from services.notifications.app import webhooks
+from services.notifications.app.exports import audit_csv
 from services.notifications.bootstrap import Notifications
-from services.notifications.projections.audit import audit_query
-from shared.auth import ACADEMY_ADMIN, OPERATOR, require
+from services.notifications.projections.audit import audit_query, verify
+from services.notifications.tables import deliveries, notices, subscriptions
+from shared.auth import (
+    ACADEMY_ADMIN,
+    CLUSTER_HEAD,
+    OPERATOR,
+    SCHOOL_OFFICER,
+    current_principal,
+    require,
+)
+from shared.errors import NotFound
+from shared.web import ApiError
 
-blp = Blueprint("audit", __name__, url_prefix="/audit", description="Audit trail (nhật ký sự kiện)")
+blp = Blueprint("notifications", __name__, description="Audit trail, inbox, webhooks (nhật ký, thông báo)")
+CONTRACT: dict[str, Any] = {}
 
 
-@blp.route("/events")
+def _service() -> Notifications:
+    service: Notifications = current_app.extensions["notifications"]
+    return service
+
+
+@blp.route("/audit/events")
 @require(ACADEMY_ADMIN, OPERATOR)
 @blp.arguments(AuditQuery, location="query")
 @blp.response(200, AuditEntryOut(many=True))
 def list_audit_events(query: dict[str, Any]) -> list[dict[str, Any]]:
-    """List recorded events, oldest first, filtered by stream id and event type."""
-    service: Notifications = current_app.extensions["notifications"]
-    with service.reader.connect() as conn:
-        return audit_query(conn, query.get("stream_id"), query.get("type"), query["page"], query["per_page"])
+    """Search the audit trail by stream, school, cluster, actor, event type and time range, oldest first."""
+    page, per_page = query.pop("page"), query.pop("per_page")
+    with _service().reader.connect() as conn:
+        return audit_query(conn, query, page, per_page)
+
+
+@blp.route("/audit/events.csv")
+@require(ACADEMY_ADMIN, OPERATOR)
+@blp.arguments(AuditQuery, location="query")
+def export_audit_events(query: dict[str, Any]) -> Response:
+    """Download an audit-trail search as CSV."""
+    page, per_page = query.pop("page"), query.pop("per_page")
+    with _service().reader.connect() as conn:
+        rows = audit_query(conn, query, page, per_page)
+    response = Response(audit_csv(rows), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="nhat-ky-su-kien.csv"'
+    return response
+
+
+@blp.route("/audit/verify")
+@require(ACADEMY_ADMIN, OPERATOR)
+def verify_audit_trail() -> dict[str, Any]:
+    """Walk the hash chain and report the first broken link, if any."""
+    with _service().reader.connect() as conn:
+        return verify(conn)
+
+
+@blp.route("/inbox")
+@require(ACADEMY_ADMIN, SCHOOL_OFFICER, CLUSTER_HEAD)
+@blp.arguments(InboxQuery, location="query")
+@blp.response(200, NoticeOut(many=True))
+def inbox(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """List the caller's notices, newest first."""
+    select = notices.select().where(notices.c.inbox == _inbox()).order_by(notices.c.id.desc())
+    if query["unread"]:
+        select = select.where(notices.c.read_at.is_(None))
+    select = select.offset((query["page"] - 1) * query["per_page"]).limit(query["per_page"])
+    with _service().reader.connect() as conn:
+        return [dict(r) for r in conn.execute(select).mappings()]
+
+
+@blp.route("/inbox/unread-count")
+@require(ACADEMY_ADMIN, SCHOOL_OFFICER, CLUSTER_HEAD)
+def unread_count() -> dict[str, int]:
+    """Return how many of the caller's notices are unread."""
+    with _service().reader.connect() as conn:
+        count = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(notices)
+            .where((notices.c.inbox == _inbox()) & notices.c.read_at.is_(None))
+        ).scalar_one()
+    return {"unread": int(count)}
+
+
+@blp.route("/inbox/<int:notice_id>/read", methods=["POST"])
+@require(ACADEMY_ADMIN, SCHOOL_OFFICER, CLUSTER_HEAD)
+@blp.response(200, NoticeOut)
+def mark_read(notice_id: int) -> dict[str, Any]:
+    """Mark one of the caller's notices read."""
+    service = _service()
+    with service.engine.begin() as conn:
+        where = (notices.c.id == notice_id) & (notices.c.inbox == _inbox())
+        row = conn.execute(notices.select().where(where)).mappings().first()
+        if row is None:
+            raise NotFound(f"no notice {notice_id} in your inbox", {"id": notice_id})
+        if row["read_at"] is None:
+            conn.execute(notices.update().where(where).values(read_at=service.clock()))
+        return dict(conn.execute(notices.select().where(where)).mappings().one())
+
+
+@blp.route("/webhooks/subscriptions", methods=["POST"])
+@require(ACADEMY_ADMIN)
+@blp.arguments(SubscriptionIn)
+@blp.response(201, NewSubscriptionOut)
+def subscribe(body: dict[str, Any]) -> dict[str, Any]:
+    """Subscribe a provincial or ministry system to events about its schools; returns the signing secret."""
+    service = _service()
+    with service.engine.begin() as conn:
+        return webhooks.create_subscription(
+            conn, body["code"], body["url"], body["event_types"], service.clock()
+        )
+
+
+@blp.route("/webhooks/subscriptions", methods=["GET"])
+@require(ACADEMY_ADMIN, OPERATOR)
+@blp.response(200, SubscriptionOut(many=True))
+def list_subscriptions() -> list[dict[str, Any]]:
+    """List the subscriptions with their status."""
+    with _service().reader.connect() as conn:
+        return [
+            dict(r)
+            for r in conn.execute(subscriptions.select().order_by(subscriptions.c.created_at)).mappings()
+        ]
+
+
+@blp.route("/webhooks/subscriptions/<subscription_id>/deliveries")
+@require(ACADEMY_ADMIN, OPERATOR)
+@blp.response(200, DeliveryOut(many=True))
+def delivery_log(subscription_id: str) -> list[dict[str, Any]]:
+    """Return a subscription's delivery log, newest first."""
+    with _service().reader.connect() as conn:
+        webhooks.subscription(conn, subscription_id)
+        rows = conn.execute(
+            deliveries.select()
+            .where(deliveries.c.subscription_id == subscription_id)
+            .order_by(deliveries.c.id.desc())
+            .limit(500)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+
+@blp.route("/webhooks/subscriptions/<subscription_id>/resume", methods=["POST"])
+@require(ACADEMY_ADMIN, OPERATOR)
+@blp.response(200, SubscriptionOut)
+def resume_subscription(subscription_id: str) -> dict[str, Any]:
+    """Resume a paused subscription (the one write an operator may do); its deliveries are retried now."""
+    service = _service()
+    with service.engine.begin() as conn:
+        return webhooks.resume(conn, subscription_id, service.clock())
+
+
+@blp.route("/asyncapi.json")
+def asyncapi() -> dict[str, Any]:
+    """Return the AsyncAPI 3 document of every topic and event (public: it is the integration contract)."""
+    if not CONTRACT:
+        CONTRACT.update(contract.build())
+    return CONTRACT
+
+
+def _inbox() -> str:
+    principal = current_principal()
+    if principal.role == ACADEMY_ADMIN:
+        return "academy"
+    if principal.role == SCHOOL_OFFICER:
+        return f"school:{principal.tenant}"
+    if principal.role == CLUSTER_HEAD:
+        return f"cluster:{principal.tenant}"
+    raise ApiError(403, "forbidden", f"role {principal.role} has no inbox")

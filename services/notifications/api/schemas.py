@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+_page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+
 
 class AuditQuery(Schema):
     """Filters and page of an audit-trail search."""
 
     stream_id = fields.String()
+    school_id = fields.String()
+    cluster_id = fields.String()
+    actor = fields.String()
     type = fields.String()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    since = fields.AwareDateTime()
+    until = fields.AwareDateTime()
+    page = _page
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
@@ -28,4 +35,67 @@ class AuditEntryOut(Schema):
     actor = fields.String(allow_none=True)
     correlation_id = fields.String(allow_none=True)
     occurred_at = fields.DateTime()
+    school_id = fields.String(allow_none=True)
+    cluster_id = fields.String(allow_none=True)
     data = fields.Dict()
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class SubscriptionIn(Schema):
+    """A webhook subscription of a provincial or ministry system."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    event_types = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
+
+
+class SubscriptionOut(Schema):
+    """A webhook subscription (its secret is shown only when it is created)."""
+
+    id = fields.String()
+    code = fields.String()
+    url = fields.String()
+    event_types = fields.List(fields.String())
+    status = fields.String()
+    consecutive_failures = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class NewSubscriptionOut(SubscriptionOut):
+    """A new subscription with the secret its receiver verifies signatures with."""
+
+    secret = fields.String()
+
+
+class DeliveryOut(Schema):
+    """One webhook delivery and its outcome so far."""
+
+    id = fields.Integer()
+    event_id = fields.String()
+    event_type = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at = fields.DateTime()
+    last_status = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
+
+
+class NoticeOut(Schema):
+    """A notice in an inbox."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    subject = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+
+
+class InboxQuery(Schema):
+    """Page of an inbox, optionally unread only."""
+
+    unread = fields.Boolean(load_default=False)
+    page = _page
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))

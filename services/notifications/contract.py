@@ -1,0 +1,182 @@
+"""The event contract for external systems: an AsyncAPI 3 document generated from the event catalogues.
+
+Every topic, every event with its JSON Schema, the CloudEvents headers, and the inbound integration
+topic with how a provincial system signs its events. ``python -m services.notifications.contract``
+writes docs/asyncapi.json and docs/schemas/; a test keeps the committed files current.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from services.registry.contracts import CATALOGUE as REGISTRY
+from services.scoring.contracts import CATALOGUE as SCORING
+from services.submissions.contracts import CATALOGUE as SUBMISSIONS
+from services.submissions.contracts import INBOUND_EVENTS, INTEGRATION_TOPIC
+from shared.catalogue import Catalogue, EventType
+from shared.signing import SIGNATURE_HEADER
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PUBLISHED = {"registry": REGISTRY, "submissions": SUBMISSIONS, "scoring": SCORING}
+CE_HEADERS = {
+    "type": "object",
+    "required": ["ce_specversion", "ce_id", "ce_source", "ce_type"],
+    "properties": {
+        "ce_specversion": {"type": "string", "const": "1.0"},
+        "ce_id": {"type": "string", "description": "Unique event id (UUID); consumers drop repeats by it."},
+        "ce_source": {
+            "type": "string",
+            "description": "The publishing service, or integration/<CODE> inbound.",
+        },
+        "ce_type": {"type": "string", "description": "The event name, e.g. PlanSubmitted."},
+        "ce_time": {"type": "string", "format": "date-time"},
+        "ce_schemaversion": {
+            "type": "string",
+            "description": "Version of the data schema; older ones are upcast.",
+        },
+        "ce_streamversion": {"type": "string", "description": "Position of the event in its stream."},
+        "ce_correlationid": {"type": "string"},
+        "ce_causationid": {"type": "string"},
+        "ce_actor": {"type": "string", "description": "role:subject of who caused it."},
+        "content-type": {"type": "string", "const": "application/json"},
+    },
+}
+SIGNING = (
+    f"Inbound events must come from source integration/<CODE> and carry a {SIGNATURE_HEADER} header: the hex "
+    "HMAC-SHA256, with the key the Academy issued to that code, over the UTF-8 bytes of ce_id, ce_type, "
+    "ce_source and the record value joined by newlines (shared/signing.py). Unsigned or forged events are "
+    "moved to the topic's .dlq and change nothing."
+)
+
+
+def _schema_name(schema: Any) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    return cls.__name__
+
+
+def build() -> dict[str, Any]:
+    """Return the AsyncAPI 3.0 document of every topic and event."""
+    spec = APISpec("thidua", "1", "3.0.3", plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)])
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # apispec warns when one nested schema is reused
+        for service, catalogue in PUBLISHED.items():
+            topic = catalogue.topics()[0]
+            _channel(spec, channels, messages, service, topic, catalogue, f"Events published by {service}.")
+            operations[f"consume_{service}"] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{service}"},
+                "summary": f"Consume {topic} (key: stream id; CloudEvents binary mode).",
+            }
+        _channel(spec, channels, messages, "integration", INTEGRATION_TOPIC, INBOUND_EVENTS, SIGNING)
+        operations["send_integration"] = {
+            "action": "send",
+            "channel": {"$ref": "#/channels/integration"},
+            "summary": "Provincial committee and ministry systems send signed Form 09 confirmations.",
+        }
+        schemas = spec.to_dict()["components"]["schemas"]
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Thi đua event contract",
+            "version": "1.0.0",
+            "description": (
+                "Events of the emulation movement of Vietnam's political schools. "
+                "Records are CloudEvents 1.0 in Kafka binary content mode: the key is the stream id, "
+                "attributes are ce_ headers, the value is the JSON data described here. "
+                "Consumers should read tolerantly and drop repeats by ce_id."
+            ),
+        },
+        "defaultContentType": "application/json",
+        "servers": {
+            "kafka": {"host": "localhost:9092", "protocol": "kafka", "description": "Apache Kafka 4"}
+        },
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": schemas},
+    }
+
+
+def _channel(
+    spec: APISpec,
+    channels: dict[str, Any],
+    messages: dict[str, Any],
+    name: str,
+    topic: str,
+    catalogue: Catalogue,
+    description: str,
+) -> None:
+    refs = {}
+    for event in catalogue:
+        schema_name = f"{event.name}V{event.version}"
+        if schema_name not in spec.components.schemas:
+            spec.components.schema(schema_name, schema=event.schema)
+        messages[event.name] = _message(event, schema_name)
+        refs[event.name] = {"$ref": f"#/components/messages/{event.name}"}
+    channels[name] = {
+        "address": topic,
+        "description": description,
+        "messages": refs,
+        "bindings": {"kafka": {"topic": topic, "bindingVersion": "0.5.0"}},
+    }
+
+
+def _message(event: EventType, schema_name: str) -> dict[str, Any]:
+    return {
+        "name": event.name,
+        "title": event.name,
+        "summary": event.description,
+        "headers": CE_HEADERS,
+        "payload": {"$ref": f"#/components/schemas/{schema_name}"},
+        "bindings": {
+            "kafka": {"key": {"type": "string", "description": "The stream id."}, "bindingVersion": "0.5.0"}
+        },
+        "x-schema-version": event.version,
+    }
+
+
+def write(docs: Path = DOCS) -> None:
+    """Write docs/asyncapi.json and one JSON Schema file per public event."""
+    document = build()
+    (docs / "schemas").mkdir(parents=True, exist_ok=True)
+    (docs / "asyncapi.json").write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    schemas = document["components"]["schemas"]
+    for message in document["components"]["messages"].values():
+        name = message["payload"]["$ref"].rsplit("/", 1)[1]
+        standalone = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": name,
+            **schemas[name],
+            "$defs": {d: schemas[d] for d in sorted(_referenced(schemas, name))},
+        }
+        text = json.dumps(standalone, ensure_ascii=False, indent=2).replace(
+            "#/components/schemas/", "#/$defs/"
+        )
+        (docs / "schemas" / f"{name}.json").write_text(text + "\n")
+
+
+def _referenced(schemas: dict[str, Any], name: str) -> set[str]:
+    """Return the names of every schema a schema refers to, directly or not."""
+    found: set[str] = set()
+    pending = [schemas[name]]
+    while pending:
+        text = json.dumps(pending.pop())
+        for ref in text.split('"#/components/schemas/')[1:]:
+            target = ref.split('"', 1)[0]
+            if target not in found:
+                found.add(target)
+                pending.append(schemas[target])
+    return found
+
+
+if __name__ == "__main__":
+    write(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS)
