@@ -46,7 +46,7 @@ def migrate(settings: NotificationsSettings) -> None:
 
 
 def audit_runner(service: Notifications) -> ConsumerRunner:
-    """Return the consumer runner that keeps the audit trail: every event as it was sent, whatever its type."""
+    """Return the runner that keeps the audit trail: every event as it was sent, whatever its type."""
     return ConsumerRunner(AuditTrail(), service.engine, tables.processed_events, service.bus, Catalogue())
 
 
