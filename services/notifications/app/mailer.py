@@ -12,6 +12,7 @@ import smtplib
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -21,6 +22,9 @@ from services.notifications.tables import notices
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
+# Folding a long Vietnamese subject into several encoded words loses the spaces between them (CPython's
+# folder); with lines up to SMTP's limit of 998 the subject is encoded without folding and reads back intact.
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 class Mailer:
@@ -83,7 +87,7 @@ class Mailer:
             stop.wait(interval)
 
     def _message(self, notice: sa.RowMapping) -> EmailMessage:
-        message = EmailMessage()
+        message = EmailMessage(policy=MAIL_POLICY)
         message["From"] = self.sender
         message["To"] = notice["recipient"]
         message["Subject"] = notice["subject"]
