@@ -1,0 +1,58 @@
+"""The AsyncAPI 3 contract is generated from the catalogues, served, and committed under docs/ up to date."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from services.notifications import contract
+from services.notifications.bootstrap import bootstrap, migrate
+from services.notifications.wsgi import create_app
+from tests.factories import notifications_settings
+
+
+def test_every_published_and_inbound_event_is_in_the_document() -> None:
+    document = contract.build()
+    assert document["asyncapi"] == "3.0.0"
+    addresses = {c["address"] for c in document["channels"].values()}
+    assert addresses == {
+        "thidua.registry.events",
+        "thidua.submissions.events",
+        "thidua.scoring.events",
+        "thidua.integration.inbound",
+    }
+    messages = document["components"]["messages"]
+    for name in (
+        "SchoolsMerged",
+        "PlanSubmitted",
+        "DeadlineMissed",
+        "ScoresComputed",
+        "AchievementReportConfirmed",
+    ):
+        payload = messages[name]["payload"]["$ref"].rsplit("/", 1)[1]
+        assert document["components"]["schemas"][payload]["type"] == "object"
+    assert "thidua_signature" in document["channels"]["integration"]["description"]
+    required = document["components"]["schemas"]["DeadlineMissedV1"]["required"]
+    assert {"year", "deadline_code", "filer_id", "due"} <= set(required)
+
+
+def test_the_committed_contract_is_current(tmp_path: Path) -> None:
+    contract.write(tmp_path)
+    docs = Path(contract.DOCS)
+    assert json.loads((docs / "asyncapi.json").read_text()) == json.loads(
+        (tmp_path / "asyncapi.json").read_text()
+    ), "docs/asyncapi.json is stale: run python -m services.notifications.contract"
+    committed = sorted(p.name for p in (docs / "schemas").iterdir())
+    assert committed == sorted(p.name for p in (tmp_path / "schemas").iterdir())
+    schema = json.loads((docs / "schemas" / "ScoreSheetSubmittedV1.json").read_text())
+    assert schema["$defs"]["ScoreSheetPayload"]["properties"]["scores"]["items"]["$ref"] == "#/$defs/Score"
+
+
+def test_the_contract_is_served(tmp_path: Path) -> None:
+    settings = notifications_settings(tmp_path)
+    migrate(settings)
+    service = bootstrap(settings)
+    served = create_app(service).test_client().get("/asyncapi.json")
+    assert served.status_code == 200
+    assert served.get_json()["info"]["title"] == "Thi đua event contract"
+    service.close()
