@@ -1,6 +1,25 @@
 """The event bus: one small interface with a Kafka adapter and an embedded (single-machine) log adapter."""
 
-from shared.bus.base import Bus, BusUnavailable, OutgoingRecord, Record, Subscription, TopicPartition
+from shared.bus.base import (
+    Bus,
+    BusUnavailable,
+    GroupLag,
+    OutgoingRecord,
+    Record,
+    Start,
+    Subscription,
+    TopicPartition,
+)
 from shared.bus.factory import make_bus
 
-__all__ = ["Bus", "BusUnavailable", "OutgoingRecord", "Record", "Subscription", "TopicPartition", "make_bus"]
+__all__ = [
+    "Bus",
+    "BusUnavailable",
+    "GroupLag",
+    "OutgoingRecord",
+    "Record",
+    "Start",
+    "Subscription",
+    "TopicPartition",
+    "make_bus",
+]

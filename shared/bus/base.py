@@ -40,6 +40,36 @@ class Record:
         return next((value for key, value in self.headers if key == name), None)
 
 
+@dataclass(frozen=True)
+class Start:
+    """Where an operator's read starts: the earliest offset, an offset per partition, or a time."""
+
+    offset: int | None = None
+    timestamp_ms: int | None = None
+
+    def describe(self) -> str:
+        """Say where the read starts."""
+        if self.offset is not None:
+            return f"offset {self.offset}"
+        return "earliest" if self.timestamp_ms is None else f"time {self.timestamp_ms}"
+
+
+@dataclass(frozen=True)
+class GroupLag:
+    """One consumer group's position on one partition."""
+
+    group: str
+    topic: str
+    partition: int
+    committed: int
+    end: int
+
+    @property
+    def lag(self) -> int:
+        """Return how many records the group has not handled yet."""
+        return max(0, self.end - self.committed)
+
+
 class Subscription(Protocol):
     """A consumer group's view of some topics: poll, then commit what was handled."""
 
@@ -85,6 +115,14 @@ class Bus(Protocol):
 
     def ping(self) -> bool:
         """Return whether the bus answers now."""
+        ...
+
+    def read(self, topics: Sequence[str], start: Start, limit: int) -> list[Record]:
+        """Read up to ``limit`` records per partition from a start, outside any consumer group (operators)."""
+        ...
+
+    def group_lag(self) -> list[GroupLag]:
+        """Return, for every consumer group and partition, the committed and the end offset."""
         ...
 
     def close(self) -> None:

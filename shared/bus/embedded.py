@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
 
-from shared.bus.base import BusUnavailable, OutgoingRecord, Record, TopicPartition
+from shared.bus.base import BusUnavailable, GroupLag, OutgoingRecord, Record, Start, TopicPartition
 from shared.db import create_engine
 
 _metadata = sa.MetaData()
@@ -118,6 +118,33 @@ class EmbeddedBus:
     def close(self) -> None:
         """Close the file's connections."""
         self.engine.dispose()
+
+    def read(self, topics: Sequence[str], start: Start, limit: int) -> list[Record]:
+        """Read up to ``limit`` records per partition from the earliest offset, an offset, or a time."""
+        records: list[Record] = []
+        with self.reader.connect() as conn:
+            for topic, partition in self.partitions_of(conn, topics):
+                where = (_log.c.topic == topic) & (_log.c.partition == partition)
+                if start.offset is not None:
+                    where &= _log.c.offset >= start.offset
+                if start.timestamp_ms is not None:
+                    where &= _log.c.timestamp_ms >= start.timestamp_ms
+                rows = conn.execute(
+                    sa.select(_log).where(where).order_by(_log.c.offset).limit(limit)
+                ).mappings()
+                records += [_to_record(row) for row in rows]
+        return records
+
+    def group_lag(self) -> list[GroupLag]:
+        """Return every group's committed and end offset per partition."""
+        with self.reader.connect() as conn:
+            rows = conn.execute(sa.select(_group_offsets).order_by(_group_offsets.c.group_id)).all()
+            return [
+                GroupLag(
+                    r.group_id, r.topic, r.partition, r.offset, _end_offset(conn, (r.topic, r.partition))
+                )
+                for r in rows
+            ]
 
     def partitions_of(self, conn: sa.Connection, topics: Sequence[str]) -> list[TopicPartition]:
         """Return every partition of the given topics."""

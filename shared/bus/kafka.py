@@ -14,7 +14,7 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
-from shared.bus.base import BusUnavailable, OutgoingRecord, Record, TopicPartition
+from shared.bus.base import BusUnavailable, GroupLag, OutgoingRecord, Record, Start, TopicPartition
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,82 @@ class KafkaBus:
     def close(self) -> None:
         """Flush and close the producer."""
         self._drop_producer()
+
+    def read(self, topics: Sequence[str], start: Start, limit: int) -> list[Record]:
+        """Read up to ``limit`` records per partition from the earliest offset, an offset, or a time."""
+        consumer = KafkaConsumer(**{**self.consumer_config(None), "consumer_timeout_ms": 1000})
+        try:
+            partitions = [
+                KafkaTopicPartition(self.physical(t), p)
+                for t in topics
+                for p in sorted(consumer.partitions_for_topic(self.physical(t)) or ())
+            ]
+            consumer.assign(partitions)
+            ends = consumer.end_offsets(partitions)
+            for tp in partitions:
+                consumer.seek(tp, self._first_offset(consumer, tp, start))
+            wanted = {tp: min(limit, max(0, ends[tp] - consumer.position(tp))) for tp in partitions}
+            got: dict[KafkaTopicPartition, list[Record]] = {tp: [] for tp in partitions}
+            deadline = time.monotonic() + 30
+            while any(len(got[tp]) < n for tp, n in wanted.items()) and time.monotonic() < deadline:
+                for tp, messages in consumer.poll(timeout_ms=500, max_records=1000).items():
+                    for m in messages[: wanted[tp] - len(got[tp])]:
+                        got[tp].append(
+                            Record(
+                                self.logical(m.topic),
+                                m.partition,
+                                m.offset,
+                                m.key,
+                                m.headers or [],
+                                m.value,
+                                m.timestamp,
+                            )
+                        )
+            return [r for tp in partitions for r in got[tp]]
+        except KafkaError as exc:
+            raise BusUnavailable(f"read failed: {exc}") from exc
+        finally:
+            consumer.close()
+
+    def group_lag(self) -> list[GroupLag]:
+        """Return every group's committed and end offset per partition (groups of this namespace only)."""
+        admin = self._admin()
+        consumer = KafkaConsumer(**self.consumer_config(None))
+        try:
+            lags = []
+            groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(self.namespace)]
+            for group, committed in (
+                admin.list_group_offsets(dict.fromkeys(groups)) if groups else {}
+            ).items():
+                for topic in {tp.topic for tp in committed}:
+                    consumer.partitions_for_topic(topic)  # load the metadata end_offsets needs
+                ends = consumer.end_offsets(list(committed))
+                lags += [
+                    GroupLag(
+                        group.removeprefix(self.namespace),
+                        self.logical(tp.topic),
+                        tp.partition,
+                        meta.offset,
+                        int(ends.get(tp, meta.offset)),
+                    )
+                    for tp, meta in committed.items()
+                ]
+            return sorted(lags, key=lambda g: (g.group, g.topic, g.partition))
+        except KafkaError as exc:
+            raise BusUnavailable(f"group lag failed: {exc}") from exc
+        finally:
+            consumer.close()
+            admin.close()
+
+    def _first_offset(self, consumer: KafkaConsumer, tp: KafkaTopicPartition, start: Start) -> int:
+        """Return the offset a read starts at on one partition."""
+        beginning = consumer.beginning_offsets([tp])[tp]
+        if start.offset is not None:
+            return max(beginning, start.offset)
+        if start.timestamp_ms is not None:
+            found = consumer.offsets_for_times({tp: start.timestamp_ms}).get(tp)
+            return found.offset if found is not None else consumer.end_offsets([tp])[tp]
+        return int(beginning)
 
     def consumer_config(self, group: str | None) -> dict[str, Any]:
         """Return the settings for a consumer of this bus."""

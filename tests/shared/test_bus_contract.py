@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from shared.bus import Bus, OutgoingRecord, Record, make_bus
+from shared.bus import Bus, OutgoingRecord, Record, Start, make_bus
 
 
 @pytest.fixture
@@ -105,3 +105,24 @@ def test_a_kafka_namespace_keeps_topics_and_groups_apart(kafka_bootstrap: str, t
     assert [(r.topic, r.value) for r in got] == [(topic, b"1")]  # callers see the plain topic name
     first.close()
     second.close()
+
+
+def test_an_operator_reads_from_the_start_an_offset_or_a_time(bus: Bus, topic: str) -> None:
+    bus.publish([record(topic, "k", n) for n in range(6)])  # one key: one partition, offsets 0..5
+    assert [int(r.value) for r in bus.read([topic], Start(), 100)] == [0, 1, 2, 3, 4, 5]  # type: ignore[arg-type]
+    assert [int(r.value) for r in bus.read([topic], Start(offset=4), 100)] == [4, 5]  # type: ignore[arg-type]
+    assert len(bus.read([topic], Start(), 2)) == 2
+    later = int(time.time() * 1000) + 60_000
+    assert bus.read([topic], Start(timestamp_ms=later), 100) == []
+    assert len(bus.read([topic], Start(timestamp_ms=0), 100)) == 6
+
+
+def test_group_lag_shows_committed_and_end_offsets(bus: Bus, topic: str) -> None:
+    bus.publish([record(topic, "k", n) for n in range(5)])
+    sub = bus.subscribe("g-lag", [topic])
+    got = poll_all(sub, 5)
+    first_two = [r for r in got if int(r.value) < 2]  # type: ignore[arg-type]
+    sub.commit({(r.topic, r.partition): r.offset + 1 for r in first_two})
+    sub.close()
+    (lag,) = [g for g in bus.group_lag() if g.group == "g-lag" and g.topic == topic]
+    assert (lag.committed, lag.end, lag.lag) == (2, 5, 3)
