@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -24,6 +24,8 @@ from shared.logs import bound_correlation
 
 log = logging.getLogger(__name__)
 DLQ_SUFFIX = ".dlq"
+Progress = Callable[[int, int], None]
+"""Told (records read, records to read) as a catch-up or rebuild goes on."""
 
 
 @dataclass(frozen=True)
@@ -153,25 +155,30 @@ class ConsumerRunner:
                 return 0
         return len(records)
 
-    def run_until_caught_up(self, timeout: float = 60.0) -> None:
+    def run_until_caught_up(self, timeout: float = 60.0, progress: Progress | None = None) -> None:
         """Consume until the group has read every record that existed when this was called."""
         targets = {tp: end for tp, end in self.subscription.end_offsets().items() if end > 0}
         deadline = time.monotonic() + timeout
         while True:
             positions = self.subscription.positions()
+            if progress is not None:
+                progress(
+                    sum(min(max(positions.get(tp, 0), 0), end) for tp, end in targets.items()),
+                    sum(targets.values()),
+                )
             if all(positions.get(tp, -1) >= end for tp, end in targets.items()):
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.projection.name} did not catch up within {timeout}s")
             self.step(poll_timeout=0.2)
 
-    def rebuild(self, timeout: float = 600.0) -> None:
+    def rebuild(self, timeout: float = 600.0, progress: Progress | None = None) -> None:
         """Empty the read model and its tracking rows, then replay the topics from the earliest offset."""
         with self.engine.begin() as conn:
             self.projection.reset(conn)
             conn.execute(self.tracking.delete().where(self.tracking.c.consumer == self.projection.name))
         self.subscription.rewind()
-        self.run_until_caught_up(timeout)
+        self.run_until_caught_up(timeout, progress)
 
     def handle(self, records: Sequence[Record]) -> None:
         """Apply a batch in one transaction; if that fails, apply its events one by one."""

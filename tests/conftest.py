@@ -134,7 +134,7 @@ def bus_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Return a bus URL, once for the embedded log and once for real Kafka."""
     if request.param == "embedded":
         return f"file:{tmp_path / 'eventlog.sqlite'}"
-    return "kafka://" + str(request.getfixturevalue("kafka_bootstrap"))
+    return str(request.getfixturevalue("kafka_url"))
 
 
 @pytest.fixture

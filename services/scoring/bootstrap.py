@@ -8,7 +8,7 @@ from services.scoring import contracts, tables
 from services.scoring.app.compute import clusters_of_year, refresh_cluster
 from services.scoring.projections.scoring import ScoringProjection
 from shared import migrations
-from shared.consumer import ConsumerRunner
+from shared.consumer import ConsumerRunner, Progress
 from shared.service import ServiceContext, build_context
 from shared.settings import CommonSettings
 
@@ -39,11 +39,13 @@ def scoring_runner(service: Scoring, computing: bool = True, batch_size: int = 5
     )
 
 
-def rebuild(service: Scoring, timeout: float = 3600.0, batch_size: int = 2000) -> int:
+def rebuild(
+    service: Scoring, timeout: float = 3600.0, batch_size: int = 2000, progress: Progress | None = None
+) -> int:
     """Drop the read models, replay the facts, then compute every result once; publish only what changed."""
     runner = scoring_runner(service, computing=False, batch_size=batch_size)
     try:
-        runner.rebuild(timeout)
+        runner.rebuild(timeout, progress)
     finally:
         runner.close()
     published = 0

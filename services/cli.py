@@ -1,0 +1,325 @@
+"""``thidua``: the operators' command line, on Kafka or the embedded log alike (THIDUA_BUS_URL or --bus).
+
+thidua events tail --topic thidua.submissions.events --type PlanSubmitted --from-beginning
+thidua consumers lag
+thidua dlq list --topic thidua.submissions.events
+thidua dlq redrive --topic thidua.submissions.events --partition 0 --offset 12
+thidua rebuild scoring
+thidua token mint --role operator
+thidua seed
+thidua export score-table --year 2023 --cluster cl_2023_trung_du_bac --format xlsx --out bang-diem.xlsx
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from shared import operator
+from shared.auth import ROLES, mint_token
+from shared.bus import Bus, Start, make_bus
+from shared.consumer import DLQ_SUFFIX, ConsumerRunner
+
+TOPICS = (
+    "thidua.registry.events",
+    "thidua.submissions.events",
+    "thidua.scoring.events",
+    "thidua.integration.inbound",
+)
+READ_MODELS = ("scoring", "submissions-registry-view", "notifications-audit", "notifications-notices")
+
+
+def _bus(ctx: click.Context) -> Bus:
+    url = (
+        ctx.obj["bus_url"]
+        or os.environ.get("THIDUA_BUS_URL")
+        or f"file:{os.environ.get('THIDUA_DATA_DIR', 'var')}/eventlog.sqlite"
+    )
+    return make_bus(url)
+
+
+def _print(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
+    if fmt == "json":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    widths = {c: max([len(c), *(len(str(r.get(c, ""))[:60]) for r in rows)]) for c in columns}
+    click.echo("  ".join(c.upper().ljust(widths[c]) for c in columns))
+    for row in rows:
+        click.echo("  ".join(str(row.get(c, ""))[:60].ljust(widths[c]) for c in columns))
+
+
+@click.group()
+@click.option(
+    "--bus", "bus_url", default=None, help="kafka://host:port or file:path (default: THIDUA_BUS_URL)."
+)
+@click.pass_context
+def main(ctx: click.Context, bus_url: str | None) -> None:
+    """Watch and repair the thi đua event streams."""
+    ctx.ensure_object(dict)
+    ctx.obj["bus_url"] = bus_url
+
+
+@main.group()
+def events() -> None:
+    """Read the event streams."""
+
+
+@events.command("tail")
+@click.option("--topic", "topics", multiple=True, help="Topic to read (repeatable; default: every topic).")
+@click.option("--type", "event_type", default=None, help="Only events of this type.")
+@click.option("--stream", "stream_id", default=None, help="Only events of this stream.")
+@click.option("--school", "school_id", default=None, help="Only events about this school.")
+@click.option("--from-beginning", is_flag=True, help="Start at the earliest record (the default).")
+@click.option("--offset", type=int, default=None, help="Start at this offset of each partition.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    default=None,
+    help="Start at the first record at or after this UTC time.",
+)
+@click.option(
+    "--limit", type=int, default=100, show_default=True, help="At most this many records per partition."
+)
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.pass_context
+def tail(
+    ctx: click.Context,
+    topics: tuple[str, ...],
+    event_type: str | None,
+    stream_id: str | None,
+    school_id: str | None,
+    from_beginning: bool,
+    offset: int | None,
+    since: datetime | None,
+    limit: int,
+    fmt: str,
+) -> None:
+    """Print events of some topics, filtered by type, stream or school, from a chosen start."""
+    start = Start(offset=offset, timestamp_ms=int(since.timestamp() * 1000) if since else None)
+    bus = _bus(ctx)
+    wanted = list(topics or TOPICS)
+    bus.ensure_topics(wanted)
+    rows = operator.tail(bus, wanted, start, limit, event_type, stream_id, school_id)
+    _print(
+        [r.as_json() for r in rows],
+        fmt,
+        ("time", "topic", "partition", "offset", "type", "stream_id", "school_id"),
+    )
+
+
+@main.group()
+def consumers() -> None:
+    """Consumer groups."""
+
+
+@consumers.command("lag")
+@click.option("--group", "groups", multiple=True, help="Only this group (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.pass_context
+def lag(ctx: click.Context, groups: tuple[str, ...], fmt: str) -> None:
+    """Print each consumer group's committed offset, end offset and lag per partition."""
+    _print(
+        operator.lag_rows(_bus(ctx), groups), fmt, ("group", "topic", "partition", "committed", "end", "lag")
+    )
+
+
+@main.group()
+def dlq() -> None:
+    """Dead-letter queues: list, show, re-drive, discard."""
+
+
+def _dlq_topic(topic: str) -> str:
+    return topic if topic.endswith(DLQ_SUFFIX) else topic + DLQ_SUFFIX
+
+
+@dlq.command("list")
+@click.option("--topic", required=True, help="The topic (or its .dlq).")
+@click.option("--all", "include_decided", is_flag=True, help="Also those already re-driven or discarded.")
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.pass_context
+def dlq_list(ctx: click.Context, topic: str, include_decided: bool, fmt: str) -> None:
+    """List the dead letters of a topic."""
+    rows = [
+        {
+            **r.as_json(),
+            "error": r.headers.get("dlq_error", ""),
+            "consumer": r.headers.get("dlq_consumer", ""),
+        }
+        for r in operator.dead_letters(_bus(ctx), topic, include_decided)
+    ]
+    _print(rows, fmt, ("partition", "offset", "time", "type", "consumer", "error"))
+
+
+def _address(f: Callable[..., None]) -> Callable[..., None]:
+    for option in (
+        click.option("--offset", type=int, required=True),
+        click.option("--partition", type=int, required=True),
+        click.option("--topic", required=True, help="The topic (or its .dlq)."),
+    ):
+        f = option(f)
+    return f
+
+
+@dlq.command("show")
+@_address
+@click.pass_context
+def dlq_show(ctx: click.Context, topic: str, partition: int, offset: int) -> None:
+    """Print one dead letter in full (headers and data) as JSON."""
+    record = operator.find(_bus(ctx), _dlq_topic(topic), partition, offset)
+    if record is None:
+        raise click.ClickException(f"no record at {_dlq_topic(topic)}:{partition}:{offset}")
+    click.echo(json.dumps(operator.describe(record).as_json(), ensure_ascii=False, indent=2, default=str))
+
+
+@dlq.command("redrive")
+@_address
+@click.option("--actor", default=lambda: os.environ.get("USER", "operator"), show_default="$USER")
+@click.pass_context
+def dlq_redrive(ctx: click.Context, topic: str, partition: int, offset: int, actor: str) -> None:
+    """Send a dead letter back to its original topic, marked as re-driven."""
+    try:
+        original = operator.redrive(_bus(ctx), _dlq_topic(topic), partition, offset, actor)
+    except operator.NotFoundInDlq as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"re-driven to {original}")
+
+
+@dlq.command("discard")
+@_address
+@click.option("--actor", default=lambda: os.environ.get("USER", "operator"), show_default="$USER")
+@click.pass_context
+def dlq_discard(ctx: click.Context, topic: str, partition: int, offset: int, actor: str) -> None:
+    """Mark a dead letter as dealt with, without re-driving it."""
+    try:
+        operator.discard(_bus(ctx), _dlq_topic(topic), partition, offset, actor)
+    except operator.NotFoundInDlq as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("discarded")
+
+
+@main.command()
+@click.argument("read_model", type=click.Choice(READ_MODELS))
+@click.pass_context
+def rebuild(ctx: click.Context, read_model: str) -> None:
+    """Empty a read model and replay its topics from the earliest offset (stop its worker first)."""
+    if ctx.obj["bus_url"]:
+        os.environ["THIDUA_BUS_URL"] = ctx.obj["bus_url"]
+    with click.progressbar(length=1, label=f"rebuilding {read_model}", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        _rebuild(read_model, progress)
+    click.echo(f"{read_model} rebuilt")
+
+
+def _rebuild(read_model: str, progress: Callable[[int, int], None]) -> None:
+    if read_model == "scoring":
+        from services.scoring import bootstrap as scoring
+        from services.scoring.config import load_settings as scoring_settings
+
+        service = scoring.bootstrap(scoring_settings())
+        scoring.rebuild(service, progress=progress)
+        service.close()
+    elif read_model == "submissions-registry-view":
+        from services.submissions.bootstrap import bootstrap as submissions
+        from services.submissions.config import load_settings as submissions_settings
+        from services.submissions.worker import registry_view_runner
+
+        built = submissions(submissions_settings())
+        _replay(registry_view_runner(built), progress)
+        built.close()
+    else:
+        from services.notifications import bootstrap as notifications
+        from services.notifications.config import load_settings as notifications_settings
+
+        kept = notifications.bootstrap(notifications_settings())
+        make = (
+            notifications.audit_runner
+            if read_model == "notifications-audit"
+            else notifications.notices_runner
+        )
+        _replay(make(kept), progress)
+        kept.close()
+
+
+def _replay(runner: ConsumerRunner, progress: Callable[[int, int], None]) -> None:
+    try:
+        runner.rebuild(progress=progress)
+    finally:
+        runner.close()
+
+
+@main.group()
+def token() -> None:
+    """Development tokens."""
+
+
+@token.command("mint")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--subject", default="dev", show_default=True)
+@click.option("--tenant", default=None, help="Cluster id, school id or province code for tenant roles.")
+@click.option("--hours", default=12, show_default=True)
+def token_mint(role: str, subject: str, tenant: str | None, hours: int) -> None:
+    """Print a bearer token signed with THIDUA_JWT_SECRET."""
+    secret = os.environ.get("THIDUA_JWT_SECRET")
+    if not secret:
+        raise click.UsageError("set THIDUA_JWT_SECRET (the same value the services use)")
+    try:
+        click.echo(mint_token(secret, subject, role, tenant, timedelta(hours=hours)))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@main.command()
+def seed() -> None:
+    """Load the registry's seed data (2023 year, 2025 mergers); running it again changes nothing."""
+    from services.registry.worker import seed as load_seed
+
+    load_seed()
+
+
+@main.group()
+def export() -> None:
+    """Exports of results."""
+
+
+@export.command("score-table")
+@click.option("--year", type=int, required=True)
+@click.option("--cluster", "cluster_id", required=True)
+@click.option("--format", "fmt", type=click.Choice(("xlsx", "csv")), default="xlsx", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_score_table(year: int, cluster_id: str, fmt: str, out: Path) -> None:
+    """Write a cluster's score table (Bảng tổng hợp điểm) to a file."""
+    from services.scoring.app import exports, queries
+    from services.scoring.bootstrap import bootstrap
+    from services.scoring.config import load_settings
+
+    service = bootstrap(load_settings())
+    try:
+        table = queries.result(service, year, "score_table", cluster_id)["table"]
+    except Exception as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        service.close()
+    rows = exports.score_table_rows(table, queries.school_names(service, [r["school_id"] for r in table]))
+    body = (
+        exports.to_csv(exports.SCORE_TABLE_HEADERS, rows)
+        if fmt == "csv"
+        else exports.to_xlsx(f"{year}-{cluster_id}", exports.SCORE_TABLE_HEADERS, rows)
+    )
+    out.write_bytes(body)
+    click.echo(f"wrote {len(rows)} rows to {out}")
+
+
+if __name__ == "__main__":
+    main()
