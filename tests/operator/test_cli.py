@@ -189,7 +189,7 @@ def test_token_mint_seed_twice_and_export(seeded: dict[str, str], tmp_path: Path
         "export", "score-table", "--year", "2023", "--cluster", "cl_2023_trung_du_bac", "--out", str(out)
     )
     assert exported.exit_code == 0 and "wrote 7 rows" in exported.output
-    assert list(load_workbook(out).worksheets[0].iter_rows(values_only=True))[0][0] == "Hạng"
+    assert next(load_workbook(out).worksheets[0].iter_rows(values_only=True))[0] == "Hạng"
     unknown = CliRunner().invoke(
         main, ["export", "score-table", "--year", "2031", "--cluster", "x", "--out", str(out)]
     )
