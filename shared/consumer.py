@@ -21,6 +21,7 @@ from shared.bus import Bus, BusUnavailable, OutgoingRecord, Record, Subscription
 from shared.catalogue import Catalogue, InvalidEventData
 from shared.envelope import Envelope, EnvelopeError
 from shared.logs import bound_correlation
+from shared.metrics import CONSUMED, DUPLICATES, FAILED
 
 log = logging.getLogger(__name__)
 DLQ_SUFFIX = ".dlq"
@@ -229,6 +230,7 @@ class ConsumerRunner:
         for item in items:
             if item.event.id in seen:
                 self.stats.duplicates += 1
+                DUPLICATES.labels(self.projection.name).inc()
                 continue
             seen.add(item.event.id)
             fresh.append(item)
@@ -246,6 +248,7 @@ class ConsumerRunner:
         if rows:
             conn.execute(self.tracking.insert(), rows)
         self.stats.applied += len(rows)
+        CONSUMED.labels(self.projection.name).inc(len(rows))
 
     def _apply_one_with_retries(self, item: Consumed) -> None:
         """Apply one event in its own transaction: retry transient errors, dead-letter a persistent one."""
@@ -283,6 +286,7 @@ class ConsumerRunner:
         dead = OutgoingRecord(dlq_topic(record.topic), record.key or b"", headers, record.value or b"")
         self.bus.publish([dead])
         self.stats.dead_lettered += 1
+        FAILED.labels(self.projection.name).inc()
         log.error(
             "consumer %s: %s[%d]@%d sent to DLQ: %s",
             self.projection.name,

@@ -11,6 +11,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_when_event_set, wai
 
 from shared.bus import Bus, BusUnavailable, OutgoingRecord
 from shared.eventstore import EventStore
+from shared.metrics import PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class OutboxRelay:
         self.bus.publish(records)
         self._record_progress(position, batch[-1].position)
         self.stats.published += len(batch)
+        PUBLISHED.labels(self.name, self.topic).inc(len(batch))
         return len(batch)
 
     def run(self, stop: threading.Event, idle_wait: float = 0.2, max_backoff: float = 5.0) -> None:

@@ -14,6 +14,7 @@ from shared.catalogue import Catalogue
 from shared.db import create_engine
 from shared.envelope import Envelope
 from shared.eventstore import ANY_VERSION, Context, EventStore, NewEvent
+from shared.metrics import LagCollector, relay_lag_of
 from shared.relay import OutboxRelay
 from shared.settings import CommonSettings
 
@@ -87,6 +88,12 @@ class ServiceContext:
             self.metadata.tables["relay_progress"],
             self.bus,
             topic,
+        )
+
+    def lags(self) -> LagCollector:
+        """Return the collector of this service's relay lag and the bus's consumer lag, for /metrics."""
+        return LagCollector(
+            self.settings.service, relay_lag_of(self.engine, self.metadata), self.bus.group_lag
         )
 
     def database_ready(self) -> bool:

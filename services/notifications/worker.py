@@ -16,6 +16,7 @@ from services.notifications.bootstrap import (
 )
 from services.notifications.config import load_settings
 from shared.logs import configure_logging
+from shared.metrics import serve_worker_metrics
 from shared.process import run_until_signalled
 
 
@@ -51,6 +52,7 @@ def main() -> None:
     """Run until SIGTERM or SIGINT."""
     settings = load_settings()
     configure_logging(settings.common.service, settings.common.log_level)
+    serve_worker_metrics()
     service = bootstrap(settings)
     try:
         run_until_signalled(lambda stop: run_all(service, stop))

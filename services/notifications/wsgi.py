@@ -22,6 +22,7 @@ def create_app(service: Notifications | None = None) -> Flask:
         "Thi đua notifications",
         service.settings.jwt_secret,
         {"database": service.database_ready, "bus": service.bus_ready},
+        lags=service.lags(),
     )
     app.extensions["notifications"] = service
     api.register_blueprint(blp)

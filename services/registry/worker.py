@@ -6,6 +6,7 @@ from services.registry.bootstrap import bootstrap
 from services.registry.config import load_settings
 from services.registry.contracts import TOPIC
 from shared.logs import configure_logging
+from shared.metrics import serve_worker_metrics
 from shared.process import run_until_signalled
 
 
@@ -13,6 +14,7 @@ def main() -> None:
     """Run the relay until SIGTERM or SIGINT."""
     settings = load_settings()
     configure_logging(settings.service, settings.log_level)
+    serve_worker_metrics()
     registry = bootstrap(settings)
     relay = registry.relay(TOPIC)
     try:

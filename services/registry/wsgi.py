@@ -22,6 +22,7 @@ def create_app(registry: Registry | None = None) -> Flask:
         "Thi đua registry",
         registry.settings.jwt_secret,
         {"database": registry.database_ready, "bus": registry.bus_ready},
+        lags=registry.lags(),
     )
     app.extensions["registry"] = registry
     for blueprint in (schools.blp, clusters.blp, campaigns.blp):

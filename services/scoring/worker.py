@@ -8,6 +8,7 @@ from services.scoring.bootstrap import bootstrap, scoring_runner
 from services.scoring.config import load_settings
 from services.scoring.contracts import TOPIC
 from shared.logs import configure_logging
+from shared.metrics import serve_worker_metrics
 from shared.process import run_until_signalled
 
 
@@ -15,6 +16,7 @@ def main() -> None:
     """Consume and relay until SIGTERM or SIGINT."""
     settings = load_settings()
     configure_logging(settings.service, settings.log_level)
+    serve_worker_metrics()
     service = bootstrap(settings)
     runner = scoring_runner(service)
     relay = service.relay(TOPIC)

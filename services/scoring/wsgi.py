@@ -22,6 +22,7 @@ def create_app(service: Scoring | None = None) -> Flask:
         "Thi đua scoring",
         service.settings.jwt_secret,
         {"database": service.database_ready, "bus": service.bus_ready},
+        lags=service.lags(),
     )
     app.extensions["scoring"] = service
     api.register_blueprint(blp)

@@ -14,6 +14,7 @@ from services.submissions.projections.inbound import InboundConfirmations
 from services.submissions.projections.registry_view import RegistryView
 from shared.consumer import ConsumerRunner
 from shared.logs import configure_logging
+from shared.metrics import serve_worker_metrics
 from shared.process import run_until_signalled
 
 
@@ -53,6 +54,7 @@ def main() -> None:
     """Run until SIGTERM or SIGINT."""
     settings = load_settings()
     configure_logging(settings.common.service, settings.common.log_level)
+    serve_worker_metrics()
     service = bootstrap(settings)
     try:
         run_until_signalled(lambda stop: run_all(service, stop))

@@ -24,6 +24,7 @@ def create_app(service: Submissions | None = None) -> Flask:
         {"database": service.database_ready, "bus": service.bus_ready},
         # Flask answers 413 before reading a larger body; a little room for the multipart envelope.
         {"MAX_CONTENT_LENGTH": service.max_upload_bytes + 64 * 1024},
+        lags=service.lags(),
     )
     app.extensions["submissions"] = service
     for blueprint in (filings.blp, year.blp):

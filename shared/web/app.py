@@ -10,6 +10,7 @@ from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
 from shared.logs import correlation_id
+from shared.metrics import LagCollector, instrument
 from shared.web.errors import error_body, register_error_handlers
 
 ReadinessCheck = Callable[[], bool]
@@ -22,8 +23,9 @@ def make_app(
     jwt_secret: str,
     checks: Mapping[str, ReadinessCheck],
     config: Mapping[str, Any] | None = None,
+    lags: LagCollector | None = None,
 ) -> tuple[Flask, Api]:
-    """Return a Flask app and its flask-smorest Api with the suite's conventions wired in."""
+    """Return a Flask app and its flask-smorest Api with the suite's conventions wired in (and /metrics)."""
     app = Flask(name)
     app.config.update(
         API_TITLE=title,
@@ -40,6 +42,8 @@ def make_app(
     register_error_handlers(app)
     _register_correlation(app)
     _register_health(app, checks)
+    if lags is not None:
+        instrument(app, lags.service, lags)
     return app, api
 
 
