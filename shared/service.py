@@ -54,6 +54,11 @@ class ServiceContext:
             self.apply_state(conn, stored)
         return stored
 
+    def __post_init__(self) -> None:
+        fixed = self.settings.clock_at
+        if fixed is not None:
+            self.clock = lambda: fixed
+
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
         """Begin a write transaction that holds the write lock, so checks and appends cannot interleave."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class ConfigError(RuntimeError):
@@ -21,6 +22,8 @@ class CommonSettings:
     topic_partitions: int
     jwt_secret: str
     log_level: str
+    clock_at: datetime | None = None
+    """A fixed "now" for demonstrations and browser tests (THIDUA_CLOCK_AT); None means the real time."""
 
 
 def common_settings(service: str, environ: Mapping[str, str] | None = None) -> CommonSettings:
@@ -41,4 +44,18 @@ def common_settings(service: str, environ: Mapping[str, str] | None = None) -> C
         topic_partitions=partitions,
         jwt_secret=secret,
         log_level=env.get("THIDUA_LOG_LEVEL", "INFO"),
+        clock_at=_instant(env.get("THIDUA_CLOCK_AT")),
     )
+
+
+def _instant(value: str | None) -> datetime | None:
+    """Read an ISO 8601 moment with its offset."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"THIDUA_CLOCK_AT must be an ISO 8601 moment with an offset: {exc}") from exc
+    if moment.tzinfo is None:
+        raise ConfigError("THIDUA_CLOCK_AT must carry its offset, e.g. 2023-03-04T10:00:00+07:00")
+    return moment

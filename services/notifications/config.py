@@ -24,6 +24,8 @@ class NotificationsSettings:
     webhook_pause_after: int
     webhook_timeout: float
     loop_interval: float
+    submissions_url: str = "http://127.0.0.1:8002"
+    scoring_url: str = "http://127.0.0.1:8003"
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSettings:
@@ -53,4 +55,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSett
         webhook_pause_after=pause_after,
         webhook_timeout=timeout,
         loop_interval=interval,
+        submissions_url=env.get("SUBMISSIONS_URL", "http://127.0.0.1:8002").rstrip("/"),
+        scoring_url=env.get("SCORING_URL", "http://127.0.0.1:8003").rstrip("/"),
     )

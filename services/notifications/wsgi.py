@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.notifications.api.console import console
 from services.notifications.api.routes import blp
 from services.notifications.bootstrap import Notifications, bootstrap
 from services.notifications.config import load_settings
@@ -26,4 +27,5 @@ def create_app(service: Notifications | None = None) -> Flask:
     )
     app.extensions["notifications"] = service
     api.register_blueprint(blp)
+    app.register_blueprint(console)
     return app

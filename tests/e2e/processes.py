@@ -41,6 +41,12 @@ class Suite:
             timeout=120,
         )
 
+    def run_role(self, service: str, role: str) -> None:
+        """Run a one-off role of a service (migrate, seed) to completion."""
+        subprocess.run(
+            [sys.executable, "-m", "services", service, role], env=self.env, cwd=ROOT, check=True, timeout=300
+        )
+
     def start_api(self, service: str) -> str:
         """Start a service's gunicorn and return its base URL once /healthz answers."""
         port = free_port()

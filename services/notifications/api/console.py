@@ -1,0 +1,239 @@
+"""The operators' web console (Vietnamese): event stream, consumer lag, DLQ with re-drive, the status
+board, the score table and the audit trail. Login by token: operators read, admins act."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from services.notifications.bootstrap import Notifications
+from services.notifications.projections.audit import audit_query, verify
+from shared import operator
+from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
+from shared.web import ApiError
+
+console = Blueprint("console", __name__, url_prefix="/console")
+COOKIE = "thidua_token"
+TOPICS = (
+    "thidua.registry.events",
+    "thidua.submissions.events",
+    "thidua.scoring.events",
+    "thidua.integration.inbound",
+)
+LABELS = {
+    "missing": "Chưa nộp",
+    "on_time": "Đúng hạn",
+    "late": "Muộn",
+    "amended": "Đã sửa",
+    "exempt": "Được miễn",
+}
+
+
+def _service() -> Notifications:
+    service: Notifications = current_app.extensions["notifications"]
+    return service
+
+
+@console.before_request
+def _authenticate() -> Any:
+    if request.endpoint in ("console.login", "console.logout"):
+        return None
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return redirect(url_for("console.login"))
+    try:
+        principal = decode_token(current_app.config["JWT_SECRET"], token)
+    except ApiError:
+        return redirect(url_for("console.login"))
+    if principal.role not in (ACADEMY_ADMIN, OPERATOR):
+        return make_response(
+            _page("login.html", error="Chỉ cán bộ vận hành và quản trị viên được dùng bảng điều khiển."), 403
+        )
+    g.console_principal = principal
+    return None
+
+
+def _page(template: str, **values: Any) -> str:
+    return render_template(f"console/{template}", principal=g.get("console_principal"), **values)
+
+
+@console.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Show the login form, or take a token and keep it in an HttpOnly cookie."""
+    if request.method == "GET":
+        return _page("login.html")
+    token = request.form.get("token", "").strip()
+    try:
+        decode_token(current_app.config["JWT_SECRET"], token)
+    except ApiError:
+        return make_response(_page("login.html", error="Mã truy cập không hợp lệ hoặc đã hết hạn."), 401)
+    response = redirect(url_for("console.events"))
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", secure=request.is_secure)
+    return response
+
+
+@console.route("/logout")
+def logout() -> Any:
+    """Forget the token."""
+    response = redirect(url_for("console.login"))
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@console.route("/")
+@console.route("/events")
+def events() -> str:
+    """Show the latest events of every topic (the page refreshes itself), with filters."""
+    filters = {k: request.args.get(k) or None for k in ("topic", "type", "stream_id", "school_id")}
+    with _service().reader.connect() as conn:
+        entries = audit_query(conn, {k: v for k, v in filters.items() if k != "topic"}, 1, 100_000)
+    if filters["topic"]:
+        entries = [e for e in entries if e["topic"] == filters["topic"]]
+    return _page("events.html", entries=list(reversed(entries))[:200], filters=filters, refresh=5)
+
+
+@console.route("/lag")
+def lag() -> str:
+    """Show each consumer group's lag per partition."""
+    return _page("lag.html", lags=_service().bus.group_lag(), refresh=10)
+
+
+@console.route("/dlq")
+def dlq() -> str:
+    """Show a topic's dead letters, with re-drive and discard for admins."""
+    topic = request.args.get("topic") or TOPICS[1]
+    letters = operator.dead_letters(_service().bus, topic)
+    return _page(
+        "dlq.html",
+        topic=topic,
+        topics=TOPICS,
+        letters=letters,
+        can_act=_principal().role == ACADEMY_ADMIN,
+        message=request.args.get("message"),
+    )
+
+
+@console.route("/dlq/redrive", methods=["POST"])
+def redrive() -> Any:
+    """Send a dead letter back to its topic (admins)."""
+    return _act(
+        lambda topic, p, o, actor: f"Đã gửi lại về {operator.redrive(_service().bus, topic, p, o, actor)}."
+    )
+
+
+@console.route("/dlq/discard", methods=["POST"])
+def discard() -> Any:
+    """Mark a dead letter as dealt with (admins)."""
+
+    def act(topic: str, p: int, o: int, actor: str) -> str:
+        operator.discard(_service().bus, topic, p, o, actor)
+        return "Đã bỏ qua bản ghi."
+
+    return _act(act)
+
+
+@console.route("/board")
+def board() -> Any:
+    """Show the status board of a year (optionally one cluster), coloured by state."""
+    year, cluster_id = request.args.get("year", "2023"), request.args.get("cluster_id") or None
+    params = {"year": year, **({"cluster_id": cluster_id} if cluster_id else {})}
+    data, error = _fetch(_service().config.submissions_url, "/status-board", params)
+    deadlines = [d for d in (data or {}).get("deadlines", []) if d["filer"] == "school"]
+    return _page(
+        "board.html",
+        year=year,
+        cluster_id=cluster_id,
+        board=data,
+        school_deadlines=deadlines,
+        labels=LABELS,
+        error=error,
+    )
+
+
+@console.route("/scores")
+def scores() -> Any:
+    """Show a cluster's score table."""
+    year, cluster_id = request.args.get("year", "2023"), request.args.get("cluster_id") or None
+    data, error = (None, None)
+    if cluster_id:
+        data, error = _fetch(_service().config.scoring_url, f"/score-tables/{year}/{cluster_id}", {})
+    return _page("scores.html", year=year, cluster_id=cluster_id, table=data, error=error)
+
+
+@console.route("/audit")
+def audit() -> str:
+    """Search the audit trail and show whether its hash chain holds."""
+    filters = {
+        k: request.args.get(k) or None for k in ("stream_id", "school_id", "cluster_id", "actor", "type")
+    }
+    with _service().reader.connect() as conn:
+        entries = audit_query(conn, filters, 1, 500)
+        chain = verify(conn)
+    return _page("audit.html", entries=entries, filters=filters, chain=chain)
+
+
+def _principal() -> Principal:
+    principal: Principal = g.console_principal
+    return principal
+
+
+def _act(action: Any) -> Any:
+    topic = request.form.get("topic", "")
+    if _principal().role != ACADEMY_ADMIN:
+        return make_response(
+            _page(
+                "dlq.html",
+                topic=topic,
+                topics=TOPICS,
+                letters=[],
+                can_act=False,
+                error="Chỉ quản trị viên được gửi lại hoặc bỏ qua bản ghi lỗi.",
+            ),
+            403,
+        )
+    try:
+        partition, offset = int(request.form["partition"]), int(request.form["offset"])
+        message = action(operator_topic(topic), partition, offset, _principal().actor)
+    except (KeyError, ValueError, operator.NotFoundInDlq) as exc:
+        return make_response(
+            _page(
+                "dlq.html",
+                topic=topic,
+                topics=TOPICS,
+                letters=[],
+                can_act=True,
+                error=f"Không thực hiện được: {exc}",
+            ),
+            422,
+        )
+    return redirect(url_for("console.dlq", topic=topic, message=message))
+
+
+def operator_topic(topic: str) -> str:
+    """Return the DLQ of a topic."""
+    return topic if topic.endswith(".dlq") else f"{topic}.dlq"
+
+
+def _fetch(base: str, path: str, params: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """Call another service's API with the console user's token; return (data, error message)."""
+    headers = {"Authorization": f"Bearer {request.cookies.get(COOKIE, '')}"}
+    try:
+        response = requests.get(f"{base}{path}", params=params, headers=headers, timeout=5)
+    except requests.RequestException as exc:
+        return None, f"Không kết nối được dịch vụ: {exc}"
+    if response.status_code != 200:
+        message = response.json().get("error", {}).get("message", response.text) if response.content else ""
+        return None, f"Dịch vụ trả lời {response.status_code}: {message}"
+    data: dict[str, Any] = response.json()
+    return data, None

@@ -1,0 +1,195 @@
+"""The operator console in a real headless Chromium against the running suite (each service its own process).
+
+The status board shows the right colours for a seeded year, and a DLQ re-drive works from the page.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
+from shared import operator
+from shared.auth import mint_token
+from shared.bus import OutgoingRecord, Start, make_bus
+from tests.conftest import IN_CI
+from tests.e2e.processes import Suite
+from tests.factories import TEST_SECRET, make_envelope
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CLUSTER = "cl_2023_trung_du_bac"
+ADMIN = mint_token(TEST_SECRET, "an", "academy_admin")
+OPERATOR = mint_token(TEST_SECRET, "olga", "operator")
+COLOURS = {
+    "on_time": "rgb(205, 236, 207)",
+    "missing": "rgb(248, 208, 208)",
+    "amended": "rgb(207, 224, 251)",
+    "exempt": "rgb(227, 227, 227)",
+}
+
+
+def auth(token: str = ADMIN) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def wait_for(condition, what: str, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail("chromium is not installed (CI=true: a missing browser is a failure)")
+        pytest.skip("chromium is not installed")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def suite(tmp_path: Path) -> Iterator[tuple[Suite, dict[str, str]]]:
+    bus_url = f"file:{tmp_path / 'eventlog.sqlite'}"
+    suite = Suite(
+        {
+            "THIDUA_BUS_URL": bus_url,
+            "THIDUA_DATA_DIR": str(tmp_path),
+            "THIDUA_JWT_SECRET": TEST_SECRET,
+            "THIDUA_CLOCK_AT": "2023-03-04T10:00:00+07:00",
+            "SUBMISSIONS_WATCH_INTERVAL": "0.5",
+            "NOTIFY_INTERVAL": "0.5",
+            "SUBMISSIONS_DOCUMENTS_DIR": str(tmp_path / "documents"),
+        },
+        tmp_path,
+    )
+    try:
+        for service in ("registry", "submissions", "scoring", "notifications"):
+            suite.migrate(service)
+        suite.run_role("registry", "seed")
+        suite.start_worker("registry")
+        submissions = suite.start_api("submissions")
+        scoring = suite.start_api("scoring")
+        suite.env.update({"SUBMISSIONS_URL": submissions, "SCORING_URL": scoring})
+        suite.start_worker("submissions")
+        suite.start_worker("notifications")
+        notifications = suite.start_api("notifications")
+        suite.wait_until(
+            lambda: (
+                requests.get(
+                    f"{submissions}/status-board", params={"year": 2023}, headers=auth(), timeout=5
+                ).status_code
+                == 200
+            ),
+            "submissions to learn the 2023 campaign",
+            90,
+        )
+        yield suite, {"submissions": submissions, "notifications": notifications, "bus": bus_url}
+    finally:
+        suite.stop_all()
+
+
+def login(page, base: str, token: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/console/login")
+    page.fill("#token", token)
+    page.click("#login")
+    page.wait_for_url(f"{base}/console/events")
+
+
+def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) -> None:  # type: ignore[no-untyped-def]
+    running, urls = suite
+    submissions = urls["submissions"]
+    plan = {"summary": "Kế hoạch", "registered_titles": ["Cờ thi đua"]}
+    filed = requests.post(
+        f"{submissions}/filings",
+        json={"year": 2023, "form": "01", "school_id": "sch_hoabinh", "payload": plan},
+        headers=auth(),
+        timeout=10,
+    )
+    assert filed.status_code == 201, filed.text
+    phu_tho = requests.post(
+        f"{submissions}/filings",
+        json={"year": 2023, "form": "01", "school_id": "sch_phutho", "payload": plan},
+        headers=auth(),
+        timeout=10,
+    ).json()
+    requests.put(
+        f"{submissions}/filings/{phu_tho['submission_id']}",
+        json={"payload": {**plan, "summary": "Bản sửa"}},
+        headers=auth(),
+        timeout=10,
+    ).raise_for_status()
+    requests.post(
+        f"{submissions}/exemptions",
+        json={"year": 2023, "deadline_code": "PLAN", "filer_id": "sch_tuyenquang", "reason": "Thiên tai"},
+        headers=auth(),
+        timeout=10,
+    ).raise_for_status()
+    page = browser.new_page()
+    login(page, urls["notifications"], OPERATOR)
+    page.goto(f"{urls['notifications']}/console/board?year=2023&cluster_id={CLUSTER}")
+    expected = {
+        "sch_hoabinh": "on_time",
+        "sch_phutho": "amended",
+        "sch_tuyenquang": "exempt",
+        "sch_yenbai": "missing",
+    }
+    for school, state in expected.items():
+        cell = page.locator(f'tr[data-school="{school}"] td[data-deadline="PLAN"]')
+        assert cell.get_attribute("class") == state
+        assert cell.evaluate("el => getComputedStyle(el).backgroundColor") == COLOURS[state]
+    assert page.locator("#board tr").count() == 1 + 7
+    page.close()
+
+
+def test_a_dead_letter_is_redriven_from_the_page(browser, suite) -> None:  # type: ignore[no-untyped-def]
+    running, urls = suite
+    bus = make_bus(urls["bus"])
+    bus.ensure_topics([SUBMISSIONS_TOPIC])
+    poison = make_envelope(
+        "missed-browser", 1, type="DeadlineMissed", schema_version=1, data={"year": "không phải năm"}
+    )
+    bus.publish([OutgoingRecord(SUBMISSIONS_TOPIC, *poison.to_record())])
+    wait_for(
+        lambda: operator.dead_letters(bus, SUBMISSIONS_TOPIC),
+        "the notifications worker to dead-letter the event",
+    )
+
+    page = browser.new_page()
+    login(page, urls["notifications"], OPERATOR)
+    page.goto(f"{urls['notifications']}/console/dlq?topic={SUBMISSIONS_TOPIC}")
+    assert page.locator("#dlq").inner_text().count("(chỉ quản trị viên)") >= 1
+    assert page.locator("button.redrive").count() == 0
+    page.goto(f"{urls['notifications']}/console/logout")
+    login(page, urls["notifications"], ADMIN)
+    page.goto(f"{urls['notifications']}/console/dlq?topic={SUBMISSIONS_TOPIC}")
+    assert "DeadlineMissed" in page.locator("#dlq").inner_text()
+    page.locator("button.redrive").first.click()
+    page.wait_for_selector("[role=status]")
+    assert "Đã gửi lại về thidua.submissions.events" in page.locator("[role=status]").inner_text()
+    redriven = [
+        r for r in bus.read([SUBMISSIONS_TOPIC], Start(), 10_000) if r.header(operator.REDRIVEN_HEADER)
+    ]
+    assert len(redriven) == 1 and redriven[0].key == b"missed-browser"
+    page.close()
