@@ -118,7 +118,7 @@ def login(page, base: str, token: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) -> None:  # type: ignore[no-untyped-def]
-    running, urls = suite
+    _running, urls = suite
     submissions = urls["submissions"]
     plan = {"summary": "Kế hoạch", "registered_titles": ["Cờ thi đua"]}
     filed = requests.post(
@@ -164,7 +164,7 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
 
 
 def test_a_dead_letter_is_redriven_from_the_page(browser, suite) -> None:  # type: ignore[no-untyped-def]
-    running, urls = suite
+    _running, urls = suite
     bus = make_bus(urls["bus"])
     bus.ensure_topics([SUBMISSIONS_TOPIC])
     poison = make_envelope(
