@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from shared.errors import Conflict, RuleBroken
 from shared.eventstore import NewEvent
-
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+from shared.time import local_date
 
 
 def campaign_stream(year: int) -> str:
@@ -101,11 +99,6 @@ def extend_deadline(current: Mapping[str, Any], code: str, due: date, reason: st
         "reason": reason,
     }
     return NewEvent("DeadlineExtended", data)
-
-
-def local_date(moment: datetime) -> date:
-    """Return the date in Vietnam at a moment (deadlines end at midnight there)."""
-    return moment.astimezone(LOCAL_TIME).date()
 
 
 def _due(deadline: Mapping[str, Any]) -> date:

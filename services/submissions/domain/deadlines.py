@@ -5,15 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+from shared.time import local_date
+
 Deadline = Mapping[str, Any]
-
-
-def local_date(moment: datetime) -> date:
-    """Return the date in Vietnam at a moment: a deadline lasts until midnight there."""
-    return moment.astimezone(LOCAL_TIME).date()
 
 
 def due_date(deadline: Deadline) -> date:
