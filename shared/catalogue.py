@@ -109,6 +109,16 @@ class Catalogue:
         return sorted({t.topic for t in self._types.values()})
 
 
+class _Tolerant(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+def consumed_event(name: str, topic: str, /, **needed: ma.fields.Field) -> EventType:
+    """Declare an event a service consumes: only the fields it needs are checked, the rest pass through."""
+    return EventType(name, 1, _Tolerant.from_dict(needed, name=f"Consumed{name}"), topic)
+
+
 def _as_mapping(messages: Any) -> dict[str, Any]:
     """Normalise marshmallow's error messages to a mapping."""
     return messages if isinstance(messages, dict) else {"_schema": messages}

@@ -3,9 +3,9 @@ events that make reminders, receipts, overdue, results and ineligibility notices
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import fields
 
-from shared.catalogue import Catalogue, EventType
+from shared.catalogue import Catalogue, consumed_event
 
 REGISTRY_TOPIC = "thidua.registry.events"
 SUBMISSIONS_TOPIC = "thidua.submissions.events"
@@ -27,15 +27,6 @@ FILING_EVENTS = (
 )
 
 
-class _Tolerant(Schema):
-    class Meta:
-        unknown = INCLUDE
-
-
-def _consumed(event: str, topic: str, **needed: fields.Field) -> EventType:
-    return EventType(event, 1, _Tolerant.from_dict(needed, name=f"Notify{event}"), topic)
-
-
 _str = fields.String(required=True)
 _int = fields.Integer(required=True)
 _filing: dict[str, fields.Field] = {
@@ -47,20 +38,22 @@ _filing: dict[str, fields.Field] = {
     "payload": fields.Dict(required=True),
 }
 CATALOGUE = Catalogue(
-    _consumed(
+    consumed_event(
         "CampaignOpened", REGISTRY_TOPIC, year=_int, deadlines=fields.List(fields.Dict(), required=True)
     ),
-    _consumed(
+    consumed_event(
         "CampaignAmended", REGISTRY_TOPIC, year=_int, deadlines=fields.List(fields.Dict(), required=True)
     ),
-    _consumed("DeadlineExtended", REGISTRY_TOPIC, year=_int, deadline_code=_str, due=_str),
-    _consumed("SchoolRegistered", REGISTRY_TOPIC, school_id=_str, code=_str, name=_str),
-    _consumed("SchoolJoinedCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
-    _consumed("ClusterLeadershipAssigned", REGISTRY_TOPIC, year=_int, cluster_id=_str, head_school_id=_str),
-    *(_consumed(name, SUBMISSIONS_TOPIC, **_filing) for name in FILING_EVENTS),
-    _consumed("SubmissionAmended", SUBMISSIONS_TOPIC, **_filing),
-    _consumed("FilingExempted", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str),
-    _consumed(
+    consumed_event("DeadlineExtended", REGISTRY_TOPIC, year=_int, deadline_code=_str, due=_str),
+    consumed_event("SchoolRegistered", REGISTRY_TOPIC, school_id=_str, code=_str, name=_str),
+    consumed_event("SchoolJoinedCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
+    consumed_event(
+        "ClusterLeadershipAssigned", REGISTRY_TOPIC, year=_int, cluster_id=_str, head_school_id=_str
+    ),
+    *(consumed_event(name, SUBMISSIONS_TOPIC, **_filing) for name in FILING_EVENTS),
+    consumed_event("SubmissionAmended", SUBMISSIONS_TOPIC, **_filing),
+    consumed_event("FilingExempted", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str),
+    consumed_event(
         "DeadlineMissed",
         SUBMISSIONS_TOPIC,
         year=_int,
@@ -69,8 +62,8 @@ CATALOGUE = Catalogue(
         filer_id=_str,
         due=_str,
     ),
-    _consumed("SchoolDeclaredIneligible", SUBMISSIONS_TOPIC, year=_int, school_id=_str, reason=_str),
-    _consumed(
+    consumed_event("SchoolDeclaredIneligible", SUBMISSIONS_TOPIC, year=_int, school_id=_str, reason=_str),
+    consumed_event(
         "ScoresComputed",
         SCORING_TOPIC,
         year=_int,

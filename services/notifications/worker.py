@@ -17,7 +17,7 @@ from services.notifications.bootstrap import (
 from services.notifications.config import load_settings
 from shared.logs import configure_logging
 from shared.metrics import serve_worker_metrics
-from shared.process import run_until_signalled
+from shared.process import run_loops, run_until_signalled
 
 
 def run_all(service: Notifications, stop: threading.Event) -> None:
@@ -38,11 +38,7 @@ def run_all(service: Notifications, stop: threading.Event) -> None:
         lambda s: mail.run(s, config.loop_interval),
         hooks.run,
     ]
-    threads = [threading.Thread(target=loop, args=(stop,), daemon=True) for loop in loops]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_loops(loops, stop)
     audit.close()
     notices.close()
     hooks.close()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import Schema, fields
 
-from shared.catalogue import Catalogue, EventType
+from shared.catalogue import Catalogue, EventType, consumed_event
 
 TOPIC = "thidua.scoring.events"
 REGISTRY_TOPIC = "thidua.registry.events"
@@ -25,15 +25,6 @@ FILING_EVENTS = (
 )
 
 
-class _Tolerant(Schema):
-    class Meta:
-        unknown = INCLUDE
-
-
-def _consumed(event: str, topic: str, **needed: fields.Field) -> EventType:
-    return EventType(event, 1, _Tolerant.from_dict(needed, name=f"Scoring{event}"), topic)
-
-
 _str = fields.String(required=True)
 _int = fields.Integer(required=True)
 _filing: dict[str, fields.Field] = {
@@ -46,24 +37,24 @@ _filing: dict[str, fields.Field] = {
 }
 
 CONSUMED = Catalogue(
-    _consumed(
+    consumed_event(
         "CampaignOpened", REGISTRY_TOPIC, year=_int, score_sheets=fields.List(fields.Dict(), required=True)
     ),
-    _consumed(
+    consumed_event(
         "CampaignAmended", REGISTRY_TOPIC, year=_int, score_sheets=fields.List(fields.Dict(), required=True)
     ),
-    _consumed("DeadlineExtended", REGISTRY_TOPIC, year=_int, deadline_code=_str, due=_str),
-    _consumed("SchoolRegistered", REGISTRY_TOPIC, school_id=_str, kind=_str, name=_str, code=_str),
-    _consumed("SchoolJoinedCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
-    _consumed("SchoolLeftCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
-    *(_consumed(name, SUBMISSIONS_TOPIC, **_filing) for name in FILING_EVENTS),
-    _consumed("SubmissionAmended", SUBMISSIONS_TOPIC, **_filing),
-    _consumed(
+    consumed_event("DeadlineExtended", REGISTRY_TOPIC, year=_int, deadline_code=_str, due=_str),
+    consumed_event("SchoolRegistered", REGISTRY_TOPIC, school_id=_str, kind=_str, name=_str, code=_str),
+    consumed_event("SchoolJoinedCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
+    consumed_event("SchoolLeftCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
+    *(consumed_event(name, SUBMISSIONS_TOPIC, **_filing) for name in FILING_EVENTS),
+    consumed_event("SubmissionAmended", SUBMISSIONS_TOPIC, **_filing),
+    consumed_event(
         "DeadlineMissed", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str, cluster_id=_str
     ),
-    _consumed("FilingExempted", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str),
-    _consumed("SchoolDeclaredIneligible", SUBMISSIONS_TOPIC, year=_int, school_id=_str),
-    _consumed("EligibilityRestored", SUBMISSIONS_TOPIC, year=_int, school_id=_str),
+    consumed_event("FilingExempted", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str),
+    consumed_event("SchoolDeclaredIneligible", SUBMISSIONS_TOPIC, year=_int, school_id=_str),
+    consumed_event("EligibilityRestored", SUBMISSIONS_TOPIC, year=_int, school_id=_str),
 )
 
 

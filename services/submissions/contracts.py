@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from services.submissions.forms import FORMS, FormSpec
-from shared.catalogue import Catalogue, EventType
+from shared.catalogue import Catalogue, EventType, consumed_event
 
 TOPIC = "thidua.submissions.events"
 REGISTRY_TOPIC = "thidua.registry.events"
@@ -127,47 +127,38 @@ CATALOGUE = Catalogue(
 )
 
 
-class _Tolerant(Schema):
-    """Consumed events: only the fields submissions needs are checked; the rest pass through."""
-
-    class Meta:
-        unknown = INCLUDE
-
-
-def _consumed(event: str, topic: str, **needed: fields.Field) -> EventType:
-    return EventType(event, 1, _Tolerant.from_dict(needed, name=f"Consumed{event}"), topic)
-
-
 _id = fields.String(required=True)
 REGISTRY_EVENTS = Catalogue(
-    _consumed("SchoolRegistered", REGISTRY_TOPIC, school_id=_id, kind=_id, valid_from=_id),
-    _consumed("SchoolDeactivated", REGISTRY_TOPIC, school_id=_id, valid_to=_id),
-    _consumed("SchoolsMerged", REGISTRY_TOPIC, predecessor_ids=fields.List(fields.String(), required=True)),
-    _consumed("ClusterFormed", REGISTRY_TOPIC, cluster_id=_id, year=fields.Integer(required=True)),
-    _consumed(
+    consumed_event("SchoolRegistered", REGISTRY_TOPIC, school_id=_id, kind=_id, valid_from=_id),
+    consumed_event("SchoolDeactivated", REGISTRY_TOPIC, school_id=_id, valid_to=_id),
+    consumed_event(
+        "SchoolsMerged", REGISTRY_TOPIC, predecessor_ids=fields.List(fields.String(), required=True)
+    ),
+    consumed_event("ClusterFormed", REGISTRY_TOPIC, cluster_id=_id, year=fields.Integer(required=True)),
+    consumed_event(
         "SchoolJoinedCluster",
         REGISTRY_TOPIC,
         cluster_id=_id,
         school_id=_id,
         year=fields.Integer(required=True),
     ),
-    _consumed(
+    consumed_event(
         "SchoolLeftCluster", REGISTRY_TOPIC, cluster_id=_id, school_id=_id, year=fields.Integer(required=True)
     ),
-    _consumed("ClusterLeadershipAssigned", REGISTRY_TOPIC, cluster_id=_id, head_school_id=_id),
-    _consumed(
+    consumed_event("ClusterLeadershipAssigned", REGISTRY_TOPIC, cluster_id=_id, head_school_id=_id),
+    consumed_event(
         "CampaignOpened",
         REGISTRY_TOPIC,
         year=fields.Integer(required=True),
         deadlines=fields.List(fields.Dict()),
     ),
-    _consumed(
+    consumed_event(
         "CampaignAmended",
         REGISTRY_TOPIC,
         year=fields.Integer(required=True),
         deadlines=fields.List(fields.Dict()),
     ),
-    _consumed(
+    consumed_event(
         "DeadlineExtended", REGISTRY_TOPIC, year=fields.Integer(required=True), deadline_code=_id, due=_id
     ),
 )

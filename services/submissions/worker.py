@@ -15,7 +15,7 @@ from services.submissions.projections.registry_view import RegistryView
 from shared.consumer import ConsumerRunner
 from shared.logs import configure_logging
 from shared.metrics import serve_worker_metrics
-from shared.process import run_until_signalled
+from shared.process import run_loops, run_until_signalled
 
 
 def registry_view_runner(service: Submissions) -> ConsumerRunner:
@@ -41,11 +41,7 @@ def run_all(service: Submissions, stop: threading.Event) -> None:
         inbound.run,
         lambda s: run_watcher(service, s),
     ]
-    threads = [threading.Thread(target=loop, args=(stop,), daemon=True) for loop in loops]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_loops(loops, stop)
     view.close()
     inbound.close()
 
