@@ -97,11 +97,14 @@ def verify(conn: sa.Connection, page: int = 1000) -> dict[str, Any]:
 
 
 def audit_query(
-    conn: sa.Connection, filters: dict[str, Any], page: int, per_page: int
+    conn: sa.Connection, filters: dict[str, Any], page: int, per_page: int, newest_first: bool = False
 ) -> list[dict[str, Any]]:
-    """Return one page of entries, oldest first, filtered by stream, school, cluster, actor, type and time."""
-    query = audit_entries.select().order_by(audit_entries.c.seq)
-    for column in ("stream_id", "school_id", "cluster_id", "actor", "type"):
+    """Return one page of entries (oldest first unless told) filtered by stream, school, cluster, actor,
+    type, topic and time."""
+    query = audit_entries.select().order_by(
+        audit_entries.c.seq.desc() if newest_first else audit_entries.c.seq
+    )
+    for column in ("stream_id", "school_id", "cluster_id", "actor", "type", "topic"):
         if filters.get(column):
             query = query.where(audit_entries.c[column] == filters[column])
     if filters.get("since"):
