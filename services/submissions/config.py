@@ -29,7 +29,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> SubmissionsSettin
     common = common_settings(SERVICE, env)
     data_dir = env.get("THIDUA_DATA_DIR", "var")
     try:
-        keys = json.loads(env.get("THIDUA_INTEGRATION_KEYS", "{}"))
+        keys = json.loads(env.get("THIDUA_INTEGRATION_KEYS") or "{}")
         max_mb = float(env.get("SUBMISSIONS_MAX_UPLOAD_MB", "20"))
         interval = float(env.get("SUBMISSIONS_WATCH_INTERVAL", "60"))
     except ValueError as exc:
