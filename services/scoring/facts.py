@@ -168,6 +168,45 @@ def _filing_values(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def upsert_many(
+    conn: sa.Connection, table: sa.Table, keys: tuple[str, ...], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert or update many rows of a table at once (the last row of a key wins), with a few statements."""
+    latest = {tuple(row[k] for k in keys): row for row in rows}
+    first = keys[0]
+    existing = {
+        tuple(found)
+        for found in conn.execute(
+            sa.select(*(table.c[k] for k in keys)).where(table.c[first].in_({key[0] for key in latest}))
+        )
+    }
+    values = tuple(c for c in rows[0] if c not in keys)
+    update, insert, _exists = _statements(table, keys, values)
+    changes: dict[str, list[dict[str, Any]]] = {"update": [], "insert": []}
+    for key, row in latest.items():
+        params = _params({k: row[k] for k in keys}, {v: row[v] for v in values})
+        changes["update" if key in existing else "insert"].append(params)
+    if changes["update"]:
+        conn.execute(update, changes["update"])
+    if changes["insert"]:
+        conn.execute(insert, changes["insert"])
+
+
+BULK = {
+    "SchoolRegistered": (
+        schools,
+        ("school_id",),
+        lambda d: {"school_id": d["school_id"], "code": d["code"], "name": d["name"], "kind": d["kind"]},
+    ),
+    "SchoolJoinedCluster": (
+        members,
+        ("year", "school_id"),
+        lambda d: {"year": d["year"], "school_id": d["school_id"], "cluster_id": d["cluster_id"]},
+    ),
+}
+"""Event types whose facts a batch may write at once: each is an upsert by key, so only the last counts."""
+
+
 def deadline_missed(conn: sa.Connection, data: dict[str, Any]) -> Affected:
     """Keep a miss."""
     _insert_once(

@@ -8,7 +8,6 @@ end (services.scoring.bootstrap.rebuild), which is what makes a replay fast.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -20,6 +19,22 @@ from shared.consumer import Consumed
 from shared.service import ServiceContext
 
 FILINGS = frozenset((*FILING_EVENTS, "SubmissionAmended"))
+
+
+def _bulk_kind(event_type: str) -> str | None:
+    if event_type in FILINGS:
+        return "filing"
+    return event_type if event_type in facts.BULK else None
+
+
+def _apply_run(conn: sa.Connection, run: Sequence[Consumed]) -> set[tuple[int, str | None]]:
+    """Apply a run of events of one bulk kind at once; return the (year, cluster) they affect."""
+    datas = [dict(c.event.data) for c in run]
+    if _bulk_kind(run[0].event.type) == "filing":
+        return facts.filed_many(conn, datas)
+    table, keys, row = facts.BULK[run[0].event.type]
+    facts.upsert_many(conn, table, keys, [row(d) for d in datas])
+    return {(d["year"], d["cluster_id"]) for d in datas if "cluster_id" in d}
 
 
 class ScoringProjection:
@@ -52,19 +67,20 @@ class ScoringProjection:
                     for c in batch
                 ],
             )
-        run: list[dict[str, Any]] = []  # consecutive filings are applied together, in order
-        for consumed in batch:
-            if consumed.event.type in FILINGS:
-                run.append(dict(consumed.event.data))
-                continue
-            if run:
-                affected |= facts.filed_many(conn, run)
+        run: list[Consumed] = []  # consecutive events of one bulk type are applied together, in order
+        for consumed in [*batch, None]:
+            kind = None if consumed is None else _bulk_kind(consumed.event.type)
+            if run and (consumed is None or kind != _bulk_kind(run[0].event.type)):
+                affected |= _apply_run(conn, run)
                 run = []
+            if consumed is None:
+                break
+            if kind is not None:
+                run.append(consumed)
+                continue
             hit = facts.APPLY[consumed.event.type](conn, dict(consumed.event.data))
             if hit is not None:
                 affected.add(hit)
-        if run:
-            affected |= facts.filed_many(conn, run)
         if not self.computing:
             return
         clusters: set[tuple[int, str]] = set()
