@@ -5,26 +5,13 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from services.registry.contracts import TOPIC as REGISTRY_TOPIC
+from services.scoring.contracts import TOPIC as SCORING_TOPIC
+from services.submissions.contracts import FILING_EVENTS
+from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
 from shared.catalogue import Catalogue, consumed_event
 
-REGISTRY_TOPIC = "thidua.registry.events"
-SUBMISSIONS_TOPIC = "thidua.submissions.events"
-SCORING_TOPIC = "thidua.scoring.events"
 AUDITED_TOPICS = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC, SCORING_TOPIC)
-FILING_EVENTS = (
-    "PlanSubmitted",
-    "ClusterPlanFiled",
-    "OfficersListed",
-    "ClusterCampaignLaunched",
-    "ClusterParticipationRegistered",
-    "InspectionDone",
-    "MidYearReviewHeld",
-    "MidYearReportFiled",
-    "YearEndReportSubmitted",
-    "ScoreSheetSubmitted",
-    "SummaryConferenceScheduled",
-    "ClusterDossierFiled",
-)
 
 
 _str = fields.String(required=True)

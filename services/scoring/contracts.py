@@ -4,25 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from services.registry.contracts import TOPIC as REGISTRY_TOPIC
+from services.submissions.contracts import FILING_EVENTS
+from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
 from shared.catalogue import Catalogue, EventType, consumed_event
 
 TOPIC = "thidua.scoring.events"
-REGISTRY_TOPIC = "thidua.registry.events"
-SUBMISSIONS_TOPIC = "thidua.submissions.events"
-FILING_EVENTS = (
-    "PlanSubmitted",
-    "ClusterPlanFiled",
-    "OfficersListed",
-    "ClusterCampaignLaunched",
-    "ClusterParticipationRegistered",
-    "InspectionDone",
-    "MidYearReviewHeld",
-    "MidYearReportFiled",
-    "YearEndReportSubmitted",
-    "ScoreSheetSubmitted",
-    "SummaryConferenceScheduled",
-    "ClusterDossierFiled",
-)
 
 
 _str = fields.String(required=True)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from services.registry.contracts import TOPIC as REGISTRY_EVENTS_TOPIC
 from services.submissions.forms import FORMS, FormSpec
 from shared.catalogue import Catalogue, EventType, consumed_event
 
 TOPIC = "thidua.submissions.events"
-REGISTRY_TOPIC = "thidua.registry.events"
+REGISTRY_TOPIC = REGISTRY_EVENTS_TOPIC
 INTEGRATION_TOPIC = "thidua.integration.inbound"
 FILER_TYPES = ("school", "cluster")
+FILING_EVENTS = tuple(dict.fromkeys(spec.event for spec in FORMS.values()))
+"""The events of filings, in form order: consumers take this list, so a new form reaches them too."""
 
 
 class DocumentRef(Schema):
