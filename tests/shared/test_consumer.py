@@ -7,7 +7,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from shared.bus import Bus, BusUnavailable, OutgoingRecord, make_bus
+from shared.bus import Bus, BusUnavailable, OutgoingRecord, Start, make_bus
 from shared.consumer import ConsumerRunner, dlq_topic
 from shared.db import create_engine
 from tests.factories import CounterProjection, catalogue_for, make_envelope, service_tables
@@ -115,11 +115,14 @@ def test_a_poison_message_goes_to_the_dlq_and_the_messages_after_it_are_processe
     assert len(letters) == 3
     errors = sorted(letter.header("dlq_error").decode().split(":")[0] for letter in letters)
     assert errors == ["EnvelopeError", "InvalidEventData", "ValueError"]
+    originals = [r for r in world.bus.read([world.topic], Start(), 100) if r.key == b"s-1"]
+    poison = {(r.partition, r.offset) for r in originals[1:4]}  # garbage, poison note, bad number
     for letter in letters:
         assert letter.header("dlq_consumer") == b"counter"
         assert letter.header("dlq_topic") == world.topic.encode()
-        assert letter.header("dlq_partition") is not None
-        assert int(letter.header("dlq_offset")) >= 0
+    assert {
+        (int(letter.header("dlq_partition")), int(letter.header("dlq_offset"))) for letter in letters
+    } == poison
 
 
 def test_a_transient_database_error_is_retried_and_not_dead_lettered(world: World) -> None:
