@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,24 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 
 Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Return whether an error says the database is unreachable or busy, not that the work is wrong."""
+    return isinstance(error, sa.exc.DBAPIError) and (
+        error.connection_invalidated or isinstance(error, sa.exc.OperationalError)
+    )
+
+
+def serialise(conn: sa.Connection, name: str) -> None:
+    """Hold a lock named ``name`` until the transaction ends, so such transactions run one at a time.
+
+    PostgreSQL takes a transaction-scoped advisory lock; SQLite needs nothing, since every write
+    transaction here begins IMMEDIATE and so already holds the database's single write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def create_engine(url: str, **kwargs: Any) -> sa.Engine:

@@ -7,10 +7,12 @@ import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from tenacity import Retrying, retry_if_exception_type, stop_when_event_set, wait_exponential
+from tenacity import Retrying, retry_if_exception, stop_when_event_set, wait_exponential
 
 from shared.bus import Bus, BusUnavailable, OutgoingRecord
+from shared.db import is_transient
 from shared.eventstore import EventStore
+from shared.leases import Lease
 from shared.metrics import PUBLISHED
 
 log = logging.getLogger(__name__)
@@ -24,11 +26,24 @@ class RelayStats:
     failures: int = 0
 
 
+class LeaseLost(Exception):
+    """The relay's lease expired or was taken: it must stop publishing at once."""
+
+
+def _outage(error: BaseException) -> bool:
+    """Return whether an error is an outage of the bus or the database, to be waited out."""
+    return isinstance(error, BusUnavailable) or is_transient(error)
+
+
 class OutboxRelay:
     """Copies stored events to the bus, in order, recording its progress in the same database.
 
     Progress is written only after the bus acknowledged a batch, so a crash or an outage can make
     the relay publish a batch again (consumers drop the repeat by event id) but never skip one.
+
+    With a lease, only its holder publishes: a batch is published only while the lease has at least
+    ``publish_margin`` seconds left (longer than a publish may take), and its progress is recorded only
+    if, in the same transaction, the lease is still this relay's. Run it under ``LeasedLoop``.
     """
 
     def __init__(
@@ -40,6 +55,7 @@ class OutboxRelay:
         bus: Bus,
         topic: str,
         batch_size: int = 500,
+        lease: Lease | None = None,
     ):
         self.name = name
         self.engine = engine
@@ -48,7 +64,10 @@ class OutboxRelay:
         self.bus = bus
         self.topic = topic
         self.batch_size = batch_size
+        self.lease = lease
+        self.publish_margin = 0.0 if lease is None else lease.timing.ttl / 2
         self.stats = RelayStats()
+        self._topic_ready = False
 
     def position(self) -> int:
         """Return the position of the last event published."""
@@ -60,12 +79,17 @@ class OutboxRelay:
 
     def publish_batch(self) -> int:
         """Publish the next batch of unpublished events; return how many were published."""
+        if not self._topic_ready:
+            self.bus.ensure_topics([self.topic])
+            self._topic_ready = True
         position = self.position()
         with self.engine.connect() as conn:
             batch = self.store.read_after(conn, position, self.batch_size)
         if not batch:
             return 0
         records = [OutgoingRecord(self.topic, *stored.envelope.to_record()) for stored in batch]
+        if self.lease is not None and not self.lease.held(self.publish_margin):
+            raise LeaseLost(f"relay {self.name}: lease too close to expiry to publish")
         self.bus.publish(records)
         self._record_progress(position, batch[-1].position)
         self.stats.published += len(batch)
@@ -73,33 +97,46 @@ class OutboxRelay:
         return len(batch)
 
     def run(self, stop: threading.Event, idle_wait: float = 0.2, max_backoff: float = 5.0) -> None:
-        """Publish until ``stop`` is set, waiting with backoff through bus outages."""
+        """Publish until ``stop`` is set, waiting with backoff through bus and database outages."""
         retrying = Retrying(
-            retry=retry_if_exception_type(BusUnavailable),
+            retry=retry_if_exception(_outage),
             wait=wait_exponential(multiplier=0.1, max=max_backoff),
             stop=stop_when_event_set(stop),
             sleep=lambda seconds: _wait(stop, seconds),
             before_sleep=self._on_failure,
             reraise=True,
         )
-        while not stop.is_set():
-            try:
+        try:
+            while not stop.is_set():
                 published = retrying(self.publish_batch)
-            except BusUnavailable:
-                return  # only when stopping during an outage: progress stays where it was
-            if published == 0:
-                stop.wait(idle_wait)
+                if published == 0:
+                    stop.wait(idle_wait)
+        except LeaseLost as exc:
+            log.warning("%s; standing by", exc, extra={"relay": self.name})
+        except Exception as exc:
+            if not (stop.is_set() and _outage(exc)):
+                raise
+            # stopping during an outage: progress stays where it was
 
     def drain(self) -> int:
-        """Publish everything stored so far; return how many events were published."""
+        """Publish everything stored so far, holding the lease meanwhile; return how many were published."""
         total = 0
-        while published := self.publish_batch():
-            total += published
-        return total
+        try:
+            while True:
+                if self.lease is not None and not self.lease.acquire():
+                    raise LeaseLost(f"relay {self.name}: another replica holds the lease")
+                if not (published := self.publish_batch()):
+                    return total
+                total += published
+        finally:
+            if self.lease is not None and self.lease.held():
+                self.lease.release()
 
     def _record_progress(self, previous: int, position: int) -> None:
-        """Store the new position; a concurrent relay of the same name makes this fail loudly."""
+        """Store the new position, if the lease (when there is one) is still ours."""
         with self.engine.begin() as conn:
+            if self.lease is not None and not self.lease.confirm(conn):
+                raise LeaseLost(f"relay {self.name}: lease taken by another replica")
             updated = conn.execute(
                 self.progress.update()
                 .where((self.progress.c.relay == self.name) & (self.progress.c.position == previous))
@@ -113,7 +150,7 @@ class OutboxRelay:
     def _on_failure(self, state: object) -> None:
         """Log a failed attempt; the relay keeps its position and tries again."""
         self.stats.failures += 1
-        log.warning("relay %s: bus unavailable, retrying", self.name, extra={"relay": self.name})
+        log.warning("relay %s: bus or database unavailable, retrying", self.name, extra={"relay": self.name})
 
 
 def _wait(stop: threading.Event, seconds: float) -> None:

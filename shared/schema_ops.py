@@ -38,3 +38,13 @@ def create_tracking() -> None:
         sa.Column("event_id", sa.String(36), primary_key=True),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def create_leases() -> None:
+    """Create the leases table (shared.leases)."""
+    op.create_table(
+        "leases",
+        sa.Column("name", sa.String(100), primary_key=True),
+        sa.Column("holder", sa.String(200), nullable=False),
+        sa.Column("expires_at", sa.Float, nullable=False),
+    )

@@ -14,6 +14,7 @@ from shared.catalogue import Catalogue
 from shared.db import create_engine
 from shared.envelope import Envelope
 from shared.eventstore import ANY_VERSION, Context, EventStore, NewEvent
+from shared.leases import Lease, LeasedLoop, LeaseTiming, Loop
 from shared.metrics import LagCollector, relay_lag_of
 from shared.relay import OutboxRelay
 from shared.settings import CommonSettings
@@ -75,7 +76,14 @@ class ServiceContext:
     def bus(self) -> Bus:
         """Return the bus, connecting on first use."""
         if self._bus is None:
-            self._bus = make_bus(self.settings.bus_url, self.settings.topic_partitions, self.settings.service)
+            settings = self.settings
+            self._bus = make_bus(
+                settings.bus_url,
+                settings.topic_partitions,
+                settings.service,
+                replication=settings.topic_replication,
+                min_insync=settings.topic_min_insync,
+            )
         return self._bus
 
     @property
@@ -84,16 +92,32 @@ class ServiceContext:
         return EventStore(self.metadata.tables["events"], self.catalogue, self.settings.service)
 
     def relay(self, topic: str) -> OutboxRelay:
-        """Return the outbox relay that publishes this service's events to its topic."""
-        self.bus.ensure_topics([topic])
+        """Return the outbox relay that publishes this service's events to its topic, under a lease."""
+        name = f"{self.settings.service}-relay"
         return OutboxRelay(
-            f"{self.settings.service}-relay",
+            name,
             self.engine,
             self.store,
             self.metadata.tables["relay_progress"],
             self.bus,
             topic,
+            lease=self.lease(name),
         )
+
+    def relay_loop(self, topic: str) -> LeasedLoop:
+        """Return the relay as a loop that publishes only in the replica holding its lease."""
+        relay = self.relay(topic)
+        assert relay.lease is not None
+        return LeasedLoop(relay.lease, relay.run)
+
+    def lease(self, name: str) -> Lease:
+        """Return this process's view of a named lease in the service's database."""
+        timing = LeaseTiming.for_failover(self.settings.failover_seconds)
+        return Lease(self.engine, self.metadata.tables["leases"], name, timing)
+
+    def singleton(self, name: str, loop: Loop, on_close: Callable[[], object] | None = None) -> LeasedLoop:
+        """Return a loop that runs in one replica at a time, under the lease of that name."""
+        return LeasedLoop(self.lease(f"{self.settings.service}-{name}"), loop, on_close)
 
     def lags(self) -> LagCollector:
         """Return the collector of this service's relay lag and the bus's consumer lag, for /metrics."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
+
+N = TypeVar("N", int, float)
 
 
 class ConfigError(RuntimeError):
@@ -24,6 +27,12 @@ class CommonSettings:
     log_level: str
     clock_at: datetime | None = None
     """A fixed "now" for demonstrations and browser tests (THIDUA_CLOCK_AT); None means the real time."""
+    topic_replication: int = 1
+    """Replicas of every topic the suite creates (THIDUA_TOPIC_REPLICATION; 3 on a cluster)."""
+    topic_min_insync: int = 1
+    """``min.insync.replicas`` of those topics (THIDUA_TOPIC_MIN_INSYNC; 2 on a cluster)."""
+    failover_seconds: float = 10.0
+    """How soon a standby replica takes over a leased loop after its holder died (THIDUA_FAILOVER_SECONDS)."""
 
 
 def common_settings(service: str, environ: Mapping[str, str] | None = None) -> CommonSettings:
@@ -33,10 +42,15 @@ def common_settings(service: str, environ: Mapping[str, str] | None = None) -> C
     secret = env.get("THIDUA_JWT_SECRET", "")
     if len(secret) < 32:
         raise ConfigError("THIDUA_JWT_SECRET must be set to at least 32 characters (make run creates one)")
-    try:
-        partitions = int(env.get("THIDUA_TOPIC_PARTITIONS", "3"))
-    except ValueError as exc:
-        raise ConfigError("THIDUA_TOPIC_PARTITIONS must be an integer") from exc
+    partitions = _number(env, "THIDUA_TOPIC_PARTITIONS", "3", int)
+    replication = _number(env, "THIDUA_TOPIC_REPLICATION", "1", int)
+    min_insync = _number(env, "THIDUA_TOPIC_MIN_INSYNC", "1", int)
+    failover = _number(env, "THIDUA_FAILOVER_SECONDS", "10", float)
+    if partitions < 1 or replication < 1 or not 1 <= min_insync <= replication or failover <= 0:
+        raise ConfigError(
+            "topic partitions and replication must be at least 1, min in-sync replicas between 1 and the "
+            "replication, and THIDUA_FAILOVER_SECONDS positive"
+        )
     return CommonSettings(
         service=service,
         database_url=env.get(f"{service.upper()}_DATABASE_URL", f"sqlite:///{data_dir}/{service}.sqlite"),
@@ -45,7 +59,18 @@ def common_settings(service: str, environ: Mapping[str, str] | None = None) -> C
         jwt_secret=secret,
         log_level=env.get("THIDUA_LOG_LEVEL", "INFO"),
         clock_at=_instant(env.get("THIDUA_CLOCK_AT")),
+        topic_replication=replication,
+        topic_min_insync=min_insync,
+        failover_seconds=failover,
     )
+
+
+def _number(env: Mapping[str, str], name: str, default: str, kind: Callable[[str], N]) -> N:
+    """Read a numeric setting, naming it when it is malformed."""
+    try:
+        return kind(env.get(name, default))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number") from exc
 
 
 def _instant(value: str | None) -> datetime | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from shared.db import JSONType, Position, UTCDateTime, tracking_table
+from shared.leases import lease_table
 
 metadata = sa.MetaData()
 processed_events = tracking_table(metadata)
+leases = lease_table(metadata)
 
 audit_entries = sa.Table(
     "audit_entries",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from shared.db import JSONType, event_store_tables
+from shared.leases import lease_table
 
 metadata = sa.MetaData()
 events, relay_progress = event_store_tables(metadata)
+leases = lease_table(metadata)
 
 schools = sa.Table(
     "schools",

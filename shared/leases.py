@@ -1,0 +1,221 @@
+"""Leases: at most one replica runs a named loop (a relay, a watcher, a mailer) at a time.
+
+A lease is a row in the service's own database: its name, who holds it and until when (seconds since
+the epoch, by the database's clock on PostgreSQL). The holder renews it well before it expires; a
+standby takes it only once it has expired, so after the holder is killed a standby takes over within
+the lease time plus one retry interval. A clean stop releases the lease so a standby takes it at once.
+
+What the holder does while it believes it holds the lease is bounded by its own monotonic clock:
+``held(margin)`` says whether the lease will still be valid ``margin`` seconds from now, and
+``confirm(conn)`` checks, inside the caller's transaction, that nobody took it in the meantime.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.db import is_transient
+
+log = logging.getLogger(__name__)
+Loop = Callable[[threading.Event], Any]
+
+
+def lease_table(metadata: sa.MetaData) -> sa.Table:
+    """Declare the leases table: one row per named loop that only one replica may run."""
+    return sa.Table(
+        "leases",
+        metadata,
+        sa.Column("name", sa.String(100), primary_key=True),
+        sa.Column("holder", sa.String(200), nullable=False),
+        sa.Column("expires_at", sa.Float, nullable=False),
+    )
+
+
+def holder_id() -> str:
+    """Return a name for this process that no other process shares: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class LeaseTiming:
+    """How long a lease lasts, how often the holder renews it and how often a standby asks for it.
+
+    Derived from one setting, the failover time: a standby takes over at most that long after the
+    holder died (lease time plus one retry interval).
+    """
+
+    ttl: float
+    renew_every: float
+    retry_every: float
+
+    @classmethod
+    def for_failover(cls, seconds: float) -> LeaseTiming:
+        """Return the timing under which a standby takes over within ``seconds``."""
+        ttl = seconds * 0.8
+        return cls(ttl=ttl, renew_every=ttl / 4, retry_every=seconds * 0.1)
+
+
+class Lease:
+    """A named lease in one database, as seen by one would-be holder."""
+
+    def __init__(self, engine: sa.Engine, table: sa.Table, name: str, timing: LeaseTiming, holder: str = ""):
+        self.engine = engine
+        self.table = table
+        self.name = name
+        self.timing = timing
+        self.holder = holder or holder_id()
+        self._valid_until = 0.0
+
+    def acquire(self) -> bool:
+        """Take the lease if it is free or expired, or renew it if held; return whether it is held now."""
+        started = time.monotonic()
+        t = self.table
+        try:
+            with self.engine.begin() as conn:
+                now = _database_now(conn)
+                taken = conn.execute(
+                    t.update()
+                    .where((t.c.name == self.name) & ((t.c.holder == self.holder) | (t.c.expires_at < now)))
+                    .values(holder=self.holder, expires_at=now + self.timing.ttl)
+                ).rowcount
+                if not taken:
+                    if conn.execute(sa.select(t.c.name).where(t.c.name == self.name)).first() is not None:
+                        self._valid_until = 0.0
+                        return False
+                    conn.execute(
+                        t.insert().values(
+                            name=self.name, holder=self.holder, expires_at=now + self.timing.ttl
+                        )
+                    )
+        except sa.exc.IntegrityError:  # another replica inserted the row first
+            self._valid_until = 0.0
+            return False
+        self._valid_until = started + self.timing.ttl
+        return True
+
+    def held(self, margin: float = 0.0) -> bool:
+        """Return whether the lease is still ours ``margin`` seconds from now, by our last renewal."""
+        return time.monotonic() + margin < self._valid_until
+
+    def confirm(self, conn: sa.Connection) -> bool:
+        """Inside the caller's transaction, check that nobody took the lease (its row stays locked)."""
+        t = self.table
+        return bool(
+            conn.execute(
+                t.update()
+                .where((t.c.name == self.name) & (t.c.holder == self.holder))
+                .values(expires_at=t.c.expires_at)
+            ).rowcount
+        )
+
+    def release(self) -> None:
+        """Give the lease up so a standby takes it at once (a clean stop)."""
+        self._valid_until = 0.0
+        t = self.table
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    t.update()
+                    .where((t.c.name == self.name) & (t.c.holder == self.holder))
+                    .values(expires_at=0.0)
+                )
+        except sa.exc.DBAPIError:
+            log.warning("lease %s: could not release it; it expires by itself", self.name, exc_info=True)
+
+    def current_holder(self) -> str | None:
+        """Return who holds the lease now (None when nobody does)."""
+        t = self.table
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t.c.holder, t.c.expires_at).where(t.c.name == self.name)).first()
+            if row is None or row.expires_at < _database_now(conn):
+                return None
+            return str(row.holder)
+
+
+class LeasedLoop:
+    """Runs a loop only while this replica holds its lease; a standby waits and takes over.
+
+    The loop is given an event that is set when the process stops or the lease is lost, so it ends
+    at its next step. ``state`` says what this replica is doing, for /readyz.
+    """
+
+    def __init__(self, lease: Lease, loop: Loop, on_close: Callable[[], Any] | None = None):
+        self.lease = lease
+        self.loop = loop
+        self.on_close = on_close
+        self.state = "starting"
+
+    def close(self) -> None:
+        """Release what the loop holds (a sending pool), once the process stops."""
+        if self.on_close is not None:
+            self.on_close()
+
+    def describe(self) -> dict[str, Any]:
+        """Say which lease this is and whether this replica holds it or stands by."""
+        return {"lease": self.lease.name, "state": self.state, "holder": self.lease.holder}
+
+    def run(self, stop: threading.Event) -> None:
+        """Wait for the lease, run the loop while holding it, and start again after losing it."""
+        while not stop.is_set():
+            if not self._try_acquire():
+                self.state = "standby"
+                stop.wait(self.lease.timing.retry_every)
+                continue
+            self.state = "active"
+            log.info("lease %s taken by %s", self.lease.name, self.lease.holder)
+            held = threading.Event()
+            keeper = threading.Thread(
+                target=self._keep, args=(stop, held), name=f"lease-{self.lease.name}", daemon=True
+            )
+            keeper.start()
+            try:
+                self.loop(held)
+            finally:
+                held.set()
+                keeper.join()
+            if stop.is_set():
+                self.lease.release()
+                log.info("lease %s released by %s", self.lease.name, self.lease.holder)
+        self.state = "stopped"
+
+    def _try_acquire(self) -> bool:
+        """Ask for the lease; an unreachable database means not now."""
+        try:
+            return self.lease.acquire()
+        except sa.exc.DBAPIError as exc:
+            if not is_transient(exc):
+                raise
+            log.warning("lease %s: database unavailable", self.lease.name)
+            return False
+
+    def _keep(self, stop: threading.Event, held: threading.Event) -> None:
+        """Renew the lease until the loop ends; end the loop when the process stops or the lease is lost."""
+        next_renewal = time.monotonic() + self.lease.timing.renew_every
+        while not held.wait(0.1):
+            if stop.is_set():
+                break
+            if time.monotonic() < next_renewal:
+                continue
+            next_renewal = time.monotonic() + self.lease.timing.renew_every
+            if not self._try_acquire() and not self.lease.held():
+                log.warning("lease %s lost by %s", self.lease.name, self.lease.holder)
+                self.state = "lost"
+                break
+        held.set()
+
+
+def _database_now(conn: sa.Connection) -> float:
+    """Return the time by the database's clock (PostgreSQL), or this machine's (SQLite is local)."""
+    if conn.dialect.name == "postgresql":
+        return float(conn.execute(sa.text("SELECT extract(epoch FROM clock_timestamp())")).scalar_one())
+    return time.time()

@@ -1,0 +1,94 @@
+"""Leases: one holder at a time, a standby takes an expired one, a released one is free at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import sqlalchemy as sa
+
+from shared.db import create_engine
+from shared.leases import Lease, LeasedLoop, LeaseTiming, lease_table
+
+QUICK = LeaseTiming(ttl=0.6, renew_every=0.15, retry_every=0.05)
+
+
+def two_replicas(database_url: str, timing: LeaseTiming = QUICK) -> tuple[Lease, Lease]:
+    """Return two would-be holders of one lease over one database."""
+    metadata = sa.MetaData()
+    table = lease_table(metadata)
+    engine = create_engine(database_url)
+    metadata.create_all(engine)
+    return Lease(engine, table, "relay", timing, "a"), Lease(engine, table, "relay", timing, "b")
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+
+
+def test_only_one_replica_holds_a_lease_until_it_expires(database_url: str) -> None:
+    a, b = two_replicas(database_url)
+    assert a.acquire()
+    assert not b.acquire()
+    assert a.acquire(), "the holder renews"
+    assert a.held() and not b.held()
+    assert a.current_holder() == "a"
+    wait_for(lambda: not a.held())
+    time.sleep(0.05)
+    assert b.acquire(), "a standby takes an expired lease"
+    assert b.current_holder() == "b"
+
+
+def test_a_holder_whose_lease_was_taken_cannot_confirm_it(database_url: str) -> None:
+    a, b = two_replicas(database_url)
+    assert a.acquire()
+    with a.engine.begin() as conn:
+        assert a.confirm(conn)
+    wait_for(lambda: not a.held())
+    time.sleep(0.05)
+    assert b.acquire()
+    with a.engine.begin() as conn:
+        assert not a.confirm(conn), "the old holder learns, inside its transaction, that it lost the lease"
+    assert not a.acquire()
+
+
+def test_a_released_lease_is_taken_at_once(database_url: str) -> None:
+    slow = LeaseTiming(ttl=60, renew_every=15, retry_every=0.05)
+    a, b = two_replicas(database_url, slow)
+    assert a.acquire()
+    assert not b.acquire()
+    a.release()
+    assert b.acquire()
+
+
+def test_a_leased_loop_runs_in_one_replica_and_fails_over_when_the_holder_stops(database_url: str) -> None:
+    a, b = two_replicas(database_url)
+    running: list[str] = []
+
+    def loop_of(name: str):  # type: ignore[no-untyped-def]
+        def loop(stop: threading.Event) -> None:
+            running.append(name)
+            stop.wait()
+            running.remove(name)
+
+        return loop
+
+    stops = {"a": threading.Event(), "b": threading.Event()}
+    loops = {"a": LeasedLoop(a, loop_of("a")), "b": LeasedLoop(b, loop_of("b"))}
+    threads = {n: threading.Thread(target=loops[n].run, args=(stops[n],)) for n in ("a", "b")}
+    threads["a"].start()
+    wait_for(lambda: running == ["a"])
+    threads["b"].start()
+    wait_for(lambda: loops["b"].state == "standby")
+    time.sleep(3 * QUICK.ttl)
+    assert running == ["a"], "the standby never runs while the holder renews"
+    stops["a"].set()
+    threads["a"].join(5)
+    wait_for(lambda: running == ["b"])
+    assert loops["a"].state == "stopped" and loops["b"].state == "active"
+    stops["b"].set()
+    threads["b"].join(5)
+    assert running == []
