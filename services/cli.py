@@ -25,7 +25,8 @@ import click
 from shared import operator
 from shared.auth import ROLES, mint_token
 from shared.bus import Bus, Start, make_bus
-from shared.consumer import DLQ_SUFFIX, ConsumerRunner
+from shared.consumer import ConsumerRunner
+from shared.deadletter import DLQ_SUFFIX
 
 TOPICS = (
     "thidua.registry.events",

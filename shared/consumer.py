@@ -17,14 +17,17 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from shared.bus import Bus, BusUnavailable, OutgoingRecord, Record, Subscription, TopicPartition
+from shared.bus import Bus, BusUnavailable, Record, RecordTooLarge, Subscription, TopicPartition
 from shared.catalogue import Catalogue, InvalidEventData
+from shared.db import is_transient, serialise
+from shared.deadletter import DLQ_SUFFIX, dead_letter, dlq_topic, trimmed
 from shared.envelope import Envelope, EnvelopeError
+from shared.eventstore import ConcurrencyError
 from shared.logs import bound_correlation
 from shared.metrics import CONSUMED, DUPLICATES, FAILED
 
 log = logging.getLogger(__name__)
-DLQ_SUFFIX = ".dlq"
+__all__ = ["DLQ_SUFFIX", "Consumed", "ConsumerRunner", "Projection", "Rejected", "dlq_topic"]
 Progress = Callable[[int, int], None]
 """Told (records read, records to read) as a catch-up or rebuild goes on."""
 
@@ -44,6 +47,9 @@ class Projection(Protocol):
     ``accepts_any_type`` (optional, default False) lets a projection see events its catalogue does not
     declare, with their data as sent (the audit trail wants every event). ``apply_batch(conn, items)``
     (optional) replaces one ``apply`` per event when a read model can fold a batch into fewer statements.
+    ``serialised`` (optional, default False) makes the replicas of a consumer apply their batches one at a
+    time, in the database, for a read model whose effect is sequential (a hash chain) or computed from
+    all of its state (a cluster's results).
     """
 
     @property
@@ -79,18 +85,6 @@ class ConsumerStats:
     dead_lettered: int = 0
 
 
-def dlq_topic(topic: str) -> str:
-    """Return the dead-letter topic of a topic."""
-    return f"{topic}{DLQ_SUFFIX}"
-
-
-def is_transient(error: BaseException) -> bool:
-    """Return whether an error says the database is unreachable, not that the event is bad."""
-    return isinstance(error, sa.exc.DBAPIError) and (
-        error.connection_invalidated or isinstance(error, sa.exc.OperationalError)
-    )
-
-
 class ConsumerRunner:
     """Feeds one projection from the bus, one consumer group per projection."""
 
@@ -120,25 +114,39 @@ class ConsumerRunner:
 
     @property
     def subscription(self) -> Subscription:
-        """Return the group's subscription, joining on first use."""
+        """Return the group's subscription, joining on first use (BusUnavailable while the bus is down)."""
         if self._subscription is None:
             topics = list(self.projection.topics)
             self.bus.ensure_topics([*topics, *(dlq_topic(t) for t in topics)])
             self._subscription = self.bus.subscribe(self.projection.name, topics)
         return self._subscription
 
-    def run(self, stop: threading.Event, poll_timeout: float = 0.5) -> None:
-        """Consume until ``stop`` is set."""
-        while not stop.is_set():
-            self.step(poll_timeout)
+    def assigned(self) -> list[TopicPartition]:
+        """Return the partitions this replica holds now (for /readyz)."""
+        held = getattr(self._subscription, "assigned", None)
+        return [] if held is None else list(held())
 
-    def step(self, poll_timeout: float = 0.5) -> int:
+    def describe(self) -> dict[str, Any]:
+        """Say which group this is, the partitions it holds and what it has done."""
+        return {
+            "group": self.projection.name,
+            "partitions": [f"{topic}[{partition}]" for topic, partition in self.assigned()],
+            "applied": self.stats.applied,
+            "dead_lettered": self.stats.dead_lettered,
+        }
+
+    def run(self, stop: threading.Event, poll_timeout: float = 0.5) -> None:
+        """Consume until ``stop`` is set; the batch in hand is finished and committed first."""
+        while not stop.is_set():
+            self.step(poll_timeout, stop)
+
+    def step(self, poll_timeout: float = 0.5, stop: threading.Event | None = None) -> int:
         """Poll one batch, apply it and commit its offsets; return how many records it held."""
         try:
             records = self.subscription.poll(self.batch_size, poll_timeout)
-        except BusUnavailable:
-            log.warning("consumer %s: bus unavailable", self.projection.name)
-            time.sleep(self.max_backoff / 5)
+        except BusUnavailable as exc:
+            log.warning("consumer %s: bus unavailable: %s", self.projection.name, exc)
+            (stop or threading.Event()).wait(self.max_backoff / 5)
             return 0
         if records:
             try:
@@ -152,7 +160,7 @@ class ConsumerRunner:
                     self.projection.name,
                 )
                 self.close()
-                time.sleep(self.max_backoff / 5)
+                (stop or threading.Event()).wait(self.max_backoff / 5)
                 return 0
         return len(records)
 
@@ -197,8 +205,8 @@ class ConsumerRunner:
     def close(self) -> None:
         """Leave the consumer group."""
         if self._subscription is not None:
-            self._subscription.close()
-            self._subscription = None
+            subscription, self._subscription = self._subscription, None
+            subscription.close()
 
     def _decode(self, record: Record) -> Consumed | None:
         """Read a record as an event of the catalogue; dead-letter what cannot be read."""
@@ -218,6 +226,8 @@ class ConsumerRunner:
 
     def _apply_all(self, conn: sa.Connection, items: Sequence[Consumed]) -> None:
         """Apply the events not applied before, writing a tracking row for each."""
+        if getattr(self.projection, "serialised", False):
+            serialise(conn, f"consumer:{self.projection.name}")
         ids = {item.event.id for item in items}
         seen = set(
             conn.execute(
@@ -251,7 +261,11 @@ class ConsumerRunner:
         CONSUMED.labels(self.projection.name).inc(len(rows))
 
     def _apply_one_with_retries(self, item: Consumed) -> None:
-        """Apply one event in its own transaction: retry transient errors, dead-letter a persistent one."""
+        """Apply one event in its own transaction and dead-letter it only if it is poison.
+
+        Outages and conflicts with another replica are retried with fresh state as long as they last;
+        any other error is retried ``max_attempts`` times, then the event goes to the DLQ.
+        """
         attempt = 0
         while True:
             attempt += 1
@@ -260,10 +274,11 @@ class ConsumerRunner:
                     self._apply_all(conn, [item])
                 return
             except Exception as exc:
-                if isinstance(exc, Rejected) or (not is_transient(exc) and attempt >= self.max_attempts):
+                passing = is_transient(exc) or isinstance(exc, ConcurrencyError)
+                if isinstance(exc, Rejected) or (not passing and attempt >= self.max_attempts):
                     self._dead_letter(item.record, exc)
                     return
-                delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+                delay = min(self.max_backoff, self.backoff * 2 ** (min(attempt, 20) - 1))
                 log.warning(
                     "consumer %s: event %s failed (attempt %d): %s",
                     self.projection.name,
@@ -275,16 +290,10 @@ class ConsumerRunner:
 
     def _dead_letter(self, record: Record, error: BaseException) -> None:
         """Publish a record to its topic's DLQ with why and where it failed, so the consumer can move on."""
-        headers = [
-            *record.headers,
-            ("dlq_error", f"{type(error).__name__}: {error}"[:2000].encode()),
-            ("dlq_consumer", self.projection.name.encode()),
-            ("dlq_topic", record.topic.encode()),
-            ("dlq_partition", str(record.partition).encode()),
-            ("dlq_offset", str(record.offset).encode()),
-        ]
-        dead = OutgoingRecord(dlq_topic(record.topic), record.key or b"", headers, record.value or b"")
-        self.bus.publish([dead])
+        try:
+            self.bus.publish([dead_letter(record, error, self.projection.name)])
+        except RecordTooLarge:
+            self.bus.publish([trimmed(record, error, self.projection.name)])
         self.stats.dead_lettered += 1
         FAILED.labels(self.projection.name).inc()
         log.error(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.bus import Bus, OutgoingRecord, Record, Start
-from shared.consumer import DLQ_SUFFIX
+from shared.deadletter import DLQ_SUFFIX, TRIMMED_HEADER
 from shared.envelope import Envelope, EnvelopeError
 
 DECISIONS_TOPIC = "thidua.operator.dlq-decisions"
@@ -103,6 +103,13 @@ def redrive(bus: Bus, dlq: str, partition: int, offset: int, actor: str) -> str:
     """Publish a DLQ record again to its original topic, marked as re-driven; return that topic."""
     record = _undecided(bus, dlq, partition, offset)
     original = (record.header("dlq_topic") or b"").decode() or dlq.removesuffix(DLQ_SUFFIX)
+    if record.header(TRIMMED_HEADER) is not None:  # the DLQ holds a cut copy: take the original's bytes
+        source = find(
+            bus, original, int(record.header("dlq_partition") or 0), int(record.header("dlq_offset") or 0)
+        )
+        if source is None:
+            raise NotFoundInDlq(f"the original of trimmed {_address(dlq, partition, offset)} is gone")
+        record = source
     headers = [(k, v) for k, v in record.headers if not k.startswith("dlq_") and k != REDRIVEN_HEADER]
     headers.append((REDRIVEN_HEADER, _address(dlq, partition, offset).encode()))
     bus.ensure_topics([original])

@@ -42,6 +42,7 @@ class AuditTrail:
     name = "notifications-audit"
     topics = AUDITED_TOPICS
     accepts_any_type = True
+    serialised = True  # one chain: replicas append one batch at a time, each after the last committed
 
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Record one event, chained to the entry before it."""

@@ -42,6 +42,7 @@ class ScoringProjection:
 
     name = "scoring"
     topics = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC)
+    serialised = True  # a cluster's results are computed from all its facts: one replica at a time
 
     def __init__(self, service: ServiceContext, computing: bool = True):
         self.service = service
