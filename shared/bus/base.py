@@ -13,6 +13,10 @@ class BusUnavailable(Exception):
     """The bus did not accept or serve records; the caller may retry later."""
 
 
+class RecordTooLarge(Exception):
+    """The bus refuses a record for its size: retrying cannot help."""
+
+
 @dataclass(frozen=True)
 class OutgoingRecord:
     """A record to publish: the key decides the partition, so one stream keeps its order."""
@@ -99,7 +103,12 @@ class Subscription(Protocol):
 
 
 class Bus(Protocol):
-    """What services need of an event bus."""
+    """What services need of an event bus.
+
+    ``topic_warnings`` maps a topic to what is wrong with it (fewer replicas than configured).
+    """
+
+    topic_warnings: dict[str, str]
 
     def ensure_topics(self, topics: Iterable[str]) -> None:
         """Create the topics that do not exist yet (with their configured partitions, kept forever)."""

@@ -53,6 +53,7 @@ class EmbeddedBus:
     def __init__(self, path: str, partitions: int = 3):
         self.path = path
         self.partitions = partitions
+        self.topic_warnings: dict[str, str] = {}
         self.engine = create_engine(f"sqlite:///{path}")
         self.reader = self.engine.execution_options(sqlite_begin="DEFERRED")
         _metadata.create_all(self.engine)

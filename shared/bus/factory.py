@@ -7,14 +7,23 @@ from urllib.parse import parse_qs
 from shared.bus.base import Bus
 
 
-def make_bus(url: str, partitions: int = 3, client_id: str = "thidua") -> Bus:
-    """Return the adapter for a bus URL."""
+def make_bus(
+    url: str, partitions: int = 3, client_id: str = "thidua", replication: int = 1, min_insync: int = 1
+) -> Bus:
+    """Return the adapter for a bus URL (replication applies to Kafka topics the suite creates)."""
     if url.startswith("kafka://"):
         from shared.bus.kafka import KafkaBus
 
         servers, _, query = url.removeprefix("kafka://").partition("?")
         namespace = parse_qs(query).get("namespace", [""])[0]
-        return KafkaBus(servers, partitions=partitions, client_id=client_id, namespace=namespace)
+        return KafkaBus(
+            servers,
+            partitions=partitions,
+            client_id=client_id,
+            namespace=namespace,
+            replication=replication,
+            min_insync=min_insync,
+        )
     if url.startswith("file:"):
         from shared.bus.embedded import EmbeddedBus
 

@@ -11,10 +11,24 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka import TopicPartition as KafkaTopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import (
+    CommitFailedError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    TopicAlreadyExistsError,
+)
 from kafka.structs import OffsetAndMetadata
 
-from shared.bus.base import BusUnavailable, GroupLag, OutgoingRecord, Record, Start, TopicPartition
+from shared.bus.base import (
+    BusUnavailable,
+    GroupLag,
+    OutgoingRecord,
+    Record,
+    RecordTooLarge,
+    Start,
+    TopicPartition,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +41,21 @@ class KafkaBus:
     """
 
     def __init__(
-        self, bootstrap_servers: str, partitions: int = 3, client_id: str = "thidua", namespace: str = ""
+        self,
+        bootstrap_servers: str,
+        partitions: int = 3,
+        client_id: str = "thidua",
+        namespace: str = "",
+        replication: int = 1,
+        min_insync: int = 1,
     ):
         self.bootstrap_servers = bootstrap_servers.split(",")
         self.partitions = partitions
         self.client_id = client_id
         self.namespace = namespace
+        self.replication = replication
+        self.min_insync = min_insync
+        self.topic_warnings: dict[str, str] = {}
         self._producer: KafkaProducer | None = None
 
     def physical(self, topic: str) -> str:
@@ -44,16 +67,29 @@ class KafkaBus:
         return topic.removeprefix(self.namespace)
 
     def ensure_topics(self, topics: Iterable[str]) -> None:
-        """Create missing topics with the configured partitions and unlimited retention."""
-        admin = self._admin()
+        """Create missing topics (configured partitions, replication, min in-sync replicas, kept forever).
+
+        An existing topic with fewer replicas than configured is left as it is, and reported in the
+        log and in ``topic_warnings`` (shown by the workers' /readyz).
+        """
+        wanted = [self.physical(t) for t in dict.fromkeys(topics)]
         try:
-            existing = set(admin.list_topics())
-            missing = [self.physical(t) for t in dict.fromkeys(topics) if self.physical(t) not in existing]
+            admin = self._admin()
+        except KafkaError as exc:
+            raise BusUnavailable(f"cannot reach the brokers to create topics: {exc}") from exc
+        try:
+            described = {t["name"]: t for t in admin.describe_topics(wanted) if t.get("error_code") == 0}
+            missing = [t for t in wanted if t not in described]
+            self._check_replication([described[t] for t in wanted if t in described])
             if not missing:
                 return
+            configs = {
+                "retention.ms": "-1",
+                "retention.bytes": "-1",
+                "min.insync.replicas": str(self.min_insync),
+            }
             new_topics = [
-                NewTopic(t, self.partitions, 1, topic_configs={"retention.ms": "-1", "retention.bytes": "-1"})
-                for t in missing
+                NewTopic(t, self.partitions, self.replication, topic_configs=configs) for t in missing
             ]
             with contextlib.suppress(TopicAlreadyExistsError):  # another process created them first
                 admin.create_topics(new_topics)
@@ -62,6 +98,19 @@ class KafkaBus:
             raise BusUnavailable(f"cannot create topics: {exc}") from exc
         finally:
             admin.close()
+
+    def _check_replication(self, topics: list[dict[str, Any]]) -> None:
+        """Note each existing topic whose partitions have fewer replicas than configured."""
+        for topic in topics:
+            name = self.logical(topic["name"])
+            replicas = min((len(p["replica_nodes"]) for p in topic["partitions"]), default=0)
+            if replicas < self.replication:
+                message = f"{replicas} replicas, {self.replication} configured"
+                if self.topic_warnings.get(name) != message:
+                    log.warning("topic %s has %s", name, message, extra={"topic": name})
+                self.topic_warnings[name] = message
+            else:
+                self.topic_warnings.pop(name, None)
 
     def publish(self, records: Sequence[OutgoingRecord]) -> None:
         """Send the records and wait for every acknowledgement; on any failure drop the producer."""
@@ -76,13 +125,19 @@ class KafkaBus:
             producer.flush(timeout=30)
             for future in futures:
                 future.get(timeout=0)
+        except (MessageSizeTooLargeError, RecordListTooLargeError) as exc:
+            self._drop_producer()
+            raise RecordTooLarge(f"a record is too large for the producer or broker: {exc}") from exc
         except KafkaError as exc:
             self._drop_producer()
             raise BusUnavailable(f"publish failed: {exc}") from exc
 
     def subscribe(self, group: str, topics: Sequence[str]) -> KafkaSubscription:
         """Join a consumer group; offsets are committed only by ``commit``."""
-        return KafkaSubscription(self, group, list(topics))
+        try:
+            return KafkaSubscription(self, group, list(topics))
+        except KafkaError as exc:
+            raise BusUnavailable(f"cannot join group {group}: {exc}") from exc
 
     def ping(self) -> bool:
         """Return whether a broker answers a metadata request."""
@@ -104,7 +159,10 @@ class KafkaBus:
 
     def read(self, topics: Sequence[str], start: Start, limit: int) -> list[Record]:
         """Read up to ``limit`` records per partition from the earliest offset, an offset, or a time."""
-        consumer = KafkaConsumer(**{**self.consumer_config(None), "consumer_timeout_ms": 1000})
+        try:
+            consumer = KafkaConsumer(**{**self.consumer_config(None), "consumer_timeout_ms": 1000})
+        except KafkaError as exc:
+            raise BusUnavailable(f"read failed: {exc}") from exc
         try:
             partitions = [
                 KafkaTopicPartition(self.physical(t), p)
@@ -140,8 +198,15 @@ class KafkaBus:
 
     def group_lag(self) -> list[GroupLag]:
         """Return every group's committed and end offset per partition (groups of this namespace only)."""
-        admin = self._admin()
-        consumer = KafkaConsumer(**self.consumer_config(None))
+        try:
+            admin = self._admin()
+        except KafkaError as exc:
+            raise BusUnavailable(f"group lag failed: {exc}") from exc
+        try:
+            consumer = KafkaConsumer(**self.consumer_config(None))
+        except KafkaError as exc:
+            admin.close()
+            raise BusUnavailable(f"group lag failed: {exc}") from exc
         try:
             lags = []
             groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(self.namespace)]
@@ -229,7 +294,7 @@ class KafkaBus:
 
     def _wait_for_topics(self, topics: list[str], timeout: float = 30.0) -> None:
         """Wait until new topics have leaders, so the first publish does not race their creation."""
-        consumer = KafkaConsumer(**self.consumer_config(None))
+        consumer = KafkaConsumer(**self.consumer_config(None))  # errors: see ensure_topics
         try:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
@@ -272,7 +337,11 @@ class KafkaSubscription:
         return records
 
     def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
-        """Commit the next offsets to read, synchronously."""
+        """Commit the next offsets to read, synchronously.
+
+        A commit refused because the group rebalanced is not an outage: the partitions' new owner reads
+        the batch again from the last committed offsets, and the tracking rows make it a no-op.
+        """
         if not offsets:
             return
         try:
@@ -282,26 +351,34 @@ class KafkaSubscription:
                     for (t, p), o in offsets.items()
                 }
             )
+        except CommitFailedError as exc:
+            log.info("commit refused after a rebalance; the batch will be read again: %s", exc)
         except KafkaError as exc:
             raise BusUnavailable(f"commit failed: {exc}") from exc
 
     def rewind(self) -> None:
         """Seek every assigned partition to its beginning, joining the group first if needed."""
         deadline = time.monotonic() + 30
-        while not self._consumer.assignment():
-            if time.monotonic() > deadline:
-                raise BusUnavailable("no partitions assigned within 30s")
-            self._consumer.poll(timeout_ms=100, max_records=1)
-        self._consumer.seek_to_beginning()
+        try:
+            while not self._consumer.assignment():
+                if time.monotonic() > deadline:
+                    raise BusUnavailable("no partitions assigned within 30s")
+                self._consumer.poll(timeout_ms=100, max_records=1)
+            self._consumer.seek_to_beginning()
+        except KafkaError as exc:
+            raise BusUnavailable(f"rewind failed: {exc}") from exc
 
     def end_offsets(self) -> dict[TopicPartition, int]:
         """Return the log-end offset of every partition of the subscribed topics."""
-        partitions = [
-            KafkaTopicPartition(t, p)
-            for t in self.topics
-            for p in (self._consumer.partitions_for_topic(t) or ())
-        ]
-        ends = self._consumer.end_offsets(partitions)
+        try:
+            partitions = [
+                KafkaTopicPartition(t, p)
+                for t in self.topics
+                for p in (self._consumer.partitions_for_topic(t) or ())
+            ]
+            ends = self._consumer.end_offsets(partitions)
+        except KafkaError as exc:
+            raise BusUnavailable(f"end offsets failed: {exc}") from exc
         return {(self.bus.logical(tp.topic), tp.partition): int(o) for tp, o in ends.items()}
 
     def positions(self) -> dict[TopicPartition, int]:
@@ -316,4 +393,11 @@ class KafkaSubscription:
 
     def close(self) -> None:
         """Leave the group without committing anything."""
-        self._consumer.close(autocommit=False)
+        try:
+            self._consumer.close(autocommit=False)
+        except KafkaError:
+            log.debug("consumer close failed", exc_info=True)
+
+    def assigned(self) -> list[TopicPartition]:
+        """Return the partitions this member holds now."""
+        return sorted((self.bus.logical(tp.topic), tp.partition) for tp in self._consumer.assignment())
