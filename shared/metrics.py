@@ -6,7 +6,6 @@ Worker processes expose theirs on WORKER_METRICS_PORT when it is set.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 
@@ -18,7 +17,6 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
-    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -109,10 +107,3 @@ def instrument(app: Flask, service: str, lags: LagCollector) -> None:
     def metrics() -> Response:
         """Expose the metrics in the Prometheus text format."""
         return Response(generate_latest(REGISTRY) + generate_latest(registry), mimetype=CONTENT_TYPE)
-
-
-def serve_worker_metrics() -> None:
-    """Expose a worker process's counters on WORKER_METRICS_PORT, when it is set."""
-    port = os.environ.get("WORKER_METRICS_PORT")
-    if port:
-        start_http_server(int(port), addr="127.0.0.1")

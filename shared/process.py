@@ -1,29 +1,158 @@
-"""Run a worker loop until the process is told to stop."""
+"""Run a worker process: its named loops in threads, a health endpoint, and a clean or a loud end.
+
+A loop that raises, or returns before the process is told to stop, ends the whole process with a
+non-zero exit, so that its supervisor (honcho under ``make run``, a restart policy, systemd)
+starts it again; no process lives on with a dead thread. On SIGTERM or SIGINT every loop is told
+to stop, finishes what it holds and releases its lease; a process still running ``GRACE_SECONDS``
+later is ended at once.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+log = logging.getLogger(__name__)
+GRACE_SECONDS = 10.0
+EXIT_LOOP_DIED = 70
 
 
-def run_until_signalled(loop: Callable[[threading.Event], Any]) -> None:
-    """Call ``loop(stop)`` and set ``stop`` on SIGTERM or SIGINT so the loop ends cleanly."""
-    stop = threading.Event()
+class Runnable(Protocol):
+    """A loop object: ``run(stop)`` until the event is set; ``describe()`` (optional) says its state."""
 
-    def _stop(_signum: int, _frame: Any) -> None:
-        stop.set()
+    def run(self, stop: threading.Event) -> Any:
+        """Work until ``stop`` is set."""
+        ...
+
+
+Loop = Callable[[threading.Event], Any] | Runnable
+
+
+class LoopDied(SystemExit):
+    """A worker loop ended unexpectedly; the process exits so that it is restarted."""
+
+
+class Worker:
+    """The loops of one worker process, watched: each in its own thread, with their health."""
+
+    def __init__(self, name: str, loops: Mapping[str, Loop], bus_warnings: Callable[[], dict[str, str]]):
+        self.name = name
+        self.loops = dict(loops)
+        self.bus_warnings = bus_warnings
+        self.stop = threading.Event()
+        self.failed: dict[str, str] = {}
+        self.threads: dict[str, threading.Thread] = {}
+
+    def run(self) -> None:
+        """Run every loop until told to stop, then close them; raise LoopDied if one of them died."""
+        for name, loop in self.loops.items():
+            thread = threading.Thread(target=self._guard, args=(name, loop), name=name, daemon=True)
+            self.threads[name] = thread
+            thread.start()
+        for thread in self.threads.values():
+            while thread.is_alive():
+                thread.join(0.5)
+        for name, loop in self.loops.items():
+            close = getattr(loop, "close", None)
+            try:
+                if close is not None:
+                    close()  # a consumer leaves its group
+            except Exception:
+                log.warning("worker %s: closing %s failed", self.name, name, exc_info=True)
+        if self.failed:
+            raise LoopDied(EXIT_LOOP_DIED)
+
+    def healthy(self) -> bool:
+        """Return whether every loop is still running (or was told to stop)."""
+        return not self.failed and all(t.is_alive() or self.stop.is_set() for t in self.threads.values())
+
+    def status(self) -> dict[str, Any]:
+        """Return each loop's state (lease held or standing by, partitions held) and topic warnings."""
+        loops = {}
+        for name, loop in self.loops.items():
+            thread = self.threads.get(name)
+            entry: dict[str, Any] = {"alive": bool(thread and thread.is_alive())}
+            describe = getattr(loop, "describe", None)
+            if describe is not None:
+                entry.update(describe())
+            if name in self.failed:
+                entry["error"] = self.failed[name]
+            loops[name] = entry
+        return {"worker": self.name, "loops": loops, "topic_warnings": self.bus_warnings()}
+
+    def _guard(self, name: str, loop: Loop) -> None:
+        """Run one loop; if it dies, say so and stop the process."""
+        run = loop.run if hasattr(loop, "run") else loop
+        try:
+            run(self.stop)
+            if not self.stop.is_set():
+                raise RuntimeError("the loop returned before the worker was told to stop")
+        except BaseException as exc:
+            log.critical("worker %s: loop %s died; stopping the process", self.name, name, exc_info=True)
+            self.failed[name] = f"{type(exc).__name__}: {exc}"
+            self.stop.set()
+
+
+def run_worker(worker: Worker) -> None:
+    """Run a worker until SIGTERM or SIGINT, with its health endpoint on WORKER_METRICS_PORT when set."""
+
+    def _stop(signum: int, _frame: Any) -> None:
+        if not worker.stop.is_set():
+            log.info("worker %s: signal %d, stopping", worker.name, signum)
+            worker.stop.set()
+            threading.Thread(target=_deadline, name="grace", daemon=True).start()
+
+    def _deadline() -> None:
+        time.sleep(GRACE_SECONDS)
+        log.error(
+            "worker %s: still running %ss after the stop signal; ending now", worker.name, GRACE_SECONDS
+        )
+        os._exit(1)
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    loop(stop)
+    if port := os.environ.get("WORKER_METRICS_PORT"):
+        serve_health(worker, int(port))
+    worker.run()
 
 
-def run_loops(loops: Sequence[Callable[[threading.Event], Any]], stop: threading.Event) -> None:
-    """Run each loop in its own thread until ``stop`` is set, then wait for all of them to end."""
-    threads = [threading.Thread(target=loop, args=(stop,), daemon=True) for loop in loops]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def serve_health(worker: Worker, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """Serve /healthz (loops alive), /readyz (the same, with each loop's state) and /metrics."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            """Answer one health or metrics request."""
+            path = self.path.split("?")[0]
+            if path == "/metrics":
+                self._send(200, generate_latest(), CONTENT_TYPE_LATEST)
+            elif path in ("/healthz", "/readyz"):
+                ok = worker.healthy()
+                body: dict[str, Any] = {"status": "ok" if ok else "failing"}
+                if path == "/readyz":
+                    body = {"status": "ready" if ok else "not_ready", "details": worker.status()}
+                self._send(200 if ok else 503, json.dumps(body).encode(), "application/json")
+            else:
+                self._send(404, b'{"error": {"code": "not_found", "message": "no such path", "details": {}}}')
+
+        def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep probes out of the log."""
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
+    return server

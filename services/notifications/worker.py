@@ -1,9 +1,12 @@
-"""The notifications background process: audit trail, notices, reminders, e-mail and webhooks."""
+"""The notifications background process: audit trail, notices, reminders, e-mail and webhooks.
+
+The two consumers split the topics' partitions among the replicas; reminders, the mailer and the
+webhook deliverer each run in one replica at a time, under a lease, so nothing is sent twice.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 from services.notifications.app.reminders import run_reminders
 from services.notifications.bootstrap import (
@@ -16,42 +19,33 @@ from services.notifications.bootstrap import (
 )
 from services.notifications.config import load_settings
 from shared.logs import configure_logging
-from shared.metrics import serve_worker_metrics
-from shared.process import run_loops, run_until_signalled
+from shared.process import Loop, Worker, run_worker
 
 
-def run_all(service: Notifications, stop: threading.Event) -> None:
-    """Run every loop in its own thread until stopped."""
+def loops(service: Notifications) -> dict[str, Loop]:
+    """Return the worker's loops by name."""
     config = service.config
-    audit, notices, mail, hooks = (
-        audit_runner(service),
-        notices_runner(service),
-        mailer(service),
-        deliverer(service),
-    )
-    loops: list[Callable[[threading.Event], None]] = [
-        audit.run,
-        notices.run,
-        lambda s: run_reminders(
-            service.engine, service.clock, config.reminder_offsets_days, s, config.loop_interval
-        ),
-        lambda s: mail.run(s, config.loop_interval),
-        hooks.run,
-    ]
-    run_loops(loops, stop)
-    audit.close()
-    notices.close()
-    hooks.close()
+    mail, hooks = mailer(service), deliverer(service)
+
+    def reminders(stop: threading.Event) -> None:
+        run_reminders(service.engine, service.clock, config.reminder_offsets_days, stop, config.loop_interval)
+
+    return {
+        "audit": audit_runner(service),
+        "notices": notices_runner(service),
+        "reminders": service.singleton("reminders", reminders),
+        "mailer": service.singleton("mailer", lambda stop: mail.run(stop, config.loop_interval)),
+        "webhooks": service.singleton("webhooks", hooks.run, on_close=hooks.close),
+    }
 
 
 def main() -> None:
     """Run until SIGTERM or SIGINT."""
     settings = load_settings()
     configure_logging(settings.common.service, settings.common.log_level)
-    serve_worker_metrics()
     service = bootstrap(settings)
     try:
-        run_until_signalled(lambda stop: run_all(service, stop))
+        run_worker(Worker("notifications-worker", loops(service), lambda: service.bus.topic_warnings))
     finally:
         service.close()
 

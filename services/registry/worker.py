@@ -1,26 +1,28 @@
-"""The registry's background process: the outbox relay to ``thidua.registry.events``."""
+"""The registry's background process: the outbox relay to ``thidua.registry.events``, under a lease."""
 
 from __future__ import annotations
 
-from services.registry.bootstrap import bootstrap
+from services.registry.bootstrap import Registry, bootstrap
 from services.registry.config import load_settings
 from services.registry.contracts import TOPIC
 from shared.logs import configure_logging
-from shared.metrics import serve_worker_metrics
-from shared.process import run_until_signalled
+from shared.process import Loop, Worker, run_worker
+
+
+def loops(service: Registry) -> dict[str, Loop]:
+    """Return the worker's loops by name."""
+    return {"relay": service.relay_loop(TOPIC)}
 
 
 def main() -> None:
     """Run the relay until SIGTERM or SIGINT."""
     settings = load_settings()
     configure_logging(settings.service, settings.log_level)
-    serve_worker_metrics()
-    registry = bootstrap(settings)
-    relay = registry.relay(TOPIC)
+    service = bootstrap(settings)
     try:
-        run_until_signalled(relay.run)
+        run_worker(Worker("registry-worker", loops(service), lambda: service.bus.topic_warnings))
     finally:
-        registry.close()
+        service.close()
 
 
 if __name__ == "__main__":

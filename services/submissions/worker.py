@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 from services.submissions import tables
 from services.submissions.app.watcher import run_watcher
 from services.submissions.bootstrap import Submissions, bootstrap
@@ -14,8 +11,7 @@ from services.submissions.projections.inbound import InboundConfirmations
 from services.submissions.projections.registry_view import RegistryView
 from shared.consumer import ConsumerRunner
 from shared.logs import configure_logging
-from shared.metrics import serve_worker_metrics
-from shared.process import run_loops, run_until_signalled
+from shared.process import Loop, Worker, run_worker
 
 
 def registry_view_runner(service: Submissions) -> ConsumerRunner:
@@ -31,29 +27,23 @@ def inbound_runner(service: Submissions) -> ConsumerRunner:
     return ConsumerRunner(projection, service.engine, tables.processed_events, service.bus, INBOUND_EVENTS)
 
 
-def run_all(service: Submissions, stop: threading.Event) -> None:
-    """Run the relay, both consumers and the watcher, each in its own thread, until stopped."""
-    relay = service.relay(TOPIC)
-    view, inbound = registry_view_runner(service), inbound_runner(service)
-    loops: list[Callable[[threading.Event], None]] = [
-        relay.run,
-        view.run,
-        inbound.run,
-        lambda s: run_watcher(service, s),
-    ]
-    run_loops(loops, stop)
-    view.close()
-    inbound.close()
+def loops(service: Submissions) -> dict[str, Loop]:
+    """Return the worker's loops by name: the relay and the watcher under leases, the consumers in groups."""
+    return {
+        "relay": service.relay_loop(TOPIC),
+        "registry-view": registry_view_runner(service),
+        "inbound": inbound_runner(service),
+        "deadline-watcher": service.singleton("deadline-watcher", lambda stop: run_watcher(service, stop)),
+    }
 
 
 def main() -> None:
     """Run until SIGTERM or SIGINT."""
     settings = load_settings()
     configure_logging(settings.common.service, settings.common.log_level)
-    serve_worker_metrics()
     service = bootstrap(settings)
     try:
-        run_until_signalled(lambda stop: run_all(service, stop))
+        run_worker(Worker("submissions-worker", loops(service), lambda: service.bus.topic_warnings))
     finally:
         service.close()
 
