@@ -184,7 +184,11 @@ cluster_start() {
 cluster() {
   case "${1:-}" in
     start) cluster_start ;;
-    stop) for n in 1 2 3; do node_stop "$(node_home "$n")"; done; log "cluster stopped" ;;
+    stop)
+      # Together: a node stopping alone while the others are gone waits for a quorum that never comes.
+      for n in 1 2 3; do node_stop "$(node_home "$n")" & done
+      wait
+      log "cluster stopped" ;;
     kill) check_node "${2:-}"; node_stop "$(node_home "$2")" KILL; log "cluster node $2 killed" ;;
     start-node) cluster_start_node "${2:-}" ;;
     stop-node) check_node "${2:-}"; node_stop "$(node_home "$2")"; log "cluster node $2 stopped" ;;

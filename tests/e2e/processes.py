@@ -30,6 +30,7 @@ class Suite:
         self.log_dir = log_dir
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.ports: dict[str, int] = {}
+        self.commands: dict[str, tuple[list[str], dict[str, str]]] = {}
 
     def migrate(self, service: str) -> None:
         """Run a service's migrations to completion."""
@@ -47,24 +48,40 @@ class Suite:
             [sys.executable, "-m", "services", service, role], env=self.env, cwd=ROOT, check=True, timeout=300
         )
 
-    def start_api(self, service: str) -> str:
-        """Start a service's gunicorn and return its base URL once /healthz answers."""
+    def start_api(self, service: str, name: str = "") -> str:
+        """Start a service's gunicorn (as ``name``, or SERVICE-api); return its URL once it answers."""
+        name = name or f"{service}-api"
         port = free_port()
-        self.ports[service] = port
-        self._start(f"{service}-api", [service, "api"], {"PORT": str(port), "WEB_CONCURRENCY": "1"})
+        self.ports[name] = port
+        self._start(name, [service, "api"], {"PORT": str(port), "WEB_CONCURRENCY": "1"})
         base = f"http://127.0.0.1:{port}"
-        self.wait_until(lambda: _answers(f"{base}/healthz"), f"{service} api to answer")
+        self.wait_until(lambda: _answers(f"{base}/healthz"), f"{name} to answer")
         return base
 
-    def start_worker(self, service: str) -> None:
-        """Start a service's worker process."""
-        self._start(f"{service}-worker", [service, "worker"], {})
+    def start_worker(self, service: str, name: str = "", env: dict[str, str] | None = None) -> None:
+        """Start a service's worker process (as ``name``, by default SERVICE-worker)."""
+        self._start(name or f"{service}-worker", [service, "worker"], env or {})
 
     def kill(self, name: str) -> None:
         """Kill a process at once (SIGKILL): no clean shutdown."""
         process = self.processes.pop(name)
         process.kill()
         process.wait(timeout=30)
+
+    def restart(self, name: str) -> None:
+        """Start a killed process again with the same command, environment and port."""
+        args, env = self.commands[name]
+        self._start(name, args, env)
+
+    def pid_of(self, name: str) -> int:
+        """Return the process id of a running process."""
+        return self.processes[name].pid
+
+    def stop(self, name: str, timeout: float = 30) -> int:
+        """Stop one process with SIGTERM and return its exit status."""
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGTERM)
+        return process.wait(timeout=timeout)
 
     def stop_all(self) -> None:
         """Stop every process with SIGTERM, then SIGKILL what is left."""
@@ -96,6 +113,7 @@ class Suite:
             time.sleep(0.2)
 
     def _start(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        self.commands[name] = (args, env)
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "services", *args],

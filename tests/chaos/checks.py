@@ -1,0 +1,72 @@
+"""What the chaos test reads back: stored events, topics, tracking rows, the audit trail, results."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.bus import Bus, Start
+from shared.db import create_engine
+
+
+def query(database_url: str, sql: str, **params: Any) -> list[sa.Row[Any]]:
+    """Run one read query on a service database."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.text(sql), params))
+    finally:
+        engine.dispose()
+
+
+def stored(database_url: str) -> dict[str, tuple[str, str]]:
+    """Return every stored event of a service: event id -> (stream id, type)."""
+    rows = query(database_url, "SELECT event_id, stream_id, type FROM events")
+    return {r.event_id: (r.stream_id, r.type) for r in rows}
+
+
+def stream_lengths(database_url: str) -> dict[str, int]:
+    """Return the number of events of every stream of a service."""
+    rows = query(database_url, "SELECT stream_id, count(*) AS n FROM events GROUP BY stream_id")
+    return {r.stream_id: int(r.n) for r in rows}
+
+
+def relay_behind(database_url: str) -> int:
+    """Return how many stored events the service's relay has not published yet."""
+    rows = query(
+        database_url,
+        "SELECT (SELECT coalesce(max(position), 0) FROM events)"
+        " - (SELECT coalesce(max(position), 0) FROM relay_progress) AS behind",
+    )
+    return int(rows[0].behind)
+
+
+def lease_holder_pid(database_url: str, lease: str) -> int | None:
+    """Return the process id in the holder of a lease, if anybody holds it."""
+    rows = query(database_url, "SELECT holder FROM leases WHERE name = :name AND expires_at > 0", name=lease)
+    return int(rows[0].holder.split(":")[1]) if rows else None
+
+
+def tracked(database_url: str, consumer: str) -> set[str]:
+    """Return the ids of the events a consumer applied."""
+    rows = query(database_url, "SELECT event_id FROM processed_events WHERE consumer = :c", c=consumer)
+    return {r.event_id for r in rows}
+
+
+def audit_counts(database_url: str) -> Counter[str]:
+    """Return how many audit entries each event has."""
+    return Counter(r.event_id for r in query(database_url, "SELECT event_id FROM audit_entries"))
+
+
+def results(database_url: str) -> dict[tuple[int, str, str], Any]:
+    """Return scoring's current results: (year, kind, subject) -> body."""
+    rows = query(database_url, "SELECT year, kind, subject_id, body FROM results")
+    return {(r.year, r.kind, r.subject_id): r.body for r in rows}
+
+
+def on_topic(bus: Bus, topic: str) -> Counter[str]:
+    """Return how many times each event id is on a topic."""
+    records = bus.read([topic], Start(), 1_000_000)
+    return Counter((r.header("ce_id") or b"").decode() for r in records)

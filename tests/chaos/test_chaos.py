@@ -1,0 +1,272 @@
+"""Chaos: two replicas of every API and worker on a three-broker cluster, killed under a write load.
+
+PostgreSQL for every service, topics with three replicas and min ISR 2, every process real (gunicorn
+and the worker entry points). While writes go through the APIs, one broker is killed with -9, then
+each service's active relay, one replica of the notifications worker and one API replica, and each
+comes back a few seconds later. Then nothing may be lost, duplicated in effect, forked or dead-lettered.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+import requests
+
+from services.registry.contracts import TOPIC as REGISTRY_TOPIC
+from services.scoring.bootstrap import bootstrap as scoring_bootstrap
+from services.scoring.bootstrap import migrate as scoring_migrate
+from services.scoring.bootstrap import rebuild
+from services.scoring.contracts import CONSUMED as SCORING_EVENTS
+from services.scoring.contracts import TOPIC as SCORING_TOPIC
+from services.submissions.contracts import REGISTRY_EVENTS
+from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
+from shared.auth import mint_token
+from shared.bus import make_bus
+from shared.catalogue import Catalogue
+from shared.deadletter import dlq_topic
+from shared.settings import common_settings
+from tests.chaos import checks
+from tests.chaos.cluster import LocalCluster
+from tests.chaos.load import Load
+from tests.conftest import fresh_database
+from tests.e2e.processes import Suite, free_port
+from tests.factories import TEST_SECRET
+
+pytestmark = [pytest.mark.chaos, pytest.mark.e2e, pytest.mark.timeout(600)]
+SERVICES = ("registry", "submissions", "scoring", "notifications")
+TOPICS = {"registry": REGISTRY_TOPIC, "submissions": SUBMISSIONS_TOPIC, "scoring": SCORING_TOPIC}
+ADMIN = {"Authorization": f"Bearer {mint_token(TEST_SECRET, 'chaos', 'academy_admin')}"}
+FAILOVER_SECONDS = 5
+
+
+def free_base_port() -> int:
+    """Return a port from which six consecutive ports are free on loopback."""
+    for base in range(39092, 60000, 10):
+        try:
+            for port in range(base, base + 6):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no six free ports in a row")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    """Start a three-node cluster of the test's own."""
+    cluster = LocalCluster(free_base_port(), tmp_path_factory.mktemp("cluster"))
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def databases(postgres_server: str) -> Iterator[dict[str, str]]:
+    """Return a fresh PostgreSQL database per service (and one for the rebuild)."""
+    with ExitStack() as stack:
+        yield {name: stack.enter_context(fresh_database(postgres_server)) for name in (*SERVICES, "rebuild")}
+
+
+class Chaos:
+    """The suite under test and what is done to it."""
+
+    def __init__(self, suite: Suite, cluster: LocalCluster, databases: dict[str, str]):
+        self.suite, self.cluster, self.databases = suite, cluster, databases
+        self.failovers: list[float] = []
+        self.log: list[str] = []
+
+    def kill_active_relay(self, service: str) -> str:
+        """Kill the worker replica that holds the service's relay lease; return its name."""
+        pid = checks.lease_holder_pid(self.databases[service], f"{service}-relay")
+        name = next(n for n in self.suite.processes if self.suite.pid_of(n) == pid)
+        self.suite.kill(name)
+        killed_at = time.monotonic()
+        self.suite.wait_until(
+            lambda: checks.lease_holder_pid(self.databases[service], f"{service}-relay") not in (None, pid),
+            f"a standby to take over {service}'s relay",
+            timeout=4 * FAILOVER_SECONDS,
+        )
+        self.failovers.append(time.monotonic() - killed_at)
+        return name
+
+    def step(self, description: str, action: Callable[[], object]) -> None:
+        """Do one thing to the suite and note it."""
+        started = time.monotonic()
+        action()
+        self.log.append(f"{description} ({time.monotonic() - started:.1f} s)")
+
+
+def test_nothing_is_lost_duplicated_forked_or_dead_lettered_when_brokers_and_replicas_die(
+    cluster: LocalCluster, databases: dict[str, str], tmp_path: Path
+) -> None:
+    bus_url = f"kafka://{cluster.bootstrap}?namespace=chaos{uuid.uuid4().hex[:8]}."
+    env = {
+        "THIDUA_BUS_URL": bus_url,
+        "THIDUA_TOPIC_REPLICATION": "3",
+        "THIDUA_TOPIC_MIN_INSYNC": "2",
+        "THIDUA_FAILOVER_SECONDS": str(FAILOVER_SECONDS),
+        "THIDUA_JWT_SECRET": TEST_SECRET,
+        "THIDUA_DATA_DIR": str(tmp_path),
+        "THIDUA_CLOCK_AT": "2023-03-01T09:00:00+07:00",
+        "NOTIFY_INTERVAL": "2",
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+        **{f"{s.upper()}_DATABASE_URL": databases[s] for s in SERVICES},
+    }
+    suite = Suite(env, tmp_path)
+    chaos = Chaos(suite, cluster, databases)
+    try:
+        for service in SERVICES:
+            suite.migrate(service)
+        suite.run_role("registry", "seed")
+        apis = {s: [suite.start_api(s, f"{s}-api-{n}") for n in (1, 2)] for s in SERVICES}
+        health = {}
+        for service in SERVICES:
+            for n in (1, 2):
+                health[f"{service}-worker-{n}"] = port = free_port()
+                suite.start_worker(service, f"{service}-worker-{n}", {"WORKER_METRICS_PORT": str(port)})
+        suite.wait_until(
+            lambda: (
+                checks.query(
+                    databases["submissions"],
+                    "SELECT (SELECT count(*) FROM reg_members WHERE year = 2023)"
+                    " * (SELECT count(*) FROM reg_campaigns) AS n",
+                )[0].n
+                >= 68
+            ),
+            "submissions to learn the seeded clusters",
+            timeout=120,
+        )
+        schools = [
+            s["school_id"]
+            for s in requests.get(
+                f"{apis['registry'][0]}/schools",
+                params={"kind": "provincial", "year": 2023, "per_page": 100},
+                headers=ADMIN,
+                timeout=10,
+            ).json()
+        ]
+        assert len(schools) == 63
+
+        load = Load(apis["registry"], apis["submissions"], ADMIN, pause=0.1)
+        writer = threading.Thread(target=load.run, args=(schools, 30, 2))
+        writer.start()
+        killed: dict[str, str] = {}
+        chaos.step("kill -9 broker 2", lambda: cluster.kill(2))
+        for service in ("registry", "submissions", "scoring"):
+            chaos.step(
+                f"kill -9 {service}'s active relay",
+                lambda s=service: killed.update({s: chaos.kill_active_relay(s)}),
+            )
+            if service == "registry":
+                chaos.step("start broker 2 again", lambda: cluster.start_node(2))
+            chaos.step(f"start {killed[service]} again", lambda s=service: suite.restart(killed[s]))
+        chaos.step("kill -9 notifications-worker-1", lambda: suite.kill("notifications-worker-1"))
+        chaos.step("kill -9 submissions-api-1", lambda: suite.kill("submissions-api-1"))
+        load.done.wait(5)
+        chaos.step("start notifications-worker-1 again", lambda: suite.restart("notifications-worker-1"))
+        chaos.step("start submissions-api-1 again", lambda: suite.restart("submissions-api-1"))
+        writer.join(300)
+        assert load.done.is_set()
+
+        bus = make_bus(bus_url)
+
+        def converged() -> bool:
+            behind = sum(checks.relay_behind(databases[s]) for s in TOPICS)
+            lag = sum(g.lag for g in bus.group_lag())
+            total = sum(len(checks.stored(databases[s])) for s in TOPICS)
+            return (
+                behind == 0
+                and lag == 0
+                and sum(checks.audit_counts(databases["notifications"]).values()) == total
+            )
+
+        suite.wait_until(converged, "every event published, consumed and audited", timeout=240)
+        suite.wait_until(converged, "the suite to stay converged", timeout=60)
+        for name, port in health.items():
+            ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+            assert ready.status_code == 200, (name, ready.text)
+        stops = {}
+        for name in [n for n in list(suite.processes) if "-worker-" in n]:
+            started = time.monotonic()
+            stops[name] = (suite.stop(name, timeout=30), time.monotonic() - started)
+        answers = load.answers
+        stores = {s: checks.stored(databases[s]) for s in TOPICS}
+        topics = {s: checks.on_topic(bus, TOPICS[s]) for s in TOPICS}
+        every_id = {i for s in TOPICS for i in stores[s]}
+        lengths = {
+            **checks.stream_lengths(databases["registry"]),
+            **checks.stream_lengths(databases["submissions"]),
+        }
+        audit = checks.audit_counts(databases["notifications"])
+        dead = {t: sum(checks.on_topic(bus, dlq_topic(t)).values()) for t in TOPICS.values()}
+        summary = describe(answers, stores, topics, audit, dead, chaos.failovers, stops)
+        print("\nchaos:", "; ".join(chaos.log), "\n" + summary)
+
+        assert answers.server_errors == [], "no 5xx except connection failures to a dead process"
+        assert answers.refused == [], "the load sends only valid writes"
+        for stream, accepted in answers.accepted.items():
+            assert lengths.get(stream, 0) == accepted, f"{stream}: every accepted write stored once"
+        for service in TOPICS:
+            assert set(stores[service]) <= set(topics[service]), (
+                f"every stored {service} event is on its topic"
+            )
+        assert set(audit) == every_id and set(audit.values()) == {1}, "every event audited exactly once"
+        verify = requests.get(f"{apis['notifications'][1]}/audit/verify", headers=ADMIN, timeout=30).json()
+        assert verify == {"ok": True, "checked": len(every_id), "first_broken": None}
+        expect_tracked = {
+            ("submissions", "submissions-registry-view"): _of_types(stores["registry"], REGISTRY_EVENTS),
+            ("scoring", "scoring"): _of_types(
+                {**stores["registry"], **stores["submissions"]}, SCORING_EVENTS
+            ),
+            ("notifications", "notifications-notices"): every_id,  # it sees every type
+        }
+        for (service, consumer), expected in expect_tracked.items():
+            assert checks.tracked(databases[service], consumer) == expected, (
+                f"{consumer} applied every event once"
+            )
+        assert dead == dict.fromkeys(TOPICS.values(), 0), "no valid event in any DLQ"
+        assert all(code == 0 and took < 12 for code, took in stops.values()), stops
+
+        rebuilt_settings = common_settings("scoring", {**env, "SCORING_DATABASE_URL": databases["rebuild"]})
+        scoring_migrate(rebuilt_settings)
+        rebuilt = scoring_bootstrap(rebuilt_settings)
+        try:
+            rebuild(rebuilt, timeout=180)
+        finally:
+            rebuilt.close()
+        live = checks.results(databases["scoring"])
+        assert live and checks.results(databases["rebuild"]) == live, "scoring's read model equals a rebuild"
+    finally:
+        suite.stop_all()
+
+
+def _of_types(events: dict[str, tuple[str, str]], catalogue: Catalogue) -> set[str]:
+    """Return the ids of the events whose type a consumer's catalogue declares."""
+    return {event_id for event_id, (_stream, event_type) in events.items() if event_type in catalogue}
+
+
+def describe(answers, stores, topics, audit, dead, failovers, stops) -> str:  # type: ignore[no-untyped-def]
+    """Say, with counts, what the load did and what the suite holds afterwards."""
+    on_topics = [f"{s} {sum(t.values())} ({sum(t.values()) - len(t)} repeats)" for s, t in topics.items()]
+    return "\n".join(
+        [
+            f"writes {answers.writes}: accepted {sum(answers.accepted.values())}, refused "
+            f"{len(answers.refused)}, connection failures {answers.connection_failures}, "
+            f"5xx {len(answers.server_errors)}",
+            "stored " + ", ".join(f"{s} {len(e)}" for s, e in stores.items()),
+            "on topics " + ", ".join(on_topics),
+            f"audited {sum(audit.values())}; dead letters {sum(dead.values())}",
+            "relay failovers " + ", ".join(f"{f:.1f} s" for f in failovers),
+            "worker stops " + ", ".join(f"{n} exit {code} in {t:.1f} s" for n, (code, t) in stops.items()),
+        ]
+    )
