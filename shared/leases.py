@@ -107,6 +107,10 @@ class Lease:
         """Return whether the lease is still ours ``margin`` seconds from now, by our last renewal."""
         return time.monotonic() + margin < self._valid_until
 
+    def remaining(self) -> float:
+        """Return how many seconds the lease is still ours, by our last renewal."""
+        return max(0.0, self._valid_until - time.monotonic())
+
     def confirm(self, conn: sa.Connection) -> bool:
         """Inside the caller's transaction, check that nobody took the lease (its row stays locked)."""
         t = self.table

@@ -88,9 +88,12 @@ class OutboxRelay:
         if not batch:
             return 0
         records = [OutgoingRecord(self.topic, *stored.envelope.to_record()) for stored in batch]
-        if self.lease is not None and not self.lease.held(self.publish_margin):
-            raise LeaseLost(f"relay {self.name}: lease too close to expiry to publish")
-        self.bus.publish(records)
+        timeout = None
+        if self.lease is not None:
+            if not self.lease.held(self.publish_margin):
+                raise LeaseLost(f"relay {self.name}: lease too close to expiry to publish")
+            timeout = self.lease.remaining()  # never still publishing once a standby may take over
+        self.bus.publish(records, timeout=timeout)
         self._record_progress(position, batch[-1].position)
         self.stats.published += len(batch)
         PUBLISHED.labels(self.name, self.topic).inc(len(batch))

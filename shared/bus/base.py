@@ -114,8 +114,12 @@ class Bus(Protocol):
         """Create the topics that do not exist yet (with their configured partitions, kept forever)."""
         ...
 
-    def publish(self, records: Sequence[OutgoingRecord]) -> None:
-        """Publish records and return once every one is acknowledged; raise BusUnavailable otherwise."""
+    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
+        """Publish records and return once every one is acknowledged; raise BusUnavailable otherwise.
+
+        ``timeout`` (seconds) bounds the wait for the acknowledgements (a relay passes what is left
+        of its lease); without it the adapter's own limit applies.
+        """
         ...
 
     def subscribe(self, group: str, topics: Sequence[str]) -> Subscription:

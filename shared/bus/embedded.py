@@ -68,8 +68,8 @@ class EmbeddedBus:
             if rows:
                 conn.execute(_topics.insert(), rows)
 
-    def publish(self, records: Sequence[OutgoingRecord]) -> None:
-        """Append the records in one transaction: all of them or none."""
+    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
+        """Append the records in one transaction: all of them or none (the timeout is not needed here)."""
         if not records:
             return
         try:

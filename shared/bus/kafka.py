@@ -14,6 +14,7 @@ from kafka.admin import NewTopic
 from kafka.errors import (
     CommitFailedError,
     KafkaError,
+    KafkaTimeoutError,
     MessageSizeTooLargeError,
     RecordListTooLargeError,
     TopicAlreadyExistsError,
@@ -31,6 +32,10 @@ from shared.bus.base import (
 )
 
 log = logging.getLogger(__name__)
+DELIVERY_TIMEOUT = 10.0
+"""Seconds a publish waits for acknowledgements at most."""
+CONNECTING = {"bootstrap_timeout_ms": 5000, "reconnect_backoff_max_ms": 2000}
+"""Every client gives up connecting within seconds, so an unreachable broker is an outage to wait out."""
 
 
 class KafkaBus:
@@ -112,8 +117,12 @@ class KafkaBus:
             else:
                 self.topic_warnings.pop(name, None)
 
-    def publish(self, records: Sequence[OutgoingRecord]) -> None:
-        """Send the records and wait for every acknowledgement; on any failure drop the producer."""
+    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
+        """Send the records and wait for every acknowledgement; on any failure drop the producer.
+
+        Waits at most ``timeout`` seconds (default: the producer's delivery timeout); past it the
+        producer is closed at once, abandoning what it still holds, and BusUnavailable is raised.
+        """
         if not records:
             return
         try:
@@ -122,8 +131,11 @@ class KafkaBus:
                 producer.send(self.physical(r.topic), key=r.key, value=r.value, headers=list(r.headers))
                 for r in records
             ]
-            producer.flush(timeout=30)
+            limit = DELIVERY_TIMEOUT if timeout is None else max(0.0, min(timeout, DELIVERY_TIMEOUT))
+            producer.flush(timeout=limit)
             for future in futures:
+                if not future.is_done:
+                    raise KafkaTimeoutError(f"not acknowledged within {limit:.1f} s")
                 future.get(timeout=0)
         except (MessageSizeTooLargeError, RecordListTooLargeError) as exc:
             self._drop_producer()
@@ -253,8 +265,9 @@ class KafkaBus:
             "auto_offset_reset": "earliest",
             "max_poll_records": 1000,
             "fetch_max_wait_ms": 100,
-            "session_timeout_ms": 10000,
+            "session_timeout_ms": 6000,  # a killed member's partitions move on after this long
             "heartbeat_interval_ms": 1000,
+            **CONNECTING,
         }
 
     def _get_producer(self) -> KafkaProducer:
@@ -269,9 +282,10 @@ class KafkaBus:
                 linger_ms=5,
                 batch_size=256 * 1024,
                 retries=2**31 - 1,
-                delivery_timeout_ms=30000,
-                request_timeout_ms=10000,
-                max_block_ms=10000,
+                delivery_timeout_ms=int(DELIVERY_TIMEOUT * 1000),
+                request_timeout_ms=5000,
+                max_block_ms=5000,
+                **CONNECTING,
             )
         return self._producer
 
@@ -279,7 +293,7 @@ class KafkaBus:
         """Close the producer without waiting; the next publish makes a fresh one."""
         if self._producer is not None:
             try:
-                self._producer.close(timeout=1)
+                self._producer.close(timeout=0)  # abandon what it still holds: the caller retries
             except KafkaError:
                 log.debug("producer close failed", exc_info=True)
             self._producer = None
@@ -290,6 +304,7 @@ class KafkaBus:
             bootstrap_servers=self.bootstrap_servers,
             client_id=f"{self.client_id}-admin",
             request_timeout_ms=timeout_ms,
+            **CONNECTING,
         )
 
     def _wait_for_topics(self, topics: list[str], timeout: float = 30.0) -> None:

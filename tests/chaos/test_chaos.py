@@ -18,7 +18,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
 
+from bench.cluster import LocalCluster
 from services.registry.contracts import TOPIC as REGISTRY_TOPIC
 from services.scoring.bootstrap import bootstrap as scoring_bootstrap
 from services.scoring.bootstrap import migrate as scoring_migrate
@@ -33,7 +36,6 @@ from shared.catalogue import Catalogue
 from shared.deadletter import dlq_topic
 from shared.settings import common_settings
 from tests.chaos import checks
-from tests.chaos.cluster import LocalCluster
 from tests.chaos.load import Load
 from tests.conftest import fresh_database
 from tests.e2e.processes import Suite, free_port
@@ -270,3 +272,24 @@ def describe(answers, stores, topics, audit, dead, failovers, stops) -> str:  # 
             "worker stops " + ", ".join(f"{n} exit {code} in {t:.1f} s" for n, (code, t) in stops.items()),
         ]
     )
+
+
+def test_topics_get_the_configured_replicas_and_a_thinner_existing_topic_is_reported(
+    cluster: LocalCluster,
+) -> None:
+    url = f"kafka://{cluster.bootstrap}?namespace=repl{uuid.uuid4().hex[:8]}."
+    make_bus(url, replication=1).ensure_topics(["thin.events"])
+    bus = make_bus(url, replication=3, min_insync=2)
+    bus.ensure_topics(["thin.events", "thick.events"])
+    assert bus.topic_warnings == {"thin.events": "1 replicas, 3 configured"}
+    bus.ensure_topics(["thick.events"])
+    assert "thick.events" not in bus.topic_warnings, "the topic it created has the configured replicas"
+    physical = url.split("namespace=")[1] + "thick.events"
+    admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap.split(","))
+    try:
+        [topic] = admin.describe_topics([physical])
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, physical)])
+    finally:
+        admin.close()
+    assert {len(p["replica_nodes"]) for p in topic["partitions"]} == {3}
+    assert configs["topic"][physical]["min.insync.replicas"]["value"] == "2"

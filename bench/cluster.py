@@ -1,4 +1,4 @@
-"""A local three-node Kafka cluster for tests, through ``deploy/kafka.sh cluster``."""
+"""A local three-node Kafka cluster for benches and tests, through ``deploy/kafka.sh cluster``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class LocalCluster:

@@ -1,0 +1,60 @@
+"""A worker outlives a broker it cannot reach, says so on /readyz, and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from shared.db import create_engine
+from tests.e2e.processes import Suite, free_port
+from tests.factories import TEST_SECRET
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_worker_waits_out_an_unreachable_broker_and_releases_its_lease_on_sigterm(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    suite = Suite(
+        {
+            "THIDUA_BUS_URL": f"kafka://127.0.0.1:{free_port()}",  # nothing listens there
+            "REGISTRY_DATABASE_URL": database,
+            "THIDUA_JWT_SECRET": TEST_SECRET,
+            "THIDUA_DATA_DIR": str(tmp_path),
+        },
+        tmp_path,
+    )
+    port = free_port()
+    try:
+        suite.migrate("registry")
+        suite.start_worker("registry", env={"WORKER_METRICS_PORT": str(port)})
+        health = f"http://127.0.0.1:{port}"
+        suite.wait_until(lambda: _status(f"{health}/healthz") == 200, "the worker's health endpoint")
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:  # the relay keeps failing to reach the broker meanwhile
+            assert _status(f"{health}/healthz") == 200
+            assert suite.processes["registry-worker"].poll() is None, suite.logs()
+            time.sleep(0.5)
+        ready = requests.get(f"{health}/readyz", timeout=5).json()
+        assert ready["details"]["loops"]["relay"]["state"] == "active"
+        assert "bus or database unavailable" in suite.logs()
+        started = time.monotonic()
+        assert suite.stop("registry-worker", timeout=30) == 0
+        assert time.monotonic() - started < 12
+    finally:
+        suite.stop_all()
+    engine = create_engine(database)
+    with engine.connect() as conn:
+        expiry = conn.execute(sa.text("SELECT expires_at FROM leases WHERE name = 'registry-relay'")).scalar()
+    engine.dispose()
+    assert expiry == 0.0, "the lease was released, so a standby takes it at once"
+
+
+def _status(url: str) -> int:
+    try:
+        return requests.get(url, timeout=2).status_code
+    except requests.RequestException:
+        return 0
