@@ -11,10 +11,11 @@ SECRET_FILE := $(DATA_DIR)/jwt-secret
 
 export THIDUA_DATA_DIR ?= $(DATA_DIR)
 
-.PHONY: help venv run migrate seed test lint format token kafka-start kafka-stop postgres-start bench clean
+.PHONY: help venv run migrate seed test lint format token kafka-start kafka-stop kafka-cluster-start \
+	kafka-cluster-stop postgres-start bench bench-replicas clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -62,12 +63,21 @@ kafka-start: ## Fetch and start a local Kafka broker on 127.0.0.1:9092 (no Docke
 kafka-stop: ## Stop the local Kafka broker
 	deploy/kafka.sh stop
 
+kafka-cluster-start: ## Start a local three-node Kafka cluster on 127.0.0.1:29092,29094,29096
+	deploy/kafka.sh cluster start
+
+kafka-cluster-stop: ## Stop the local three-node Kafka cluster
+	deploy/kafka.sh cluster stop
+
 postgres-start: ## Install and start a local PostgreSQL (Debian package); prints nothing on success
 	deploy/postgres.sh start
 
 bench: venv ## Benchmark relay, consumer and scoring rebuild against raw kafka-python (KAFKA_BOOTSTRAP_SERVERS)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.scoring
+
+bench-replicas: venv ## Relay failover, rebalance pauses, one vs two replicas on its own 3-node cluster (BENCH_POSTGRES_URL)
+	$(BIN)/python -m bench.replicas
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

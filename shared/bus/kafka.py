@@ -5,21 +5,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka import TopicPartition as KafkaTopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import (
-    CommitFailedError,
     KafkaError,
     KafkaTimeoutError,
     MessageSizeTooLargeError,
     RecordListTooLargeError,
     TopicAlreadyExistsError,
 )
-from kafka.structs import OffsetAndMetadata
 
 from shared.bus.base import (
     BusUnavailable,
@@ -28,8 +26,8 @@ from shared.bus.base import (
     Record,
     RecordTooLarge,
     Start,
-    TopicPartition,
 )
+from shared.bus.kafka_group import KafkaSubscription
 
 log = logging.getLogger(__name__)
 DELIVERY_TIMEOUT = 10.0
@@ -319,100 +317,3 @@ class KafkaBus:
             raise BusUnavailable(f"topics {topics} have no leaders after {timeout}s")
         finally:
             consumer.close()
-
-
-class KafkaSubscription:
-    """A Kafka consumer in a group, committing offsets only when told."""
-
-    def __init__(self, bus: KafkaBus, group: str, topics: list[str]):
-        self.bus = bus
-        self.topics = [bus.physical(t) for t in topics]
-        self._consumer = KafkaConsumer(**bus.consumer_config(group))
-        self._consumer.subscribe(self.topics)
-
-    def poll(self, max_records: int, timeout: float) -> list[Record]:
-        """Fetch the next records of the assigned partitions."""
-        try:
-            batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
-        except KafkaError as exc:
-            raise BusUnavailable(f"poll failed: {exc}") from exc
-        records = [
-            Record(
-                topic=self.bus.logical(m.topic),
-                partition=m.partition,
-                offset=m.offset,
-                key=m.key,
-                headers=m.headers or [],
-                value=m.value,
-                timestamp_ms=m.timestamp,
-            )
-            for messages in batches.values()
-            for m in messages
-        ]
-        return records
-
-    def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
-        """Commit the next offsets to read, synchronously.
-
-        A commit refused because the group rebalanced is not an outage: the partitions' new owner reads
-        the batch again from the last committed offsets, and the tracking rows make it a no-op.
-        """
-        if not offsets:
-            return
-        try:
-            self._consumer.commit(
-                {
-                    KafkaTopicPartition(self.bus.physical(t), p): OffsetAndMetadata(o, "", -1)
-                    for (t, p), o in offsets.items()
-                }
-            )
-        except CommitFailedError as exc:
-            log.info("commit refused after a rebalance; the batch will be read again: %s", exc)
-        except KafkaError as exc:
-            raise BusUnavailable(f"commit failed: {exc}") from exc
-
-    def rewind(self) -> None:
-        """Seek every assigned partition to its beginning, joining the group first if needed."""
-        deadline = time.monotonic() + 30
-        try:
-            while not self._consumer.assignment():
-                if time.monotonic() > deadline:
-                    raise BusUnavailable("no partitions assigned within 30s")
-                self._consumer.poll(timeout_ms=100, max_records=1)
-            self._consumer.seek_to_beginning()
-        except KafkaError as exc:
-            raise BusUnavailable(f"rewind failed: {exc}") from exc
-
-    def end_offsets(self) -> dict[TopicPartition, int]:
-        """Return the log-end offset of every partition of the subscribed topics."""
-        try:
-            partitions = [
-                KafkaTopicPartition(t, p)
-                for t in self.topics
-                for p in (self._consumer.partitions_for_topic(t) or ())
-            ]
-            ends = self._consumer.end_offsets(partitions)
-        except KafkaError as exc:
-            raise BusUnavailable(f"end offsets failed: {exc}") from exc
-        return {(self.bus.logical(tp.topic), tp.partition): int(o) for tp, o in ends.items()}
-
-    def positions(self) -> dict[TopicPartition, int]:
-        """Return the fetch position of every assigned partition."""
-        try:
-            return {
-                (self.bus.logical(tp.topic), tp.partition): self._consumer.position(tp)
-                for tp in self._consumer.assignment()
-            }
-        except KafkaError as exc:
-            raise BusUnavailable(f"position failed: {exc}") from exc
-
-    def close(self) -> None:
-        """Leave the group without committing anything."""
-        try:
-            self._consumer.close(autocommit=False)
-        except KafkaError:
-            log.debug("consumer close failed", exc_info=True)
-
-    def assigned(self) -> list[TopicPartition]:
-        """Return the partitions this member holds now."""
-        return sorted((self.bus.logical(tp.topic), tp.partition) for tp in self._consumer.assignment())

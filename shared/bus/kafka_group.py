@@ -1,0 +1,130 @@
+"""A Kafka consumer-group member (kafka-python) that commits offsets only when told."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from kafka import KafkaConsumer
+from kafka import TopicPartition as KafkaTopicPartition
+from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from shared.bus.base import BusUnavailable, Record, TopicPartition
+
+log = logging.getLogger(__name__)
+
+
+class Namespaced(Protocol):
+    """What a subscription needs of its bus: topic names on the broker and consumer settings."""
+
+    def physical(self, topic: str) -> str:
+        """Return the broker's name of a topic."""
+        ...
+
+    def logical(self, topic: str) -> str:
+        """Return the suite's name of a broker topic."""
+        ...
+
+    def consumer_config(self, group: str | None) -> dict[str, Any]:
+        """Return the settings for a consumer."""
+        ...
+
+
+class KafkaSubscription:
+    """A Kafka consumer in a group, committing offsets only when told."""
+
+    def __init__(self, bus: Namespaced, group: str, topics: list[str]):
+        self.bus = bus
+        self.topics = [bus.physical(t) for t in topics]
+        self._consumer = KafkaConsumer(**bus.consumer_config(group))
+        self._consumer.subscribe(self.topics)
+
+    def poll(self, max_records: int, timeout: float) -> list[Record]:
+        """Fetch the next records of the assigned partitions."""
+        try:
+            batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        except KafkaError as exc:
+            raise BusUnavailable(f"poll failed: {exc}") from exc
+        records = [
+            Record(
+                topic=self.bus.logical(m.topic),
+                partition=m.partition,
+                offset=m.offset,
+                key=m.key,
+                headers=m.headers or [],
+                value=m.value,
+                timestamp_ms=m.timestamp,
+            )
+            for messages in batches.values()
+            for m in messages
+        ]
+        return records
+
+    def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Commit the next offsets to read, synchronously.
+
+        A commit refused because the group rebalanced is not an outage: the partitions' new owner reads
+        the batch again from the last committed offsets, and the tracking rows make it a no-op.
+        """
+        if not offsets:
+            return
+        try:
+            self._consumer.commit(
+                {
+                    KafkaTopicPartition(self.bus.physical(t), p): OffsetAndMetadata(o, "", -1)
+                    for (t, p), o in offsets.items()
+                }
+            )
+        except CommitFailedError as exc:
+            log.info("commit refused after a rebalance; the batch will be read again: %s", exc)
+        except KafkaError as exc:
+            raise BusUnavailable(f"commit failed: {exc}") from exc
+
+    def rewind(self) -> None:
+        """Seek every assigned partition to its beginning, joining the group first if needed."""
+        deadline = time.monotonic() + 30
+        try:
+            while not self._consumer.assignment():
+                if time.monotonic() > deadline:
+                    raise BusUnavailable("no partitions assigned within 30s")
+                self._consumer.poll(timeout_ms=100, max_records=1)
+            self._consumer.seek_to_beginning()
+        except KafkaError as exc:
+            raise BusUnavailable(f"rewind failed: {exc}") from exc
+
+    def end_offsets(self) -> dict[TopicPartition, int]:
+        """Return the log-end offset of every partition of the subscribed topics."""
+        try:
+            partitions = [
+                KafkaTopicPartition(t, p)
+                for t in self.topics
+                for p in (self._consumer.partitions_for_topic(t) or ())
+            ]
+            ends = self._consumer.end_offsets(partitions)
+        except KafkaError as exc:
+            raise BusUnavailable(f"end offsets failed: {exc}") from exc
+        return {(self.bus.logical(tp.topic), tp.partition): int(o) for tp, o in ends.items()}
+
+    def positions(self) -> dict[TopicPartition, int]:
+        """Return the fetch position of every assigned partition."""
+        try:
+            return {
+                (self.bus.logical(tp.topic), tp.partition): self._consumer.position(tp)
+                for tp in self._consumer.assignment()
+            }
+        except KafkaError as exc:
+            raise BusUnavailable(f"position failed: {exc}") from exc
+
+    def close(self) -> None:
+        """Leave the group without committing anything."""
+        try:
+            self._consumer.close(autocommit=False)
+        except KafkaError:
+            log.debug("consumer close failed", exc_info=True)
+
+    def assigned(self) -> list[TopicPartition]:
+        """Return the partitions this member holds now."""
+        return sorted((self.bus.logical(tp.topic), tp.partition) for tp in self._consumer.assignment())
