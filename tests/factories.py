@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from marshmallow import Schema, fields
 
-from shared.catalogue import Catalogue, EventType
+from shared.bus import OutgoingRecord, make_bus
+from shared.catalogue import Catalogue, EventType, Upcaster
 from shared.consumer import Consumed
 from shared.db import event_store_tables, tracking_table
 from shared.envelope import Envelope
@@ -134,3 +136,29 @@ def notifications_settings(data_dir: Path, smtp_port: int = 1025, **overrides: s
         webhook_timeout=2.0,
         loop_interval=0.2,
     )
+
+
+def with_next_version(catalogue: Catalogue, name: str, upcaster: Upcaster) -> Catalogue:
+    """Return the catalogue with ``name`` one version newer, reached from the current one by ``upcaster``."""
+    current = catalogue[name]
+    newer = replace(
+        current, version=current.version + 1, upcasters={**current.upcasters, current.version: upcaster}
+    )
+    return Catalogue(*(newer if t.name == name else t for t in catalogue))
+
+
+def renamed(**old_to_new: str) -> Upcaster:
+    """Return an upcaster that renames fields (an old event's shape into the new one)."""
+
+    def upcast(data: dict[str, Any]) -> dict[str, Any]:
+        return {old_to_new.get(key, key): value for key, value in data.items()}
+
+    return upcast
+
+
+def publish_old(bus_url: str, topic: str, event_type: str, stream_id: str, data: dict[str, Any]) -> None:
+    """Publish an event as version 1 of its type, in the shape it had then."""
+    bus = make_bus(bus_url)
+    bus.ensure_topics([topic])
+    bus.publish([OutgoingRecord(topic, *Envelope(event_type, "old", stream_id, data, 1, 1).to_record())])
+    bus.close()

@@ -86,8 +86,8 @@ def subscription(conn: sa.Connection, subscription_id: str) -> dict[str, Any]:
 
 def queue_deliveries(conn: sa.Connection, consumed: Consumed, now: datetime) -> int:
     """Queue one delivery of an event per subscription whose code concerns it and whose types include it."""
-    school_ids = {str(v) for k, v in consumed.event.data.items() if k in SCHOOL_FIELDS and v}
-    school_ids |= {str(s) for s in consumed.event.data.get("predecessor_ids", []) or []}
+    school_ids = {str(v) for k, v in consumed.data.items() if k in SCHOOL_FIELDS and v}
+    school_ids |= {str(s) for s in consumed.data.get("predecessor_ids", []) or []}
     if not school_ids:
         return 0
     codes = set(conn.execute(sa.select(schools.c.code).where(schools.c.school_id.in_(school_ids))).scalars())

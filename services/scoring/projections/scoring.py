@@ -29,7 +29,7 @@ def _bulk_kind(event_type: str) -> str | None:
 
 def _apply_run(conn: sa.Connection, run: Sequence[Consumed]) -> set[tuple[int, str | None]]:
     """Apply a run of events of one bulk kind at once; return the (year, cluster) they affect."""
-    datas = [dict(c.event.data) for c in run]
+    datas = [dict(c.data) for c in run]
     if _bulk_kind(run[0].event.type) == "filing":
         return facts.filed_many(conn, datas)
     table, keys, row = facts.BULK[run[0].event.type]
@@ -63,7 +63,7 @@ class ScoringProjection:
                         "event_id": c.event.id,
                         "type": c.event.type,
                         "occurred_at": c.event.time,
-                        "data": dict(c.event.data),
+                        "data": dict(c.data),
                     }
                     for c in batch
                 ],
@@ -79,7 +79,7 @@ class ScoringProjection:
             if kind is not None:
                 run.append(consumed)
                 continue
-            hit = facts.APPLY[consumed.event.type](conn, dict(consumed.event.data))
+            hit = facts.APPLY[consumed.event.type](conn, dict(consumed.data))
             if hit is not None:
                 affected.add(hit)
         if not self.computing:

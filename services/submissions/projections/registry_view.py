@@ -22,7 +22,7 @@ class RegistryView:
         """Apply one registry event (events the view does not need are ignored)."""
         handler = self._handlers().get(consumed.event.type)
         if handler is not None:
-            handler(conn, dict(consumed.event.data))
+            handler(conn, dict(consumed.data))
 
     def reset(self, conn: sa.Connection) -> None:
         """Empty the view."""
