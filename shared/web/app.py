@@ -8,12 +8,25 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter, Map
 
 from shared.logs import correlation_id
 from shared.metrics import LagCollector, instrument
 from shared.web.errors import error_body, register_error_handlers
 
 ReadinessCheck = Callable[[], bool]
+MAX_BODY_BYTES = 1024 * 1024
+"""Largest request body a JSON API reads (a service that takes uploads sets its own)."""
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` in routes: a number beyond what the databases store matches no route (404)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 CORRELATION_HEADER = "X-Correlation-ID"
 
 
@@ -27,7 +40,9 @@ def make_app(
 ) -> tuple[Flask, Api]:
     """Return a Flask app and its flask-smorest Api with the suite's conventions wired in (and /metrics)."""
     app = Flask(name)
+    app.url_map.converters["int"] = BoundedInt
     app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         API_TITLE=title,
         API_VERSION="1",
         OPENAPI_VERSION="3.0.3",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from shared.catalogue import InvalidEventData
 from shared.errors import Conflict, DomainError, NotFound, RuleBroken
 from shared.eventstore import ConcurrencyError
 
@@ -49,6 +51,23 @@ def register_error_handlers(app: Flask) -> None:
     def _concurrency_error(exc: ConcurrencyError) -> ResponseReturnValue:
         details = {"stream_id": exc.stream_id, "expected_version": exc.expected, "actual_version": exc.actual}
         return jsonify(error_body("version_conflict", str(exc), details)), 409
+
+    @app.errorhandler(InvalidEventData)
+    def _invalid_event(exc: InvalidEventData) -> ResponseReturnValue:
+        # The API's schema let through what the event catalogue refuses: still the caller's input.
+        body = error_body("validation_failed", "the request body or parameters are not valid", exc.messages)
+        return jsonify(body), 422
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(_exc: RecursionError) -> ResponseReturnValue:
+        return jsonify(error_body("nested_too_deeply", "the request body is nested too deeply")), 400
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(sa.exc.DataError)
+    def _out_of_range(_exc: Exception) -> ResponseReturnValue:
+        # A number too large for the database (SQLite raises OverflowError, PostgreSQL a DataError);
+        # the transaction it was in is rolled back, so nothing changed.
+        return jsonify(error_body("out_of_range", "a number in the request is out of range")), 400
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-_page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+_page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
 
 
 class AuditQuery(Schema):

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.registry.contracts import SCHOOL_KINDS, CampaignContentV1
 
-_page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+_page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
 _per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 _version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
 

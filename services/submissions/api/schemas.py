@@ -80,7 +80,7 @@ class FilingQuery(Schema):
     form = fields.String()
     filer_id = fields.String()
     cluster_id = fields.String()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
