@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from shared.bus import Bus, BusUnavailable, Record, RecordTooLarge, Subscription, TopicPartition
-from shared.catalogue import Catalogue, InvalidEventData
+from shared.catalogue import Catalogue, InvalidEventData, UnknownEventType
 from shared.db import is_transient, serialise
 from shared.deadletter import DLQ_SUFFIX, dead_letter, dlq_topic, trimmed
 from shared.envelope import Envelope, EnvelopeError
@@ -47,6 +47,8 @@ class Projection(Protocol):
     ``accepts_any_type`` (optional, default False) lets a projection see events its catalogue does not
     declare, with their data as sent (the audit trail wants every event). ``apply_batch(conn, items)``
     (optional) replaces one ``apply`` per event when a read model can fold a batch into fewer statements.
+    ``rejects_unknown_types`` (optional, default False) dead-letters an event of a type the catalogue does
+    not declare instead of skipping it (a topic fed from outside, where such an event is a sender's error).
     ``serialised`` (optional, default False) makes the replicas of a consumer apply their batches one at a
     time, in the database, for a read model whose effect is sequential (a hash chain) or computed from
     all of its state (a cluster's results).
@@ -216,10 +218,12 @@ class ConsumerRunner:
                 data = self.catalogue[event.type].read(event.schema_version, event.data)
             elif getattr(self.projection, "accepts_any_type", False):
                 data = dict(event.data)
+            elif getattr(self.projection, "rejects_unknown_types", False):
+                raise UnknownEventType(f"{event.type} is not a type {self.projection.name} takes")
             else:
                 self.stats.ignored += 1
                 return None
-        except (EnvelopeError, InvalidEventData) as exc:
+        except (EnvelopeError, InvalidEventData, UnknownEventType) as exc:
             self._dead_letter(record, exc)
             return None
         return Consumed(record, event, data)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from shared import fields as rules
 from shared.catalogue import Catalogue, EventType
 
 TOPIC = "thidua.registry.events"
@@ -17,7 +18,7 @@ CONSEQUENCES = ("ineligible", "deduction", "none")
 TARGET_MEASURES = ("ratio", "count", "flag", "zero")
 
 _id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-_text = validate.Length(min=1, max=2000)
+_text = [validate.Length(min=1, max=2000), rules.TEXT]
 
 
 class ContentAreaV1(Schema):
@@ -129,10 +130,10 @@ class SchoolRegisteredV1(Schema):
     """A school joined the registry (trường chính trị tỉnh or trường cán bộ bộ, ngành)."""
 
     school_id = _id
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    code = rules.code(required=True)
+    name = rules.name(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(SCHOOL_KINDS))
-    province = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    province = rules.name(100, required=True)
     valid_from = fields.Date(required=True)
     email = fields.Email(load_default=None, allow_none=True)
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
@@ -142,8 +143,8 @@ class SchoolUpdatedV1(Schema):
     """Some details of a school changed (only the changed fields are present)."""
 
     school_id = _id
-    name = fields.String(validate=validate.Length(min=1, max=300))
-    province = fields.String(validate=validate.Length(min=1, max=100))
+    name = rules.name()
+    province = rules.name(100)
     email = fields.Email(allow_none=True)
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
 
@@ -170,7 +171,7 @@ class ClusterFormedV1(Schema):
 
     cluster_id = _id
     year = fields.Integer(required=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    name = rules.name(required=True)
     region = fields.String(load_default="", validate=validate.Length(max=300))
     sample_data = fields.Boolean(load_default=False)
 

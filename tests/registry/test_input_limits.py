@@ -45,3 +45,12 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client: FlaskClient)
     body = make_school(name="x" * (2 * 1024 * 1024))
     assert_error(client.post("/schools", json=body, headers=auth()), 413, "request_entity_too_large")
     assert schools(client) == []
+
+
+def test_a_name_with_a_control_character_is_refused_by_the_api_with_the_field_named(
+    client: FlaskClient,
+) -> None:
+    response = client.post("/schools", json=make_school(name="Trường\x07"), headers=auth())
+    assert_error(response, 422, "validation_failed")
+    assert "name" in response.get_json()["error"]["details"]["json"]
+    assert schools(client) == []

@@ -15,7 +15,11 @@ from tests.submissions.conftest import CLUSTER, HOA_BINH, INTEGRATION_KEY, World
 
 
 def confirmation(
-    copy: int, key: str | None = INTEGRATION_KEY, sender: str = "HOABINH", **data: object
+    copy: int,
+    key: str | None = INTEGRATION_KEY,
+    sender: str = "HOABINH",
+    event_type: str = "AchievementReportConfirmed",
+    **data: object,
 ) -> OutgoingRecord:
     """Return an inbound record of a Form 09 confirmation, signed with a key (or not signed)."""
     body = {
@@ -28,7 +32,7 @@ def confirmation(
         **data,
     }
     envelope = Envelope(
-        "AchievementReportConfirmed",
+        event_type,
         f"integration/{sender}",
         f"confirmation-{HOA_BINH}",
         body,
@@ -106,3 +110,14 @@ def test_a_dossier_is_complete_when_both_copies_of_each_proposal_are_confirmed(w
     assert state() == {"proposed": {HOA_BINH: [1]}, "complete": False}
     deliver(world, confirmation(2))
     assert state() == {"proposed": {HOA_BINH: [1, 2]}, "complete": True}
+
+
+def test_a_signed_event_of_a_type_the_suite_does_not_take_goes_to_the_dlq_with_a_reason(world: World) -> None:
+    assert deliver(world, confirmation(1, event_type="AchievementReportWithdrawn")) == 1
+    assert world.event_types() == []
+    sub = world.service.bus.subscribe("dlq-check", [dlq_topic(INTEGRATION_TOPIC)])
+    [letter] = sub.poll(100, 1.0)
+    sub.close()
+    assert letter.header("dlq_error") == (
+        b"UnknownEventType: 'AchievementReportWithdrawn is not a type submissions-inbound takes'"
+    )

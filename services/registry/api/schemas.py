@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.registry.contracts import SCHOOL_KINDS, CampaignContentV1
+from shared import fields as rules
 
 _page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
 _per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -14,10 +15,10 @@ _version = fields.Integer(load_default=None, allow_none=True, validate=validate.
 class SchoolIn(Schema):
     """A school to register."""
 
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    code = rules.code(required=True)
+    name = rules.name(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(SCHOOL_KINDS))
-    province = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    province = rules.name(100, required=True)
     valid_from = fields.Date(required=True)
     email = fields.Email(load_default=None, allow_none=True)
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
@@ -26,8 +27,8 @@ class SchoolIn(Schema):
 class SchoolPatch(Schema):
     """Details of a school to change; ``expected_version`` guards against lost updates."""
 
-    name = fields.String(validate=validate.Length(min=1, max=300))
-    province = fields.String(validate=validate.Length(min=1, max=100))
+    name = rules.name()
+    province = rules.name(100)
     email = fields.Email(allow_none=True)
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     expected_version = _version
@@ -37,7 +38,7 @@ class DeactivationIn(Schema):
     """When and why a school stops taking part."""
 
     valid_to = fields.Date(required=True)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = rules.text(required=True)
     expected_version = _version
 
 
@@ -113,7 +114,7 @@ class ClusterIn(Schema):
     """A cluster to form for a year, with its members and optionally its leadership."""
 
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    name = rules.name(required=True)
     region = fields.String(load_default="", validate=validate.Length(max=300))
     member_school_ids = fields.List(fields.String(), load_default=list, validate=validate.Length(max=30))
     head_school_id = fields.String(load_default=None, allow_none=True)

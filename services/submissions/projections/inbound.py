@@ -25,6 +25,7 @@ class InboundConfirmations:
 
     name = "submissions-inbound"
     topics = (INTEGRATION_TOPIC,)
+    rejects_unknown_types = True  # a provincial system sending a type we do not take must hear of it
 
     def __init__(self, service: ServiceContext, keys: Mapping[str, str]):
         self.service = service
