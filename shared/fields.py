@@ -15,7 +15,8 @@ from marshmallow import ValidationError, fields, validate
 class Pattern(validate.Regexp):
     """A pattern the whole value must match (``$`` does not let a trailing newline through)."""
 
-    def __call__(self, value: str) -> str:
+    def __call__(self, value):  # as the base: str or bytes
+        """Return the value if the whole of it matches, else raise ValidationError."""
         if self.regex.fullmatch(value) is None:
             raise ValidationError(self._format_error(value))
         return value
