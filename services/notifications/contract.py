@@ -21,11 +21,12 @@ from services.scoring.contracts import CATALOGUE as SCORING
 from services.submissions.contracts import CATALOGUE as SUBMISSIONS
 from services.submissions.contracts import INBOUND_EVENTS, INTEGRATION_TOPIC
 from shared.catalogue import Catalogue, EventType
+from shared.deadletter import DLQ_SUFFIX
 from shared.signing import SIGNATURE_HEADER
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PUBLISHED = {"registry": REGISTRY, "submissions": SUBMISSIONS, "scoring": SCORING}
-CE_HEADERS = {
+CE_HEADERS: dict[str, Any] = {
     "type": "object",
     "required": ["ce_specversion", "ce_id", "ce_source", "ce_type"],
     "properties": {
@@ -46,6 +47,23 @@ CE_HEADERS = {
         "ce_causationid": {"type": "string"},
         "ce_actor": {"type": "string", "description": "role:subject of who caused it."},
         "content-type": {"type": "string", "const": "application/json"},
+    },
+}
+DLQ_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "required": ["dlq_error", "dlq_consumer", "dlq_topic", "dlq_partition", "dlq_offset"],
+    "properties": {
+        "dlq_error": {"type": "string", "description": "Why the consumer could not apply the record."},
+        "dlq_consumer": {"type": "string", "description": "The consumer group that gave up on it."},
+        "dlq_topic": {"type": "string", "description": "Where the record was read."},
+        "dlq_partition": {"type": "string"},
+        "dlq_offset": {"type": "string"},
+        "dlq_trimmed": {
+            "type": "string",
+            "description": "Present when the record was too large to copy: the value is cut and the "
+            "original stays at dlq_topic, dlq_partition, dlq_offset.",
+        },
+        "thidua_redriven": {"type": "string", "description": "On a re-driven record: where it came from."},
     },
 }
 SIGNING = (
@@ -83,7 +101,21 @@ def build() -> dict[str, Any]:
             "channel": {"$ref": "#/channels/integration"},
             "summary": "Provincial committee and ministry systems send signed Form 09 confirmations.",
         }
-        schemas = spec.to_dict()["components"]["schemas"]
+        schemas = json_schema(spec.to_dict()["components"]["schemas"])
+    messages["DeadLetter"] = _dead_letter()
+    for name in [*PUBLISHED, "integration"]:
+        topic = channels[name]["address"] + DLQ_SUFFIX
+        channels[f"{name}-dlq"] = {
+            "address": topic,
+            "description": f"Records of {channels[name]['address']} that a consumer could not apply.",
+            "messages": {"DeadLetter": {"$ref": "#/components/messages/DeadLetter"}},
+            "bindings": {"kafka": {"topic": topic, "bindingVersion": "0.5.0"}},
+        }
+        operations[f"inspect_{name}_dead_letters"] = {
+            "action": "receive",
+            "channel": {"$ref": f"#/channels/{name}-dlq"},
+            "summary": "Operators list, re-drive or discard dead letters (thidua dlq ...).",
+        }
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -130,6 +162,34 @@ def _channel(
     }
 
 
+def _dead_letter() -> dict[str, Any]:
+    """Return the message of every DLQ: the original record, with headers saying why it failed."""
+    return {
+        "name": "DeadLetter",
+        "title": "Dead letter",
+        "summary": "A record a consumer could not apply: its original key, headers and value, plus why.",
+        "headers": {**DLQ_HEADERS, "properties": {**CE_HEADERS["properties"], **DLQ_HEADERS["properties"]}},
+        "payload": {"description": "The original record's value, as it was (cut when dlq_trimmed is set)."},
+    }
+
+
+def json_schema(node: Any) -> Any:
+    """Turn OpenAPI 3.0 schemas into JSON Schema 2020-12: ``nullable`` becomes a union with null."""
+    if isinstance(node, list):
+        return [json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: json_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable") is not True:
+        return converted
+    if isinstance(converted.get("type"), str):
+        converted["type"] = [converted["type"], "null"]
+        if "enum" in converted:
+            converted["enum"] = [*converted["enum"], None]
+        return converted
+    return {"anyOf": [converted, {"type": "null"}]}
+
+
 def _message(event: EventType, schema_name: str) -> dict[str, Any]:
     return {
         "name": event.name,
@@ -151,6 +211,8 @@ def write(docs: Path = DOCS) -> None:
     (docs / "asyncapi.json").write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     schemas = document["components"]["schemas"]
     for message in document["components"]["messages"].values():
+        if "$ref" not in message["payload"]:
+            continue  # a dead letter carries any value
         name = message["payload"]["$ref"].rsplit("/", 1)[1]
         standalone = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",

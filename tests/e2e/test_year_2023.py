@@ -19,12 +19,14 @@ from services.notifications.bootstrap import audit_runner
 from services.notifications.bootstrap import bootstrap as notifications_bootstrap
 from services.notifications.bootstrap import migrate as notifications_migrate
 from services.notifications.tables import audit_entries
+from services.registry.contracts import TOPIC as REGISTRY_TOPIC
 from services.submissions.app.watcher import check_deadlines
 from services.submissions.bootstrap import bootstrap
 from services.submissions.config import SubmissionsSettings
 from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
 from services.submissions.wsgi import create_app
 from tests.conftest import fresh_database
+from tests.e2e.contract_check import read_as_an_outside_system
 from tests.factories import notifications_settings
 from tests.submissions.conftest import (
     CLUSTER,
@@ -239,6 +241,14 @@ def test_a_whole_year_of_one_cluster(
         notifications.close()
     world.service.close()
     assert audited == len(types)
+
+    # A provincial system reading the topics (librdkafka, the CloudEvents SDK) finds every event
+    # described by the published JSON Schemas.
+    servers, namespace = kafka_url.removeprefix("kafka://").split("?namespace=")
+    read = read_as_an_outside_system(servers, namespace + SUBMISSIONS_TOPIC)
+    assert sum(read.values()) >= len(types) and set(read) == set(types)
+    registry = read_as_an_outside_system(servers, namespace + REGISTRY_TOPIC)
+    assert {"SchoolRegistered", "ClusterFormed", "SchoolJoinedCluster", "CampaignOpened"} <= set(registry)
 
 
 def missed_events(world: World) -> list[dict[str, Any]]:

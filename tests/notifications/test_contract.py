@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from jsonschema import Draft202012Validator
+
 from services.notifications import contract
 from services.notifications.bootstrap import bootstrap, migrate
 from services.notifications.wsgi import create_app
@@ -15,12 +17,17 @@ def test_every_published_and_inbound_event_is_in_the_document() -> None:
     document = contract.build()
     assert document["asyncapi"] == "3.0.0"
     addresses = {c["address"] for c in document["channels"].values()}
-    assert addresses == {
+    topics = {
         "thidua.registry.events",
         "thidua.submissions.events",
         "thidua.scoring.events",
         "thidua.integration.inbound",
     }
+    assert addresses == topics | {f"{t}.dlq" for t in topics}, "each topic and its dead letters"
+    dead_letter = document["components"]["messages"]["DeadLetter"]
+    assert {"dlq_error", "dlq_topic", "dlq_partition", "dlq_offset"} <= set(
+        dead_letter["headers"]["required"]
+    )
     messages = document["components"]["messages"]
     for name in (
         "SchoolsMerged",
@@ -56,3 +63,23 @@ def test_the_contract_is_served(tmp_path: Path) -> None:
     assert served.status_code == 200
     assert served.get_json()["info"]["title"] == "Thi đua event contract"
     service.close()
+
+
+def test_the_published_schemas_are_json_schema_2020_12_with_null_as_a_type() -> None:
+    for path in (Path(contract.DOCS) / "schemas").glob("*.json"):
+        schema = json.loads(path.read_text())
+        Draft202012Validator.check_schema(schema)
+        assert "nullable" not in path.read_text(), f"{path.name}: OpenAPI's nullable means nothing in 2020-12"
+    school = json.loads((Path(contract.DOCS) / "schemas" / "SchoolRegisteredV1.json").read_text())
+    registered = {
+        "school_id": "sch_hoabinh",
+        "code": "HOABINH",
+        "name": "Trường Chính trị tỉnh Hòa Bình",
+        "kind": "provincial",
+        "province": "Hòa Bình",
+        "valid_from": "2021-01-01",
+        "email": None,
+        "phone": None,
+    }
+    assert Draft202012Validator(school).is_valid(registered), "a school without e-mail or phone is valid"
+    assert not Draft202012Validator(school).is_valid({**registered, "code": "   "})
