@@ -19,6 +19,14 @@
 # ~/.cache/thidua/kafka-cluster-$KAFKA_CLUSTER_PORT), KAFKA_HEAP (768m, 512m per cluster node).
 # The cluster's internal topics have 3 replicas and min.insync.replicas 2; so do the suite's topics
 # when THIDUA_TOPIC_REPLICATION=3 and THIDUA_TOPIC_MIN_INSYNC=2.
+#
+# KAFKA_SECURITY=sasl secures the broker or the cluster: clients and brokers authenticate with
+# SASL/SCRAM-SHA-512 (SASL_PLAINTEXT on 127.0.0.1; use SASL_SSL in production), controllers with
+# SASL/PLAIN, and KRaft's StandardAuthorizer allows only what deploy/kafka-access.toml declares.
+# The admin and controller passwords are generated into the state dir's secrets/ (mode 600); once the
+# broker answers, `python -m shared.kafka_access apply` (the repo's .venv, or THIDUA_PYTHON) creates
+# a SCRAM user per declared principal, with its password in secrets/credentials.json, and its ACLs
+# (KAFKA_ACCESS_NAMESPACE prefixes every topic and group, as THIDUA_BUS_URL's namespace does).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +36,8 @@ libs="$cache/kafka-$kafka_version/libs"
 timeout=${KAFKA_START_TIMEOUT:-90}
 cluster_base=${KAFKA_CLUSTER_PORT:-29092}
 cluster_home=${KAFKA_CLUSTER_HOME:-$cache/kafka-cluster-$cluster_base}
+security=${KAFKA_SECURITY:-none}
+secrets_dir=""
 
 log() { echo "kafka.sh: $*" >&2; }
 
@@ -51,19 +61,51 @@ java_cmd() {
   java "${args[@]}" "$@"
 }
 
+secure() { [ "$security" = sasl ]; }
+
+# A generated secret of the deploy (admin, controller), kept in the secrets dir with mode 600.
+secret() {
+  local file="$secrets_dir/$1.password"
+  if [ ! -f "$file" ]; then
+    mkdir -p "$secrets_dir" && chmod 700 "$secrets_dir"
+    (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(24))' > "$file")
+  fi
+  cat "$file"
+}
+
+# The security part of a node's properties: SCRAM for clients and brokers, PLAIN for controllers.
+security_properties() {
+  local admin controller
+  admin=$(secret admin)
+  controller=$(secret controller)
+  cat <<PROPS
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin";
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="controller" password="$controller" user_controller="$controller";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin;User:controller
+allow.everyone.if.no.acl.found=false
+PROPS
+}
+
 # One node: its id, broker port, controller port, state dir, quorum voters, replication of internal topics.
 write_properties() {
   local id=$1 port=$2 cport=$3 home=$4 voters=$5 rf=$6 min_isr=$7
+  local client=PLAINTEXT controller_protocol=PLAINTEXT
+  if secure; then client=SASL_PLAINTEXT; controller_protocol=SASL_PLAINTEXT; fi
   mkdir -p "$home/data"
   cat > "$home/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=$id
 controller.quorum.voters=$voters
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=$client://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=$client://127.0.0.1:$port
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=$client:$client,CONTROLLER:$controller_protocol
+inter.broker.listener.name=$client
 log.dirs=$home/data
 num.partitions=3
 default.replication.factor=$rf
@@ -79,6 +121,7 @@ log.retention.ms=-1
 broker.heartbeat.interval.ms=1000
 broker.session.timeout.ms=4000
 PROPS
+  if secure; then security_properties >> "$home/server.properties"; chmod 600 "$home/server.properties"; fi
 }
 
 node_running() { [ -f "$1/broker.pid" ] && kill -0 "$(cat "$1/broker.pid")" 2>/dev/null; }
@@ -95,7 +138,9 @@ node_launch() {
   local home=$1 cluster_id=$2 heap=$3
   if node_running "$home"; then return 0; fi
   if [ ! -f "$home/data/meta.properties" ]; then
-    java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$home/server.properties" >/dev/null
+    local scram=()
+    if secure; then scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$(secret admin)]"); fi
+    java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$home/server.properties" "${scram[@]}" >/dev/null
   fi
   : > "$home/broker.out"
   local args; mapfile -t args < <(java_args "$heap")
@@ -131,13 +176,29 @@ single_port=${KAFKA_PORT:-9092}
 single_cport=${KAFKA_CONTROLLER_PORT:-$((single_port + 1))}
 single_home=${KAFKA_HOME:-$cache/kafka-run-$single_port}
 
+# Create the declared users and ACLs on a secured broker or cluster (needs the repo's virtualenv).
+apply_access() {
+  local bootstrap=$1
+  secure || return 0
+  local python=${THIDUA_PYTHON:-$here/../.venv/bin/python}
+  if [ ! -x "$python" ]; then
+    log "no $python: create the users and ACLs later with: python -m shared.kafka_access apply"
+    return 0
+  fi
+  (cd "$here/.." && "$python" -m shared.kafka_access apply --bootstrap "$bootstrap" \
+    --admin-password-file "$secrets_dir/admin.password" --credentials "$secrets_dir/credentials.json" \
+    --access "$here/kafka-access.toml" --namespace "${KAFKA_ACCESS_NAMESPACE:-}")
+}
+
 single_start() {
   fetch
+  secrets_dir=$single_home/secrets
   if node_running "$single_home"; then log "already running on 127.0.0.1:$single_port"; return 0; fi
   write_properties 1 "$single_port" "$single_cport" "$single_home" "1@127.0.0.1:$single_cport" 1 1
   node_launch "$single_home" "$(java_cmd kafka.tools.StorageTool random-uuid)" "${KAFKA_HEAP:-768m}"
   node_wait "$single_port" "$single_home"
-  log "broker $kafka_version up on 127.0.0.1:$single_port (pid $(cat "$single_home/broker.pid"))"
+  apply_access "127.0.0.1:$single_port"
+  log "broker $kafka_version up on 127.0.0.1:$single_port (pid $(cat "$single_home/broker.pid"), security: $security)"
 }
 
 # --- the three-node cluster
@@ -157,6 +218,7 @@ check_node() { case "${1:-}" in 1|2|3) ;; *) echo "node must be 1, 2 or 3" >&2; 
 
 cluster_prepare() {
   fetch
+  secrets_dir=$cluster_home/secrets
   mkdir -p "$cluster_home"
   [ -f "$cluster_home/cluster.id" ] || java_cmd kafka.tools.StorageTool random-uuid > "$cluster_home/cluster.id"
   for n in 1 2 3; do
@@ -178,7 +240,8 @@ cluster_start() {
   # All three start together: a KRaft quorum needs a majority of its voters to elect a leader.
   for n in 1 2 3; do node_launch "$(node_home "$n")" "$(cat "$cluster_home/cluster.id")" "${KAFKA_HEAP:-512m}"; done
   for n in 1 2 3; do node_wait "$(node_port "$n")" "$(node_home "$n")"; done
-  log "cluster $kafka_version up: $(bootstrap)"
+  apply_access "$(bootstrap)"
+  log "cluster $kafka_version up: $(bootstrap) (security: $security)"
 }
 
 cluster() {

@@ -27,6 +27,7 @@ from shared.auth import ROLES, mint_token
 from shared.bus import Bus, Start, make_bus
 from shared.consumer import ConsumerRunner
 from shared.deadletter import DLQ_SUFFIX
+from shared.settings import kafka_auth
 
 TOPICS = (
     "thidua.registry.events",
@@ -43,7 +44,7 @@ def _bus(ctx: click.Context) -> Bus:
         or os.environ.get("THIDUA_BUS_URL")
         or f"file:{os.environ.get('THIDUA_DATA_DIR', 'var')}/eventlog.sqlite"
     )
-    return make_bus(url)
+    return make_bus(url, auth=kafka_auth("operator"))
 
 
 def _print(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:

@@ -83,6 +83,7 @@ class ServiceContext:
                 settings.service,
                 replication=settings.topic_replication,
                 min_insync=settings.topic_min_insync,
+                auth=settings.kafka,
             )
         return self._bus
 

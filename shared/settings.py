@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -16,6 +16,45 @@ class ConfigError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class KafkaAuth:
+    """How a process authenticates to Kafka: its principal, password and security protocol."""
+
+    username: str
+    password: str = field(repr=False)
+    protocol: str = "SASL_PLAINTEXT"
+    mechanism: str = "SCRAM-SHA-512"
+    ca_file: str | None = None
+
+
+def kafka_auth(principal: str, environ: Mapping[str, str] | None = None) -> KafkaAuth | None:
+    """Read the Kafka credentials (THIDUA_KAFKA_PASSWORD or _PASSWORD_FILE; none on an open broker).
+
+    The principal is the service's name unless THIDUA_KAFKA_USERNAME says otherwise; the protocol is
+    SASL_PLAINTEXT (loopback, tests) unless THIDUA_KAFKA_SECURITY_PROTOCOL is SASL_SSL, which verifies
+    the brokers with THIDUA_KAFKA_CA_FILE.
+    """
+    env = os.environ if environ is None else environ
+    password = env.get("THIDUA_KAFKA_PASSWORD", "")
+    if not password and env.get("THIDUA_KAFKA_PASSWORD_FILE"):
+        try:
+            with open(env["THIDUA_KAFKA_PASSWORD_FILE"], encoding="utf-8") as file:
+                password = file.read().strip()
+        except OSError as exc:
+            raise ConfigError(f"THIDUA_KAFKA_PASSWORD_FILE cannot be read: {exc.strerror}") from exc
+    if not password:
+        return None
+    protocol = env.get("THIDUA_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
+    if protocol not in ("SASL_PLAINTEXT", "SASL_SSL"):
+        raise ConfigError("THIDUA_KAFKA_SECURITY_PROTOCOL must be SASL_PLAINTEXT or SASL_SSL")
+    return KafkaAuth(
+        env.get("THIDUA_KAFKA_USERNAME", principal),
+        password,
+        protocol,
+        ca_file=env.get("THIDUA_KAFKA_CA_FILE"),
+    )
+
+
+@dataclass(frozen=True)
 class CommonSettings:
     """What every service needs: its database, the bus, the token key and logging."""
 
@@ -23,7 +62,7 @@ class CommonSettings:
     database_url: str
     bus_url: str
     topic_partitions: int
-    jwt_secret: str
+    jwt_secret: str = field(repr=False)
     log_level: str
     clock_at: datetime | None = None
     """A fixed "now" for demonstrations and browser tests (THIDUA_CLOCK_AT); None means the real time."""
@@ -33,6 +72,8 @@ class CommonSettings:
     """``min.insync.replicas`` of those topics (THIDUA_TOPIC_MIN_INSYNC; 2 on a cluster)."""
     failover_seconds: float = 10.0
     """How soon a standby replica takes over a leased loop after its holder died (THIDUA_FAILOVER_SECONDS)."""
+    kafka: KafkaAuth | None = None
+    """The service's Kafka principal and password; None on an open broker or the embedded log."""
 
 
 def common_settings(service: str, environ: Mapping[str, str] | None = None) -> CommonSettings:
@@ -62,6 +103,7 @@ def common_settings(service: str, environ: Mapping[str, str] | None = None) -> C
         topic_replication=replication,
         topic_min_insync=min_insync,
         failover_seconds=failover,
+        kafka=kafka_auth(service, env),
     )
 
 

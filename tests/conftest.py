@@ -5,16 +5,22 @@ With CI=true a missing Kafka or PostgreSQL fails the run instead of skipping it.
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
+import tomllib
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 
 from shared.db import fresh_database as shared_fresh_database
+from shared.kafka_access import ACCESS_FILE, admin_client, apply
+from shared.settings import KafkaAuth
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -65,9 +71,10 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 class LocalBroker:
     """A broker of our own through deploy/kafka.sh (tests that stop and start it use a dedicated one)."""
 
-    def __init__(self, port: int, home: Path):
+    def __init__(self, port: int, home: Path, **settings: str):
         self.port = port
-        self.env = {**os.environ, "KAFKA_PORT": str(port), "KAFKA_HOME": str(home)}
+        self.home = home
+        self.env = {**os.environ, "KAFKA_PORT": str(port), "KAFKA_HOME": str(home), **settings}
 
     def start(self) -> None:
         """Start the broker and wait until it answers."""
@@ -86,6 +93,61 @@ class LocalBroker:
             text=True,
             timeout=180,
         )
+
+
+@dataclass(frozen=True)
+class SecuredKafka:
+    """A broker with SASL/SCRAM and the declared ACLs: its address, namespace and every password."""
+
+    bootstrap: str
+    namespace: str
+    passwords: dict[str, str]
+    admin_password: str = field(repr=False, default="")
+
+    def url(self) -> str:
+        """Return the bus URL of the secured broker with the namespace the ACLs were applied under."""
+        return f"kafka://{self.bootstrap}?namespace={self.namespace}"
+
+    def auth(self, principal: str) -> KafkaAuth:
+        """Return the credentials of a declared principal."""
+        return KafkaAuth(principal, self.passwords[principal])
+
+    def fresh(self) -> SecuredKafka:
+        """Return the same broker under a new namespace, with the declared ACLs applied to it too."""
+        namespace = f"s{uuid.uuid4().hex[:8]}."
+        admin = admin_client(self.bootstrap, self.admin_password)
+        try:
+            apply(admin, tomllib.loads(ACCESS_FILE.read_text()), self.passwords, namespace)
+        finally:
+            admin.close()
+        return replace(self, namespace=namespace)
+
+
+@pytest.fixture(scope="session")
+def secured_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredKafka]:
+    """Start a broker secured as deploy/kafka.sh secures it (KAFKA_SECURITY=sasl), with the declared ACLs."""
+    namespace = f"s{uuid.uuid4().hex[:8]}."
+    home = tmp_path_factory.mktemp("secured-kafka")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    broker = LocalBroker(
+        port,
+        home,
+        KAFKA_SECURITY="sasl",
+        KAFKA_ACCESS_NAMESPACE=namespace,
+        KAFKA_CONTROLLER_PORT=str(port + 1),
+    )
+    try:
+        broker.start()
+    except subprocess.CalledProcessError as exc:
+        unavailable("Kafka", f"deploy/kafka.sh start (secured) failed: {exc.stderr}")
+    try:
+        passwords = json.loads((home / "secrets" / "credentials.json").read_text())
+        admin = (home / "secrets" / "admin.password").read_text().strip()
+        yield SecuredKafka(f"127.0.0.1:{port}", namespace, passwords, admin)
+    finally:
+        broker.stop()
 
 
 @pytest.fixture(scope="session")

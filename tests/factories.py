@@ -107,7 +107,7 @@ class CounterProjection:
             return {r.stream_id: (r.total, r.applied) for r in conn.execute(sa.select(self.counters))}
 
 
-def make_settings(service: str, data_dir: Path, **overrides: str) -> CommonSettings:
+def make_settings(service: str, data_dir: Path, **overrides: Any) -> CommonSettings:
     """Return settings for a service under a test data directory."""
     values = {
         "service": service,
@@ -121,7 +121,7 @@ def make_settings(service: str, data_dir: Path, **overrides: str) -> CommonSetti
     return CommonSettings(**values)  # type: ignore[arg-type]
 
 
-def notifications_settings(data_dir: Path, smtp_port: int = 1025, **overrides: str) -> Any:
+def notifications_settings(data_dir: Path, smtp_port: int = 1025, **overrides: Any) -> Any:
     """Return notifications settings under a test data directory."""
     from services.notifications.config import NotificationsSettings
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from shared.bus.base import Bus
+from shared.settings import KafkaAuth
 
 
 def make_bus(
-    url: str, partitions: int = 3, client_id: str = "thidua", replication: int = 1, min_insync: int = 1
+    url: str,
+    partitions: int = 3,
+    client_id: str = "thidua",
+    replication: int = 1,
+    min_insync: int = 1,
+    auth: KafkaAuth | None = None,
 ) -> Bus:
     """Return the adapter for a bus URL (replication applies to Kafka topics the suite creates)."""
     if url.startswith("kafka://"):
@@ -23,6 +29,7 @@ def make_bus(
             namespace=namespace,
             replication=replication,
             min_insync=min_insync,
+            auth=auth,
         )
     if url.startswith("file:"):
         from shared.bus.embedded import EmbeddedBus

@@ -28,6 +28,7 @@ from shared.bus.base import (
     Start,
 )
 from shared.bus.kafka_group import KafkaSubscription
+from shared.settings import KafkaAuth
 
 log = logging.getLogger(__name__)
 DELIVERY_TIMEOUT = 10.0
@@ -51,6 +52,7 @@ class KafkaBus:
         namespace: str = "",
         replication: int = 1,
         min_insync: int = 1,
+        auth: KafkaAuth | None = None,
     ):
         self.bootstrap_servers = bootstrap_servers.split(",")
         self.partitions = partitions
@@ -59,6 +61,7 @@ class KafkaBus:
         self.replication = replication
         self.min_insync = min_insync
         self.topic_warnings: dict[str, str] = {}
+        self.security = _security(auth)
         self._producer: KafkaProducer | None = None
 
     def physical(self, topic: str) -> str:
@@ -266,6 +269,7 @@ class KafkaBus:
             "session_timeout_ms": 6000,  # a killed member's partitions move on after this long
             "heartbeat_interval_ms": 1000,
             **CONNECTING,
+            **self.security,
         }
 
     def _get_producer(self) -> KafkaProducer:
@@ -284,6 +288,7 @@ class KafkaBus:
                 request_timeout_ms=5000,
                 max_block_ms=5000,
                 **CONNECTING,
+                **self.security,
             )
         return self._producer
 
@@ -303,6 +308,7 @@ class KafkaBus:
             client_id=f"{self.client_id}-admin",
             request_timeout_ms=timeout_ms,
             **CONNECTING,
+            **self.security,
         )
 
     def _wait_for_topics(self, topics: list[str], timeout: float = 30.0) -> None:
@@ -317,3 +323,18 @@ class KafkaBus:
             raise BusUnavailable(f"topics {topics} have no leaders after {timeout}s")
         finally:
             consumer.close()
+
+
+def _security(auth: KafkaAuth | None) -> dict[str, Any]:
+    """Return the client settings that authenticate as a principal (none on an open broker)."""
+    if auth is None:
+        return {}
+    settings: dict[str, Any] = {
+        "security_protocol": auth.protocol,
+        "sasl_mechanism": auth.mechanism,
+        "sasl_plain_username": auth.username,
+        "sasl_plain_password": auth.password,
+    }
+    if auth.protocol == "SASL_SSL":
+        settings["ssl_cafile"] = auth.ca_file
+    return settings

@@ -12,6 +12,8 @@ from cloudevents.v1.kafka import KafkaMessage, from_binary
 from confluent_kafka import Consumer, TopicPartition
 from jsonschema import Draft202012Validator, FormatChecker
 
+from shared.settings import KafkaAuth
+
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 
 
@@ -25,20 +27,31 @@ def validators() -> dict[str, Draft202012Validator]:
     return found
 
 
-def read_as_an_outside_system(bootstrap: str, topic: str, timeout: float = 60.0) -> Counter[str]:
+def read_as_an_outside_system(
+    bootstrap: str, namespace: str, topic: str, auth: KafkaAuth | None = None, timeout: float = 60.0
+) -> Counter[str]:
     """Read a whole topic with librdkafka and the CloudEvents SDK, validating each event's data.
 
     Returns how many events of each type were read; raises on any record the contract does not describe.
     """
     checks = validators()
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"contract-{uuid.uuid4().hex[:8]}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
+    topic = namespace + topic
+    config: dict[str, object] = {
+        "bootstrap.servers": bootstrap,
+        "group.id": f"{namespace}contract-{uuid.uuid4().hex[:8]}",
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+    }
+    if auth is not None:
+        config.update(
+            {
+                "security.protocol": auth.protocol,
+                "sasl.mechanism": auth.mechanism,
+                "sasl.username": auth.username,
+                "sasl.password": auth.password,
+            }
+        )
+    consumer = Consumer(config)
     try:
         metadata = consumer.list_topics(topic, timeout=10)
         partitions = [TopicPartition(topic, p, 0) for p in metadata.topics[topic].partitions]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from services.submissions.bootstrap import bootstrap
 from services.submissions.config import SubmissionsSettings
 from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
 from services.submissions.wsgi import create_app
-from tests.conftest import fresh_database
+from shared.settings import KafkaAuth
+from tests.conftest import SecuredKafka, fresh_database
 from tests.e2e.contract_check import read_as_an_outside_system
 from tests.factories import notifications_settings
 from tests.submissions.conftest import (
@@ -49,10 +51,31 @@ MEMBERS = [HOA_BINH, PHU_THO, TUYEN_QUANG, YEN_BAI, "sch_bacgiang", "sch_backan"
 FILERS = [s for s in MEMBERS if s != YEN_BAI]  # Yên Bái files nothing all year
 
 
+@dataclass(frozen=True)
+class YearBus:
+    """The broker a year runs on: its URL, and each principal's credentials when it is secured."""
+
+    url: str
+    secured: SecuredKafka | None = None
+
+    def auth(self, principal: str) -> KafkaAuth | None:
+        """Return a principal's credentials (None on the open broker)."""
+        return None if self.secured is None else self.secured.auth(principal)
+
+
+@pytest.fixture(params=["open broker", "secured broker"])
+def year_bus(request: pytest.FixtureRequest) -> YearBus:
+    """The year runs on the open broker, and again on the one secured with SASL/SCRAM and the ACLs."""
+    if request.param == "open broker":
+        return YearBus(str(request.getfixturevalue("kafka_url")))
+    secured = request.getfixturevalue("secured_kafka").fresh()
+    return YearBus(secured.url(), secured)
+
+
 @pytest.fixture
-def world(kafka_url: str, postgres_server: str, tmp_path: Path) -> Iterator[World]:
+def world(year_bus: YearBus, postgres_server: str, tmp_path: Path) -> Iterator[World]:
     with fresh_database(postgres_server) as database:
-        world = seeded_world(tmp_path, database, kafka_url)
+        world = seeded_world(tmp_path, database, year_bus.url, year_bus.auth)
         yield world
         world.registry.close()
 
@@ -83,7 +106,7 @@ def restarted(world: World) -> World:
 
 
 def test_a_whole_year_of_one_cluster(
-    world: World, kafka_url: str, postgres_server: str, tmp_path: Path
+    world: World, year_bus: YearBus, postgres_server: str, tmp_path: Path
 ) -> None:
     for school in FILERS:
         if school != TUYEN_QUANG:
@@ -226,7 +249,9 @@ def test_a_whole_year_of_one_cluster(
     # Everything submissions recorded reaches the audit trail through Kafka, once.
     world.service.relay(SUBMISSIONS_TOPIC).drain()
     with fresh_database(postgres_server) as audit_db:
-        settings = notifications_settings(tmp_path, database_url=audit_db, bus_url=kafka_url)
+        settings = notifications_settings(
+            tmp_path, database_url=audit_db, bus_url=year_bus.url, kafka=year_bus.auth("notifications")
+        )
         notifications_migrate(settings)
         notifications = notifications_bootstrap(settings)
         runner = audit_runner(notifications)
@@ -244,10 +269,11 @@ def test_a_whole_year_of_one_cluster(
 
     # A provincial system reading the topics (librdkafka, the CloudEvents SDK) finds every event
     # described by the published JSON Schemas.
-    servers, namespace = kafka_url.removeprefix("kafka://").split("?namespace=")
-    read = read_as_an_outside_system(servers, namespace + SUBMISSIONS_TOPIC)
+    servers, namespace = year_bus.url.removeprefix("kafka://").split("?namespace=")
+    reader = year_bus.auth("operator")
+    read = read_as_an_outside_system(servers, namespace, SUBMISSIONS_TOPIC, reader)
     assert sum(read.values()) >= len(types) and set(read) == set(types)
-    registry = read_as_an_outside_system(servers, namespace + REGISTRY_TOPIC)
+    registry = read_as_an_outside_system(servers, namespace, REGISTRY_TOPIC, reader)
     assert {"SchoolRegistered", "ClusterFormed", "SchoolJoinedCluster", "CampaignOpened"} <= set(registry)
 
 

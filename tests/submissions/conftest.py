@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -68,9 +68,12 @@ class World:
             return list(conn.execute(sa.select(events.c.type).order_by(events.c.position)).scalars())
 
 
-def submissions_settings(tmp_path: Path, database_url: str, bus_url: str) -> SubmissionsSettings:
-    """Return submissions settings under a test directory."""
-    common = make_settings("submissions", tmp_path, database_url=database_url, bus_url=bus_url)
+def submissions_settings(
+    tmp_path: Path, database_url: str, bus_url: str, kafka: Callable[[str], Any] | None = None
+) -> SubmissionsSettings:
+    """Return submissions settings under a test directory (``kafka`` gives a principal's credentials)."""
+    auth = kafka("submissions") if kafka else None
+    common = make_settings("submissions", tmp_path, database_url=database_url, bus_url=bus_url, kafka=auth)
     return SubmissionsSettings(
         common=common,
         documents_dir=str(tmp_path / "documents"),
@@ -80,13 +83,17 @@ def submissions_settings(tmp_path: Path, database_url: str, bus_url: str) -> Sub
     )
 
 
-def seeded_world(tmp_path: Path, database_url: str, bus_url: str) -> World:
+def seeded_world(
+    tmp_path: Path, database_url: str, bus_url: str, kafka: Callable[[str], Any] | None = None
+) -> World:
     """Seed a registry onto the bus, then build a submissions service whose registry view caught up."""
-    registry_settings = make_settings("registry", tmp_path, bus_url=bus_url)
+    registry_settings = make_settings(
+        "registry", tmp_path, bus_url=bus_url, kafka=kafka("registry") if kafka else None
+    )
     registry_migrate(registry_settings)
     registry = registry_bootstrap(registry_settings)
     seed(registry)
-    settings = submissions_settings(tmp_path, database_url, bus_url)
+    settings = submissions_settings(tmp_path, database_url, bus_url, kafka)
     migrate(settings)
     service = bootstrap(settings)
     world = World(

@@ -1,0 +1,96 @@
+"""The secured broker: every principal does what deploy/kafka-access.toml grants, and nothing else."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from shared.bus import BusUnavailable, OutgoingRecord, Start, make_bus
+from shared.kafka_access import ACCESS_FILE, grants
+from tests.conftest import SecuredKafka
+from tests.factories import make_envelope
+
+pytestmark = pytest.mark.kafka
+REGISTRY, SUBMISSIONS, SCORING = (
+    "thidua.registry.events",
+    "thidua.submissions.events",
+    "thidua.scoring.events",
+)
+INBOUND = "thidua.integration.inbound"
+
+
+def bus_of(kafka: SecuredKafka, principal: str | None):  # type: ignore[no-untyped-def]
+    """Return a bus authenticated as a principal (or not at all)."""
+    return make_bus(kafka.url(), partitions=1, auth=None if principal is None else kafka.auth(principal))
+
+
+def record(topic: str) -> OutgoingRecord:
+    return OutgoingRecord(topic, *make_envelope("school-1").to_record())
+
+
+@pytest.fixture(scope="module")
+def topics(secured_kafka: SecuredKafka) -> SecuredKafka:
+    """Create the topics as their owners would (each service creates the topics it publishes)."""
+    bus_of(secured_kafka, "registry").ensure_topics([REGISTRY])
+    bus_of(secured_kafka, "submissions").ensure_topics([SUBMISSIONS, INBOUND, f"{INBOUND}.dlq"])
+    bus_of(secured_kafka, "scoring").ensure_topics([SCORING])
+    return secured_kafka
+
+
+def test_an_unauthenticated_client_is_refused(topics: SecuredKafka) -> None:
+    with pytest.raises(BusUnavailable):
+        bus_of(topics, None).publish([record(REGISTRY)], timeout=5)
+
+
+def test_an_integration_principal_writes_the_inbound_topic_and_nothing_else(topics: SecuredKafka) -> None:
+    bus = bus_of(topics, "integration-HOABINH")
+    bus.publish([record(INBOUND)])
+    with pytest.raises(BusUnavailable, match="TopicAuthorizationFailed"):
+        bus.publish([record(SUBMISSIONS)], timeout=5)
+
+
+def test_a_service_writes_its_own_topic_but_not_another_services(topics: SecuredKafka) -> None:
+    bus = bus_of(topics, "registry")
+    bus.publish([record(REGISTRY)])
+    with pytest.raises(BusUnavailable, match="TopicAuthorizationFailed"):
+        bus.publish([record(SCORING)], timeout=5)
+
+
+def test_a_service_reads_what_it_consumes_in_its_own_groups_only(topics: SecuredKafka) -> None:
+    bus_of(topics, "registry").publish([record(REGISTRY)])
+    scoring = bus_of(topics, "scoring")
+    own = scoring.subscribe("scoring", [REGISTRY])
+    got = []
+    for _ in range(20):
+        got += own.poll(10, 0.5)
+        if got:
+            break
+    own.close()
+    assert got, "scoring reads the registry topic in its own group"
+    stranger = scoring.subscribe("notifications-audit", [REGISTRY])
+    with pytest.raises(BusUnavailable, match="GroupAuthorizationFailed"):
+        for _ in range(20):
+            stranger.poll(10, 0.5)
+    stranger.close()
+
+
+def test_the_operator_reads_every_topic_but_writes_none_but_the_redrive_targets(topics: SecuredKafka) -> None:
+    operator = bus_of(topics, "operator")
+    assert operator.read([REGISTRY], Start(), 10), "the operator reads any topic"
+    with pytest.raises(BusUnavailable):
+        operator.ensure_topics(["thidua.something.else"])
+
+
+def test_the_declared_file_gives_each_service_only_its_topics() -> None:
+    access = tomllib.loads(ACCESS_FILE.read_text())
+    writes = {
+        (g.principal, g.name) for g in grants(access) if g.operation == "WRITE" and g.resource == "TOPIC"
+    }
+    assert {topic for principal, topic in writes if principal == "registry"} == {REGISTRY}
+    assert {topic for principal, topic in writes if principal == "submissions"} == {
+        SUBMISSIONS,
+        f"{REGISTRY}.dlq",
+        f"{INBOUND}.dlq",
+    }
+    assert {topic for principal, topic in writes if principal.startswith("integration-")} == {INBOUND}
