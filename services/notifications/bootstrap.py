@@ -15,6 +15,7 @@ from shared import migrations
 from shared.catalogue import Catalogue
 from shared.consumer import ConsumerRunner
 from shared.db import create_engine
+from shared.secretbox import SecretBox
 from shared.service import ServiceContext
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -32,6 +33,11 @@ class Notifications(ServiceContext):
         if self.options is None:
             raise RuntimeError("notifications was built without its settings")
         return self.options
+
+    @property
+    def secrets(self) -> SecretBox:
+        """Return the box webhook signing secrets are sealed in."""
+        return SecretBox(self.config.data_key or self.settings.jwt_secret)
 
 
 def bootstrap(settings: NotificationsSettings) -> Notifications:
@@ -65,4 +71,6 @@ def mailer(service: Notifications) -> Mailer:
 def deliverer(service: Notifications) -> Deliverer:
     """Return the webhook deliverer."""
     config = service.config
-    return Deliverer(service.engine, service.clock, config.webhook_pause_after, config.webhook_timeout)
+    return Deliverer(
+        service.engine, service.clock, config.webhook_pause_after, config.webhook_timeout, service.secrets
+    )

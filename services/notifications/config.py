@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shared.settings import CommonSettings, ConfigError, common_settings
 
@@ -26,6 +26,8 @@ class NotificationsSettings:
     loop_interval: float
     submissions_url: str = "http://127.0.0.1:8002"
     scoring_url: str = "http://127.0.0.1:8003"
+    data_key: str = field(default="", repr=False)
+    """What webhook secrets are sealed with (THIDUA_DATA_KEY; the token signing secret when unset)."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSettings:
@@ -57,4 +59,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSett
         loop_interval=interval,
         submissions_url=env.get("SUBMISSIONS_URL", "http://127.0.0.1:8002").rstrip("/"),
         scoring_url=env.get("SCORING_URL", "http://127.0.0.1:8003").rstrip("/"),
+        data_key=env.get("THIDUA_DATA_KEY", ""),
     )

@@ -9,8 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from services.notifications.tables import deliveries
+from services.notifications.tables import deliveries, subscriptions
 from shared.signing import WEBHOOK_HEADER, verify_webhook
 from tests.notifications.conftest import NoticeScene, Receivers, build_notice_scene, json_body
 from tests.submissions.conftest import HOA_BINH, PHU_THO, auth, officer, plan
@@ -169,3 +170,47 @@ def test_a_malformed_or_unknown_subscription_is_refused(scene: NoticeScene, rece
         == 403
     )
     assert scene.client.post("/webhooks/subscriptions/wh_nope/resume", headers=auth()).status_code == 404
+
+
+def test_a_url_carrying_a_credential_is_refused_at_subscription(scene: NoticeScene) -> None:
+    for url in (
+        "https://user:pw@hook.hoabinh.gov.vn/thidua",
+        "https://hook.hoabinh.gov.vn/thidua?access_token=abc",
+    ):
+        response = scene.client.post(
+            "/webhooks/subscriptions", json={"code": "HOABINH", "url": url}, headers=auth()
+        )
+        assert response.status_code == 422, url
+        assert "credential" in str(response.get_json()["error"]["details"]) or "password" in str(
+            response.get_json()["error"]["details"]
+        )
+    assert scene.client.get("/webhooks/subscriptions", headers=auth()).get_json() == []
+
+
+def test_the_signing_secret_is_stored_sealed_and_still_signs(
+    scene: NoticeScene, receivers: Receivers
+) -> None:
+    endpoint = receivers.endpoint("/hoabinh")
+    subscription = subscribe(scene, "HOABINH", receivers.url("/hoabinh"), ["PlanSubmitted"])
+    with scene.service.engine.connect() as conn:
+        stored = conn.execute(sa.select(subscriptions.c.secret)).scalar_one()
+    assert stored.startswith("fernet:") and subscription["secret"] not in stored
+    file_plan(scene, HOA_BINH)
+    assert scene.deliver() == 1
+    ((headers, body),) = endpoint.received
+    assert verify_webhook(subscription["secret"].encode(), headers[WEBHOOK_HEADER], body)
+
+
+def test_urls_are_redacted_in_the_api_and_in_delivery_errors(scene: NoticeScene) -> None:
+    subscription = subscribe(
+        scene, "HOABINH", "http://127.0.0.1:1/thidua?tinh=hoabinh-bi-mat", ["PlanSubmitted"]
+    )
+    assert subscription["url"] == "http://127.0.0.1:1/thidua?tinh=***"
+    file_plan(scene, HOA_BINH)
+    assert scene.deliver() == 1
+    listed = scene.client.get("/webhooks/subscriptions", headers=auth()).get_json()
+    log = scene.client.get(
+        f"/webhooks/subscriptions/{subscription['id']}/deliveries", headers=auth()
+    ).get_json()
+    assert "hoabinh-bi-mat" not in str(listed) + str(log)
+    assert "ConnectionError" in log[0]["last_error"]

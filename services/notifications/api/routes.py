@@ -128,7 +128,7 @@ def subscribe(body: dict[str, Any]) -> dict[str, Any]:
     service = _service()
     with service.engine.begin() as conn:
         return webhooks.create_subscription(
-            conn, body["code"], body["url"], body["event_types"], service.clock()
+            conn, body["code"], body["url"], body["event_types"], service.clock(), service.secrets
         )
 
 

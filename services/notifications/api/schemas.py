@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+
+from shared.urls import credential_in, redacted
 
 _page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
 
@@ -42,20 +44,31 @@ class AuditEntryOut(Schema):
     hash = fields.String()
 
 
+def _no_credential(url: str) -> None:
+    """Refuse a webhook URL that carries a credential: it would be stored and shown in clear."""
+    if why := credential_in(url):
+        raise ValidationError(f"{why}; the receiver verifies the X-Thidua-Signature header instead")
+
+
 class SubscriptionIn(Schema):
-    """A webhook subscription of a provincial or ministry system."""
+    """A webhook subscription of a provincial or ministry system (no credential in its URL)."""
 
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    url = fields.Url(
+        required=True,
+        schemes={"http", "https"},
+        require_tld=False,
+        validate=[validate.Length(max=2000), _no_credential],
+    )
     event_types = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
 
 
 class SubscriptionOut(Schema):
-    """A webhook subscription (its secret is shown only when it is created)."""
+    """A webhook subscription (its secret is shown only when it is created; its URL redacted)."""
 
     id = fields.String()
     code = fields.String()
-    url = fields.String()
+    url = fields.Function(lambda row: redacted(row["url"]))
     event_types = fields.List(fields.String())
     status = fields.String()
     consecutive_failures = fields.Integer()

@@ -25,7 +25,9 @@ import sqlalchemy as sa
 from services.notifications.tables import deliveries, schools, subscriptions
 from shared.consumer import Consumed
 from shared.errors import NotFound, RuleBroken
+from shared.secretbox import SecretBox
 from shared.signing import WEBHOOK_HEADER, webhook_signature
+from shared.urls import scrubbed
 
 log = logging.getLogger(__name__)
 ACTIVE, PAUSED = "active", "paused"
@@ -40,24 +42,28 @@ def backoff(attempts: int, base: float = 2.0) -> timedelta:
 
 
 def create_subscription(
-    conn: sa.Connection, code: str, url: str, event_types: Sequence[str], now: datetime
+    conn: sa.Connection, code: str, url: str, event_types: Sequence[str], now: datetime, box: SecretBox
 ) -> dict[str, Any]:
-    """Subscribe a provincial or ministry system (by its code) to events; return its signing secret."""
+    """Subscribe a provincial or ministry system (by its code) to events; return its signing secret.
+
+    The secret is stored sealed; this answer is the only place it is shown.
+    """
     known = conn.execute(sa.select(schools.c.school_id).where(schools.c.code == code)).first()
     if known is None:
         raise RuleBroken(f"no school has code {code}", {"code": code}, "unknown_code")
+    secret = secrets.token_hex(32)
     row = {
         "id": f"wh_{uuid.uuid4().hex[:16]}",
         "code": code,
         "url": url,
-        "secret": secrets.token_hex(32),
+        "secret": box.seal(secret),
         "event_types": sorted(set(event_types)),
         "status": ACTIVE,
         "consecutive_failures": 0,
         "created_at": now,
     }
     conn.execute(subscriptions.insert().values(**row))
-    return row
+    return {**row, "secret": secret}
 
 
 def resume(conn: sa.Connection, subscription_id: str, now: datetime) -> dict[str, Any]:
@@ -146,6 +152,7 @@ class Deliverer:
         clock: Callable[[], datetime],
         pause_after: int,
         timeout: float,
+        box: SecretBox,
         workers: int = 8,
         session: requests.Session | None = None,
     ):
@@ -153,6 +160,7 @@ class Deliverer:
         self.clock = clock
         self.pause_after = pause_after
         self.timeout = timeout
+        self.box = box
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook")
         self.session = session or requests.Session()
         self._lock = threading.Lock()
@@ -198,7 +206,9 @@ class Deliverer:
         body = delivery["body"].encode()
         headers = {
             "Content-Type": "application/cloudevents+json; charset=utf-8",
-            WEBHOOK_HEADER: webhook_signature(delivery["secret"].encode(), int(time.time()), body),
+            WEBHOOK_HEADER: webhook_signature(
+                self.box.open(delivery["secret"]).encode(), int(time.time()), body
+            ),
             "X-Thidua-Delivery": str(delivery["id"]),
         }
         status, error = None, None
@@ -208,7 +218,7 @@ class Deliverer:
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
         except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"[:2000]
+            error = scrubbed(f"{type(exc).__name__}: {exc}", delivery["url"])[:2000]
         self._record(delivery, status, error)
 
     def _record(self, delivery: Any, status: int | None, error: str | None) -> None:
