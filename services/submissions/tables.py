@@ -20,6 +20,7 @@ schools = sa.Table(
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("name", sa.String(300), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("code", sa.String(32), index=True),  # who an integration principal of that code reads
 )
 clusters = sa.Table(
     "reg_clusters",

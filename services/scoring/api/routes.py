@@ -8,9 +8,9 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from services.scoring.app import exports, queries
+from services.scoring.app import exports, queries, visibility
 from services.scoring.bootstrap import Scoring
-from shared.auth import require
+from shared.auth import current_principal, require
 
 blp = Blueprint("scoring", __name__, description="Scores, targets, rankings, proposals (kết quả chấm điểm)")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,6 +43,7 @@ def _service() -> Scoring:
 @require()
 def score_card(year: int, school_id: str) -> dict[str, Any]:
     """Return a school's score card: which criterion gave or was verified, which filing cost what."""
+    visibility.require_school(_service(), current_principal(), year, school_id)
     return queries.result(_service(), year, "school_score", school_id)
 
 
@@ -51,6 +52,7 @@ def score_card(year: int, school_id: str) -> dict[str, Any]:
 @blp.arguments(AsOfQuery, location="query")
 def score_table(query: dict[str, Any], year: int, cluster_id: str) -> dict[str, Any]:
     """Return a cluster's ranked score table, now or as it stood at ``as_of``."""
+    visibility.require_cluster(_service(), current_principal(), cluster_id)
     if query.get("as_of"):
         return queries.score_table_as_of(_service(), year, cluster_id, query["as_of"])
     return queries.result(_service(), year, "score_table", cluster_id)
@@ -61,6 +63,7 @@ def score_table(query: dict[str, Any], year: int, cluster_id: str) -> dict[str, 
 @blp.arguments(FormatQuery, location="query")
 def export_score_table(query: dict[str, Any], year: int, cluster_id: str) -> Response:
     """Download the score table (Bảng tổng hợp điểm) as XLSX or CSV."""
+    visibility.require_cluster(_service(), current_principal(), cluster_id)
     table = queries.result(_service(), year, "score_table", cluster_id)["table"]
     rows = exports.score_table_rows(table, queries.school_names(_service(), [r["school_id"] for r in table]))
     return _download(
@@ -72,8 +75,9 @@ def export_score_table(query: dict[str, Any], year: int, cluster_id: str) -> Res
 @require()
 @blp.arguments(ClusterQuery, location="query")
 def targets(query: dict[str, Any], year: int) -> list[dict[str, Any]]:
-    """Return every school's targets for a year, optionally of one cluster."""
-    return queries.targets_report(_service(), year, query.get("cluster_id"))
+    """Return every school's targets for a year, optionally of one cluster (a cluster head: its own)."""
+    cluster_id = visibility.targets_cluster(_service(), current_principal(), query.get("cluster_id"))
+    return queries.targets_report(_service(), year, cluster_id)
 
 
 @blp.route("/targets/<int:year>/export")
@@ -81,7 +85,8 @@ def targets(query: dict[str, Any], year: int) -> list[dict[str, Any]]:
 @blp.arguments(FormatQuery, location="query")
 def export_targets(query: dict[str, Any], year: int) -> Response:
     """Download the targets report as XLSX or CSV."""
-    rows = exports.targets_rows(queries.targets_report(_service(), year, query.get("cluster_id")))
+    cluster_id = visibility.targets_cluster(_service(), current_principal(), query.get("cluster_id"))
+    rows = exports.targets_rows(queries.targets_report(_service(), year, cluster_id))
     return _download(query["format"], f"chi-tieu-{year}", exports.TARGETS_HEADERS, rows)
 
 
@@ -89,6 +94,7 @@ def export_targets(query: dict[str, Any], year: int) -> Response:
 @require()
 def proposals(year: int, cluster_id: str) -> dict[str, Any]:
     """Return the cluster's award proposals (flag, certificates of merit) with their vote status."""
+    visibility.require_cluster(_service(), current_principal(), cluster_id)
     return queries.result(_service(), year, "proposals", cluster_id)
 
 

@@ -16,7 +16,7 @@ from services.submissions.api.schemas import (
     FilingVersionOut,
     ReasonIn,
 )
-from services.submissions.app import filings, lookups
+from services.submissions.app import filings
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, current_principal, require
 
 blp = Blueprint("filings", __name__, url_prefix="/filings", description="Filings (hồ sơ) of the year")
@@ -32,7 +32,7 @@ class Filings(MethodView):
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         """List filings, filtered by year, form, filer or cluster."""
         page, per_page = query.pop("page"), query.pop("per_page")
-        return filings.list_filings(service(), query, page, per_page)
+        return filings.list_filings(service(), current_principal(), query, page, per_page)
 
     @require(ACADEMY_ADMIN, SCHOOL_OFFICER, CLUSTER_HEAD)
     @blp.arguments(FilingIn)
@@ -57,9 +57,8 @@ class Filing(MethodView):
     @require()
     @blp.response(200, FilingOut)
     def get(self, submission_id: str) -> dict[str, Any]:
-        """Return one filing."""
-        with service().reader.connect() as conn:
-            return lookups.submission(conn, submission_id)
+        """Return one filing the caller may read (Form 03's personal data only for those who may see it)."""
+        return filings.filing(service(), current_principal(), submission_id)
 
     @require(ACADEMY_ADMIN, SCHOOL_OFFICER, CLUSTER_HEAD)
     @blp.arguments(AmendmentIn)
@@ -81,8 +80,8 @@ class Filing(MethodView):
 @require()
 @blp.response(200, FilingVersionOut(many=True))
 def filing_history(submission_id: str) -> list[dict[str, Any]]:
-    """Return every version of a filing, oldest first."""
-    return filings.history(service(), submission_id)
+    """Return every version of a filing the caller may read, oldest first."""
+    return filings.history(service(), current_principal(), submission_id)
 
 
 @blp.route("/<submission_id>/reopen", methods=["POST"])

@@ -17,8 +17,8 @@ from services.submissions.api.schemas import (
     ReasonIn,
     YearQuery,
 )
-from services.submissions.app import board, documents, eligibility
-from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, require
+from services.submissions.app import board, documents, eligibility, visibility
+from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, current_principal, require
 from shared.errors import NotFound, RuleBroken
 
 blp = Blueprint("year", __name__, description="Documents, status board, eligibility (tư cách bình xét)")
@@ -38,8 +38,10 @@ def upload_document() -> dict[str, Any]:
 @blp.route("/documents/<sha256>")
 @require()
 def download_document(sha256: str) -> Response:
-    """Return a stored document's bytes."""
-    content = documents.read_document(service(), sha256)
+    """Return a stored document's bytes, to a caller who reads a filing it belongs to."""
+    with service().reader.connect() as conn:
+        readable = visibility.reads_document(conn, visibility.scope(conn, current_principal()), sha256)
+    content = documents.read_document(service(), sha256) if readable else None
     if content is None:
         raise NotFound(f"no document {sha256}", {"sha256": sha256})
     kind = documents.filetype.guess(content)
@@ -51,7 +53,7 @@ def download_document(sha256: str) -> Response:
 @blp.arguments(BoardQuery, location="query")
 def status_board(query: dict[str, Any]) -> dict[str, Any]:
     """Return each school by each required filing of a year: missing, on time, late, amended or exempt."""
-    return board.status_board(service(), query["year"], query.get("cluster_id"))
+    return board.status_board(service(), current_principal(), query["year"], query.get("cluster_id"))
 
 
 @blp.route("/eligibility")
@@ -60,7 +62,7 @@ def status_board(query: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, EligibilityOut(many=True))
 def list_eligibility(query: dict[str, Any]) -> list[dict[str, Any]]:
     """List the schools whose eligibility was decided in a year."""
-    return eligibility.eligibility_of(service(), query["year"])
+    return eligibility.eligibility_of(service(), current_principal(), query["year"])
 
 
 @blp.route("/eligibility/<int:year>/<school_id>/restoration", methods=["POST"])

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.submissions.app import lookups
+from services.submissions.app import lookups, visibility
 from services.submissions.bootstrap import Submissions
 from services.submissions.tables import (
     clusters,
@@ -17,15 +17,19 @@ from services.submissions.tables import (
     schools,
     submissions,
 )
+from shared.auth import Principal
 
 MISSING, ON_TIME, LATE, AMENDED, EXEMPT = "missing", "on_time", "late", "amended", "exempt"
 DOSSIER_FORM = "HO_SO_CUM"
 FORM_09_COPIES = 2
 
 
-def status_board(service: Submissions, year: int, cluster_id: str | None = None) -> dict[str, Any]:
-    """Return each school's and each cluster's state for every required filing of the year."""
+def status_board(
+    service: Submissions, principal: Principal, year: int, cluster_id: str | None = None
+) -> dict[str, Any]:
+    """Return the state of every required filing of the year for the schools and clusters one reads."""
     with service.reader.connect() as conn:
+        scope = visibility.scope(conn, principal)
         deadlines = lookups.campaign(conn, year)["deadlines"]
         member_query = (
             sa.select(members.c.school_id, members.c.cluster_id, schools.c.name)
@@ -75,6 +79,7 @@ def status_board(service: Submissions, year: int, cluster_id: str | None = None)
                 "cells": {d["code"]: _cell(d, school_id, by_filer, exempt) for d in school_deadlines},
             }
             for school_id, member_cluster, name in school_rows
+            if scope.school(school_id, member_cluster)
         ],
         "clusters": [
             {
@@ -83,6 +88,7 @@ def status_board(service: Submissions, year: int, cluster_id: str | None = None)
                 "dossier": dossier_state(by_filer.get((cid, DOSSIER_FORM)), confirmed),
             }
             for cid in cluster_ids
+            if scope.cluster(cid)
         ],
     }
 

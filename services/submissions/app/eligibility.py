@@ -6,9 +6,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.submissions.app import lookups
+from services.submissions.app import lookups, visibility
 from services.submissions.bootstrap import Submissions
 from services.submissions.tables import eligibility, exemptions
+from shared.auth import Principal
 from shared.errors import Conflict, RuleBroken
 from shared.eventstore import Context, NewEvent
 
@@ -68,11 +69,16 @@ def exempt_filing(
         return data
 
 
-def eligibility_of(service: Submissions, year: int) -> list[dict[str, Any]]:
-    """Return the schools whose eligibility was decided this year."""
+def eligibility_of(service: Submissions, principal: Principal, year: int) -> list[dict[str, Any]]:
+    """Return the schools the caller reads whose eligibility was decided this year."""
     with service.reader.connect() as conn:
         lookups.campaign(conn, year)
+        scope = visibility.scope(conn, principal)
         rows = conn.execute(
             eligibility.select().where(eligibility.c.year == year).order_by(eligibility.c.school_id)
-        )
-        return [dict(r) for r in rows.mappings()]
+        ).mappings()
+        return [
+            dict(r)
+            for r in rows
+            if scope.school(r["school_id"], lookups.cluster_of(conn, year, r["school_id"]))
+        ]

@@ -9,7 +9,7 @@ from typing import Any
 import marshmallow as ma
 import sqlalchemy as sa
 
-from services.submissions.app import lookups
+from services.submissions.app import lookups, visibility
 from services.submissions.app.documents import document_refs
 from services.submissions.bootstrap import Submissions
 from services.submissions.domain import checks
@@ -17,7 +17,7 @@ from services.submissions.domain.deadlines import answered_by, due_date, has_pas
 from services.submissions.forms import FORMS, SCHOOL, FormSpec
 from services.submissions.tables import submissions
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, Principal
-from shared.errors import Conflict, RuleBroken
+from shared.errors import Conflict, NotFound, RuleBroken
 from shared.eventstore import Context, NewEvent
 from shared.web import ApiError
 
@@ -126,33 +126,56 @@ def reopen_filing(service: Submissions, submission_id: str, reason: str, context
         return lookups.submission(conn, submission_id)
 
 
-def history(service: Submissions, submission_id: str) -> list[dict[str, Any]]:
-    """Return every version of a filing, oldest first, from its events."""
+def filing(service: Submissions, principal: Principal, submission_id: str) -> dict[str, Any]:
+    """Return a filing the caller may read; one it may not read is not found, like an unknown one."""
     with service.reader.connect() as conn:
-        lookups.submission(conn, submission_id)
+        row = lookups.submission(conn, submission_id)
+        scope = visibility.scope(conn, principal)
+    if not visibility.reads(scope, row):
+        raise NotFound(f"no filing with id {submission_id}", {"submission_id": submission_id})
+    return visibility.filing_shown(scope, row)
+
+
+def history(service: Submissions, principal: Principal, submission_id: str) -> list[dict[str, Any]]:
+    """Return every version of a filing the caller may read, oldest first, from its events."""
+    row = filing(service, principal, submission_id)
+    with service.reader.connect() as conn:
         stored = service.store.load(conn, submission_stream(submission_id))
+        scope = visibility.scope(conn, principal)
     return [
         {
             "version": s.envelope.stream_version,
             "type": s.envelope.type,
             "recorded_at": s.envelope.time,
             "actor": s.envelope.actor,
-            "data": dict(s.envelope.data),
+            "data": _version_shown(scope, row, dict(s.envelope.data)),
         }
         for s in stored
     ]
 
 
+def _version_shown(scope: Any, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Return one version's data as the caller may see it (its payload, if it has one)."""
+    if "payload" not in data:
+        return data
+    return {**data, "payload": visibility.shown(scope, row["form"], row["cluster_id"], data["payload"])}
+
+
 def list_filings(
-    service: Submissions, filters: dict[str, Any], page: int, per_page: int
+    service: Submissions, principal: Principal, filters: dict[str, Any], page: int, per_page: int
 ) -> list[dict[str, Any]]:
-    """Return one page of filings, filtered by year, form, filer and cluster, oldest first."""
+    """Return one page of the filings the caller reads, filtered by year, form, filer and cluster."""
     query = submissions.select().order_by(submissions.c.filed_at, submissions.c.submission_id)
     for column in ("year", "form", "filer_id", "cluster_id"):
         if filters.get(column) is not None:
             query = query.where(submissions.c[column] == filters[column])
     with service.reader.connect() as conn:
-        return [dict(r) for r in conn.execute(query.offset((page - 1) * per_page).limit(per_page)).mappings()]
+        scope = visibility.scope(conn, principal)
+        limit = visibility.readable_filings(scope)
+        if limit is not None:
+            query = query.where(limit)
+        rows = conn.execute(query.offset((page - 1) * per_page).limit(per_page)).mappings()
+        return [visibility.filing_shown(scope, dict(r)) for r in rows]
 
 
 def _filer(conn: sa.Connection, principal: Principal, spec: FormSpec, filing: Filing) -> tuple[str, str, str]:

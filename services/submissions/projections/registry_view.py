@@ -47,7 +47,11 @@ class RegistryView:
 def _school_registered(conn: sa.Connection, data: dict[str, Any]) -> None:
     conn.execute(
         schools.insert().values(
-            school_id=data["school_id"], kind=data["kind"], name=data["name"], active=True
+            school_id=data["school_id"],
+            kind=data["kind"],
+            name=data["name"],
+            code=data.get("code"),
+            active=True,
         )
     )
 
