@@ -12,11 +12,17 @@ from werkzeug.routing import IntegerConverter, Map
 
 from shared.logs import correlation_id
 from shared.metrics import LagCollector, instrument
-from shared.web.errors import error_body, register_error_handlers
+from shared.web.errors import ErrorResponse, error_body, register_error_handlers
 
 ReadinessCheck = Callable[[], bool]
 MAX_BODY_BYTES = 1024 * 1024
 """Largest request body a JSON API reads (a service that takes uploads sets its own)."""
+
+
+class SuiteApi(Api):
+    """flask-smorest's Api, documenting the suite's error shape for every error response."""
+
+    ERROR_SCHEMA = ErrorResponse
 
 
 class BoundedInt(IntegerConverter):
@@ -53,7 +59,9 @@ def make_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.update(config or {})
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": _SECURITY}, "security": [{"bearer": []}]})
+    api = SuiteApi(
+        app, spec_kwargs={"components": {"securitySchemes": _SECURITY}, "security": [{"bearer": []}]}
+    )
     register_error_handlers(app)
     _register_correlation(app)
     _register_health(app, checks)

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from shared.catalogue import InvalidEventData
@@ -26,6 +27,20 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.details = details
+
+
+class ErrorDetail(Schema):
+    """What went wrong: a stable code, a message for people, and details (field messages, ids)."""
+
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Raw(required=True)
+
+
+class ErrorResponse(Schema):
+    """Every error answer of the suite: ``{"error": {"code", "message", "details"}}``."""
+
+    error = fields.Nested(ErrorDetail, required=True)
 
 
 _DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, RuleBroken: 422}

@@ -34,6 +34,7 @@ from shared.auth import (
 )
 from shared.errors import NotFound
 from shared.web import ApiError
+from shared.web.docs import answers
 
 blp = Blueprint("notifications", __name__, description="Audit trail, inbox, webhooks (nhật ký, thông báo)")
 CONTRACT: dict[str, Any] = {}
@@ -57,6 +58,7 @@ def list_audit_events(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 @blp.route("/audit/events.csv")
 @require(ACADEMY_ADMIN, OPERATOR)
+@answers(blp, "The matching audit entries as CSV", {"text/csv": {"schema": {"type": "string"}}})
 @blp.arguments(AuditQuery, location="query")
 def export_audit_events(query: dict[str, Any]) -> Response:
     """Download an audit-trail search as CSV."""
@@ -70,6 +72,7 @@ def export_audit_events(query: dict[str, Any]) -> Response:
 
 @blp.route("/audit/verify")
 @require(ACADEMY_ADMIN, OPERATOR)
+@answers(blp, "Whether the chain holds: ok, entries checked, the first broken link")
 def verify_audit_trail() -> dict[str, Any]:
     """Walk the hash chain and report the first broken link, if any."""
     with _service().reader.connect() as conn:
@@ -92,6 +95,7 @@ def inbox(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 @blp.route("/inbox/unread-count")
 @require(ACADEMY_ADMIN, SCHOOL_OFFICER, CLUSTER_HEAD)
+@answers(blp, "How many notices of the caller are unread")
 def unread_count() -> dict[str, int]:
     """Return how many of the caller's notices are unread."""
     with _service().reader.connect() as conn:
@@ -171,6 +175,7 @@ def resume_subscription(subscription_id: str) -> dict[str, Any]:
 
 
 @blp.route("/asyncapi.json")
+@answers(blp, "The AsyncAPI 3 contract of every topic and event", public=True)
 def asyncapi() -> dict[str, Any]:
     """Return the AsyncAPI 3 document of every topic and event (public: it is the integration contract)."""
     if not CONTRACT:

@@ -11,9 +11,11 @@ from marshmallow import Schema, fields, validate
 from services.scoring.app import exports, queries, visibility
 from services.scoring.bootstrap import Scoring
 from shared.auth import current_principal, require
+from shared.web.docs import FILE, FREE_ARRAY, answers
 
 blp = Blueprint("scoring", __name__, description="Scores, targets, rankings, proposals (kết quả chấm điểm)")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SPREADSHEET = {XLSX: {"schema": FILE}, "text/csv": {"schema": {"type": "string"}}}
 
 
 class AsOfQuery(Schema):
@@ -41,6 +43,7 @@ def _service() -> Scoring:
 
 @blp.route("/score-cards/<int:year>/<school_id>")
 @require()
+@answers(blp, "The school's score card")
 def score_card(year: int, school_id: str) -> dict[str, Any]:
     """Return a school's score card: which criterion gave or was verified, which filing cost what."""
     visibility.require_school(_service(), current_principal(), year, school_id)
@@ -49,6 +52,7 @@ def score_card(year: int, school_id: str) -> dict[str, Any]:
 
 @blp.route("/score-tables/<int:year>/<cluster_id>")
 @require()
+@answers(blp, "The cluster's ranked score table")
 @blp.arguments(AsOfQuery, location="query")
 def score_table(query: dict[str, Any], year: int, cluster_id: str) -> dict[str, Any]:
     """Return a cluster's ranked score table, now or as it stood at ``as_of``."""
@@ -60,6 +64,7 @@ def score_table(query: dict[str, Any], year: int, cluster_id: str) -> dict[str, 
 
 @blp.route("/score-tables/<int:year>/<cluster_id>/export")
 @require()
+@answers(blp, "The score table as a spreadsheet or CSV", SPREADSHEET)
 @blp.arguments(FormatQuery, location="query")
 def export_score_table(query: dict[str, Any], year: int, cluster_id: str) -> Response:
     """Download the score table (Bảng tổng hợp điểm) as XLSX or CSV."""
@@ -73,6 +78,7 @@ def export_score_table(query: dict[str, Any], year: int, cluster_id: str) -> Res
 
 @blp.route("/targets/<int:year>")
 @require()
+@answers(blp, "Each school's targets", {"application/json": {"schema": FREE_ARRAY}})
 @blp.arguments(ClusterQuery, location="query")
 def targets(query: dict[str, Any], year: int) -> list[dict[str, Any]]:
     """Return every school's targets for a year, optionally of one cluster (a cluster head: its own)."""
@@ -82,6 +88,7 @@ def targets(query: dict[str, Any], year: int) -> list[dict[str, Any]]:
 
 @blp.route("/targets/<int:year>/export")
 @require()
+@answers(blp, "The targets report as a spreadsheet or CSV", SPREADSHEET)
 @blp.arguments(FormatQuery, location="query")
 def export_targets(query: dict[str, Any], year: int) -> Response:
     """Download the targets report as XLSX or CSV."""
@@ -92,6 +99,7 @@ def export_targets(query: dict[str, Any], year: int) -> Response:
 
 @blp.route("/proposals/<int:year>/<cluster_id>")
 @require()
+@answers(blp, "The cluster's award proposals with their vote")
 def proposals(year: int, cluster_id: str) -> dict[str, Any]:
     """Return the cluster's award proposals (flag, certificates of merit) with their vote status."""
     visibility.require_cluster(_service(), current_principal(), cluster_id)

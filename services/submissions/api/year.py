@@ -20,12 +20,14 @@ from services.submissions.api.schemas import (
 from services.submissions.app import board, documents, eligibility, visibility
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, current_principal, require
 from shared.errors import NotFound, RuleBroken
+from shared.web.docs import FILE, answers, uploads
 
 blp = Blueprint("year", __name__, description="Documents, status board, eligibility (tư cách bình xét)")
 
 
 @blp.route("/documents", methods=["POST"])
 @require(ACADEMY_ADMIN, SCHOOL_OFFICER, CLUSTER_HEAD)
+@uploads(blp, "file", "A PDF, DOCX, XLSX, PNG or JPEG")
 @blp.response(201, DocumentOut)
 def upload_document() -> dict[str, Any]:
     """Store a PDF, DOCX, XLSX, PNG or JPEG sent as multipart field 'file'; returns its SHA-256."""
@@ -37,6 +39,7 @@ def upload_document() -> dict[str, Any]:
 
 @blp.route("/documents/<sha256>")
 @require()
+@answers(blp, "The document's bytes", {"application/octet-stream": {"schema": FILE}})
 def download_document(sha256: str) -> Response:
     """Return a stored document's bytes, to a caller who reads a filing it belongs to."""
     with service().reader.connect() as conn:
@@ -50,6 +53,7 @@ def download_document(sha256: str) -> Response:
 
 @blp.route("/status-board")
 @require()
+@answers(blp, "Each school and cluster the caller reads, by each required filing")
 @blp.arguments(BoardQuery, location="query")
 def status_board(query: dict[str, Any]) -> dict[str, Any]:
     """Return each school by each required filing of a year: missing, on time, late, amended or exempt."""
