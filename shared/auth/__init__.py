@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,6 +94,16 @@ def require(*roles: str) -> Callable[[F], F]:
                 raise ApiError(403, "forbidden", f"role {principal.role} may not do this", {"allowed": roles})
             return view(*args, **kwargs)
 
+        _document_roles(wrapper, roles)
         return cast(F, wrapper)
 
     return decorate
+
+
+def _document_roles(view: Any, roles: tuple[str, ...]) -> None:
+    """Say in the view's OpenAPI operation which roles may call it (``x-roles``; reads are also scoped)."""
+    doc = copy.deepcopy(getattr(view, "_apidoc", {}))
+    manual = doc.setdefault("manual_doc", {})
+    manual["x-roles"] = list(roles or ROLES)
+    manual["x-scope"] = "reads are limited to the caller's school, cluster or code (README: Who reads what)"
+    view._apidoc = doc
