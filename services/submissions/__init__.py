@@ -1,4 +1,6 @@
-"""Submissions (not built yet, see issue 4): every filing of the year, deadlines, inspections.
+"""Submissions: every filing of the year (the letter's forms), documents, deadlines, inspections, eligibility.
 
-Will own its database and publish on ``thidua.submissions.events``; consumes registry events.
+Owns its database and publishes on ``thidua.submissions.events``; consumes the registry's events (its
+view of schools, clusters and campaigns) and signed Form 09 confirmations on ``thidua.integration.inbound``.
+Reads are scoped by role and tenant (app/visibility.py).
 """
