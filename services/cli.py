@@ -29,12 +29,8 @@ from shared.consumer import ConsumerRunner
 from shared.deadletter import DLQ_SUFFIX
 from shared.settings import kafka_auth
 
-TOPICS = (
-    "thidua.registry.events",
-    "thidua.submissions.events",
-    "thidua.scoring.events",
-    "thidua.integration.inbound",
-)
+TOPICS = ("thidua.registry.events", "thidua.submissions.events", "thidua.scoring.events")
+INBOUND_PREFIX = "thidua.integration.inbound."  # one topic per provincial or ministry system
 READ_MODELS = ("scoring", "submissions-registry-view", "notifications-audit", "notifications-notices")
 
 
@@ -107,7 +103,7 @@ def tail(
     """Print events of some topics, filtered by type, stream or school, from a chosen start."""
     start = Start(offset=offset, timestamp_ms=int(since.timestamp() * 1000) if since else None)
     bus = _bus(ctx)
-    wanted = list(topics or TOPICS)
+    wanted = list(topics or operator.event_topics(bus, TOPICS, (INBOUND_PREFIX,)))
     bus.ensure_topics(wanted)
     rows = operator.tail(bus, wanted, start, limit, event_type, stream_id, school_id)
     _print(

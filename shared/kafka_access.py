@@ -81,7 +81,13 @@ def grants(access: dict[str, Any], namespace: str = "") -> list[Grant]:
             allow(principal, ("READ", "DESCRIBE"), "GROUP", rules["groups_prefix"], prefixed=True)
     integration = access.get("integration", {})
     for code in integration.get("codes", []):
-        allow(f"integration-{code}", ("WRITE", "DESCRIBE"), "TOPIC", integration["topic"])
+        topic = integration["topic_prefix"] + code
+        allow(f"integration-{code}", ("WRITE", "DESCRIBE"), "TOPIC", topic)
+        if "consumed_by" in integration:
+            allow(integration["consumed_by"], ("READ", "DESCRIBE", "CREATE"), "TOPIC", topic)
+            allow(integration["consumed_by"], ("WRITE", "DESCRIBE", "CREATE"), "TOPIC", dlq_topic(topic))
+        if "redriven_by" in integration:
+            allow(integration["redriven_by"], ("WRITE", "DESCRIBE"), "TOPIC", topic)
     return out
 
 

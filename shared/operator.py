@@ -76,6 +76,13 @@ def tail(
     return sorted(rows, key=lambda r: (r.time, r.topic, r.partition, r.offset))
 
 
+def event_topics(bus: Bus, named: Sequence[str], prefixes: Sequence[str] = ()) -> list[str]:
+    """Return the named topics and every existing one under the prefixes (per-system inbound topics),
+    without dead-letter topics."""
+    found = [t for prefix in prefixes for t in bus.topics(prefix) if not t.endswith(DLQ_SUFFIX)]
+    return [*named, *sorted(set(found) - set(named))]
+
+
 def dead_letters(bus: Bus, topic: str, include_decided: bool = False) -> list[Row]:
     """Return the DLQ records of a topic, without those already re-driven or discarded."""
     dlq = topic if topic.endswith(DLQ_SUFFIX) else topic + DLQ_SUFFIX

@@ -67,7 +67,9 @@ DLQ_HEADERS: dict[str, Any] = {
     },
 }
 SIGNING = (
-    f"Inbound events must come from source integration/<CODE> and carry a {SIGNATURE_HEADER} header: the hex "
+    "Each provincial or ministry system writes its own topic, thidua.integration.inbound.<CODE> (on a "
+    "secured broker only its principal integration-<CODE> may). "
+    f"Its events must come from source integration/<CODE> and carry a {SIGNATURE_HEADER} header: the hex "
     "HMAC-SHA256, with the key the Academy issued to that code, over the UTF-8 bytes of ce_id, ce_type, "
     "ce_source and the record value joined by newlines (shared/signing.py). Unsigned or forged events are "
     "moved to the topic's .dlq and change nothing."
@@ -95,7 +97,8 @@ def build() -> dict[str, Any]:
                 "channel": {"$ref": f"#/channels/{service}"},
                 "summary": f"Consume {topic} (key: stream id; CloudEvents binary mode).",
             }
-        _channel(spec, channels, messages, "integration", INTEGRATION_TOPIC, INBOUND_EVENTS, SIGNING)
+        inbound = INTEGRATION_TOPIC + ".{code}"
+        _channel(spec, channels, messages, "integration", inbound, INBOUND_EVENTS, SIGNING)
         operations["send_integration"] = {
             "action": "send",
             "channel": {"$ref": "#/channels/integration"},
@@ -110,6 +113,7 @@ def build() -> dict[str, Any]:
             "description": f"Records of {channels[name]['address']} that a consumer could not apply.",
             "messages": {"DeadLetter": {"$ref": "#/components/messages/DeadLetter"}},
             "bindings": {"kafka": {"topic": topic, "bindingVersion": "0.5.0"}},
+            **_parameters(topic),
         }
         operations[f"inspect_{name}_dead_letters"] = {
             "action": "receive",
@@ -159,7 +163,15 @@ def _channel(
         "description": description,
         "messages": refs,
         "bindings": {"kafka": {"topic": topic, "bindingVersion": "0.5.0"}},
+        **_parameters(topic),
     }
+
+
+def _parameters(address: str) -> dict[str, Any]:
+    """Declare the {code} in a per-system topic's address."""
+    if "{code}" not in address:
+        return {}
+    return {"parameters": {"code": {"description": "The province's or ministry's code, e.g. HOABINH."}}}
 
 
 def _dead_letter() -> dict[str, Any]:

@@ -11,6 +11,14 @@ from shared.catalogue import Catalogue, EventType, consumed_event
 TOPIC = "thidua.submissions.events"
 REGISTRY_TOPIC = REGISTRY_EVENTS_TOPIC
 INTEGRATION_TOPIC = "thidua.integration.inbound"
+"""The inbound topics' common name: each provincial or ministry system writes its own, ``<this>.<CODE>``."""
+
+
+def inbound_topic(code: str) -> str:
+    """Return the inbound topic of one system: only that system's Kafka principal may write it."""
+    return f"{INTEGRATION_TOPIC}.{code}"
+
+
 FILER_TYPES = ("school", "cluster")
 FILING_EVENTS = tuple(dict.fromkeys(spec.event for spec in FORMS.values()))
 """The events of filings, in form order: consumers take this list, so a new form reaches them too."""

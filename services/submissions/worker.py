@@ -32,7 +32,7 @@ def loops(service: Submissions) -> dict[str, Loop]:
     return {
         "relay": service.relay_loop(TOPIC),
         "registry-view": registry_view_runner(service),
-        "inbound": inbound_runner(service),
+        **({"inbound": inbound_runner(service)} if service.integration_keys else {}),
         "deadline-watcher": service.singleton("deadline-watcher", lambda stop: run_watcher(service, stop)),
     }
 

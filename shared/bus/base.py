@@ -114,6 +114,10 @@ class Bus(Protocol):
         """Create the topics that do not exist yet (with their configured partitions, kept forever)."""
         ...
 
+    def topics(self, prefix: str = "") -> list[str]:
+        """Return the existing topics whose names start with a prefix, sorted."""
+        ...
+
     def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
         """Publish records and return once every one is acknowledged; raise BusUnavailable otherwise.
 

@@ -68,6 +68,12 @@ class EmbeddedBus:
             if rows:
                 conn.execute(_topics.insert(), rows)
 
+    def topics(self, prefix: str = "") -> list[str]:
+        """Return the declared topics whose names start with a prefix, sorted."""
+        with self.reader.connect() as conn:
+            names = conn.execute(sa.select(_topics.c.name)).scalars()
+            return sorted(n for n in names if n.startswith(prefix))
+
     def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
         """Append the records in one transaction: all of them or none (the timeout is not needed here)."""
         if not records:

@@ -105,6 +105,21 @@ class KafkaBus:
         finally:
             admin.close()
 
+    def topics(self, prefix: str = "") -> list[str]:
+        """Return the topics of this namespace whose names start with a prefix, sorted."""
+        try:
+            admin = self._admin()
+        except KafkaError as exc:
+            raise BusUnavailable(f"cannot list topics: {exc}") from exc
+        try:
+            names = admin.list_topics()
+        except KafkaError as exc:
+            raise BusUnavailable(f"cannot list topics: {exc}") from exc
+        finally:
+            admin.close()
+        wanted = self.physical(prefix)
+        return sorted(self.logical(n) for n in names if n.startswith(wanted))
+
     def _check_replication(self, topics: list[dict[str, Any]]) -> None:
         """Note each existing topic whose partitions have fewer replicas than configured."""
         for topic in topics:

@@ -21,7 +21,7 @@ def test_every_published_and_inbound_event_is_in_the_document() -> None:
         "thidua.registry.events",
         "thidua.submissions.events",
         "thidua.scoring.events",
-        "thidua.integration.inbound",
+        "thidua.integration.inbound.{code}",
     }
     assert addresses == topics | {f"{t}.dlq" for t in topics}, "each topic and its dead letters"
     dead_letter = document["components"]["messages"]["DeadLetter"]

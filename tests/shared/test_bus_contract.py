@@ -126,3 +126,11 @@ def test_group_lag_shows_committed_and_end_offsets(bus: Bus, topic: str) -> None
     sub.close()
     (lag,) = [g for g in bus.group_lag() if g.group == "g-lag" and g.topic == topic]
     assert (lag.committed, lag.end, lag.lag) == (2, 5, 3)
+
+
+def test_topics_are_listed_by_prefix(bus: Bus, topic: str) -> None:
+    prefix = topic.removesuffix(".events") + ".inbound."
+    bus.ensure_topics([f"{prefix}HOABINH", f"{prefix}PHUTHO", f"{prefix}PHUTHO.dlq"])
+    assert bus.topics(prefix) == [f"{prefix}HOABINH", f"{prefix}PHUTHO", f"{prefix}PHUTHO.dlq"]
+    assert bus.topics(prefix + "HOA") == [f"{prefix}HOABINH"]
+    assert topic in bus.topics()

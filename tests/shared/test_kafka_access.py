@@ -17,7 +17,7 @@ REGISTRY, SUBMISSIONS, SCORING = (
     "thidua.submissions.events",
     "thidua.scoring.events",
 )
-INBOUND = "thidua.integration.inbound"
+INBOUND, PHU_THO_INBOUND = "thidua.integration.inbound.HOABINH", "thidua.integration.inbound.PHUTHO"
 
 
 def bus_of(kafka: SecuredKafka, principal: str | None):  # type: ignore[no-untyped-def]
@@ -33,7 +33,9 @@ def record(topic: str) -> OutgoingRecord:
 def topics(secured_kafka: SecuredKafka) -> SecuredKafka:
     """Create the topics as their owners would (each service creates the topics it publishes)."""
     bus_of(secured_kafka, "registry").ensure_topics([REGISTRY])
-    bus_of(secured_kafka, "submissions").ensure_topics([SUBMISSIONS, INBOUND, f"{INBOUND}.dlq"])
+    bus_of(secured_kafka, "submissions").ensure_topics(
+        [SUBMISSIONS, INBOUND, f"{INBOUND}.dlq", PHU_THO_INBOUND]
+    )
     bus_of(secured_kafka, "scoring").ensure_topics([SCORING])
     return secured_kafka
 
@@ -43,11 +45,12 @@ def test_an_unauthenticated_client_is_refused(topics: SecuredKafka) -> None:
         bus_of(topics, None).publish([record(REGISTRY)], timeout=5)
 
 
-def test_an_integration_principal_writes_the_inbound_topic_and_nothing_else(topics: SecuredKafka) -> None:
+def test_an_integration_principal_writes_its_own_inbound_topic_and_nothing_else(topics: SecuredKafka) -> None:
     bus = bus_of(topics, "integration-HOABINH")
     bus.publish([record(INBOUND)])
-    with pytest.raises(BusUnavailable, match="TopicAuthorizationFailed"):
-        bus.publish([record(SUBMISSIONS)], timeout=5)
+    for elsewhere in (SUBMISSIONS, PHU_THO_INBOUND):
+        with pytest.raises(BusUnavailable, match="TopicAuthorizationFailed"):
+            bus.publish([record(elsewhere)], timeout=5)
 
 
 def test_a_service_writes_its_own_topic_but_not_another_services(topics: SecuredKafka) -> None:
@@ -91,6 +94,6 @@ def test_the_declared_file_gives_each_service_only_its_topics() -> None:
     assert {topic for principal, topic in writes if principal == "submissions"} == {
         SUBMISSIONS,
         f"{REGISTRY}.dlq",
-        f"{INBOUND}.dlq",
+        *(f"thidua.integration.inbound.{code}.dlq" for code in access["integration"]["codes"]),
     }
-    assert {topic for principal, topic in writes if principal.startswith("integration-")} == {INBOUND}
+    assert {topic for principal, topic in writes if principal == "integration-HOABINH"} == {INBOUND}

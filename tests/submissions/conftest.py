@@ -36,6 +36,7 @@ HOA_BINH, PHU_THO, YEN_BAI, TUYEN_QUANG = (
 )
 JUSTICE = school_id("BO-TUPHAP")
 INTEGRATION_KEY = "hoa-binh-provincial-committee-key-0123456789"
+PHU_THO_KEY = "phu-tho-provincial-committee-key-9876543210"
 
 
 @dataclass
@@ -79,7 +80,7 @@ def submissions_settings(
         documents_dir=str(tmp_path / "documents"),
         max_upload_bytes=200_000,
         watch_interval=0.2,
-        integration_keys={"HOABINH": INTEGRATION_KEY},
+        integration_keys={"HOABINH": INTEGRATION_KEY, "PHUTHO": PHU_THO_KEY},
     )
 
 

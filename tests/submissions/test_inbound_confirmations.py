@@ -5,13 +5,25 @@ from __future__ import annotations
 import json
 import uuid
 
-from services.submissions.contracts import INTEGRATION_TOPIC
+from services.submissions.contracts import inbound_topic
 from services.submissions.worker import inbound_runner
 from shared.bus import OutgoingRecord
 from shared.consumer import dlq_topic
 from shared.envelope import Envelope
 from shared.signing import SIGNATURE_HEADER, signature
-from tests.submissions.conftest import CLUSTER, HOA_BINH, INTEGRATION_KEY, World, auth, file, head
+from tests.submissions.conftest import (
+    CLUSTER,
+    HOA_BINH,
+    INTEGRATION_KEY,
+    PHU_THO,
+    PHU_THO_KEY,
+    World,
+    auth,
+    file,
+    head,
+)
+
+HOA_BINH_INBOUND = inbound_topic("HOABINH")
 
 
 def confirmation(
@@ -19,6 +31,7 @@ def confirmation(
     key: str | None = INTEGRATION_KEY,
     sender: str = "HOABINH",
     event_type: str = "AchievementReportConfirmed",
+    topic: str = HOA_BINH_INBOUND,
     **data: object,
 ) -> OutgoingRecord:
     """Return an inbound record of a Form 09 confirmation, signed with a key (or not signed)."""
@@ -46,13 +59,13 @@ def confirmation(
                 signature(key.encode(), envelope.id, envelope.type, envelope.source, value).encode(),
             )
         )
-    return OutgoingRecord(INTEGRATION_TOPIC, key_bytes, headers, value)
+    return OutgoingRecord(topic, key_bytes, headers, value)
 
 
 def deliver(world: World, *records: OutgoingRecord) -> int:
     """Publish inbound records and let the inbound consumer catch up; return how many it dead-lettered."""
     bus = world.service.bus
-    bus.ensure_topics([INTEGRATION_TOPIC])
+    bus.ensure_topics(sorted({r.topic for r in records}))
     bus.publish(list(records))
     runner = inbound_runner(world.service)
     runner.run_until_caught_up(timeout=60)
@@ -75,13 +88,13 @@ def test_forged_unsigned_or_impersonating_confirmations_go_to_the_dlq_and_change
     invalid = confirmation(3)
     assert deliver(world, forged, unsigned, stranger, impersonating, invalid) == 5
     assert world.event_types() == []
-    sub = world.service.bus.subscribe("dlq-check", [dlq_topic(INTEGRATION_TOPIC)])
+    sub = world.service.bus.subscribe("dlq-check", [dlq_topic(HOA_BINH_INBOUND)])
     letters = sub.poll(100, 1.0)
     sub.close()
     errors = [letter.header("dlq_error").decode() for letter in letters]
     assert len(errors) == 5
     assert sum("signature" in e for e in errors) == 2
-    assert any("unknown sender" in e for e in errors)
+    assert any("the topic of integration/HOABINH" in e for e in errors)
     assert any("in the name of" in e for e in errors)
     assert any("InvalidEventData" in e for e in errors)
     assert json.loads(letters[0].value)["school_id"] == HOA_BINH
@@ -115,9 +128,23 @@ def test_a_dossier_is_complete_when_both_copies_of_each_proposal_are_confirmed(w
 def test_a_signed_event_of_a_type_the_suite_does_not_take_goes_to_the_dlq_with_a_reason(world: World) -> None:
     assert deliver(world, confirmation(1, event_type="AchievementReportWithdrawn")) == 1
     assert world.event_types() == []
-    sub = world.service.bus.subscribe("dlq-check", [dlq_topic(INTEGRATION_TOPIC)])
+    sub = world.service.bus.subscribe("dlq-check", [dlq_topic(HOA_BINH_INBOUND)])
     [letter] = sub.poll(100, 1.0)
     sub.close()
     assert letter.header("dlq_error") == (
         b"UnknownEventType: 'AchievementReportWithdrawn is not a type submissions-inbound takes'"
     )
+
+
+def test_a_system_cannot_confirm_on_another_systems_topic_even_with_its_own_valid_signature(
+    world: World,
+) -> None:
+    phu_tho = {"key": PHU_THO_KEY, "sender": "PHUTHO", "confirmed_by": "PHUTHO", "school_id": PHU_THO}
+    on_its_own = confirmation(1, topic=inbound_topic("PHUTHO"), **phu_tho)
+    on_hoa_binhs = confirmation(2, **phu_tho)
+    assert deliver(world, on_its_own, on_hoa_binhs) == 1
+    assert world.event_types() == ["AchievementReportConfirmed"]
+    sub = world.service.bus.subscribe("dlq-check", [dlq_topic(HOA_BINH_INBOUND)])
+    [letter] = sub.poll(100, 1.0)
+    sub.close()
+    assert b"wrote on" in (letter.header("dlq_error") or b"")

@@ -21,16 +21,13 @@ from services.notifications.bootstrap import Notifications
 from services.notifications.projections.audit import audit_query, verify
 from shared import operator
 from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
+from shared.bus import BusUnavailable
 from shared.web import ApiError
 
 console = Blueprint("console", __name__, url_prefix="/console")
 COOKIE = "thidua_token"
-TOPICS = (
-    "thidua.registry.events",
-    "thidua.submissions.events",
-    "thidua.scoring.events",
-    "thidua.integration.inbound",
-)
+TOPICS = ("thidua.registry.events", "thidua.submissions.events", "thidua.scoring.events")
+INBOUND_PREFIX = "thidua.integration.inbound."  # one topic per provincial or ministry system
 LABELS = {
     "missing": "Chưa nộp",
     "on_time": "Đúng hạn",
@@ -115,7 +112,7 @@ def dlq() -> str:
     return _page(
         "dlq.html",
         topic=topic,
-        topics=TOPICS,
+        topics=_topics(),
         letters=letters,
         can_act=_principal().role == ACADEMY_ADMIN,
         message=request.args.get("message"),
@@ -193,7 +190,7 @@ def _act(action: Any) -> Any:
             _page(
                 "dlq.html",
                 topic=topic,
-                topics=TOPICS,
+                topics=_topics(),
                 letters=[],
                 can_act=False,
                 error="Chỉ quản trị viên được gửi lại hoặc bỏ qua bản ghi lỗi.",
@@ -208,7 +205,7 @@ def _act(action: Any) -> Any:
             _page(
                 "dlq.html",
                 topic=topic,
-                topics=TOPICS,
+                topics=_topics(),
                 letters=[],
                 can_act=True,
                 error=f"Không thực hiện được: {exc}",
@@ -235,3 +232,11 @@ def _fetch(base: str, path: str, params: dict[str, Any]) -> tuple[dict[str, Any]
         return None, f"Dịch vụ trả lời {response.status_code}: {message}"
     data: dict[str, Any] = response.json()
     return data, None
+
+
+def _topics() -> list[str]:
+    """Return the suite's event topics, with the inbound topic of every system that has one."""
+    try:
+        return operator.event_topics(_service().bus, TOPICS, (INBOUND_PREFIX,))
+    except BusUnavailable:
+        return list(TOPICS)

@@ -1,8 +1,9 @@
-"""Form 09 confirmations from provincial committee and ministry systems, on the integration topic.
+"""Form 09 confirmations from provincial committee and ministry systems, each on its own inbound topic.
 
-Each inbound event must come from ``integration/<CODE>`` and carry a ``thidua_signature`` header: the
-HMAC-SHA256, with that system's key, over the event's id, type, source and body (shared.signing).
-An unsigned or forged event is rejected to the DLQ and changes nothing.
+A system with code CODE writes ``thidua.integration.inbound.CODE``, which on a secured broker only its
+principal may write. Each event there must come from ``integration/CODE`` (the topic's code: the writer's
+identity) and carry a ``thidua_signature`` header: the HMAC-SHA256, with that system's key, over the
+event's id, type, source and body (shared.signing). Anything else is rejected to the DLQ, changing nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
-from services.submissions.contracts import INTEGRATION_TOPIC
+from services.submissions.contracts import INTEGRATION_TOPIC, inbound_topic
 from shared.consumer import Consumed, Rejected
 from shared.eventstore import Context, NewEvent
 from shared.service import ServiceContext
@@ -24,18 +25,20 @@ class InboundConfirmations:
     """Projection that turns verified confirmations into submissions' own AchievementReportConfirmed."""
 
     name = "submissions-inbound"
-    topics = (INTEGRATION_TOPIC,)
     rejects_unknown_types = True  # a provincial system sending a type we do not take must hear of it
 
     def __init__(self, service: ServiceContext, keys: Mapping[str, str]):
         self.service = service
         self.keys = keys
+        self.topics = tuple(inbound_topic(code) for code in sorted(keys))
 
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Verify the sender's signature, then record the confirmation once per school and copy."""
         event, record = consumed.event, consumed.record
-        system = event.source.removeprefix(SOURCE_PREFIX) if event.source.startswith(SOURCE_PREFIX) else None
-        key = self.keys.get(system or "")
+        system = record.topic.removeprefix(f"{INTEGRATION_TOPIC}.")
+        if event.source != f"{SOURCE_PREFIX}{system}":
+            raise Rejected(f"{event.source!r} wrote on {record.topic}, the topic of integration/{system}")
+        key = self.keys.get(system)
         if key is None:
             raise Rejected(f"unknown sender {event.source!r}")
         given = record.header(SIGNATURE_HEADER)
