@@ -59,7 +59,7 @@ def open_campaign(content: dict[str, Any]) -> NewEvent:
 
 
 def amend(current: Mapping[str, Any], content: dict[str, Any], now: datetime) -> NewEvent:
-    """Decide CampaignAmended: only until the campaign's first deadline has passed."""
+    """Decide CampaignAmended: only until the campaign's first deadline has passed, never into the past."""
     if content["year"] != current["year"]:
         raise RuleBroken("a campaign's year cannot change", {"year": content["year"]})
     first = min(_due(d) for d in current["deadlines"])
@@ -68,6 +68,14 @@ def amend(current: Mapping[str, Any], content: dict[str, Any], now: datetime) ->
             f"the first deadline ({first.isoformat()}) has passed: extend a deadline instead",
             {"first_deadline": first.isoformat()},
             "campaign_locked",
+        )
+    today = local_date(now)
+    past = [d["code"] for d in content["deadlines"] if _due(d) < today]
+    if past:
+        raise RuleBroken(
+            "an amendment cannot put a deadline in the past",
+            {"deadlines": past, "today": today.isoformat()},
+            "deadline_in_past",
         )
     check_content(content)
     return NewEvent("CampaignAmended", content)
