@@ -30,7 +30,11 @@ class ContentAreaV1(Schema):
 
 
 class TargetV1(Schema):
-    """A target (chỉ tiêu): a figure of the year-end report compared with thresholds."""
+    """A target (chỉ tiêu): a figure of the year-end report compared with thresholds.
+
+    ``minimum`` is "at least" ("từ 80% trở lên"), or "greater than" ("trên 90%") with
+    ``minimum_exclusive``; ``maximum`` is "at most", or "less than" with ``maximum_exclusive``.
+    """
 
     code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     description = fields.String(required=True, validate=_text)
@@ -39,6 +43,8 @@ class TargetV1(Schema):
     denominator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     minimum = fields.Float(load_default=None, allow_none=True)
     maximum = fields.Float(load_default=None, allow_none=True)
+    minimum_exclusive = fields.Boolean(load_default=False)
+    maximum_exclusive = fields.Boolean(load_default=False)
 
 
 class DeadlineV1(Schema):

@@ -35,7 +35,8 @@ def check_content(content: Mapping[str, Any]) -> None:
         )
     for target in content["targets"]:
         low, high = target.get("minimum"), target.get("maximum")
-        if low is not None and high is not None and low > high:
+        exclusive = target.get("minimum_exclusive") or target.get("maximum_exclusive")
+        if low is not None and high is not None and (low > high or (low == high and exclusive)):
             raise RuleBroken(
                 "a target's minimum exceeds its maximum", {"target": target["code"]}, "bad_target"
             )

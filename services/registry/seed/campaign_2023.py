@@ -55,7 +55,9 @@ def _target(
     denominator: str | None = None,
     minimum: float | None = None,
     maximum: float | None = None,
+    above: bool = False,
 ) -> dict[str, Any]:
+    """A target; ``above`` makes the minimum strict, as the letter's "trên" (more than)."""
     return {
         "code": code,
         "description": description,
@@ -64,6 +66,8 @@ def _target(
         "denominator": denominator,
         "minimum": minimum,
         "maximum": maximum,
+        "minimum_exclusive": above,
+        "maximum_exclusive": False,
     }
 
 
@@ -145,6 +149,7 @@ TARGETS = [
         "units_good_or_better",
         "units",
         minimum=0.90,
+        above=True,
     ),
 ]
 

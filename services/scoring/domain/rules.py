@@ -64,7 +64,12 @@ def evaluate_targets(campaign: Mapping[str, Any], figures: Mapping[str, Any] | N
     for target in campaign["targets"]:
         value = _target_value(target, figures or {})
         low, high = target.get("minimum"), target.get("maximum")
-        met = value is not None and (low is None or value >= low) and (high is None or value <= high)
+        above, below = bool(target.get("minimum_exclusive")), bool(target.get("maximum_exclusive"))
+        met = (
+            value is not None
+            and (low is None or (value > low if above else value >= low))
+            and (high is None or (value < high if below else value <= high))
+        )
         results.append(
             {
                 "code": target["code"],
@@ -72,6 +77,8 @@ def evaluate_targets(campaign: Mapping[str, Any], figures: Mapping[str, Any] | N
                 "value": value,
                 "minimum": low,
                 "maximum": high,
+                "minimum_exclusive": above,
+                "maximum_exclusive": below,
                 "met": met,
             }
         )
