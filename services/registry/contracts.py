@@ -6,6 +6,9 @@ travel in CampaignOpened / CampaignAmended, so another year changes data, not co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from shared import fields as rules
@@ -220,6 +223,15 @@ class DeadlineExtendedV1(Schema):
     previous_due = fields.Date(required=True)
     due = fields.Date(required=True)
     reason = fields.String(required=True, validate=_text)
+
+
+def with_deadline_extended(content: Mapping[str, Any], extension: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a campaign's content after a DeadlineExtended: one rule for the registry and every reader."""
+    deadlines = [
+        {**d, "due": extension["due"]} if d["code"] == extension["deadline_code"] else d
+        for d in content["deadlines"]
+    ]
+    return {**content, "deadlines": deadlines}
 
 
 def _event(name: str, schema: type[Schema], description: str) -> EventType:

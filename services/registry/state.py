@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.registry.contracts import with_deadline_extended
 from services.registry.tables import campaigns, cluster_members, clusters, schools
 from shared.envelope import Envelope
 
@@ -112,13 +113,10 @@ def deadline_extended(conn: sa.Connection, data: dict[str, Any], version: int) -
     content = conn.execute(
         sa.select(campaigns.c.content).where(campaigns.c.year == data["year"])
     ).scalar_one()
-    deadlines = [
-        {**d, "due": data["due"]} if d["code"] == data["deadline_code"] else d for d in content["deadlines"]
-    ]
     conn.execute(
         campaigns.update()
         .where(campaigns.c.year == data["year"])
-        .values(content={**content, "deadlines": deadlines}, version=version)
+        .values(content=with_deadline_extended(content, data), version=version)
     )
 
 

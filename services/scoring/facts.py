@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.registry.contracts import with_deadline_extended
 from services.scoring.contracts import FILING_EVENTS
 from services.scoring.tables import campaigns, exemptions, filings, ineligible, members, missed, schools
 
@@ -69,10 +70,7 @@ def deadline_extended(conn: sa.Connection, data: dict[str, Any]) -> Affected:
     content = conn.execute(sa.select(campaigns.c.content).where(campaigns.c.year == data["year"])).scalar()
     if content is None:
         return None
-    deadlines = [
-        {**d, "due": data["due"]} if d["code"] == data["deadline_code"] else d for d in content["deadlines"]
-    ]
-    _upsert(conn, campaigns, {"year": data["year"]}, {"content": {**content, "deadlines": deadlines}})
+    _upsert(conn, campaigns, {"year": data["year"]}, {"content": with_deadline_extended(content, data)})
     return data["year"], None
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.registry.contracts import with_deadline_extended
 from services.submissions.contracts import REGISTRY_TOPIC
 from services.submissions.tables import campaigns, clusters, members, schools
 from shared.consumer import Consumed
@@ -102,11 +103,8 @@ def _deadline_extended(conn: sa.Connection, data: dict[str, Any]) -> None:
     content = conn.execute(
         sa.select(campaigns.c.content).where(campaigns.c.year == data["year"])
     ).scalar_one()
-    deadlines = [
-        {**d, "due": data["due"]} if d["code"] == data["deadline_code"] else d for d in content["deadlines"]
-    ]
     conn.execute(
         campaigns.update()
         .where(campaigns.c.year == data["year"])
-        .values(content={**content, "deadlines": deadlines})
+        .values(content=with_deadline_extended(content, data))
     )
