@@ -20,14 +20,13 @@ import sqlalchemy as sa
 from shared.bus import Bus, BusUnavailable, Record, RecordTooLarge, Subscription, TopicPartition
 from shared.catalogue import Catalogue, InvalidEventData, UnknownEventType
 from shared.db import is_transient, serialise
-from shared.deadletter import DLQ_SUFFIX, dead_letter, dlq_topic, trimmed
+from shared.deadletter import dead_letter, dlq_topic, trimmed
 from shared.envelope import Envelope, EnvelopeError
 from shared.eventstore import ConcurrencyError
 from shared.logs import bound_correlation
 from shared.metrics import CONSUMED, DUPLICATES, FAILED
 
 log = logging.getLogger(__name__)
-__all__ = ["DLQ_SUFFIX", "Consumed", "ConsumerRunner", "Projection", "Rejected", "dlq_topic"]
 Progress = Callable[[int, int], None]
 """Told (records read, records to read) as a catch-up or rebuild goes on."""
 
@@ -148,7 +147,7 @@ class ConsumerRunner:
             records = self.subscription.poll(self.batch_size, poll_timeout)
         except BusUnavailable as exc:
             log.warning("consumer %s: bus unavailable: %s", self.projection.name, exc)
-            (stop or threading.Event()).wait(self.max_backoff / 5)
+            _pause(stop, self.max_backoff / 5)
             return 0
         if records:
             try:
@@ -162,7 +161,7 @@ class ConsumerRunner:
                     self.projection.name,
                 )
                 self.close()
-                (stop or threading.Event()).wait(self.max_backoff / 5)
+                _pause(stop, self.max_backoff / 5)
                 return 0
         return len(records)
 
@@ -317,3 +316,11 @@ def _next_offsets(records: Sequence[Record]) -> dict[TopicPartition, int]:
         tp = (record.topic, record.partition)
         offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
     return offsets
+
+
+def _pause(stop: threading.Event | None, seconds: float) -> None:
+    """Wait out an outage, waking at once when the runner is told to stop."""
+    if stop is None:
+        time.sleep(seconds)
+    else:
+        stop.wait(seconds)

@@ -14,7 +14,7 @@ from services.notifications.contracts import SUBMISSIONS_TOPIC
 from services.notifications.tables import notices
 from services.submissions.app.watcher import check_deadlines
 from shared.bus import OutgoingRecord
-from shared.consumer import dlq_topic
+from shared.deadletter import dlq_topic
 from tests.e2e.processes import free_port
 from tests.factories import make_envelope
 from tests.notifications.conftest import Mailbox, NoticeScene, build_notice_scene

@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from shared.bus import Bus, BusUnavailable, OutgoingRecord, Start, make_bus
-from shared.consumer import ConsumerRunner, dlq_topic
+from shared.consumer import ConsumerRunner
 from shared.db import create_engine
+from shared.deadletter import dlq_topic
 from tests.factories import CounterProjection, catalogue_for, make_envelope, service_tables
 
 

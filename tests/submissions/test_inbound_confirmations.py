@@ -8,7 +8,7 @@ import uuid
 from services.submissions.contracts import inbound_topic
 from services.submissions.worker import inbound_runner
 from shared.bus import OutgoingRecord
-from shared.consumer import dlq_topic
+from shared.deadletter import dlq_topic
 from shared.envelope import Envelope
 from shared.signing import SIGNATURE_HEADER, signature
 from tests.submissions.conftest import (

@@ -7,10 +7,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from services.submissions.app.watcher import check_deadlines
 from tests.submissions.conftest import (
     CLUSTER,
     HOA_BINH,
     PHU_THO,
+    YEN_BAI,
     World,
     auth,
     file,
@@ -105,3 +107,21 @@ def test_the_board_eligibility_and_documents_follow_the_same_scope(world: World)
     assert world.client.get(document, headers=head()).status_code == 200
     assert world.client.get(document, headers=officer(PHU_THO)).status_code == 404
     assert world.client.get(document, headers=OTHER_CLUSTER_HEAD).status_code == 404
+
+
+def test_eligibility_lists_only_the_schools_the_caller_reads(world: World) -> None:
+    a_year_of_filings(world)
+    world.at("2023-03-06T10:00:00+07:00")  # after the Form 01 deadline: the schools without it are out
+    assert check_deadlines(world.service) > 0
+
+    def schools(headers: dict[str, str]) -> set[str]:
+        response = world.client.get("/eligibility?year=2023", headers=headers)
+        assert response.status_code == 200
+        return {row["school_id"] for row in response.get_json()}
+
+    everyone = schools(auth())
+    assert YEN_BAI in everyone and len(everyone) > 10
+    assert schools(officer(YEN_BAI)) == {YEN_BAI}
+    assert schools(officer(HOA_BINH)) == set()
+    in_cluster = schools(head())
+    assert YEN_BAI in in_cluster and in_cluster < everyone

@@ -14,22 +14,27 @@ from shared.web import ApiError
 def scope(service: ServiceContext, principal: Principal) -> Scope:
     """Return what the caller reads (a code's schools from scoring's facts)."""
     with service.reader.connect() as conn:
+        return _scope(conn, principal)
 
-        def schools_with_code(code: str) -> list[str]:
-            return list(conn.execute(sa.select(schools.c.school_id).where(schools.c.code == code)).scalars())
 
-        return scope_of(principal, schools_with_code)
+def _scope(conn: sa.Connection, principal: Principal) -> Scope:
+    """Return what the caller reads, on an open connection."""
+
+    def schools_with_code(code: str) -> list[str]:
+        return list(conn.execute(sa.select(schools.c.school_id).where(schools.c.code == code)).scalars())
+
+    return scope_of(principal, schools_with_code)
 
 
 def require_school(service: ServiceContext, principal: Principal, year: int, school_id: str) -> None:
     """Refuse (403) a caller who may not read a school's results in a year."""
     with service.reader.connect() as conn:
-        cluster_id = conn.execute(
-            sa.select(members.c.cluster_id).where(
-                (members.c.year == year) & (members.c.school_id == school_id)
-            )
-        ).scalar()
-    scope(service, principal).require_school(school_id, cluster_id)
+        visible = _scope(conn, principal)
+        if visible.everything:
+            return
+        member = (members.c.year == year) & (members.c.school_id == school_id)
+        cluster_id = conn.execute(sa.select(members.c.cluster_id).where(member)).scalar()
+    visible.require_school(school_id, cluster_id)
 
 
 def require_cluster(service: ServiceContext, principal: Principal, cluster_id: str) -> None:

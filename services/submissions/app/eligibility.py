@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from services.submissions.app import lookups, visibility
 from services.submissions.bootstrap import Submissions
-from services.submissions.tables import eligibility, exemptions
+from services.submissions.tables import eligibility, exemptions, members
 from shared.auth import Principal
 from shared.errors import Conflict, RuleBroken
 from shared.eventstore import Context, NewEvent
@@ -77,8 +77,11 @@ def eligibility_of(service: Submissions, principal: Principal, year: int) -> lis
         rows = conn.execute(
             eligibility.select().where(eligibility.c.year == year).order_by(eligibility.c.school_id)
         ).mappings()
-        return [
-            dict(r)
-            for r in rows
-            if scope.school(r["school_id"], lookups.cluster_of(conn, year, r["school_id"]))
-        ]
+        if scope.everything:
+            return [dict(r) for r in rows]
+        clusters = dict(
+            conn.execute(
+                sa.select(members.c.school_id, members.c.cluster_id).where(members.c.year == year)
+            ).all()
+        )
+        return [dict(r) for r in rows if scope.school(r["school_id"], clusters.get(r["school_id"]))]

@@ -129,19 +129,15 @@ def reopen_filing(service: Submissions, submission_id: str, reason: str, context
 def filing(service: Submissions, principal: Principal, submission_id: str) -> dict[str, Any]:
     """Return a filing the caller may read; one it may not read is not found, like an unknown one."""
     with service.reader.connect() as conn:
-        row = lookups.submission(conn, submission_id)
-        scope = visibility.scope(conn, principal)
-    if not visibility.reads(scope, row):
-        raise NotFound(f"no filing with id {submission_id}", {"submission_id": submission_id})
+        row, scope = _readable(conn, principal, submission_id)
     return visibility.filing_shown(scope, row)
 
 
 def history(service: Submissions, principal: Principal, submission_id: str) -> list[dict[str, Any]]:
     """Return every version of a filing the caller may read, oldest first, from its events."""
-    row = filing(service, principal, submission_id)
     with service.reader.connect() as conn:
+        row, scope = _readable(conn, principal, submission_id)
         stored = service.store.load(conn, submission_stream(submission_id))
-        scope = visibility.scope(conn, principal)
     return [
         {
             "version": s.envelope.stream_version,
@@ -152,6 +148,15 @@ def history(service: Submissions, principal: Principal, submission_id: str) -> l
         }
         for s in stored
     ]
+
+
+def _readable(conn: sa.Connection, principal: Principal, submission_id: str) -> tuple[dict[str, Any], Any]:
+    """Return a filing and the caller's scope; a filing the caller may not read is not found."""
+    row = lookups.submission(conn, submission_id)
+    scope = visibility.scope(conn, principal)
+    if not visibility.reads(scope, row):
+        raise NotFound(f"no filing with id {submission_id}", {"submission_id": submission_id})
+    return row, scope
 
 
 def _version_shown(scope: Any, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
