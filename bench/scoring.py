@@ -23,7 +23,8 @@ from kafka import KafkaConsumer
 
 from services.registry.seed.campaign_2023 import campaign_2023
 from services.scoring.bootstrap import bootstrap, migrate, rebuild
-from services.scoring.contracts import REGISTRY_TOPIC, SUBMISSIONS_TOPIC
+from services.scoring.config import ScoringSettings
+from services.vocabulary import REGISTRY_TOPIC, SUBMISSIONS_TOPIC
 from shared.bus import OutgoingRecord, make_bus
 from shared.envelope import Envelope
 from shared.settings import CommonSettings
@@ -138,7 +139,8 @@ def raw_consume(servers: str, namespace: str, count: int) -> float:
 
 def scoring_rebuild(database_url: str, bus_url: str, count: int) -> float:
     """Rebuild the scoring read models from the topics; return events/s."""
-    settings = CommonSettings("scoring", database_url, bus_url, 3, "bench-secret-" + "x" * 32, "WARNING")
+    common = CommonSettings("scoring", database_url, bus_url, 3, "bench-secret-" + "x" * 32, "WARNING")
+    settings = ScoringSettings(common)
     migrate(settings)
     service = bootstrap(settings)
     start = time.perf_counter()

@@ -1,8 +1,9 @@
-"""The deploy entry point: ``python -m services SERVICE ROLE`` with ROLE one of migrate, api, worker.
+"""The deploy entry point: ``python -m services SERVICE ROLE``.
 
 ``migrate`` brings the service database to the newest schema (run it once before the others start);
-``api`` execs gunicorn with deploy/gunicorn.conf.py; ``worker`` runs the service's relay or consumers;
-``seed`` loads the service's seed data (registry: the 2023 year and the 2025 mergers), idempotently.
+``api`` execs gunicorn with deploy/gunicorn.conf.py; ``worker`` runs the service's table of loops;
+``seed`` loads the registry's seed data (the 2023 year and the 2025 mergers), idempotently;
+``rebuild-state`` rebuilds the state tables of the registry or submissions from their own events.
 """
 
 from __future__ import annotations
@@ -12,25 +13,34 @@ import os
 import sys
 from pathlib import Path
 
-SERVICES = ("registry", "submissions", "scoring", "notifications")
-ROLES = ("migrate", "api", "worker", "seed")
+from services import commands
+
+ROLES = ("migrate", "api", "worker", "seed", "rebuild-state")
 GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
 
 
 def main(argv: list[str]) -> int:
     """Run one role of one service."""
-    if len(argv) != 2 or argv[0] not in SERVICES or argv[1] not in ROLES:
-        print(f"usage: python -m services {{{'|'.join(SERVICES)}}} {{{'|'.join(ROLES)}}}", file=sys.stderr)
+    if len(argv) != 2 or argv[0] not in commands.SERVICES or argv[1] not in ROLES:
+        services, roles = "|".join(commands.SERVICES), "|".join(ROLES)
+        print(f"usage: python -m services {{{services}}} {{{roles}}}", file=sys.stderr)
         return 2
     service, role = argv
+    if role == "seed" and service != "registry":
+        print("only the registry has seed data: python -m services registry seed", file=sys.stderr)
+        return 2
+    if role == "rebuild-state" and service not in commands.STATEFUL:
+        print(f"{service} keeps no state tables; one of {', '.join(commands.STATEFUL)}", file=sys.stderr)
+        return 2
     if role == "migrate":
-        config = importlib.import_module(f"services.{service}.config")
-        importlib.import_module(f"services.{service}.bootstrap").migrate(config.load_settings())
+        commands.migrate(service)
     if role == "api":
         app = f"services.{service}.wsgi:create_app()"
         os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), app])
     if role == "seed":
-        importlib.import_module(f"services.{service}.worker").seed()
+        print(f"seed: created {commands.seed()}")
+    if role == "rebuild-state":
+        print(f"{service}: state rebuilt from {commands.rebuild_state(service)} events")
     if role == "worker":
         importlib.import_module(f"services.{service}.worker").main()
     return 0

@@ -1,7 +1,7 @@
 """The event contract for external systems: an AsyncAPI 3 document generated from the event catalogues.
 
 Every topic, every event with its JSON Schema, the CloudEvents headers, and the inbound integration
-topic with how a provincial system signs its events. ``python -m services.notifications.contract``
+topic with how a provincial system signs its events. ``python -m services.asyncapi``
 writes docs/asyncapi.json and docs/schemas/; a test keeps the committed files current.
 """
 
@@ -19,12 +19,13 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from services.registry.contracts import CATALOGUE as REGISTRY
 from services.scoring.contracts import CATALOGUE as SCORING
 from services.submissions.contracts import CATALOGUE as SUBMISSIONS
-from services.submissions.contracts import INBOUND_EVENTS, INTEGRATION_TOPIC
+from services.submissions.contracts import INBOUND_EVENTS
+from services.vocabulary import INTEGRATION_TOPIC
 from shared.catalogue import Catalogue, EventType
 from shared.deadletter import DLQ_SUFFIX
 from shared.signing import SIGNATURE_HEADER
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 PUBLISHED = {"registry": REGISTRY, "submissions": SUBMISSIONS, "scoring": SCORING}
 CE_HEADERS: dict[str, Any] = {
     "type": "object",

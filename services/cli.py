@@ -16,22 +16,29 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from services import commands
+from services.vocabulary import INTEGRATION_TOPIC, SUITE_TOPICS
 from shared import operator
-from shared.auth import ROLES, mint_token
+from shared.auth.cli import main as mint_command
 from shared.bus import Bus, Start, make_bus
-from shared.consumer import ConsumerRunner
 from shared.deadletter import DLQ_SUFFIX
 from shared.settings import kafka_auth
 
-TOPICS = ("thidua.registry.events", "thidua.submissions.events", "thidua.scoring.events")
-INBOUND_PREFIX = "thidua.integration.inbound."  # one topic per provincial or ministry system
-READ_MODELS = ("scoring", "submissions-registry-view", "notifications-audit", "notifications-notices")
+TOPICS = SUITE_TOPICS
+INBOUND_PREFIX = f"{INTEGRATION_TOPIC}."  # one topic per provincial or ministry system
+READ_MODELS = {
+    "scoring": ("scoring", "scoring"),
+    "submissions-registry-view": ("submissions", "registry-view"),
+    "notifications-audit": ("notifications", "audit"),
+    "notifications-notices": ("notifications", "notices"),
+}
+"""Each read model an operator may rebuild: its service and that service's consumer name."""
 
 
 def _bus(ctx: click.Context) -> Bus:
@@ -204,7 +211,7 @@ def dlq_discard(ctx: click.Context, topic: str, partition: int, offset: int, act
 
 
 @main.command()
-@click.argument("read_model", type=click.Choice(READ_MODELS))
+@click.argument("read_model", type=click.Choice(tuple(READ_MODELS)))
 @click.pass_context
 def rebuild(ctx: click.Context, read_model: str) -> None:
     """Empty a read model and replay its topics from the earliest offset (stop its worker first)."""
@@ -221,40 +228,20 @@ def rebuild(ctx: click.Context, read_model: str) -> None:
 
 
 def _rebuild(read_model: str, progress: Callable[[int, int], None]) -> None:
-    if read_model == "scoring":
-        from services.scoring import bootstrap as scoring
-        from services.scoring.config import load_settings as scoring_settings
-
-        service = scoring.bootstrap(scoring_settings())
-        scoring.rebuild(service, progress=progress)
-        service.close()
-    elif read_model == "submissions-registry-view":
-        from services.submissions.bootstrap import bootstrap as submissions
-        from services.submissions.config import load_settings as submissions_settings
-        from services.submissions.worker import registry_view_runner
-
-        built = submissions(submissions_settings())
-        _replay(registry_view_runner(built), progress)
-        built.close()
-    else:
-        from services.notifications import bootstrap as notifications
-        from services.notifications.config import load_settings as notifications_settings
-
-        kept = notifications.bootstrap(notifications_settings())
-        make = (
-            notifications.audit_runner
-            if read_model == "notifications-audit"
-            else notifications.notices_runner
-        )
-        _replay(make(kept), progress)
-        kept.close()
+    service, consumer = READ_MODELS[read_model]
+    commands.rebuild_read_model(service, consumer, progress)
 
 
-def _replay(runner: ConsumerRunner, progress: Callable[[int, int], None]) -> None:
-    try:
-        runner.rebuild(progress=progress)
-    finally:
-        runner.close()
+@main.group()
+def state() -> None:
+    """The state tables the registry and submissions decide from."""
+
+
+@state.command("rebuild")
+@click.argument("service", type=click.Choice(commands.STATEFUL))
+def state_rebuild(service: str) -> None:
+    """Rebuild a service's state tables from its own events table, in one transaction (no downtime)."""
+    click.echo(f"{service}: state rebuilt from {commands.rebuild_state(service)} events")
 
 
 @main.group()
@@ -262,28 +249,13 @@ def token() -> None:
     """Development tokens."""
 
 
-@token.command("mint")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--subject", default="dev", show_default=True)
-@click.option("--tenant", default=None, help="Cluster id, school id or province code for tenant roles.")
-@click.option("--hours", default=12, show_default=True)
-def token_mint(role: str, subject: str, tenant: str | None, hours: int) -> None:
-    """Print a bearer token signed with THIDUA_JWT_SECRET."""
-    secret = os.environ.get("THIDUA_JWT_SECRET")
-    if not secret:
-        raise click.UsageError("set THIDUA_JWT_SECRET (the same value the services use)")
-    try:
-        click.echo(mint_token(secret, subject, role, tenant, timedelta(hours=hours)))
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+token.add_command(mint_command, "mint")
 
 
 @main.command()
 def seed() -> None:
     """Load the registry's seed data (2023 year, 2025 mergers); running it again changes nothing."""
-    from services.registry.worker import seed as load_seed
-
-    load_seed()
+    click.echo(f"seed: created {commands.seed()}")
 
 
 @main.group()
@@ -299,10 +271,8 @@ def export() -> None:
 def export_score_table(year: int, cluster_id: str, fmt: str, out: Path) -> None:
     """Write a cluster's score table (Bảng tổng hợp điểm) to a file."""
     from services.scoring.app import exports, queries
-    from services.scoring.bootstrap import bootstrap
-    from services.scoring.config import load_settings
 
-    service = bootstrap(load_settings())
+    service = commands.build("scoring")
     try:
         table = queries.result(service, year, "score_table", cluster_id)["table"]
     except Exception as exc:

@@ -57,6 +57,17 @@ class EventType:
 
     def read(self, version: int, data: Mapping[str, Any]) -> dict[str, Any]:
         """Upcast older data to the current version, then load it tolerantly (unknown fields kept)."""
+        current = self._upcast(version, data)
+        try:
+            return dict(self._tolerant.load(current))
+        except ma.ValidationError as exc:
+            raise InvalidEventData(self.name, _as_mapping(exc.messages)) from exc
+
+    def stored(self, version: int, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Upcast a service's own stored event to the current version, as the JSON-ready values it appends."""
+        return self.validate(self._upcast(version, data))
+
+    def _upcast(self, version: int, data: Mapping[str, Any]) -> dict[str, Any]:
         if version > self.version:
             raise InvalidEventData(
                 self.name, {"_schema": [f"version {version} is newer than {self.version}"]}
@@ -67,10 +78,7 @@ class EventType:
             if upcast is None:
                 raise InvalidEventData(self.name, {"_schema": [f"no upcaster from version {step}"]})
             current = upcast(current)
-        try:
-            return dict(self._tolerant.load(current))
-        except ma.ValidationError as exc:
-            raise InvalidEventData(self.name, _as_mapping(exc.messages)) from exc
+        return current
 
 
 class Catalogue:
@@ -122,3 +130,12 @@ def consumed_event(name: str, topic: str, /, **needed: ma.fields.Field) -> Event
 def _as_mapping(messages: Any) -> dict[str, Any]:
     """Normalise marshmallow's error messages to a mapping."""
     return messages if isinstance(messages, dict) else {"_schema": messages}
+
+
+def published_on(topic: str) -> Callable[[str, type[ma.Schema], str], EventType]:
+    """Return how a service declares the events it publishes on its topic: ``(name, schema, description)``."""
+
+    def declare(name: str, schema: type[ma.Schema], description: str) -> EventType:
+        return EventType(name=name, version=1, schema=schema, topic=topic, description=description)
+
+    return declare

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from shared.backoff import exponential
 from shared.bus import Bus, BusUnavailable, Record, RecordTooLarge, Subscription, TopicPartition
 from shared.catalogue import Catalogue, InvalidEventData, UnknownEventType
 from shared.db import is_transient, serialise
@@ -48,6 +49,8 @@ class Projection(Protocol):
     (optional) replaces one ``apply`` per event when a read model can fold a batch into fewer statements.
     ``rejects_unknown_types`` (optional, default False) dead-letters an event of a type the catalogue does
     not declare instead of skipping it (a topic fed from outside, where such an event is a sender's error).
+    ``handlers`` (optional, a shared.handlers.Handlers) is checked against the runner's catalogue when the
+    runner is made: a handler for a type the catalogue does not declare is an error at start.
     ``serialised`` (optional, default False) makes the replicas of a consumer apply their batches one at a
     time, in the database, for a read model whose effect is sequential (a hash chain) or computed from
     all of its state (a cluster's results).
@@ -112,6 +115,9 @@ class ConsumerRunner:
         self.max_backoff = max_backoff
         self.stats = ConsumerStats()
         self._subscription: Subscription | None = None
+        handlers = getattr(projection, "handlers", None)
+        if handlers is not None:
+            handlers.check(catalogue)
 
     @property
     def subscription(self) -> Subscription:
@@ -281,7 +287,7 @@ class ConsumerRunner:
                 if isinstance(exc, Rejected) or (not passing and attempt >= self.max_attempts):
                     self._dead_letter(item.record, exc)
                     return
-                delay = min(self.max_backoff, self.backoff * 2 ** (min(attempt, 20) - 1))
+                delay = exponential(attempt, self.backoff, self.max_backoff)
                 log.warning(
                     "consumer %s: event %s failed (attempt %d): %s",
                     self.projection.name,

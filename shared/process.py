@@ -17,13 +17,16 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared.service import ServiceContext
 
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 10.0
 EXIT_LOOP_DIED = 70
+S = TypeVar("S", bound=ServiceContext)
 
 
 class Runnable(Protocol):
@@ -123,6 +126,14 @@ def run_worker(worker: Worker) -> None:
     if port := os.environ.get("WORKER_METRICS_PORT"):
         serve_health(worker, int(port))
     worker.run()
+
+
+def serve(name: str, service: S, loops: Callable[[S], Mapping[str, Loop]]) -> None:
+    """Run a service's worker (its table of loops) until stopped, then release the service."""
+    try:
+        run_worker(Worker(name, loops(service), lambda: service.bus.topic_warnings))
+    finally:
+        service.close()
 
 
 def serve_health(worker: Worker, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -14,10 +15,23 @@ from shared.catalogue import Catalogue
 from shared.db import create_engine
 from shared.envelope import Envelope
 from shared.eventstore import ANY_VERSION, Context, EventStore, NewEvent
+from shared.handlers import Handlers
 from shared.leases import Lease, LeasedLoop, LeaseTiming, Loop
+from shared.logs import configure_logging
 from shared.metrics import LagCollector, relay_lag_of
 from shared.relay import OutboxRelay
 from shared.settings import CommonSettings
+
+S = TypeVar("S", bound="ServiceContext")
+
+
+@dataclass(frozen=True)
+class State:
+    """A service's state tables and the handlers that keep them from its own events."""
+
+    handlers: Handlers[None]
+    tables: tuple[sa.Table, ...]
+    """In the order rows may be inserted (they are emptied in the reverse order)."""
 
 
 @dataclass
@@ -29,8 +43,10 @@ class ServiceContext:
     catalogue: Catalogue
     metadata: sa.MetaData
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    apply_state: Callable[[sa.Connection, list[Envelope]], None] | None = None
+    state: State | None = None
     _bus: Bus | None = field(default=None, repr=False)
+    config: Any = field(default=None, kw_only=True, repr=False)
+    """The service's own settings (its config.py's type, with ``common`` the settings above)."""
 
     def record(
         self,
@@ -51,9 +67,29 @@ class ServiceContext:
     ) -> list[Envelope]:
         """Append to several streams at once and apply the events to the state tables."""
         stored = self.store.append_many(conn, appends, context)
-        if self.apply_state is not None:
-            self.apply_state(conn, stored)
+        if self.state is not None:
+            self.state.handlers.apply_all(conn, stored)
         return stored
+
+    def rebuild_state(self, batch_size: int = 5000) -> int:
+        """Empty the state tables and apply every event of the store again, in one transaction.
+
+        The transaction holds the write lock, so no command decides meanwhile and readers see the old
+        tables until the new ones commit. Return how many events were applied.
+        """
+        if self.state is None:
+            return 0
+        applied, position = 0, 0
+        with self.transaction() as conn:
+            for table in reversed(self.state.tables):
+                conn.execute(table.delete())
+            while stored := self.store.read_after(conn, position, batch_size):
+                for item in stored:
+                    event = item.envelope
+                    data = self.catalogue[event.type].stored(event.schema_version, event.data)
+                    self.state.handlers.apply(conn, event, data)
+                position, applied = stored[-1].position, applied + len(stored)
+        return applied
 
     def __post_init__(self) -> None:
         fixed = self.settings.clock_at
@@ -144,12 +180,19 @@ class ServiceContext:
 
 
 def build_context(
-    settings: CommonSettings,
+    kind: type[S],
+    settings: Any,
     catalogue: Catalogue,
     metadata: sa.MetaData,
-    apply_state: Callable[[sa.Connection, list[Envelope]], None] | None = None,
-) -> ServiceContext:
-    """Build a service's context from its settings."""
-    return ServiceContext(
-        settings, create_engine(settings.database_url), catalogue, metadata, apply_state=apply_state
-    )
+    state: State | None = None,
+) -> S:
+    """Build a service of the given type from its settings (``settings.common`` the common ones)."""
+    common: CommonSettings = settings.common
+    return kind(common, create_engine(common.database_url), catalogue, metadata, state=state, config=settings)
+
+
+def from_environment(load_settings: Callable[[], Any], bootstrap: Callable[[Any], S]) -> S:
+    """Read a service's settings from the environment, start its JSON logs, and build it."""
+    settings = load_settings()
+    configure_logging(settings.common.service, settings.common.log_level)
+    return bootstrap(settings)

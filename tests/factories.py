@@ -121,6 +121,15 @@ def make_settings(service: str, data_dir: Path, **overrides: Any) -> CommonSetti
     return CommonSettings(**values)  # type: ignore[arg-type]
 
 
+def service_settings(service: str, data_dir: Path, **overrides: Any) -> Any:
+    """Return the settings of the registry or scoring (the common ones are all they have)."""
+    from services.registry.config import RegistrySettings
+    from services.scoring.config import ScoringSettings
+
+    kind = {"registry": RegistrySettings, "scoring": ScoringSettings}[service]
+    return kind(common=make_settings(service, data_dir, **overrides))
+
+
 def notifications_settings(data_dir: Path, smtp_port: int = 1025, **overrides: Any) -> Any:
     """Return notifications settings under a test data directory."""
     from services.notifications.config import NotificationsSettings
@@ -162,3 +171,21 @@ def publish_old(bus_url: str, topic: str, event_type: str, stream_id: str, data:
     bus.ensure_topics([topic])
     bus.publish([OutgoingRecord(topic, *Envelope(event_type, "old", stream_id, data, 1, 1).to_record())])
     bus.close()
+
+
+def state_snapshot(service: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Return every row of a service's state tables, each table's rows in key order."""
+    snapshot = {}
+    with service.engine.connect() as conn:
+        for table in service.state.tables:
+            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            snapshot[table.name] = [tuple(row) for row in rows]
+    return snapshot
+
+
+def rebuilt_state_equals_live(service: Any) -> tuple[int, bool]:
+    """Rebuild a service's state tables from its events; return how many events and whether they match."""
+    before = state_snapshot(service)
+    applied = service.rebuild_state(batch_size=97)  # an odd batch: events span several reads
+    after = state_snapshot(service)
+    return applied, before == after and any(before.values())

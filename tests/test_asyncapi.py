@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from services.notifications import contract
+from services import asyncapi as contract
 from services.notifications.bootstrap import bootstrap, migrate
 from services.notifications.wsgi import create_app
 from tests.factories import notifications_settings
@@ -48,7 +48,7 @@ def test_the_committed_contract_is_current(tmp_path: Path) -> None:
     docs = Path(contract.DOCS)
     assert json.loads((docs / "asyncapi.json").read_text()) == json.loads(
         (tmp_path / "asyncapi.json").read_text()
-    ), "docs/asyncapi.json is stale: run python -m services.notifications.contract"
+    ), "docs/asyncapi.json is stale: run python -m services.asyncapi"
     committed = sorted(p.name for p in (docs / "schemas").iterdir())
     assert committed == sorted(p.name for p in (tmp_path / "schemas").iterdir())
     schema = json.loads((docs / "schemas" / "ScoreSheetSubmittedV1.json").read_text())

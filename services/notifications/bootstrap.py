@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.notifications import contracts, tables
@@ -11,44 +10,28 @@ from services.notifications.app.webhooks import Deliverer
 from services.notifications.config import NotificationsSettings
 from services.notifications.projections.audit import AuditTrail
 from services.notifications.projections.notices import NoticesProjection
+from services.notifications.service import Notifications
 from shared import migrations
 from shared.catalogue import Catalogue
 from shared.consumer import ConsumerRunner
-from shared.db import create_engine
-from shared.secretbox import SecretBox
-from shared.service import ServiceContext
+from shared.service import build_context
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@dataclass
-class Notifications(ServiceContext):
-    """The notifications service's live dependencies and its own settings."""
-
-    options: NotificationsSettings | None = field(default=None, repr=False)
-
-    @property
-    def config(self) -> NotificationsSettings:
-        """Return the service's own settings."""
-        if self.options is None:
-            raise RuntimeError("notifications was built without its settings")
-        return self.options
-
-    @property
-    def secrets(self) -> SecretBox:
-        """Return the box webhook signing secrets are sealed in."""
-        return SecretBox(self.config.data_key or self.settings.jwt_secret)
-
-
 def bootstrap(settings: NotificationsSettings) -> Notifications:
     """Return the notifications service's live dependencies."""
-    engine = create_engine(settings.common.database_url)
-    return Notifications(settings.common, engine, contracts.CATALOGUE, tables.metadata, options=settings)
+    return build_context(Notifications, settings, contracts.CATALOGUE, tables.metadata)
 
 
 def migrate(settings: NotificationsSettings) -> None:
     """Bring the notifications database to the newest schema."""
     migrations.upgrade(MIGRATIONS, settings.common.database_url)
+
+
+def consumers(service: Notifications) -> dict[str, ConsumerRunner]:
+    """Return notifications' consumers by name."""
+    return {"audit": audit_runner(service), "notices": notices_runner(service)}
 
 
 def audit_runner(service: Notifications) -> ConsumerRunner:
@@ -59,7 +42,9 @@ def audit_runner(service: Notifications) -> ConsumerRunner:
 def notices_runner(service: Notifications) -> ConsumerRunner:
     """Return the runner that keeps what notices need and makes receipt, overdue and results notices."""
     projection = NoticesProjection(service.config.academy_mailbox, service.clock)
-    return ConsumerRunner(projection, service.engine, tables.processed_events, service.bus, service.catalogue)
+    return ConsumerRunner(
+        projection, service.engine, tables.processed_events, service.bus, contracts.CONSUMED
+    )
 
 
 def mailer(service: Notifications) -> Mailer:

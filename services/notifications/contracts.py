@@ -5,26 +5,26 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from services.registry.contracts import TOPIC as REGISTRY_TOPIC
-from services.scoring.contracts import TOPIC as SCORING_TOPIC
-from services.submissions.contracts import FILING_EVENTS
-from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
+from services.vocabulary import (
+    AMENDED,
+    FILING_EVENTS,
+    REGISTRY_TOPIC,
+    SCORING_TOPIC,
+    SUBMISSIONS_TOPIC,
+    SUITE_TOPICS,
+    filing_fields,
+)
 from shared.catalogue import Catalogue, consumed_event
 
-AUDITED_TOPICS = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC, SCORING_TOPIC)
+AUDITED_TOPICS = SUITE_TOPICS
+CATALOGUE = Catalogue()
+"""What notifications publishes: nothing (it tells people, not services)."""
 
 
 _str = fields.String(required=True)
 _int = fields.Integer(required=True)
-_filing: dict[str, fields.Field] = {
-    "submission_id": _str,
-    "year": _int,
-    "form": _str,
-    "filer_type": _str,
-    "filer_id": _str,
-    "payload": fields.Dict(required=True),
-}
-CATALOGUE = Catalogue(
+_filing = filing_fields()
+CONSUMED = Catalogue(
     consumed_event(
         "CampaignOpened", REGISTRY_TOPIC, year=_int, deadlines=fields.List(fields.Dict(), required=True)
     ),
@@ -38,7 +38,7 @@ CATALOGUE = Catalogue(
         "ClusterLeadershipAssigned", REGISTRY_TOPIC, year=_int, cluster_id=_str, head_school_id=_str
     ),
     *(consumed_event(name, SUBMISSIONS_TOPIC, **_filing) for name in FILING_EVENTS),
-    consumed_event("SubmissionAmended", SUBMISSIONS_TOPIC, **_filing),
+    consumed_event(AMENDED, SUBMISSIONS_TOPIC, **_filing),
     consumed_event("FilingExempted", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str),
     consumed_event(
         "DeadlineMissed",

@@ -9,17 +9,11 @@ from __future__ import annotations
 import threading
 
 from services.notifications.app.reminders import run_reminders
-from services.notifications.bootstrap import (
-    Notifications,
-    audit_runner,
-    bootstrap,
-    deliverer,
-    mailer,
-    notices_runner,
-)
+from services.notifications.bootstrap import bootstrap, consumers, deliverer, mailer
 from services.notifications.config import load_settings
-from shared.logs import configure_logging
-from shared.process import Loop, Worker, run_worker
+from services.notifications.service import Notifications
+from shared.process import Loop, serve
+from shared.service import from_environment
 
 
 def loops(service: Notifications) -> dict[str, Loop]:
@@ -31,8 +25,7 @@ def loops(service: Notifications) -> dict[str, Loop]:
         run_reminders(service.engine, service.clock, config.reminder_offsets_days, stop, config.loop_interval)
 
     return {
-        "audit": audit_runner(service),
-        "notices": notices_runner(service),
+        **consumers(service),
         "reminders": service.singleton("reminders", reminders),
         "mailer": service.singleton("mailer", lambda stop: mail.run(stop, config.loop_interval)),
         "webhooks": service.singleton("webhooks", hooks.run, on_close=hooks.close),
@@ -40,15 +33,5 @@ def loops(service: Notifications) -> dict[str, Loop]:
 
 
 def main() -> None:
-    """Run until SIGTERM or SIGINT."""
-    settings = load_settings()
-    configure_logging(settings.common.service, settings.common.log_level)
-    service = bootstrap(settings)
-    try:
-        run_worker(Worker("notifications-worker", loops(service), lambda: service.bus.topic_warnings))
-    finally:
-        service.close()
-
-
-if __name__ == "__main__":
-    main()
+    """Run the worker until SIGTERM or SIGINT."""
+    serve("notifications-worker", from_environment(load_settings, bootstrap), loops)

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.registry import contracts, state, tables
+from services.registry import contracts, tables
+from services.registry.config import RegistrySettings
+from services.registry.service import Registry
+from services.registry.state import STATE
 from shared import migrations
-from shared.service import ServiceContext, build_context
-from shared.settings import CommonSettings
+from shared.consumer import ConsumerRunner
+from shared.service import build_context
 
-Registry = ServiceContext
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def bootstrap(settings: CommonSettings) -> Registry:
+def bootstrap(settings: RegistrySettings) -> Registry:
     """Return the registry's live dependencies."""
-    return build_context(settings, contracts.CATALOGUE, tables.metadata, state.apply)
+    return build_context(Registry, settings, contracts.CATALOGUE, tables.metadata, STATE)
 
 
-def migrate(settings: CommonSettings) -> None:
+def migrate(settings: RegistrySettings) -> None:
     """Bring the registry database to the newest schema."""
-    migrations.upgrade(MIGRATIONS, settings.database_url)
+    migrations.upgrade(MIGRATIONS, settings.common.database_url)
+
+
+def consumers(service: Registry) -> dict[str, ConsumerRunner]:
+    """Return the registry's consumers by name: none (it decides from its own events only)."""
+    return {}

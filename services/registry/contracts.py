@@ -6,15 +6,13 @@ travel in CampaignOpened / CampaignAmended, so another year changes data, not co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from marshmallow import Schema, fields, validate
 
+from services.vocabulary import REGISTRY_TOPIC
 from shared import fields as rules
-from shared.catalogue import Catalogue, EventType
+from shared.catalogue import Catalogue, published_on
 
-TOPIC = "thidua.registry.events"
+TOPIC = REGISTRY_TOPIC
 SCHOOL_KINDS = ("provincial", "ministry")
 FILERS = ("school", "cluster_head")
 CONSEQUENCES = ("ineligible", "deduction", "none")
@@ -135,10 +133,9 @@ class CampaignContentV1(Schema):
     bands = fields.List(fields.Nested(BandV1), load_default=lambda: [dict(b) for b in DEFAULT_BANDS])
 
 
-class SchoolRegisteredV1(Schema):
-    """A school joined the registry (trường chính trị tỉnh or trường cán bộ bộ, ngành)."""
+class SchoolDetails(Schema):
+    """A school's details as registered: the one rule for them, in the API and in the event alike."""
 
-    school_id = _id
     code = rules.code(required=True)
     name = rules.name(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(SCHOOL_KINDS))
@@ -148,14 +145,25 @@ class SchoolRegisteredV1(Schema):
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
-class SchoolUpdatedV1(Schema):
-    """Some details of a school changed (only the changed fields are present)."""
+class SchoolChanges(Schema):
+    """The details of a school that may change (each optional), in the API and in the event alike."""
 
-    school_id = _id
     name = rules.name()
     province = rules.name(100)
     email = fields.Email(allow_none=True)
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+
+
+class SchoolRegisteredV1(SchoolDetails):
+    """A school joined the registry (trường chính trị tỉnh or trường cán bộ bộ, ngành)."""
+
+    school_id = _id
+
+
+class SchoolUpdatedV1(SchoolChanges):
+    """Some details of a school changed (only the changed fields are present)."""
+
+    school_id = _id
 
 
 class SchoolDeactivatedV1(Schema):
@@ -225,17 +233,7 @@ class DeadlineExtendedV1(Schema):
     reason = fields.String(required=True, validate=_text)
 
 
-def with_deadline_extended(content: Mapping[str, Any], extension: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a campaign's content after a DeadlineExtended: one rule for the registry and every reader."""
-    deadlines = [
-        {**d, "due": extension["due"]} if d["code"] == extension["deadline_code"] else d
-        for d in content["deadlines"]
-    ]
-    return {**content, "deadlines": deadlines}
-
-
-def _event(name: str, schema: type[Schema], description: str) -> EventType:
-    return EventType(name=name, version=1, schema=schema, topic=TOPIC, description=description)
+_event = published_on(TOPIC)
 
 
 CATALOGUE = Catalogue(

@@ -6,24 +6,29 @@ from pathlib import Path
 
 from services.scoring import contracts, tables
 from services.scoring.app.compute import clusters_of_year, refresh_cluster
+from services.scoring.config import ScoringSettings
 from services.scoring.projections.scoring import ScoringProjection
+from services.scoring.service import Scoring
 from shared import migrations
 from shared.consumer import ConsumerRunner, Progress
-from shared.service import ServiceContext, build_context
-from shared.settings import CommonSettings
+from shared.service import build_context
 
-Scoring = ServiceContext
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def bootstrap(settings: CommonSettings) -> Scoring:
+def bootstrap(settings: ScoringSettings) -> Scoring:
     """Return the scoring service's live dependencies."""
-    return build_context(settings, contracts.CATALOGUE, tables.metadata)
+    return build_context(Scoring, settings, contracts.CATALOGUE, tables.metadata)
 
 
-def migrate(settings: CommonSettings) -> None:
+def migrate(settings: ScoringSettings) -> None:
     """Bring the scoring database to the newest schema."""
-    migrations.upgrade(MIGRATIONS, settings.database_url)
+    migrations.upgrade(MIGRATIONS, settings.common.database_url)
+
+
+def consumers(service: Scoring) -> dict[str, ConsumerRunner]:
+    """Return scoring's consumers by name."""
+    return {"scoring": scoring_runner(service)}
 
 
 def scoring_runner(service: Scoring, computing: bool = True, batch_size: int = 500) -> ConsumerRunner:

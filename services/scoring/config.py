@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from shared.settings import CommonSettings, common_settings
 
 SERVICE = "scoring"
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> CommonSettings:
+@dataclass(frozen=True)
+class ScoringSettings:
+    """The common settings (the scoring has none of its own yet)."""
+
+    common: CommonSettings
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> ScoringSettings:
     """Return the scoring service's settings."""
-    return common_settings(SERVICE, environ)
+    env = os.environ if environ is None else environ
+    return ScoringSettings(common=common_settings(SERVICE, env))

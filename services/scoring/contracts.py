@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from services.registry.contracts import TOPIC as REGISTRY_TOPIC
-from services.submissions.contracts import FILING_EVENTS
-from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
-from shared.catalogue import Catalogue, EventType, consumed_event
+from services.vocabulary import (
+    AMENDED,
+    FILING_EVENTS,
+    REGISTRY_TOPIC,
+    SCORING_TOPIC,
+    SUBMISSIONS_TOPIC,
+    filing_fields,
+)
+from shared.catalogue import Catalogue, consumed_event, published_on
 
-TOPIC = "thidua.scoring.events"
+TOPIC = SCORING_TOPIC
 
 
 _str = fields.String(required=True)
 _int = fields.Integer(required=True)
-_filing: dict[str, fields.Field] = {
-    "submission_id": _str,
-    "year": _int,
-    "form": _str,
-    "filer_id": _str,
-    "cluster_id": _str,
-    "payload": fields.Dict(required=True),
-}
+_filing = filing_fields()
 
 CONSUMED = Catalogue(
     consumed_event(
@@ -35,7 +33,7 @@ CONSUMED = Catalogue(
     consumed_event("SchoolJoinedCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
     consumed_event("SchoolLeftCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
     *(consumed_event(name, SUBMISSIONS_TOPIC, **_filing) for name in FILING_EVENTS),
-    consumed_event("SubmissionAmended", SUBMISSIONS_TOPIC, **_filing),
+    consumed_event(AMENDED, SUBMISSIONS_TOPIC, **_filing),
     consumed_event(
         "DeadlineMissed", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str, cluster_id=_str
     ),
@@ -86,8 +84,7 @@ class AwardProposalDraftedV1(_Result):
     proposals = fields.List(fields.Dict(), required=True)
 
 
-def _event(name: str, schema: type[Schema], description: str) -> EventType:
-    return EventType(name=name, version=1, schema=schema, topic=TOPIC, description=description)
+_event = published_on(TOPIC)
 
 
 CATALOGUE = Catalogue(

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from services.scoring.bootstrap import Scoring, bootstrap, scoring_runner
+from services.scoring.bootstrap import bootstrap, consumers
 from services.scoring.config import load_settings
 from services.scoring.contracts import TOPIC
-from shared.logs import configure_logging
-from shared.process import Loop, Worker, run_worker
+from services.scoring.service import Scoring
+from shared.process import Loop, serve
+from shared.service import from_environment
 
 
 def loops(service: Scoring) -> dict[str, Loop]:
     """Return the worker's loops by name."""
-    return {"relay": service.relay_loop(TOPIC), "scoring": scoring_runner(service)}
+    return {"relay": service.relay_loop(TOPIC), **consumers(service)}
 
 
 def main() -> None:
-    """Consume and relay until SIGTERM or SIGINT."""
-    settings = load_settings()
-    configure_logging(settings.service, settings.log_level)
-    service = bootstrap(settings)
-    try:
-        run_worker(Worker("scoring-worker", loops(service), lambda: service.bus.topic_warnings))
-    finally:
-        service.close()
-
-
-if __name__ == "__main__":
-    main()
+    """Run the worker until SIGTERM or SIGINT."""
+    serve("scoring-worker", from_environment(load_settings, bootstrap), loops)

@@ -1,45 +1,50 @@
-"""The submissions composition root: database, event store, bus, documents; nothing at import."""
+"""The submissions composition root: database, event store, bus and its consumers; nothing at import."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.submissions import contracts, state, tables
+from services.submissions import contracts, tables
 from services.submissions.config import SubmissionsSettings
+from services.submissions.projections.inbound import InboundConfirmations
+from services.submissions.projections.registry_view import RegistryView
+from services.submissions.service import Submissions
+from services.submissions.state import STATE
 from shared import migrations
-from shared.db import create_engine
-from shared.service import ServiceContext
+from shared.consumer import ConsumerRunner
+from shared.service import build_context
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@dataclass
-class Submissions(ServiceContext):
-    """The submissions service's live dependencies and its own settings."""
-
-    documents_dir: Path = Path("var/documents")
-    max_upload_bytes: int = 20 * 1024 * 1024
-    watch_interval: float = 60.0
-    integration_keys: Mapping[str, str] = field(default_factory=dict)
-
-
 def bootstrap(settings: SubmissionsSettings) -> Submissions:
     """Return the submissions service's live dependencies."""
-    return Submissions(
-        settings.common,
-        create_engine(settings.common.database_url),
-        contracts.CATALOGUE,
-        tables.metadata,
-        apply_state=state.apply,
-        documents_dir=Path(settings.documents_dir),
-        max_upload_bytes=settings.max_upload_bytes,
-        watch_interval=settings.watch_interval,
-        integration_keys=dict(settings.integration_keys),
-    )
+    return build_context(Submissions, settings, contracts.CATALOGUE, tables.metadata, STATE)
 
 
 def migrate(settings: SubmissionsSettings) -> None:
     """Bring the submissions database to the newest schema."""
     migrations.upgrade(MIGRATIONS, settings.common.database_url)
+
+
+def consumers(service: Submissions) -> dict[str, ConsumerRunner]:
+    """Return submissions' consumers by name (inbound only when integration keys are configured)."""
+    return {
+        "registry-view": registry_view_runner(service),
+        **({"inbound": inbound_runner(service)} if service.config.integration_keys else {}),
+    }
+
+
+def registry_view_runner(service: Submissions) -> ConsumerRunner:
+    """Return the runner that keeps the registry view."""
+    return ConsumerRunner(
+        RegistryView(), service.engine, tables.processed_events, service.bus, contracts.REGISTRY_EVENTS
+    )
+
+
+def inbound_runner(service: Submissions) -> ConsumerRunner:
+    """Return the runner that takes Form 09 confirmations from the integration topic."""
+    projection = InboundConfirmations(service, service.config.integration_keys)
+    return ConsumerRunner(
+        projection, service.engine, tables.processed_events, service.bus, contracts.INBOUND_EVENTS
+    )

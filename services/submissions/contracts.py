@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.registry.contracts import TOPIC as REGISTRY_EVENTS_TOPIC
 from services.submissions.forms import FORMS, FormSpec
-from shared.catalogue import Catalogue, EventType, consumed_event
+from services.vocabulary import FILER_TYPES, INTEGRATION_TOPIC, REGISTRY_TOPIC, SUBMISSIONS_TOPIC
+from shared.catalogue import Catalogue, EventType, consumed_event, published_on
 
-TOPIC = "thidua.submissions.events"
-REGISTRY_TOPIC = REGISTRY_EVENTS_TOPIC
-INTEGRATION_TOPIC = "thidua.integration.inbound"
-"""The inbound topics' common name: each provincial or ministry system writes its own, ``<this>.<CODE>``."""
-
-
-def inbound_topic(code: str) -> str:
-    """Return the inbound topic of one system: only that system's Kafka principal may write it."""
-    return f"{INTEGRATION_TOPIC}.{code}"
-
-
-FILER_TYPES = ("school", "cluster")
-FILING_EVENTS = tuple(dict.fromkeys(spec.event for spec in FORMS.values()))
-"""The events of filings, in form order: consumers take this list, so a new form reaches them too."""
+TOPIC = SUBMISSIONS_TOPIC
 
 
 class DocumentRef(Schema):
@@ -117,8 +104,7 @@ class AchievementReportConfirmedV1(Schema):
     signatory = fields.String(required=True, validate=validate.Length(min=1, max=300))
 
 
-def _event(name: str, schema: type[Schema], description: str) -> EventType:
-    return EventType(name=name, version=1, schema=schema, topic=TOPIC, description=description)
+_event = published_on(TOPIC)
 
 
 _filing_events = {spec.event: spec for spec in FORMS.values()}  # 5.1 and 5.2 share ScoreSheetSubmitted

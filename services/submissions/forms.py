@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, fields, validate
 
+from services import vocabulary as v
+
 SCHOOL = "school"
 CLUSTER_HEAD = "cluster_head"
 
@@ -177,81 +179,53 @@ class DossierPayload(_Payload):
 
 @dataclass(frozen=True)
 class FormSpec:
-    """A form: its code, who files it, its payload, the event it produces, and whether it repeats."""
+    """A form: its code, who files it, its payload, and whether it repeats; its event is the vocabulary's."""
 
     code: str
     title: str
     filer: str
     payload: type[Schema]
-    event: str
     repeatable: bool = False
     school_kind: str | None = None
+
+    @property
+    def event(self) -> str:
+        """Return the event a filing of this form produces."""
+        return v.FORM_EVENTS[self.code]
 
 
 FORMS = {
     spec.code: spec
     for spec in (
-        FormSpec("01", "Kế hoạch và đăng ký thi đua", SCHOOL, PlanPayload, "PlanSubmitted"),
+        FormSpec(v.PLAN_FORM, "Kế hoạch và đăng ký thi đua", SCHOOL, PlanPayload),
+        FormSpec(v.CLUSTER_PLAN_FORM, "Kế hoạch hoạt động thi đua của cụm", CLUSTER_HEAD, ClusterPlanPayload),
+        FormSpec(v.OFFICERS_FORM, "Danh sách cán bộ phụ trách thi đua", CLUSTER_HEAD, OfficersPayload),
+        FormSpec(v.LAUNCH_FORM, "Phát động phong trào thi đua của cụm", CLUSTER_HEAD, LaunchPayload),
+        FormSpec(v.PARTICIPATION_FORM, "Đăng ký tham gia hoạt động của cụm", SCHOOL, ParticipationPayload),
+        FormSpec(v.INSPECTION_FORM, "Biên bản kiểm tra", CLUSTER_HEAD, InspectionPayload, repeatable=True),
+        FormSpec(v.MID_YEAR_REVIEW_FORM, "Hội nghị sơ kết 6 tháng", CLUSTER_HEAD, MidYearReviewPayload),
+        FormSpec(v.MID_YEAR_REPORT_FORM, "Báo cáo sơ kết 6 tháng", CLUSTER_HEAD, MidYearReportPayload),
+        FormSpec(v.YEAR_END_REPORT_FORM, "Báo cáo tổng kết và phụ lục", SCHOOL, YearEndReportPayload),
         FormSpec(
-            "02", "Kế hoạch hoạt động thi đua của cụm", CLUSTER_HEAD, ClusterPlanPayload, "ClusterPlanFiled"
-        ),
-        FormSpec("03", "Danh sách cán bộ phụ trách thi đua", CLUSTER_HEAD, OfficersPayload, "OfficersListed"),
-        FormSpec(
-            "PHAT_DONG",
-            "Phát động phong trào thi đua của cụm",
-            CLUSTER_HEAD,
-            LaunchPayload,
-            "ClusterCampaignLaunched",
-        ),
-        FormSpec(
-            "DANG_KY_CUM",
-            "Đăng ký tham gia hoạt động của cụm",
-            SCHOOL,
-            ParticipationPayload,
-            "ClusterParticipationRegistered",
-        ),
-        FormSpec(
-            "KIEM_TRA",
-            "Biên bản kiểm tra",
-            CLUSTER_HEAD,
-            InspectionPayload,
-            "InspectionDone",
-            repeatable=True,
-        ),
-        FormSpec(
-            "SO_KET", "Hội nghị sơ kết 6 tháng", CLUSTER_HEAD, MidYearReviewPayload, "MidYearReviewHeld"
-        ),
-        FormSpec(
-            "BAO_CAO_SO_KET",
-            "Báo cáo sơ kết 6 tháng",
-            CLUSTER_HEAD,
-            MidYearReportPayload,
-            "MidYearReportFiled",
-        ),
-        FormSpec("04", "Báo cáo tổng kết và phụ lục", SCHOOL, YearEndReportPayload, "YearEndReportSubmitted"),
-        FormSpec(
-            "5.1",
+            v.PROVINCIAL_SCORE_SHEET_FORM,
             "Phiếu chấm điểm (trường chính trị)",
             SCHOOL,
             ScoreSheetPayload,
-            "ScoreSheetSubmitted",
             school_kind="provincial",
         ),
         FormSpec(
-            "5.2",
+            v.MINISTRY_SCORE_SHEET_FORM,
             "Phiếu chấm điểm (trường bộ, ngành)",
             SCHOOL,
             ScoreSheetPayload,
-            "ScoreSheetSubmitted",
             school_kind="ministry",
         ),
         FormSpec(
-            "HOI_NGHI_TONG_KET",
+            v.CONFERENCE_FORM,
             "Kế hoạch, chương trình, giấy mời Hội nghị tổng kết",
             CLUSTER_HEAD,
             ConferencePayload,
-            "SummaryConferenceScheduled",
         ),
-        FormSpec("HO_SO_CUM", "Hồ sơ tổng kết của cụm", CLUSTER_HEAD, DossierPayload, "ClusterDossierFiled"),
+        FormSpec(v.DOSSIER_FORM, "Hồ sơ tổng kết của cụm", CLUSTER_HEAD, DossierPayload),
     )
 }

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from services.submissions.forms import FORMS
 from services.submissions.tables import confirmations, eligibility, exemptions, missed, submissions
+from services.vocabulary import FILING_EVENTS
 from shared.envelope import Envelope
+from shared.handlers import Handlers
+from shared.service import State
 
-Apply = Callable[[sa.Connection, dict[str, Any], int], None]
-FILING_EVENTS = {spec.event for spec in FORMS.values()}
+HANDLERS: Handlers[None] = Handlers("submissions-state")
 
 
-def filed(conn: sa.Connection, data: dict[str, Any], version: int) -> None:
+@HANDLERS.on(*FILING_EVENTS)
+def filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Add a filing."""
     conn.execute(
         submissions.insert().values(
@@ -34,12 +35,13 @@ def filed(conn: sa.Connection, data: dict[str, Any], version: int) -> None:
             reopened=False,
             payload=data["payload"],
             documents=data["documents"],
-            version=version,
+            version=event.stream_version,
         )
     )
 
 
-def amended(conn: sa.Connection, data: dict[str, Any], version: int) -> None:
+@HANDLERS.on("SubmissionAmended")
+def amended(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Replace a filing's content; it is no longer open for another late amendment."""
     conn.execute(
         submissions.update()
@@ -49,21 +51,23 @@ def amended(conn: sa.Connection, data: dict[str, Any], version: int) -> None:
             documents=data["documents"],
             amendments=data["amendment"],
             reopened=False,
-            version=version,
+            version=event.stream_version,
         )
     )
 
 
-def reopened(conn: sa.Connection, data: dict[str, Any], version: int) -> None:
+@HANDLERS.on("SubmissionReopened")
+def reopened(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Open a filing for one amendment after its deadline."""
     conn.execute(
         submissions.update()
         .where(submissions.c.submission_id == data["submission_id"])
-        .values(reopened=True, version=version)
+        .values(reopened=True, version=event.stream_version)
     )
 
 
-def deadline_missed(conn: sa.Connection, data: dict[str, Any], version: int) -> None:
+@HANDLERS.on("DeadlineMissed")
+def deadline_missed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Remember the miss."""
     conn.execute(
         missed.insert().values(
@@ -72,22 +76,26 @@ def deadline_missed(conn: sa.Connection, data: dict[str, Any], version: int) -> 
     )
 
 
-def declared_ineligible(conn: sa.Connection, data: dict[str, Any], version: int) -> None:
+@HANDLERS.on("SchoolDeclaredIneligible")
+def declared_ineligible(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Mark the school not rated this year."""
     _eligibility(conn, data["year"], data["school_id"], False, data["reason"])
 
 
-def eligibility_restored(conn: sa.Connection, data: dict[str, Any], version: int) -> None:
+@HANDLERS.on("EligibilityRestored")
+def eligibility_restored(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Mark the school rated again."""
     _eligibility(conn, data["year"], data["school_id"], True, data["reason"])
 
 
-def exempted(conn: sa.Connection, data: dict[str, Any], version: int) -> None:
+@HANDLERS.on("FilingExempted")
+def exempted(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Record the exemption."""
     conn.execute(exemptions.insert().values(**data))
 
 
-def confirmed(conn: sa.Connection, data: dict[str, Any], version: int) -> None:
+@HANDLERS.on("AchievementReportConfirmed")
+def confirmed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Record a confirmed Form 09 copy."""
     conn.execute(
         confirmations.insert().values(
@@ -107,19 +115,5 @@ def _eligibility(conn: sa.Connection, year: int, school_id: str, eligible: bool,
         )
 
 
-APPLY: dict[str, Apply] = {
-    **dict.fromkeys(FILING_EVENTS, filed),
-    "SubmissionAmended": amended,
-    "SubmissionReopened": reopened,
-    "DeadlineMissed": deadline_missed,
-    "SchoolDeclaredIneligible": declared_ineligible,
-    "EligibilityRestored": eligibility_restored,
-    "FilingExempted": exempted,
-    "AchievementReportConfirmed": confirmed,
-}
-
-
-def apply(conn: sa.Connection, events: list[Envelope]) -> None:
-    """Apply freshly appended events to the state tables."""
-    for event in events:
-        APPLY[event.type](conn, dict(event.data), event.stream_version)
+STATE = State(HANDLERS, (submissions, missed, exemptions, eligibility, confirmations))
+"""The state tables the submissions decides from, kept in the transaction of each append, rebuildable."""

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from shared.logs import correlation_id
 from shared.metrics import LagCollector, instrument
+from shared.service import ServiceContext
 from shared.web.errors import ErrorResponse, error_body, register_error_handlers
 
 ReadinessCheck = Callable[[], bool]
@@ -67,6 +68,22 @@ def make_app(
     _register_health(app, checks)
     if lags is not None:
         instrument(app, lags.service, lags)
+    return app, api
+
+
+def service_app(
+    import_name: str, service: ServiceContext, title: str, config: Mapping[str, Any] | None = None
+) -> tuple[Flask, Api]:
+    """Return a service's app: ``make_app`` with its readiness checks and lags, the service in extensions."""
+    app, api = make_app(
+        import_name,
+        title,
+        service.settings.jwt_secret,
+        {"database": service.database_ready, "bus": service.bus_ready},
+        config,
+        lags=service.lags(),
+    )
+    app.extensions[service.settings.service] = service
     return app, api
 
 

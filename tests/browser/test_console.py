@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
+from services.vocabulary import SUBMISSIONS_TOPIC
 from shared import operator
 from shared.auth import mint_token
 from shared.bus import OutgoingRecord, Start, make_bus

@@ -22,19 +22,17 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
 from bench.cluster import LocalCluster
-from services.registry.contracts import TOPIC as REGISTRY_TOPIC
 from services.scoring.bootstrap import bootstrap as scoring_bootstrap
 from services.scoring.bootstrap import migrate as scoring_migrate
 from services.scoring.bootstrap import rebuild
+from services.scoring.config import load_settings as scoring_settings
 from services.scoring.contracts import CONSUMED as SCORING_EVENTS
-from services.scoring.contracts import TOPIC as SCORING_TOPIC
 from services.submissions.contracts import REGISTRY_EVENTS
-from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
+from services.vocabulary import REGISTRY_TOPIC, SCORING_TOPIC, SUBMISSIONS_TOPIC
 from shared.auth import mint_token
 from shared.bus import make_bus
 from shared.catalogue import Catalogue
 from shared.deadletter import dlq_topic
-from shared.settings import common_settings
 from tests.chaos import checks
 from tests.chaos.load import Load
 from tests.conftest import fresh_database
@@ -239,7 +237,7 @@ def test_nothing_is_lost_duplicated_forked_or_dead_lettered_when_brokers_and_rep
         assert dead == dict.fromkeys(TOPICS.values(), 0), "no valid event in any DLQ"
         assert all(code == 0 and took < 12 for code, took in stops.values()), stops
 
-        rebuilt_settings = common_settings("scoring", {**env, "SCORING_DATABASE_URL": databases["rebuild"]})
+        rebuilt_settings = scoring_settings({**env, "SCORING_DATABASE_URL": databases["rebuild"]})
         scoring_migrate(rebuilt_settings)
         rebuilt = scoring_bootstrap(rebuilt_settings)
         try:

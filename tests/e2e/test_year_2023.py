@@ -20,16 +20,15 @@ from services.notifications.bootstrap import audit_runner
 from services.notifications.bootstrap import bootstrap as notifications_bootstrap
 from services.notifications.bootstrap import migrate as notifications_migrate
 from services.notifications.tables import audit_entries
-from services.registry.contracts import TOPIC as REGISTRY_TOPIC
 from services.submissions.app.watcher import check_deadlines
 from services.submissions.bootstrap import bootstrap
 from services.submissions.config import SubmissionsSettings
-from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
 from services.submissions.wsgi import create_app
+from services.vocabulary import REGISTRY_TOPIC, SUBMISSIONS_TOPIC
 from shared.settings import KafkaAuth
 from tests.conftest import SecuredKafka, fresh_database
 from tests.e2e.contract_check import read_as_an_outside_system
-from tests.factories import notifications_settings
+from tests.factories import notifications_settings, rebuilt_state_equals_live
 from tests.submissions.conftest import (
     CLUSTER,
     HOA_BINH,
@@ -95,7 +94,7 @@ def restarted(world: World) -> World:
     settings = SubmissionsSettings(
         common=world.service.settings,
         documents_dir=str(world.service.documents_dir),
-        max_upload_bytes=world.service.max_upload_bytes,
+        max_upload_bytes=world.service.config.max_upload_bytes,
         watch_interval=1,
         integration_keys={},
     )
@@ -245,6 +244,11 @@ def test_a_whole_year_of_one_cluster(
         [("PLAN", YEN_BAI), ("PLAN", TUYEN_QUANG), ("YEAR_END_REPORT", YEN_BAI), ("SCORE_SHEET", YEN_BAI)]
     )
     assert types.count("SchoolDeclaredIneligible") == 61 + 2
+
+    # The state tables both services decide from are what their own events make of them.
+    for service in (world.registry, world.service):
+        applied, same = rebuilt_state_equals_live(service)
+        assert same and applied > 100, service.settings.service
 
     # Everything submissions recorded reaches the audit trail through Kafka, once.
     world.service.relay(SUBMISSIONS_TOPIC).drain()

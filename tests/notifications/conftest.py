@@ -26,7 +26,7 @@ from services.notifications.bootstrap import (
     notices_runner,
 )
 from services.notifications.wsgi import create_app
-from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
+from services.vocabulary import SUBMISSIONS_TOPIC
 from tests.e2e.processes import free_port
 from tests.factories import notifications_settings
 from tests.submissions.conftest import World, seeded_world

@@ -8,8 +8,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from services.notifications.bootstrap import audit_runner, bootstrap, migrate
-from services.notifications.contracts import REGISTRY_TOPIC
 from services.notifications.wsgi import create_app
+from services.vocabulary import REGISTRY_TOPIC
 from shared.auth import mint_token
 from shared.bus import OutgoingRecord
 from tests.factories import TEST_SECRET, make_envelope, notifications_settings

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from services.notifications.bootstrap import mailer, notices_runner
-from services.notifications.contracts import SUBMISSIONS_TOPIC
 from services.notifications.tables import notices
 from services.submissions.app.watcher import check_deadlines
+from services.vocabulary import SUBMISSIONS_TOPIC
 from shared.bus import OutgoingRecord
 from shared.deadletter import dlq_topic
 from tests.e2e.processes import free_port

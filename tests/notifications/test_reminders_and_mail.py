@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from services.notifications.app.reminders import send_reminders
-from services.notifications.bootstrap import Notifications, bootstrap
+from services.notifications.bootstrap import bootstrap
+from services.notifications.service import Notifications
 from services.submissions.app.watcher import check_deadlines
 from tests.notifications.conftest import Mailbox, NoticeScene, build_notice_scene
 from tests.submissions.conftest import CLUSTER, HOA_BINH, PHU_THO, auth, head, officer, plan

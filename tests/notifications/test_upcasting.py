@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from services.notifications import tables
-from services.notifications.contracts import CATALOGUE
+from services.notifications.contracts import CONSUMED as CATALOGUE
 from services.notifications.projections.notices import NoticesProjection
 from shared.bus import make_bus
 from shared.consumer import ConsumerRunner

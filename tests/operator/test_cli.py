@@ -8,18 +8,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
 from services.cli import main
 from services.notifications.bootstrap import audit_runner, bootstrap, migrate, notices_runner
+from services.registry import tables as registry_tables
 from services.registry.bootstrap import bootstrap as registry_bootstrap
-from services.registry.contracts import TOPIC as REGISTRY_TOPIC
 from services.scoring.bootstrap import migrate as scoring_migrate
-from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
+from services.vocabulary import REGISTRY_TOPIC, SUBMISSIONS_TOPIC
 from shared.auth import decode_token
 from shared.bus import OutgoingRecord, make_bus
-from tests.factories import TEST_SECRET, make_envelope, make_settings, notifications_settings
+from tests.factories import (
+    TEST_SECRET,
+    make_envelope,
+    notifications_settings,
+    service_settings,
+    state_snapshot,
+)
 
 
 @pytest.fixture
@@ -40,7 +47,7 @@ def seeded(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     """Run ``thidua seed`` and relay the registry's events to the bus."""
     from services.registry.bootstrap import migrate as registry_migrate
 
-    settings = make_settings("registry", tmp_path, bus_url=env["THIDUA_BUS_URL"])
+    settings = service_settings("registry", tmp_path, bus_url=env["THIDUA_BUS_URL"])
     registry_migrate(settings)
     result = thidua("seed")
     assert result.exit_code == 0, result.output
@@ -182,7 +189,7 @@ def test_token_mint_seed_twice_and_export(seeded: dict[str, str], tmp_path: Path
     assert decode_token(TEST_SECRET, minted.output.strip()).tenant == "cl_2023_trung_du_bac"
     assert CliRunner().invoke(main, ["token", "mint", "--role", "cluster_head"]).exit_code != 0
     assert "mergers=0" in thidua("seed").output
-    scoring_migrate(make_settings("scoring", tmp_path, bus_url=seeded["THIDUA_BUS_URL"]))
+    scoring_migrate(service_settings("scoring", tmp_path, bus_url=seeded["THIDUA_BUS_URL"]))
     assert thidua("rebuild", "scoring").exit_code == 0
     out = tmp_path / "bang-diem.xlsx"
     exported = thidua(
@@ -194,3 +201,19 @@ def test_token_mint_seed_twice_and_export(seeded: dict[str, str], tmp_path: Path
         main, ["export", "score-table", "--year", "2031", "--cluster", "x", "--out", str(out)]
     )
     assert unknown.exit_code != 0 and "no score table" in unknown.output
+
+
+def test_state_rebuild_replays_the_registrys_own_events_into_its_state_tables(
+    seeded: dict[str, str], tmp_path: Path
+) -> None:
+    registry = registry_bootstrap(service_settings("registry", tmp_path, bus_url=seeded["THIDUA_BUS_URL"]))
+    before = state_snapshot(registry)
+    with registry.engine.begin() as conn:
+        conn.execute(sa.delete(registry_tables.cluster_members))  # state lost or damaged by hand
+    result = thidua("state", "rebuild", "registry")
+    assert result.exit_code == 0, result.output
+    assert "registry: state rebuilt from" in result.output
+    assert state_snapshot(registry) == before
+    registry.close()
+    refused = CliRunner().invoke(main, ["state", "rebuild", "scoring"])
+    assert refused.exit_code == 2 and "scoring" in refused.output

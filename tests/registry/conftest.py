@@ -11,17 +11,18 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from services.registry.bootstrap import Registry, bootstrap, migrate
+from services.registry.bootstrap import bootstrap, migrate
 from services.registry.seed.campaign_2023 import campaign_2023
+from services.registry.service import Registry
 from services.registry.tables import events
 from services.registry.wsgi import create_app
 from shared.auth import mint_token
-from tests.factories import TEST_SECRET, make_settings
+from tests.factories import TEST_SECRET, service_settings
 
 
 @pytest.fixture
 def registry(database_url: str, tmp_path: Path) -> Iterator[Registry]:
-    settings = make_settings("registry", tmp_path, database_url=database_url)
+    settings = service_settings("registry", tmp_path, database_url=database_url)
     migrate(settings)
     registry = bootstrap(settings)
     yield registry

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from services.registry.bootstrap import Registry
+from services.registry.service import Registry
 from tests.registry.conftest import auth, event_types, register
 
 

@@ -16,7 +16,7 @@ from services.registry.seed.command import seed
 from services.registry.tables import events
 from shared.consumer import Consumed, ConsumerRunner
 from shared.db import create_engine, tracking_table
-from tests.factories import make_settings
+from tests.factories import service_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -41,7 +41,7 @@ class TypeCounter:
 
 
 def test_the_seeded_events_reach_a_kafka_consumer_intact(kafka_url: str, tmp_path: Path) -> None:
-    settings = make_settings("registry", tmp_path, bus_url=kafka_url)
+    settings = service_settings("registry", tmp_path, bus_url=kafka_url)
     migrate(settings)
     registry = bootstrap(settings)
     seed(registry)

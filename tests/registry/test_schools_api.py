@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from services.registry.bootstrap import Registry
+from services.registry.service import Registry
 from services.registry.tables import events
 from tests.registry.conftest import auth, event_types, make_school, register
 

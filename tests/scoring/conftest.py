@@ -11,11 +11,12 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from services.scoring.bootstrap import Scoring, bootstrap, migrate, scoring_runner
+from services.scoring.bootstrap import bootstrap, migrate, scoring_runner
+from services.scoring.service import Scoring
 from services.scoring.tables import events
 from services.scoring.wsgi import create_app
-from services.submissions.contracts import TOPIC as SUBMISSIONS_TOPIC
-from tests.factories import make_settings
+from services.vocabulary import SUBMISSIONS_TOPIC
+from tests.factories import service_settings
 from tests.submissions.conftest import World, auth, seeded_world
 
 
@@ -52,7 +53,7 @@ class Scene:
 def build_scene(tmp_path: Path, database_url: str, bus_url: str) -> Scene:
     """Return a scene on a database and a bus."""
     world = seeded_world(tmp_path, f"sqlite:///{tmp_path / 'submissions.sqlite'}", bus_url)
-    settings = make_settings("scoring", tmp_path, database_url=database_url, bus_url=bus_url)
+    settings = service_settings("scoring", tmp_path, database_url=database_url, bus_url=bus_url)
     migrate(settings)
     scoring = bootstrap(settings)
     return Scene(world, scoring, create_app(scoring).test_client())

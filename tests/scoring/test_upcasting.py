@@ -8,10 +8,11 @@ import sqlalchemy as sa
 
 from services.scoring import tables
 from services.scoring.bootstrap import bootstrap, migrate
-from services.scoring.contracts import CONSUMED, REGISTRY_TOPIC
+from services.scoring.contracts import CONSUMED
 from services.scoring.projections.scoring import ScoringProjection
+from services.vocabulary import REGISTRY_TOPIC
 from shared.consumer import ConsumerRunner
-from tests.factories import make_settings, publish_old, renamed, with_next_version
+from tests.factories import publish_old, renamed, service_settings, with_next_version
 
 
 def test_scoring_applies_a_school_joined_cluster_of_version_1_after_version_2_is_declared(
@@ -19,7 +20,7 @@ def test_scoring_applies_a_school_joined_cluster_of_version_1_after_version_2_is
 ) -> None:
     old = {"year": 2023, "school_id": "sch_cu", "cum": "cl_2023_cu"}
     publish_old(embedded_bus_url, REGISTRY_TOPIC, "SchoolJoinedCluster", "cluster-cl_2023_cu", old)
-    settings = make_settings("scoring", tmp_path, bus_url=embedded_bus_url)
+    settings = service_settings("scoring", tmp_path, bus_url=embedded_bus_url)
     migrate(settings)
     service = bootstrap(settings)
     catalogue = with_next_version(CONSUMED, "SchoolJoinedCluster", renamed(cum="cluster_id"))

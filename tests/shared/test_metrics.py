@@ -13,7 +13,7 @@ from services.registry.bootstrap import bootstrap, migrate
 from services.registry.contracts import TOPIC
 from services.registry.wsgi import create_app
 from shared.auth import mint_token
-from tests.factories import TEST_SECRET, make_settings, notifications_settings
+from tests.factories import TEST_SECRET, notifications_settings, service_settings
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -31,7 +31,7 @@ def value(found: dict, name: str, **labels: str) -> float:  # type: ignore[type-
 
 
 def test_metrics_count_requests_events_and_lag(tmp_path: Path) -> None:
-    settings = make_settings("registry", tmp_path)
+    settings = service_settings("registry", tmp_path)
     migrate(settings)
     registry = bootstrap(settings)
     client = create_app(registry).test_client()

@@ -15,20 +15,20 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from services.registry.app.campaigns import extend_deadline
-from services.registry.bootstrap import Registry
 from services.registry.bootstrap import bootstrap as registry_bootstrap
 from services.registry.bootstrap import migrate as registry_migrate
-from services.registry.contracts import TOPIC as REGISTRY_TOPIC
 from services.registry.seed.command import seed
 from services.registry.seed.schools_2023 import school_id
-from services.submissions.bootstrap import Submissions, bootstrap, migrate
+from services.registry.service import Registry
+from services.submissions.bootstrap import bootstrap, migrate, registry_view_runner
 from services.submissions.config import SubmissionsSettings
+from services.submissions.service import Submissions
 from services.submissions.tables import events
-from services.submissions.worker import registry_view_runner
 from services.submissions.wsgi import create_app
+from services.vocabulary import REGISTRY_TOPIC
 from shared.auth import mint_token
 from shared.eventstore import Context
-from tests.factories import TEST_SECRET, make_settings
+from tests.factories import TEST_SECRET, make_settings, service_settings
 
 CLUSTER = "cl_2023_trung_du_bac"
 HOA_BINH, PHU_THO, YEN_BAI, TUYEN_QUANG = (
@@ -88,7 +88,7 @@ def seeded_world(
     tmp_path: Path, database_url: str, bus_url: str, kafka: Callable[[str], Any] | None = None
 ) -> World:
     """Seed a registry onto the bus, then build a submissions service whose registry view caught up."""
-    registry_settings = make_settings(
+    registry_settings = service_settings(
         "registry", tmp_path, bus_url=bus_url, kafka=kafka("registry") if kafka else None
     )
     registry_migrate(registry_settings)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 
-from services.submissions.contracts import inbound_topic
-from services.submissions.worker import inbound_runner
+from services.submissions import tables
+from services.submissions.bootstrap import inbound_runner
+from services.submissions.contracts import INBOUND_EVENTS
+from services.submissions.projections.inbound import InboundConfirmations
+from services.vocabulary import inbound_topic
 from shared.bus import OutgoingRecord
+from shared.consumer import ConsumerRunner
 from shared.deadletter import dlq_topic
 from shared.envelope import Envelope
 from shared.signing import SIGNATURE_HEADER, signature
+from tests.factories import renamed, with_next_version
 from tests.submissions.conftest import (
     CLUSTER,
     HOA_BINH,
@@ -148,3 +154,26 @@ def test_a_system_cannot_confirm_on_another_systems_topic_even_with_its_own_vali
     [letter] = sub.poll(100, 1.0)
     sub.close()
     assert b"wrote on" in (letter.header("dlq_error") or b"")
+
+
+def test_a_confirmation_of_version_1_still_applies_after_version_2_is_declared(world: World) -> None:
+    old = confirmation(1, ban_so=1)  # version 1 named the copy "ban_so"; version 2 calls it "copy"
+    envelope = Envelope.from_record(old.key, old.headers, old.value)
+    data = {k: v for k, v in envelope.data.items() if k != "copy"}
+    key_bytes, headers, value = replace(envelope, data=data).to_record()
+    headers.append(
+        (
+            SIGNATURE_HEADER,
+            signature(INTEGRATION_KEY.encode(), envelope.id, envelope.type, envelope.source, value).encode(),
+        )
+    )
+    bus = world.service.bus
+    bus.ensure_topics([HOA_BINH_INBOUND])
+    bus.publish([OutgoingRecord(HOA_BINH_INBOUND, key_bytes, headers, value)])
+    catalogue = with_next_version(INBOUND_EVENTS, "AchievementReportConfirmed", renamed(ban_so="copy"))
+    projection = InboundConfirmations(world.service, world.service.config.integration_keys)
+    runner = ConsumerRunner(projection, world.service.engine, tables.processed_events, bus, catalogue)
+    runner.run_until_caught_up(timeout=60)
+    runner.close()
+    assert runner.stats.dead_lettered == 0
+    assert world.event_types() == ["AchievementReportConfirmed"]

@@ -7,8 +7,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from services.submissions import tables
-from services.submissions.contracts import REGISTRY_EVENTS, REGISTRY_TOPIC
+from services.submissions.contracts import REGISTRY_EVENTS
 from services.submissions.projections.registry_view import RegistryView
+from services.vocabulary import REGISTRY_TOPIC
 from shared.bus import make_bus
 from shared.consumer import ConsumerRunner
 from shared.db import create_engine

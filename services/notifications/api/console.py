@@ -17,8 +17,9 @@ from flask import (
     url_for,
 )
 
-from services.notifications.bootstrap import Notifications
 from services.notifications.projections.audit import audit_query, verify
+from services.notifications.service import Notifications
+from services.vocabulary import INTEGRATION_TOPIC, SUITE_TOPICS
 from shared import operator
 from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
 from shared.bus import BusUnavailable
@@ -26,8 +27,8 @@ from shared.web import ApiError
 
 console = Blueprint("console", __name__, url_prefix="/console")
 COOKIE = "thidua_token"
-TOPICS = ("thidua.registry.events", "thidua.submissions.events", "thidua.scoring.events")
-INBOUND_PREFIX = "thidua.integration.inbound."  # one topic per provincial or ministry system
+TOPICS = SUITE_TOPICS
+INBOUND_PREFIX = f"{INTEGRATION_TOPIC}."  # one topic per provincial or ministry system
 LABELS = {
     "missing": "Chưa nộp",
     "on_time": "Đúng hạn",

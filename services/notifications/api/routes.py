@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from services.notifications import contract
+from services import asyncapi as contract
 from services.notifications.api.schemas import (
     AuditEntryOut,
     AuditQuery,
@@ -21,8 +21,8 @@ from services.notifications.api.schemas import (
 )
 from services.notifications.app import webhooks
 from services.notifications.app.exports import audit_csv
-from services.notifications.bootstrap import Notifications
 from services.notifications.projections.audit import audit_query, verify
+from services.notifications.service import Notifications
 from services.notifications.tables import deliveries, notices, subscriptions
 from shared.auth import (
     ACADEMY_ADMIN,

@@ -19,6 +19,7 @@ from email.utils import formatdate
 import sqlalchemy as sa
 
 from services.notifications.tables import notices
+from shared.backoff import exponential
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
@@ -116,7 +117,7 @@ class Mailer:
         with self.engine.begin() as conn:
             for notice in failed:
                 attempts = notice["attempts"] + 1
-                wait = min(MAX_BACKOFF, timedelta(seconds=5 * 2 ** (attempts - 1)))
+                wait = timedelta(seconds=exponential(attempts, 5.0, MAX_BACKOFF.total_seconds()))
                 conn.execute(
                     notices.update()
                     .where(notices.c.id == notice["id"])

@@ -52,9 +52,13 @@ def filer_recipients(conn: sa.Connection, year: int, filer_type: str, filer_id: 
     return cluster_recipients(conn, year, filer_id)
 
 
+ACADEMY = Recipients(ACADEMY_INBOX, (), "Vụ Các trường chính trị")
+"""The Academy as a notice names it; its mailbox is configuration, added when the notice is written."""
+
+
 def academy_recipients(mailbox: str) -> Recipients:
     """Return the Academy's inbox and mailbox."""
-    return Recipients(ACADEMY_INBOX, (mailbox,), "Vụ Các trường chính trị")
+    return Recipients(ACADEMY_INBOX, (mailbox,), ACADEMY.name)
 
 
 def school_name(conn: sa.Connection, school_id: str | None) -> str:

@@ -23,6 +23,7 @@ import requests
 import sqlalchemy as sa
 
 from services.notifications.tables import deliveries, schools, subscriptions
+from shared.backoff import exponential
 from shared.consumer import Consumed
 from shared.errors import NotFound, RuleBroken
 from shared.secretbox import SecretBox
@@ -38,7 +39,7 @@ MAX_BACKOFF = timedelta(hours=1)
 
 def backoff(attempts: int, base: float = 2.0) -> timedelta:
     """Return the wait before the next attempt: exponential, capped at an hour."""
-    return min(MAX_BACKOFF, timedelta(seconds=base * 2 ** max(0, attempts - 1)))
+    return timedelta(seconds=exponential(attempts, base, MAX_BACKOFF.total_seconds()))
 
 
 def create_subscription(

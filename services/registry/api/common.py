@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g
 
-from services.registry.bootstrap import Registry
+from services.registry.service import Registry
 from shared.auth import current_principal
 from shared.eventstore import Context
 

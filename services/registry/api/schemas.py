@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.registry.contracts import SCHOOL_KINDS, CampaignContentV1
+from services.registry.contracts import SCHOOL_KINDS, CampaignContentV1, SchoolChanges, SchoolDetails
 from shared import fields as rules
 
 _page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
@@ -12,25 +12,13 @@ _per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=5
 _version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
 
 
-class SchoolIn(Schema):
+class SchoolIn(SchoolDetails):
     """A school to register."""
 
-    code = rules.code(required=True)
-    name = rules.name(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(SCHOOL_KINDS))
-    province = rules.name(100, required=True)
-    valid_from = fields.Date(required=True)
-    email = fields.Email(load_default=None, allow_none=True)
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
-
-class SchoolPatch(Schema):
+class SchoolPatch(SchoolChanges):
     """Details of a school to change; ``expected_version`` guards against lost updates."""
 
-    name = rules.name()
-    province = rules.name(100)
-    email = fields.Email(allow_none=True)
-    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     expected_version = _version
 
 

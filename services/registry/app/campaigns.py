@@ -7,9 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.bootstrap import Registry
 from services.registry.domain import campaigns as rules
 from services.registry.domain.campaigns import campaign_stream
+from services.registry.service import Registry
 from services.registry.tables import campaigns
 from shared.errors import Conflict, NotFound
 from shared.eventstore import Context

@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.registry.app.lookups import school_row
-from services.registry.bootstrap import Registry
 from services.registry.domain import clusters as rules
 from services.registry.domain.clusters import cluster_stream
+from services.registry.service import Registry
 from services.registry.tables import cluster_members, clusters
 from shared.errors import Conflict, NotFound
 from shared.eventstore import Context

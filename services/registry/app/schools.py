@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.registry.app.lookups import school_row
-from services.registry.bootstrap import Registry
 from services.registry.domain import schools as rules
 from services.registry.domain.schools import RegisterSchool, school_stream
+from services.registry.service import Registry
 from services.registry.tables import cluster_members, schools
 from shared.errors import Conflict, RuleBroken
 from shared.eventstore import Context

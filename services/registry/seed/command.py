@@ -10,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.registry.app import campaigns, clusters, schools
-from services.registry.bootstrap import Registry
 from services.registry.domain.schools import RegisterSchool
 from services.registry.seed import clusters_2023, mergers_2025, schools_2023
 from services.registry.seed.campaign_2023 import campaign_2023
+from services.registry.service import Registry
 from services.registry.tables import campaigns as campaigns_table
 from services.registry.tables import clusters as clusters_table
 from services.registry.tables import schools as schools_table

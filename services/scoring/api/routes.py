@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from services.scoring.app import exports, queries, visibility
-from services.scoring.bootstrap import Scoring
+from services.scoring.service import Scoring
 from shared.auth import current_principal, require
 from shared.web.docs import FILE, FREE_ARRAY, answers
 

@@ -19,6 +19,7 @@ from services.scoring.tables import (
     results,
     schools,
 )
+from services.vocabulary import DOSSIER_FORM, INSPECTION_FORM, YEAR_END_REPORT_FORM
 from shared.eventstore import Context, NewEvent
 from shared.service import ServiceContext
 
@@ -49,7 +50,7 @@ def cluster_results(
     not_eligible = set(
         conn.execute(sa.select(ineligible.c.school_id).where(ineligible.c.year == year)).scalars()
     )
-    inspections = [f for f in cluster_filings if f["form"] == "KIEM_TRA"]
+    inspections = [f for f in cluster_filings if f["form"] == INSPECTION_FORM]
     out: dict[tuple[str, str], tuple[str, Json]] = {}
     cards, targets, codes = {}, {}, {}
     for school_id, kind, code in rows:
@@ -63,7 +64,7 @@ def cluster_results(
             exempt_by.get(school_id, ()),
             school_id not in not_eligible,
         )
-        report = next((f for f in own if f["form"] == "04"), None)
+        report = next((f for f in own if f["form"] == YEAR_END_REPORT_FORM), None)
         targets[school_id] = rules.evaluate_targets(content, report["payload"]["figures"] if report else None)
         cards[school_id], codes[school_id] = card, code or school_id
         out[("school_score", school_id)] = (
@@ -79,7 +80,7 @@ def cluster_results(
         "ScoresComputed",
         {"year": year, "cluster_id": cluster_id, "tie_break": rules.TIE_BREAK, "table": table},
     )
-    dossier = next((f for f in cluster_filings if f["form"] == "HO_SO_CUM"), None)
+    dossier = next((f for f in cluster_filings if f["form"] == DOSSIER_FORM), None)
     ballots = dossier["payload"]["ballots"] if dossier else []
     out[("proposals", cluster_id)] = (
         "AwardProposalDrafted",

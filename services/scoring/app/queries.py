@@ -7,14 +7,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.scoring import facts
 from services.scoring.app.compute import cluster_results
+from services.scoring.projections import facts
 from services.scoring.tables import FACT_TABLES, inputs, results, schools
 from shared.db import create_engine
+from shared.envelope import Envelope
 from shared.errors import NotFound
 from shared.service import ServiceContext
 
 Json = dict[str, Any]
+INPUTS_SOURCE = "scoring/inputs"
+"""The source given to an input replayed from scoring's inputs log (its original envelope is not kept)."""
 
 
 def result(service: ServiceContext, year: int, kind: str, subject_id: str) -> Json:
@@ -69,12 +72,13 @@ def score_table_as_of(service: ServiceContext, year: int, cluster_id: str, momen
     metadata.create_all(scratch)
     with service.reader.connect() as source, scratch.begin() as conn:
         rows = source.execute(
-            sa.select(inputs.c.type, inputs.c.data)
+            sa.select(inputs.c.event_id, inputs.c.type, inputs.c.occurred_at, inputs.c.data)
             .where(inputs.c.occurred_at <= moment)
             .order_by(inputs.c.seq)
         )
-        for event_type, data in rows:
-            facts.APPLY[event_type](conn, dict(data))
+        for event_id, event_type, occurred_at, data in rows:
+            event = Envelope(event_type, INPUTS_SOURCE, "", data, id=event_id, time=occurred_at)
+            facts.FACTS.apply(conn, event, dict(data))
         computed = cluster_results(conn, year, cluster_id)
     scratch.dispose()
     if ("score_table", cluster_id) not in computed:

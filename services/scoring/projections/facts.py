@@ -7,17 +7,18 @@ cluster of the year is affected (a campaign change), or None when no result depe
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.contracts import with_deadline_extended
-from services.scoring.contracts import FILING_EVENTS
 from services.scoring.tables import campaigns, exemptions, filings, ineligible, members, missed, schools
+from services.vocabulary import FILING_EVENTS, with_deadline_extended
+from shared.envelope import Envelope
+from shared.handlers import Handlers
 
 Affected = tuple[int, str | None] | None
-Apply = Callable[[sa.Connection, dict[str, Any]], Affected]
+FACTS: Handlers[Affected] = Handlers("scoring-facts")
 
 
 @functools.cache
@@ -39,10 +40,7 @@ def _params(keys: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _upsert(conn: sa.Connection, table: sa.Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
-    update, insert, _exists = _statements(table, tuple(keys), tuple(values))
-    params = _params(keys, values)
-    if conn.execute(update, params).rowcount == 0:
-        conn.execute(insert, params)
+    upsert_many(conn, table, tuple(keys), [{**keys, **values}])
 
 
 def _insert_once(conn: sa.Connection, table: sa.Table, row: dict[str, Any]) -> None:
@@ -59,13 +57,15 @@ def _cluster_of(conn: sa.Connection, year: int, school_id: str) -> str | None:
     return conn.execute(query).scalar()
 
 
-def campaign(conn: sa.Connection, data: dict[str, Any]) -> Affected:
+@FACTS.on("CampaignOpened", "CampaignAmended")
+def campaign(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Keep the year's campaign content (its templates, deadlines and rules)."""
     _upsert(conn, campaigns, {"year": data["year"]}, {"content": data})
     return data["year"], None
 
 
-def deadline_extended(conn: sa.Connection, data: dict[str, Any]) -> Affected:
+@FACTS.on("DeadlineExtended")
+def deadline_extended(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Move a deadline of a kept campaign."""
     content = conn.execute(sa.select(campaigns.c.content).where(campaigns.c.year == data["year"])).scalar()
     if content is None:
@@ -74,14 +74,16 @@ def deadline_extended(conn: sa.Connection, data: dict[str, Any]) -> Affected:
     return data["year"], None
 
 
-def school_registered(conn: sa.Connection, data: dict[str, Any]) -> Affected:
+@FACTS.on("SchoolRegistered")
+def school_registered(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Keep a school's kind and name."""
     values = {"code": data["code"], "name": data["name"], "kind": data["kind"]}
     _upsert(conn, schools, {"school_id": data["school_id"]}, values)
     return None
 
 
-def joined(conn: sa.Connection, data: dict[str, Any]) -> Affected:
+@FACTS.on("SchoolJoinedCluster")
+def joined(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Keep a membership."""
     _upsert(
         conn,
@@ -92,7 +94,8 @@ def joined(conn: sa.Connection, data: dict[str, Any]) -> Affected:
     return data["year"], data["cluster_id"]
 
 
-def left(conn: sa.Connection, data: dict[str, Any]) -> Affected:
+@FACTS.on("SchoolLeftCluster")
+def left(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Drop a membership."""
     conn.execute(
         members.delete().where((members.c.year == data["year"]) & (members.c.school_id == data["school_id"]))
@@ -100,7 +103,8 @@ def left(conn: sa.Connection, data: dict[str, Any]) -> Affected:
     return data["year"], data["cluster_id"]
 
 
-def filed(conn: sa.Connection, data: dict[str, Any]) -> Affected:
+@FACTS.on(*FILING_EVENTS, "SubmissionAmended")
+def filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Keep a filing (or its amendment: the latest content replaces the earlier one, the stamp stays)."""
     (affected,) = filed_many(conn, [data])
     return affected
@@ -205,7 +209,8 @@ BULK = {
 """Event types whose facts a batch may write at once: each is an upsert by key, so only the last counts."""
 
 
-def deadline_missed(conn: sa.Connection, data: dict[str, Any]) -> Affected:
+@FACTS.on("DeadlineMissed")
+def deadline_missed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Keep a miss."""
     _insert_once(
         conn,
@@ -215,20 +220,23 @@ def deadline_missed(conn: sa.Connection, data: dict[str, Any]) -> Affected:
     return data["year"], data["cluster_id"]
 
 
-def exempted(conn: sa.Connection, data: dict[str, Any]) -> Affected:
+@FACTS.on("FilingExempted")
+def exempted(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Keep an exemption."""
     row = {"year": data["year"], "deadline_code": data["deadline_code"], "filer_id": data["filer_id"]}
     _insert_once(conn, exemptions, row)
     return data["year"], _cluster_of(conn, data["year"], data["filer_id"]) or data["filer_id"]
 
 
-def declared_ineligible(conn: sa.Connection, data: dict[str, Any]) -> Affected:
+@FACTS.on("SchoolDeclaredIneligible")
+def declared_ineligible(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Keep an ineligibility."""
     _insert_once(conn, ineligible, {"year": data["year"], "school_id": data["school_id"]})
     return data["year"], _cluster_of(conn, data["year"], data["school_id"])
 
 
-def eligibility_restored(conn: sa.Connection, data: dict[str, Any]) -> Affected:
+@FACTS.on("EligibilityRestored")
+def eligibility_restored(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Drop an ineligibility."""
     conn.execute(
         ineligible.delete().where(
@@ -236,19 +244,3 @@ def eligibility_restored(conn: sa.Connection, data: dict[str, Any]) -> Affected:
         )
     )
     return data["year"], _cluster_of(conn, data["year"], data["school_id"])
-
-
-APPLY: dict[str, Apply] = {
-    "CampaignOpened": campaign,
-    "CampaignAmended": campaign,
-    "DeadlineExtended": deadline_extended,
-    "SchoolRegistered": school_registered,
-    "SchoolJoinedCluster": joined,
-    "SchoolLeftCluster": left,
-    **dict.fromkeys(FILING_EVENTS, filed),  # a batch of filings goes through filed_many at once
-    "SubmissionAmended": filed,
-    "DeadlineMissed": deadline_missed,
-    "FilingExempted": exempted,
-    "SchoolDeclaredIneligible": declared_ineligible,
-    "EligibilityRestored": eligibility_restored,
-}

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from services.scoring import facts
 from services.scoring.app.compute import clusters_of_year, refresh_cluster
-from services.scoring.contracts import FILING_EVENTS, REGISTRY_TOPIC, SUBMISSIONS_TOPIC
+from services.scoring.projections import facts
 from services.scoring.tables import FACT_TABLES, inputs, results
+from services.vocabulary import FILING_EVENTS, REGISTRY_TOPIC, SUBMISSIONS_TOPIC
 from shared.consumer import Consumed
 from shared.service import ServiceContext
 
@@ -43,6 +43,7 @@ class ScoringProjection:
     name = "scoring"
     topics = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC)
     serialised = True  # a cluster's results are computed from all its facts: one replica at a time
+    handlers = facts.FACTS
 
     def __init__(self, service: ServiceContext, computing: bool = True):
         self.service = service
@@ -79,7 +80,7 @@ class ScoringProjection:
             if kind is not None:
                 run.append(consumed)
                 continue
-            hit = facts.APPLY[consumed.event.type](conn, dict(consumed.data))
+            hit = facts.FACTS.apply(conn, consumed.event, dict(consumed.data))
             if hit is not None:
                 affected.add(hit)
         if not self.computing:

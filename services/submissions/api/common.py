@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g
 
-from services.submissions.bootstrap import Submissions
+from services.submissions.service import Submissions
 from shared.auth import current_principal
 from shared.eventstore import Context
 

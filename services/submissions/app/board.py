@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.submissions.app import lookups, visibility
-from services.submissions.bootstrap import Submissions
+from services.submissions.service import Submissions
 from services.submissions.tables import (
     clusters,
     confirmations,
@@ -17,10 +17,10 @@ from services.submissions.tables import (
     schools,
     submissions,
 )
+from services.vocabulary import DOSSIER_FORM
 from shared.auth import Principal
 
 MISSING, ON_TIME, LATE, AMENDED, EXEMPT = "missing", "on_time", "late", "amended", "exempt"
-DOSSIER_FORM = "HO_SO_CUM"
 FORM_09_COPIES = 2
 
 

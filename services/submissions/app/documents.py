@@ -11,7 +11,7 @@ from typing import Any
 
 import filetype
 
-from services.submissions.bootstrap import Submissions
+from services.submissions.service import Submissions
 from shared.errors import RuleBroken
 from shared.web import ApiError
 
@@ -28,11 +28,11 @@ def store_document(service: Submissions, content: bytes, name: str) -> dict[str,
     """Store a document once (same bytes, same hash) and return its reference; refuse other types."""
     if not content:
         raise RuleBroken("the file is empty", {"name": name}, "empty_file")
-    if len(content) > service.max_upload_bytes:
+    if len(content) > service.config.max_upload_bytes:
         raise ApiError(
             413,
             "file_too_large",
-            f"the file exceeds {service.max_upload_bytes} bytes",
+            f"the file exceeds {service.config.max_upload_bytes} bytes",
             {"size": len(content)},
         )
     kind = filetype.guess(content)

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.submissions.app import lookups, visibility
-from services.submissions.bootstrap import Submissions
+from services.submissions.service import Submissions
 from services.submissions.tables import eligibility, exemptions, members
 from shared.auth import Principal
 from shared.errors import Conflict, RuleBroken

@@ -11,11 +11,12 @@ import sqlalchemy as sa
 
 from services.submissions.app import lookups, visibility
 from services.submissions.app.documents import document_refs
-from services.submissions.bootstrap import Submissions
 from services.submissions.domain import checks
 from services.submissions.domain.deadlines import answered_by, due_date, has_passed, on_time
 from services.submissions.forms import FORMS, SCHOOL, FormSpec
+from services.submissions.service import Submissions
 from services.submissions.tables import submissions
+from services.vocabulary import INSPECTION_FORM
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, Principal
 from shared.errors import Conflict, NotFound, RuleBroken
 from shared.eventstore import Context, NewEvent
@@ -253,7 +254,7 @@ def _checked_payload(
     cluster_members = lookups.members_of(conn, year, cluster_id)
     for what, school_ids in checks.schools_named(spec.code, payload):
         checks.check_members(school_ids, cluster_members, what)
-    if spec.code == "KIEM_TRA":
+    if spec.code == INSPECTION_FORM:
         _check_inspection(conn, campaign, payload)
     dumped: dict[str, Any] = schema.dump(payload)
     return dumped

@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.submissions.tables import schools, submissions
+from services.vocabulary import OFFICERS_FORM
 from shared.auth import Principal
 from shared.auth.scope import Scope, scope_of
 
-OFFICERS_FORM = "03"
 PERSONAL_FIELDS = ("name", "email", "phone")
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.submissions.app import lookups
-from services.submissions.bootstrap import Submissions
 from services.submissions.domain.deadlines import due_date, has_passed
+from services.submissions.service import Submissions
 from services.submissions.tables import campaigns, clusters, exemptions, members, missed, submissions
 from shared.eventstore import ConcurrencyError, Context, NewEvent
 
@@ -50,7 +50,7 @@ def run_watcher(service: Submissions, stop: threading.Event) -> None:
                 log.info("deadline watcher recorded %d missed filings", count)
         except sa.exc.OperationalError:
             log.warning("deadline watcher: database unavailable", exc_info=True)
-        stop.wait(service.watch_interval)
+        stop.wait(service.config.watch_interval)
 
 
 def _owing(service: Submissions, year: int, deadline: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from services.submissions.forms import FormSpec
+from services.vocabulary import DOSSIER_FORM, INSPECTION_FORM, OFFICERS_FORM
 from shared.errors import RuleBroken
 
 
@@ -64,16 +65,16 @@ def check_members(school_ids: Iterable[str], members: Sequence[str], what: str) 
 
 def schools_named(form: str, payload: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     """Return the school ids a payload names, grouped with what names them, for the membership check."""
-    if form == "03":
+    if form == OFFICERS_FORM:
         return [("the officers' schools", [o["school_id"] for o in payload["officers"]])]
-    if form == "KIEM_TRA":
+    if form == INSPECTION_FORM:
         return [
             (
                 "inspected and inspecting schools",
                 [payload["inspected_school_id"], *payload["inspecting_school_ids"]],
             )
         ]
-    if form == "HO_SO_CUM":
+    if form == DOSSIER_FORM:
         nominated = [payload["nomination"]["head_school_id"], *payload["nomination"]["deputy_school_ids"]]
         voted = [b["school_id"] for b in payload["ballots"]] + [
             p["school_id"] for p in payload["proposals_08"]

@@ -9,12 +9,15 @@ event's id, type, source and body (shared.signing). Anything else is rejected to
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
-from services.submissions.contracts import INTEGRATION_TOPIC, inbound_topic
+from services.vocabulary import INTEGRATION_TOPIC, inbound_topic
 from shared.consumer import Consumed, Rejected
+from shared.envelope import Envelope
 from shared.eventstore import Context, NewEvent
+from shared.handlers import Handlers
 from shared.service import ServiceContext
 from shared.signing import SIGNATURE_HEADER, verify
 
@@ -31,6 +34,8 @@ class InboundConfirmations:
         self.service = service
         self.keys = keys
         self.topics = tuple(inbound_topic(code) for code in sorted(keys))
+        self.handlers: Handlers[None] = Handlers(self.name)
+        self.handlers.on("AchievementReportConfirmed")(self._confirmed)
 
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Verify the sender's signature, then record the confirmation once per school and copy."""
@@ -51,9 +56,14 @@ class InboundConfirmations:
             given.decode() if given else None,
         ):
             raise Rejected(f"the signature of event {event.id} from {system} is missing or wrong")
-        data = dict(event.data)
-        if data["confirmed_by"] != system:
-            raise Rejected(f"{system} signed a confirmation in the name of {data['confirmed_by']}")
+        signer = consumed.data.get("confirmed_by")
+        if signer != system:
+            raise Rejected(f"{system} signed a confirmation in the name of {signer}")
+        self.handlers.apply(conn, event, consumed.data)
+
+    def _confirmed(self, conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+        """Record the confirmation once per school and copy, as submissions' own event."""
+        system = event.source.removeprefix(SOURCE_PREFIX)
         stream = f"confirmation-{data['year']}-{data['school_id']}-{data['copy']}"
         if self.service.store.stream_version(conn, stream) == 0:
             context = Context(

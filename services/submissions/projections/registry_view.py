@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.contracts import with_deadline_extended
-from services.submissions.contracts import REGISTRY_TOPIC
 from services.submissions.tables import campaigns, clusters, members, schools
+from services.vocabulary import REGISTRY_TOPIC, with_deadline_extended
 from shared.consumer import Consumed
+from shared.envelope import Envelope
+from shared.handlers import Handlers
+
+VIEW: Handlers[None] = Handlers("submissions-registry-view")
 
 
 class RegistryView:
@@ -19,33 +21,20 @@ class RegistryView:
     name = "submissions-registry-view"
     topics = (REGISTRY_TOPIC,)
 
+    handlers = VIEW
+
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Apply one registry event (events the view does not need are ignored)."""
-        handler = self._handlers().get(consumed.event.type)
-        if handler is not None:
-            handler(conn, dict(consumed.data))
+        VIEW.apply(conn, consumed.event, consumed.data)
 
     def reset(self, conn: sa.Connection) -> None:
         """Empty the view."""
         for table in (campaigns, members, clusters, schools):
             conn.execute(table.delete())
 
-    def _handlers(self) -> dict[str, Callable[[sa.Connection, dict[str, Any]], None]]:
-        return {
-            "SchoolRegistered": _school_registered,
-            "SchoolDeactivated": _school_gone,
-            "SchoolsMerged": _schools_merged,
-            "ClusterFormed": _cluster_formed,
-            "SchoolJoinedCluster": _joined,
-            "SchoolLeftCluster": _left,
-            "ClusterLeadershipAssigned": _leadership,
-            "CampaignOpened": _campaign,
-            "CampaignAmended": _campaign,
-            "DeadlineExtended": _deadline_extended,
-        }
 
-
-def _school_registered(conn: sa.Connection, data: dict[str, Any]) -> None:
+@VIEW.on("SchoolRegistered")
+def _school_registered(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     conn.execute(
         schools.insert().values(
             school_id=data["school_id"],
@@ -57,35 +46,41 @@ def _school_registered(conn: sa.Connection, data: dict[str, Any]) -> None:
     )
 
 
-def _school_gone(conn: sa.Connection, data: dict[str, Any]) -> None:
+@VIEW.on("SchoolDeactivated")
+def _school_gone(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     conn.execute(schools.update().where(schools.c.school_id == data["school_id"]).values(active=False))
 
 
-def _schools_merged(conn: sa.Connection, data: dict[str, Any]) -> None:
+@VIEW.on("SchoolsMerged")
+def _schools_merged(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     conn.execute(
         schools.update().where(schools.c.school_id.in_(data["predecessor_ids"])).values(active=False)
     )
 
 
-def _cluster_formed(conn: sa.Connection, data: dict[str, Any]) -> None:
+@VIEW.on("ClusterFormed")
+def _cluster_formed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     conn.execute(
         clusters.insert().values(cluster_id=data["cluster_id"], year=data["year"], head_school_id=None)
     )
 
 
-def _joined(conn: sa.Connection, data: dict[str, Any]) -> None:
+@VIEW.on("SchoolJoinedCluster")
+def _joined(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     conn.execute(
         members.insert().values(year=data["year"], school_id=data["school_id"], cluster_id=data["cluster_id"])
     )
 
 
-def _left(conn: sa.Connection, data: dict[str, Any]) -> None:
+@VIEW.on("SchoolLeftCluster")
+def _left(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     conn.execute(
         members.delete().where((members.c.year == data["year"]) & (members.c.school_id == data["school_id"]))
     )
 
 
-def _leadership(conn: sa.Connection, data: dict[str, Any]) -> None:
+@VIEW.on("ClusterLeadershipAssigned")
+def _leadership(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     conn.execute(
         clusters.update()
         .where(clusters.c.cluster_id == data["cluster_id"])
@@ -93,13 +88,15 @@ def _leadership(conn: sa.Connection, data: dict[str, Any]) -> None:
     )
 
 
-def _campaign(conn: sa.Connection, data: dict[str, Any]) -> None:
+@VIEW.on("CampaignOpened", "CampaignAmended")
+def _campaign(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     where = campaigns.c.year == data["year"]
     if conn.execute(campaigns.update().where(where).values(content=data)).rowcount == 0:
         conn.execute(campaigns.insert().values(year=data["year"], content=data))
 
 
-def _deadline_extended(conn: sa.Connection, data: dict[str, Any]) -> None:
+@VIEW.on("DeadlineExtended")
+def _deadline_extended(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     content = conn.execute(
         sa.select(campaigns.c.content).where(campaigns.c.year == data["year"])
     ).scalar_one()

@@ -1,0 +1,75 @@
+"""The commands every service answers the same way, for ``python -m services`` and the ``thidua`` CLI.
+
+Each builds the service from the environment through its own config.py and bootstrap.py, runs, and
+releases it; nothing here knows one service from another beyond its name.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from shared.consumer import Progress
+from shared.service import ServiceContext, from_environment
+
+SERVICES = ("registry", "submissions", "scoring", "notifications")
+STATEFUL = ("registry", "submissions")
+"""The services that decide from state tables kept from their own events."""
+
+
+def _module(service: str, part: str) -> ModuleType:
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    return importlib.import_module(f"services.{service}.{part}")
+
+
+def build(service: str) -> ServiceContext:
+    """Return a service built from the environment (settings, logs, database, bus)."""
+    return from_environment(_module(service, "config").load_settings, _module(service, "bootstrap").bootstrap)
+
+
+def migrate(service: str) -> None:
+    """Bring a service's database to the newest schema."""
+    _module(service, "bootstrap").migrate(_module(service, "config").load_settings())
+
+
+def with_service(service: str, action: Callable[[Any], Any]) -> Any:
+    """Build a service, run an action on it, release it, and return what the action returned."""
+    built = build(service)
+    try:
+        return action(built)
+    finally:
+        built.close()
+
+
+def rebuild_state(service: str) -> int:
+    """Rebuild a service's state tables from its own events table; return how many events were applied."""
+    if service not in STATEFUL:
+        raise ValueError(f"{service} keeps no state tables; one of {', '.join(STATEFUL)}")
+    return int(with_service(service, lambda built: built.rebuild_state()))
+
+
+def rebuild_read_model(service: str, consumer: str, progress: Progress | None = None) -> None:
+    """Empty one read model of a service and replay its topics from the earliest offset."""
+    bootstrap = _module(service, "bootstrap")
+
+    def replay(built: Any) -> None:
+        if service == "scoring" and consumer == "scoring":
+            bootstrap.rebuild(built, progress=progress)  # the facts first, then each result once
+            return
+        runner = bootstrap.consumers(built)[consumer]
+        try:
+            runner.rebuild(progress=progress)
+        finally:
+            runner.close()
+
+    with_service(service, replay)
+
+
+def seed() -> str:
+    """Load the registry's seed data (idempotent) and say what was created."""
+    from services.registry.seed.command import seed as load_seed
+
+    return str(with_service("registry", load_seed))
