@@ -6,6 +6,7 @@ from pathlib import Path
 
 from services.registry import contracts, tables
 from services.registry.config import RegistrySettings
+from services.registry.projections.nominations import NominationsInbox
 from services.registry.service import Registry
 from services.registry.state import STATE
 from shared import migrations
@@ -26,5 +27,12 @@ def migrate(settings: RegistrySettings) -> None:
 
 
 def consumers(service: Registry) -> dict[str, ConsumerRunner]:
-    """Return the registry's consumers by name: none (it decides from its own events only)."""
-    return {}
+    """Return the registry's consumers by name: the dossiers' nominations of next year's leadership."""
+    return {"nominations": nominations_runner(service)}
+
+
+def nominations_runner(service: Registry) -> ConsumerRunner:
+    """Return the runner that takes each cluster dossier's nomination into the registry."""
+    return ConsumerRunner(
+        NominationsInbox(service), service.engine, tables.processed_events, service.bus, contracts.CONSUMED
+    )

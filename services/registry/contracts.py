@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.vocabulary import REGISTRY_TOPIC
+from services.vocabulary import (
+    AMENDED,
+    DOSSIER_FORM,
+    FORM_EVENTS,
+    REGISTRY_TOPIC,
+    SUBMISSIONS_TOPIC,
+    filing_fields,
+)
 from shared import fields as rules
-from shared.catalogue import Catalogue, published_on
+from shared.catalogue import Catalogue, consumed_event, published_on
 
 TOPIC = REGISTRY_TOPIC
 SCHOOL_KINDS = ("provincial", "ministry")
@@ -191,6 +198,8 @@ class ClusterFormedV1(Schema):
     name = rules.name(required=True)
     region = fields.String(load_default="", validate=validate.Length(max=300))
     sample_data = fields.Boolean(load_default=False)
+    carried_from = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    """The cluster of the year before that this one continues (the year's turn), if any."""
 
 
 class SchoolJoinedClusterV1(Schema):
@@ -233,6 +242,29 @@ class DeadlineExtendedV1(Schema):
     reason = fields.String(required=True, validate=_text)
 
 
+class NextYearLeadershipNominatedV1(Schema):
+    """The cluster's dossier (Form 08) nominated next year's head and deputies."""
+
+    cluster_id = _id
+    year = fields.Integer(required=True)
+    next_year = fields.Integer(required=True)
+    head_school_id = _id
+    deputy_school_ids = fields.List(_id, required=True, validate=validate.Length(min=1, max=2))
+    submission_id = _id
+
+
+class NextYearLeadershipConfirmedV1(Schema):
+    """The Academy confirmed next year's head and deputies of a cluster (as nominated, or others)."""
+
+    cluster_id = _id
+    year = fields.Integer(required=True)
+    next_year = fields.Integer(required=True)
+    head_school_id = _id
+    deputy_school_ids = fields.List(_id, required=True, validate=validate.Length(min=1, max=2))
+    decision = fields.String(required=True, validate=_text)
+    as_nominated = fields.Boolean(required=True)
+
+
 _event = published_on(TOPIC)
 
 
@@ -247,7 +279,23 @@ CATALOGUE = Catalogue(
     _event(
         "ClusterLeadershipAssigned", ClusterLeadershipAssignedV1, "A cluster's head and deputies were set."
     ),
+    _event(
+        "NextYearLeadershipNominated",
+        NextYearLeadershipNominatedV1,
+        "A cluster's dossier nominated next year's head and deputies.",
+    ),
+    _event(
+        "NextYearLeadershipConfirmed",
+        NextYearLeadershipConfirmedV1,
+        "The Academy confirmed next year's head and deputies of a cluster.",
+    ),
     _event("CampaignOpened", CampaignContentV1, "A year's campaign was opened with all its rules."),
     _event("CampaignAmended", CampaignAmendedV1, "A campaign was amended before its first deadline."),
     _event("DeadlineExtended", DeadlineExtendedV1, "A campaign deadline was extended."),
 )
+
+CONSUMED = Catalogue(
+    consumed_event(FORM_EVENTS[DOSSIER_FORM], SUBMISSIONS_TOPIC, **filing_fields()),
+    consumed_event(AMENDED, SUBMISSIONS_TOPIC, **filing_fields()),
+)
+"""What the registry consumes: the cluster dossiers, for their nomination of next year's leadership."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.tables import campaigns, cluster_members, clusters, schools
+from services.registry.tables import campaigns, cluster_members, clusters, nominations, schools
 from services.vocabulary import with_deadline_extended
 from shared.envelope import Envelope
 from shared.handlers import Handlers
@@ -149,9 +149,42 @@ def deadline_extended(conn: sa.Connection, event: Envelope, data: dict[str, Any]
     )
 
 
+@HANDLERS.on("NextYearLeadershipNominated")
+def next_year_leadership_nominated(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+    """Keep the latest nomination of the cluster (a confirmation already made stays)."""
+    values = {
+        "year": data["year"],
+        "head_school_id": data["head_school_id"],
+        "deputy_school_ids": data["deputy_school_ids"],
+        "submission_id": data["submission_id"],
+    }
+    where = nominations.c.cluster_id == data["cluster_id"]
+    if conn.execute(nominations.update().where(where).values(**values)).rowcount == 0:
+        conn.execute(nominations.insert().values(cluster_id=data["cluster_id"], **values))
+    _cluster_version(conn, data["cluster_id"], event.stream_version)
+
+
+@HANDLERS.on("NextYearLeadershipConfirmed")
+def next_year_leadership_confirmed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+    """Record the Academy's confirmation (with or without a nomination before it)."""
+    values = {
+        "confirmed_head_school_id": data["head_school_id"],
+        "confirmed_deputy_school_ids": data["deputy_school_ids"],
+        "decision": data["decision"],
+    }
+    where = nominations.c.cluster_id == data["cluster_id"]
+    if conn.execute(nominations.update().where(where).values(**values)).rowcount == 0:
+        conn.execute(
+            nominations.insert().values(
+                cluster_id=data["cluster_id"], year=data["year"], deputy_school_ids=[], **values
+            )
+        )
+    _cluster_version(conn, data["cluster_id"], event.stream_version)
+
+
 def _cluster_version(conn: sa.Connection, cluster_id: str, version: int) -> None:
     conn.execute(clusters.update().where(clusters.c.cluster_id == cluster_id).values(version=version))
 
 
-STATE = State(HANDLERS, (schools, clusters, cluster_members, campaigns))
+STATE = State(HANDLERS, (schools, clusters, cluster_members, campaigns, nominations))
 """The state tables the registry decides from, kept in the transaction of each append, rebuildable."""

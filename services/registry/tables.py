@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from shared.db import JSONType, event_store_tables
+from shared.db import JSONType, event_store_tables, tracking_table
 from shared.leases import lease_table
 
 metadata = sa.MetaData()
 events, relay_progress = event_store_tables(metadata)
 leases = lease_table(metadata)
+processed_events = tracking_table(metadata)
 
 schools = sa.Table(
     "schools",
@@ -40,6 +41,7 @@ clusters = sa.Table(
     sa.Column("deputy_school_ids", JSONType, nullable=False),
     sa.Column("sample_data", sa.Boolean, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("carried_from", sa.String(64), index=True),
     sa.UniqueConstraint("year", "name", name="uq_clusters_year_name"),
 )
 
@@ -58,3 +60,17 @@ campaigns = sa.Table(
     sa.Column("content", JSONType, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+nominations = sa.Table(
+    "nominations",
+    metadata,
+    sa.Column("cluster_id", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("head_school_id", sa.String(64)),
+    sa.Column("deputy_school_ids", JSONType, nullable=False),
+    sa.Column("submission_id", sa.String(64)),
+    sa.Column("confirmed_head_school_id", sa.String(64)),
+    sa.Column("confirmed_deputy_school_ids", JSONType),
+    sa.Column("decision", sa.String(2000)),
+)
+"""Per cluster of a year: next year's leadership as nominated by its dossier and as the Academy confirmed."""

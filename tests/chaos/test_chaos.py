@@ -22,6 +22,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
 from bench.cluster import LocalCluster
+from services.registry.contracts import CONSUMED as REGISTRY_CONSUMED
 from services.scoring.bootstrap import bootstrap as scoring_bootstrap
 from services.scoring.bootstrap import migrate as scoring_migrate
 from services.scoring.bootstrap import rebuild
@@ -225,6 +226,7 @@ def test_nothing_is_lost_duplicated_forked_or_dead_lettered_when_brokers_and_rep
         assert verify == {"ok": True, "checked": len(every_id), "first_broken": None}
         expect_tracked = {
             ("submissions", "submissions-registry-view"): _of_types(stores["registry"], REGISTRY_EVENTS),
+            ("registry", "registry-nominations"): _of_types(stores["submissions"], REGISTRY_CONSUMED),
             ("scoring", "scoring"): _of_types(
                 {**stores["registry"], **stores["submissions"]}, SCORING_EVENTS
             ),

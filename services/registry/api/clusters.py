@@ -8,8 +8,18 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.registry.api.common import context, registry
-from services.registry.api.schemas import ClusterIn, ClusterOut, ClusterQuery, LeadershipIn, MemberIn
-from services.registry.app import clusters
+from services.registry.api.schemas import (
+    CarriedClusterOut,
+    CarryForwardIn,
+    ClusterIn,
+    ClusterOut,
+    ClusterQuery,
+    LeadershipIn,
+    MemberIn,
+    NextLeadershipIn,
+    NominationOut,
+)
+from services.registry.app import clusters, year_turn
 from shared.auth import ACADEMY_ADMIN, require
 
 blp = Blueprint("clusters", __name__, url_prefix="/clusters", description="Clusters (cụm thi đua) per year")
@@ -84,3 +94,36 @@ def assign_leadership(body: dict[str, Any], cluster_id: str) -> dict[str, Any]:
         body["expected_version"],
         context(),
     )
+
+
+@blp.route("/<cluster_id>/nomination")
+@require()
+@blp.response(200, NominationOut)
+def nomination(cluster_id: str) -> dict[str, Any]:
+    """Return next year's head and deputies as the cluster's dossier nominated them and as confirmed."""
+    return year_turn.nomination_of(registry(), cluster_id)
+
+
+@blp.route("/<cluster_id>/nomination/confirm", methods=["POST"])
+@require(ACADEMY_ADMIN)
+@blp.arguments(NextLeadershipIn)
+@blp.response(200, NominationOut)
+def confirm_nomination(body: dict[str, Any], cluster_id: str) -> dict[str, Any]:
+    """Confirm next year's head and deputies (as nominated unless named); NextYearLeadershipConfirmed."""
+    return year_turn.confirm_leadership(
+        registry(),
+        cluster_id,
+        body["head_school_id"],
+        body["deputy_school_ids"],
+        body["decision"],
+        context(),
+    )
+
+
+@blp.route("/carry-forward", methods=["POST"])
+@require(ACADEMY_ADMIN)
+@blp.arguments(CarryForwardIn)
+@blp.response(201, CarriedClusterOut(many=True))
+def carry_forward(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Form a year's clusters from the year before's: members through the mergers, confirmed leadership."""
+    return year_turn.carry_clusters_forward(registry(), body["year"], context())

@@ -128,7 +128,73 @@ class ClusterOut(Schema):
     deputy_school_ids = fields.List(fields.String())
     member_ids = fields.List(fields.String())
     sample_data = fields.Boolean()
+    carried_from = fields.String(allow_none=True)
     version = fields.Integer()
+
+
+class CarriedClusterOut(ClusterOut):
+    """A cluster carried into a new year: how its old members were mapped through the mergers."""
+
+    mapped = fields.Dict(keys=fields.String(), values=fields.String())
+    dropped = fields.List(fields.String())
+
+
+class CarryForwardIn(Schema):
+    """The year whose clusters are formed from the year before."""
+
+    year = fields.Integer(required=True, validate=validate.Range(min=2001, max=2100))
+
+
+class NextLeadershipIn(Schema):
+    """The Academy's confirmation of next year's leadership: as nominated, unless others are named."""
+
+    head_school_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    deputy_school_ids = fields.List(
+        fields.String(validate=validate.Length(max=64)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2),
+    )
+    decision = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class Leaders(Schema):
+    """A head and deputies."""
+
+    head_school_id = fields.String()
+    deputy_school_ids = fields.List(fields.String())
+
+
+class NominationOut(Schema):
+    """Next year's leadership of a cluster: as its dossier nominated it and as the Academy confirmed it."""
+
+    cluster_id = fields.String()
+    year = fields.Integer()
+    next_year = fields.Integer()
+    nominated = fields.Nested(Leaders, allow_none=True)
+    submission_id = fields.String(allow_none=True)
+    confirmed = fields.Nested(Leaders, allow_none=True)
+    decision = fields.String(allow_none=True)
+
+
+class SchoolYearOut(Schema):
+    """One year of a school (or of a school it absorbed): its cluster and its role there."""
+
+    year = fields.Integer()
+    school_id = fields.String()
+    via = fields.String()
+    """self, or predecessor: a school merged into this one."""
+    cluster_id = fields.String()
+    cluster_name = fields.String()
+    role = fields.String()
+
+
+class SchoolYearsOut(Schema):
+    """A school's history across years and mergers."""
+
+    school = fields.Nested(SchoolOut)
+    absorbed = fields.List(fields.String())
+    years = fields.List(fields.Nested(SchoolYearOut))
 
 
 class ClusterQuery(Schema):

@@ -16,8 +16,9 @@ from services.registry.api.schemas import (
     SchoolOut,
     SchoolPatch,
     SchoolQuery,
+    SchoolYearsOut,
 )
-from services.registry.app import schools
+from services.registry.app import schools, year_turn
 from services.registry.domain.schools import RegisterSchool
 from shared.auth import ACADEMY_ADMIN, require
 
@@ -98,3 +99,11 @@ def deactivate_school(body: dict[str, Any], school_id: str) -> dict[str, Any]:
 def school_lineage(school_id: str) -> dict[str, Any]:
     """Return a school with the schools merged into it and those it was merged into."""
     return schools.lineage(registry(), school_id)
+
+
+@blp.route("/<school_id>/years")
+@require()
+@blp.response(200, SchoolYearsOut)
+def school_years(school_id: str) -> dict[str, Any]:
+    """Return a school's cluster and role in each year, with those of the schools merged into it."""
+    return year_turn.school_years(registry(), school_id)

@@ -21,14 +21,22 @@ def new_cluster_id() -> str:
     return f"cl_{uuid.uuid4().hex[:16]}"
 
 
-def form(cluster_id: str, year: int, name: str, region: str, sample_data: bool = False) -> NewEvent:
-    """Decide ClusterFormed."""
+def form(
+    cluster_id: str,
+    year: int,
+    name: str,
+    region: str,
+    sample_data: bool = False,
+    carried_from: str | None = None,
+) -> NewEvent:
+    """Decide ClusterFormed (``carried_from``: the cluster of the year before it continues)."""
     data = {
         "cluster_id": cluster_id,
         "year": year,
         "name": name.strip(),
         "region": region,
         "sample_data": sample_data,
+        "carried_from": carried_from,
     }
     return NewEvent("ClusterFormed", data)
 
@@ -74,15 +82,7 @@ def assign_leadership(
     cluster: Mapping[str, Any], members: Sequence[str], head: str, deputies: Sequence[str], decision: str
 ) -> NewEvent:
     """Decide ClusterLeadershipAssigned: one head and one or two deputies, all members, all different."""
-    if not 1 <= len(deputies) <= 2:
-        raise RuleBroken("a cluster has one or two deputies", {"deputy_school_ids": list(deputies)})
-    if head in deputies or len(set(deputies)) != len(deputies):
-        raise RuleBroken("the head and deputies must be different schools", {"head_school_id": head})
-    outsiders = [s for s in (head, *deputies) if s not in members]
-    if outsiders:
-        raise RuleBroken(
-            "the head and deputies must be members", {"school_ids": outsiders}, "leader_not_member"
-        )
+    check_leadership(members, head, deputies)
     return NewEvent(
         "ClusterLeadershipAssigned",
         {
@@ -93,6 +93,19 @@ def assign_leadership(
             "decision": decision,
         },
     )
+
+
+def check_leadership(members: Sequence[str], head: str, deputies: Sequence[str]) -> None:
+    """Refuse a leadership that is not one head and one or two deputies, all members, all different."""
+    if not 1 <= len(deputies) <= 2:
+        raise RuleBroken("a cluster has one or two deputies", {"deputy_school_ids": list(deputies)})
+    if head in deputies or len(set(deputies)) != len(deputies):
+        raise RuleBroken("the head and deputies must be different schools", {"head_school_id": head})
+    outsiders = [s for s in (head, *deputies) if s not in members]
+    if outsiders:
+        raise RuleBroken(
+            "the head and deputies must be members", {"school_ids": outsiders}, "leader_not_member"
+        )
 
 
 def exists_in_year(school: Mapping[str, Any], year: int) -> bool:

@@ -1,0 +1,1 @@
+"""What the registry keeps from other services' events."""
