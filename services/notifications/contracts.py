@@ -40,6 +40,19 @@ CONSUMED = Catalogue(
     *(consumed_event(name, SUBMISSIONS_TOPIC, **_filing) for name in FILING_EVENTS),
     consumed_event(AMENDED, SUBMISSIONS_TOPIC, **_filing),
     consumed_event("FilingExempted", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str),
+    *(
+        consumed_event(
+            name,
+            SUBMISSIONS_TOPIC,
+            submission_id=_str,
+            year=_int,
+            form=_str,
+            filer_type=_str,
+            filer_id=_str,
+            reviewer=_str,
+        )
+        for name in ("FilingAccepted", "FilingReturned")
+    ),
     consumed_event(
         "DeadlineMissed",
         SUBMISSIONS_TOPIC,

@@ -125,6 +125,16 @@ DEFAULT_BANDS = [
 """The common 100-point scale of Quy định 366-QĐ/TW (2025), used when a campaign names no bands."""
 
 
+class ReviewRulesV1(Schema):
+    """How a filing returned for completion is stamped once corrected."""
+
+    correction_days = fields.Integer(required=True, validate=validate.Range(min=0, max=366))
+    """A correction within this many days of its return keeps the filing's stamp; a later one is late."""
+
+
+DEFAULT_REVIEW = {"correction_days": 10}
+
+
 class CampaignContentV1(Schema):
     """Everything a year's campaign decides (the body of CampaignOpened and CampaignAmended)."""
 
@@ -138,6 +148,7 @@ class CampaignContentV1(Schema):
     deductions = fields.Nested(DeductionsV1, required=True)
     award_rules = fields.Nested(AwardRulesV1, required=True)
     bands = fields.List(fields.Nested(BandV1), load_default=lambda: [dict(b) for b in DEFAULT_BANDS])
+    review = fields.Nested(ReviewRulesV1, load_default=lambda: dict(DEFAULT_REVIEW))
 
 
 class SchoolDetails(Schema):

@@ -48,6 +48,29 @@ class SubmissionAmendedV1(_Filing):
     amendment = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
+class _Reviewed(Schema):
+    """Which filing was reviewed, whose it is, and who reviewed it (the Academy or a cluster head)."""
+
+    submission_id = fields.String(required=True)
+    year = fields.Integer(required=True)
+    form = fields.String(required=True)
+    filer_type = fields.String(required=True, validate=validate.OneOf(FILER_TYPES))
+    filer_id = fields.String(required=True)
+    cluster_id = fields.String(required=True)
+    reviewer = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    reviewed_at = fields.DateTime(required=True)
+
+
+class FilingAcceptedV1(_Reviewed):
+    """The level that receives a filing accepted it (đã duyệt)."""
+
+
+class FilingReturnedV1(_Reviewed):
+    """The level that receives a filing returned it for completion (trả lại), with the reason."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class SubmissionReopenedV1(Schema):
     """The Academy reopened a filing for amendment after its deadline."""
 
@@ -116,6 +139,8 @@ CATALOGUE = Catalogue(
     ),
     _event("SubmissionAmended", SubmissionAmendedV1, "A filing was amended."),
     _event("SubmissionReopened", SubmissionReopenedV1, "A filing was reopened for amendment."),
+    _event("FilingAccepted", FilingAcceptedV1, "A filing was accepted by the level that receives it."),
+    _event("FilingReturned", FilingReturnedV1, "A filing was returned for completion, with the reason."),
     _event("DeadlineMissed", DeadlineMissedV1, "A required filing was not received by its deadline."),
     _event("SchoolDeclaredIneligible", SchoolDeclaredIneligibleV1, "A school is not rated this year."),
     _event("EligibilityRestored", EligibilityRestoredV1, "A school's eligibility was restored."),

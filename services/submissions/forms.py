@@ -14,6 +14,7 @@ from services import vocabulary as v
 
 SCHOOL = "school"
 CLUSTER_HEAD = "cluster_head"
+ACADEMY = "academy"
 
 _text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
 
@@ -187,6 +188,8 @@ class FormSpec:
     payload: type[Schema]
     repeatable: bool = False
     school_kind: str | None = None
+    reviewer: str = ACADEMY
+    """Who receives and reviews a filing of this form: the Academy, or the head of the filer's cluster."""
 
     @property
     def event(self) -> str:
@@ -201,17 +204,30 @@ FORMS = {
         FormSpec(v.CLUSTER_PLAN_FORM, "Kế hoạch hoạt động thi đua của cụm", CLUSTER_HEAD, ClusterPlanPayload),
         FormSpec(v.OFFICERS_FORM, "Danh sách cán bộ phụ trách thi đua", CLUSTER_HEAD, OfficersPayload),
         FormSpec(v.LAUNCH_FORM, "Phát động phong trào thi đua của cụm", CLUSTER_HEAD, LaunchPayload),
-        FormSpec(v.PARTICIPATION_FORM, "Đăng ký tham gia hoạt động của cụm", SCHOOL, ParticipationPayload),
+        FormSpec(
+            v.PARTICIPATION_FORM,
+            "Đăng ký tham gia hoạt động của cụm",
+            SCHOOL,
+            ParticipationPayload,
+            reviewer=CLUSTER_HEAD,
+        ),
         FormSpec(v.INSPECTION_FORM, "Biên bản kiểm tra", CLUSTER_HEAD, InspectionPayload, repeatable=True),
         FormSpec(v.MID_YEAR_REVIEW_FORM, "Hội nghị sơ kết 6 tháng", CLUSTER_HEAD, MidYearReviewPayload),
         FormSpec(v.MID_YEAR_REPORT_FORM, "Báo cáo sơ kết 6 tháng", CLUSTER_HEAD, MidYearReportPayload),
-        FormSpec(v.YEAR_END_REPORT_FORM, "Báo cáo tổng kết và phụ lục", SCHOOL, YearEndReportPayload),
+        FormSpec(
+            v.YEAR_END_REPORT_FORM,
+            "Báo cáo tổng kết và phụ lục",
+            SCHOOL,
+            YearEndReportPayload,
+            reviewer=CLUSTER_HEAD,
+        ),
         FormSpec(
             v.PROVINCIAL_SCORE_SHEET_FORM,
             "Phiếu chấm điểm (trường chính trị)",
             SCHOOL,
             ScoreSheetPayload,
             school_kind="provincial",
+            reviewer=CLUSTER_HEAD,
         ),
         FormSpec(
             v.MINISTRY_SCORE_SHEET_FORM,
@@ -219,6 +235,7 @@ FORMS = {
             SCHOOL,
             ScoreSheetPayload,
             school_kind="ministry",
+            reviewer=CLUSTER_HEAD,
         ),
         FormSpec(
             v.CONFERENCE_FORM,

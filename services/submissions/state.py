@@ -42,7 +42,7 @@ def filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
 
 @HANDLERS.on("SubmissionAmended")
 def amended(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
-    """Replace a filing's content; it is no longer open for another late amendment."""
+    """Replace a filing's content and stamp; no longer open for a late amendment, it awaits review again."""
     conn.execute(
         submissions.update()
         .where(submissions.c.submission_id == data["submission_id"])
@@ -50,7 +50,25 @@ def amended(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
             payload=data["payload"],
             documents=data["documents"],
             amendments=data["amendment"],
+            on_time=data["on_time"],
             reopened=False,
+            review_state="pending",
+            version=event.stream_version,
+        )
+    )
+
+
+@HANDLERS.on("FilingAccepted", "FilingReturned")
+def reviewed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+    """Record the reviewer's decision: accepted, or returned with its reason."""
+    conn.execute(
+        submissions.update()
+        .where(submissions.c.submission_id == data["submission_id"])
+        .values(
+            review_state="accepted" if event.type == "FilingAccepted" else "returned",
+            review_reason=data.get("reason"),
+            reviewed_at=datetime.fromisoformat(data["reviewed_at"]),
+            reviewer=data["reviewer"],
             version=event.stream_version,
         )
     )

@@ -62,6 +62,10 @@ submissions = sa.Table(
     sa.Column("payload", JSONType, nullable=False),
     sa.Column("documents", JSONType, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("review_state", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("review_reason", sa.String(2000)),
+    sa.Column("reviewed_at", UTCDateTime),
+    sa.Column("reviewer", sa.String(200)),
     sa.Index("ix_submissions_year_filer", "year", "filer_id"),
 )
 missed = sa.Table(

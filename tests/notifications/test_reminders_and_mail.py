@@ -128,3 +128,28 @@ def test_receipts_overdue_and_ineligibility_notices_reach_mail_and_inbox(
         == 404
     )
     assert scene.client.get("/inbox", headers=auth("operator")).status_code == 403
+
+
+def test_a_returned_filing_tells_its_school_why_and_an_accepted_one_says_so(
+    scene: NoticeScene, smtp: tuple[Mailbox, int]
+) -> None:
+    world = scene.world
+    filed = world.client.post(
+        "/filings",
+        json={"year": 2023, "form": "01", "school_id": HOA_BINH, "payload": plan()},
+        headers=auth("school_officer", HOA_BINH),
+    ).get_json()
+    path = f"/filings/{filed['submission_id']}"
+    reason = "Chưa ghi danh hiệu thi đua đăng ký"
+    world.client.post(f"{path}/review", json={"decision": "return", "reason": reason}, headers=auth())
+    world.client.put(
+        path, json={"payload": plan(summary="Đã bổ sung")}, headers=auth("school_officer", HOA_BINH)
+    )
+    world.client.post(f"{path}/review", json={"decision": "accept"}, headers=auth())
+    scene.sync()
+    inbox = scene.client.get("/inbox", headers=auth("school_officer", HOA_BINH)).get_json()
+    kinds = [n["kind"] for n in inbox]
+    assert kinds.count("returned") == 1 and kinds.count("accepted") == 1
+    returned = next(n for n in inbox if n["kind"] == "returned")
+    assert returned["subject"].startswith("Trả lại để hoàn thiện: mẫu 01")
+    assert reason in returned["body"] and "Vụ Các trường chính trị trả lại" in returned["body"]

@@ -101,6 +101,8 @@ NOMINATED = {"head_school_id": "b", "deputy_school_ids": ["a"]}
         ("others named by the Academy", NOMINATED, "a", ["c"], ("a", ["c"], False)),
         ("no nomination, named by the Academy", None, "a", ["b"], ("a", ["b"], False)),
         ("no nomination, none named", None, None, None, "no_nomination"),
+        ("no nomination, a head named without deputies", None, "a", None, "no_nomination"),
+        ("a nomination, only the head replaced", NOMINATED, "c", None, ("c", ["a"], False)),
         ("a non-member named", NOMINATED, "x", ["a"], "leader_not_member"),
     ],
 )

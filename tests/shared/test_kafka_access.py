@@ -90,7 +90,10 @@ def test_the_declared_file_gives_each_service_only_its_topics() -> None:
     writes = {
         (g.principal, g.name) for g in grants(access) if g.operation == "WRITE" and g.resource == "TOPIC"
     }
-    assert {topic for principal, topic in writes if principal == "registry"} == {REGISTRY}
+    assert {topic for principal, topic in writes if principal == "registry"} == {
+        REGISTRY,
+        f"{SUBMISSIONS}.dlq",
+    }
     assert {topic for principal, topic in writes if principal == "submissions"} == {
         SUBMISSIONS,
         f"{REGISTRY}.dlq",

@@ -164,6 +164,30 @@ def _keep_officers(conn: sa.Connection, year: int, listed: list[dict[str, Any]])
     )
 
 
+@NOTICES.on("FilingAccepted", "FilingReturned")
+def _reviewed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
+    to = recipients.filer_recipients(conn, data["year"], data["filer_type"], data["filer_id"])
+    returned = event.type == "FilingReturned"
+    reviewer = data["reviewer"]
+    reviewer_name = (
+        recipients.ACADEMY.name
+        if reviewer == "academy"
+        else recipients.cluster_recipients(conn, data["year"], reviewer.removeprefix("cluster:")).name
+    )
+    subject, body = render(
+        "returned" if returned else "accepted",
+        recipient_name=to.name,
+        reviewer_name=reviewer_name,
+        form=data["form"],
+        year=data["year"],
+        filer_name=to.name,
+        submission_id=data["submission_id"],
+        reason=data.get("reason", ""),
+    )
+    kind = "returned" if returned else "accepted"
+    return [Notice(f"{kind}:{event.id}", kind, to, subject, body)]
+
+
 @NOTICES.on("FilingExempted")
 def _exempted(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
     conn.execute(

@@ -148,9 +148,11 @@ class CarryForwardIn(Schema):
 class NextLeadershipIn(Schema):
     """The Academy's confirmation of next year's leadership: as nominated, unless others are named."""
 
-    head_school_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    head_school_id = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=64)
+    )
     deputy_school_ids = fields.List(
-        fields.String(validate=validate.Length(max=64)),
+        fields.String(validate=validate.Length(min=1, max=64)),
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=2),

@@ -28,14 +28,15 @@ def confirm_next_leadership(
     decision: str,
 ) -> NewEvent:
     """Decide NextYearLeadershipConfirmed: the nominated head and deputies unless the Academy names others."""
-    if head is None and nomination is None:
+    if nomination is None and (head is None or deputies is None):
         raise RuleBroken(
-            f"cluster {cluster['cluster_id']} has no nomination for {cluster['year'] + 1}; name the head",
+            f"cluster {cluster['cluster_id']} has no nomination for {cluster['year'] + 1}; "
+            "name the head and the deputies",
             {"cluster_id": cluster["cluster_id"]},
             "no_nomination",
         )
-    chosen_head = head if head is not None else nomination["head_school_id"]  # type: ignore[index]
-    chosen = list(deputies) if deputies is not None else list(nomination["deputy_school_ids"])  # type: ignore[index]
+    chosen_head = head if head is not None else str(nomination["head_school_id"])  # type: ignore[index]
+    chosen = list(deputies if deputies is not None else nomination["deputy_school_ids"])  # type: ignore[index]
     check_leadership(members, chosen_head, chosen)
     as_nominated = nomination is not None and (
         chosen_head == nomination["head_school_id"] and chosen == list(nomination["deputy_school_ids"])

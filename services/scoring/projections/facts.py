@@ -105,7 +105,7 @@ def left(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected
 
 @FACTS.on(*FILING_EVENTS, "SubmissionAmended")
 def filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
-    """Keep a filing (or its amendment: the latest content replaces the earlier one, the stamp stays)."""
+    """Keep a filing (or its amendment: the latest content and stamp in force replace the earlier ones)."""
     (affected,) = filed_many(conn, [data])
     return affected
 
@@ -115,26 +115,20 @@ def filed_many(conn: sa.Connection, batch: Sequence[dict[str, Any]]) -> set[tupl
     folded: dict[str, dict[str, Any]] = {}
     for data in batch:
         values = _filing_values(data)
-        if data["submission_id"] in folded:  # an amendment within the batch keeps the first stamp
-            values.update(
-                on_time=folded[data["submission_id"]]["on_time"],
-                filed_at=folded[data["submission_id"]]["filed_at"],
-            )
+        if data["submission_id"] in folded:  # an amendment within the batch keeps the first filing time
+            values.update(filed_at=folded[data["submission_id"]]["filed_at"])
         folded[data["submission_id"]] = values
     existing = {
         row.submission_id: row
         for row in conn.execute(
-            sa.select(filings.c.submission_id, filings.c.on_time, filings.c.filed_at).where(
-                filings.c.submission_id.in_(folded)
-            )
+            sa.select(filings.c.submission_id, filings.c.filed_at).where(filings.c.submission_id.in_(folded))
         )
     }
     update, insert, _exists = _statements(filings, ("submission_id",), tuple(_FILING_COLUMNS))
     updates, inserts = [], []
     for submission_id, values in folded.items():
         if submission_id in existing:
-            kept = existing[submission_id]
-            values.update(on_time=kept.on_time, filed_at=kept.filed_at)
+            values.update(filed_at=existing[submission_id].filed_at)
             updates.append(_params({"submission_id": submission_id}, values))
         else:
             inserts.append(_params({"submission_id": submission_id}, values))

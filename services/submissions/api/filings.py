@@ -15,6 +15,7 @@ from services.submissions.api.schemas import (
     FilingQuery,
     FilingVersionOut,
     ReasonIn,
+    ReviewIn,
 )
 from services.submissions.app import filings
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, current_principal, require
@@ -91,3 +92,15 @@ def filing_history(submission_id: str) -> list[dict[str, Any]]:
 def reopen_filing(body: dict[str, Any], submission_id: str) -> dict[str, Any]:
     """Let a filing be amended after its deadline; records SubmissionReopened."""
     return filings.reopen_filing(service(), submission_id, body["reason"], context())
+
+
+@blp.route("/<submission_id>/review", methods=["POST"])
+@require(ACADEMY_ADMIN, CLUSTER_HEAD)
+@blp.arguments(ReviewIn)
+@blp.response(200, FilingOut)
+def review_filing(body: dict[str, Any], submission_id: str) -> dict[str, Any]:
+    """Accept a filing or return it with a reason (the receiving level); FilingAccepted or FilingReturned."""
+    principal = current_principal()
+    return filings.review_filing(
+        service(), principal, submission_id, body["decision"], body["reason"], context()
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from services.submissions.domain.review import DECISIONS, REVIEW_STATES
+
 _year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
 _hashes = fields.List(
     fields.String(validate=validate.Length(equal=64)), load_default=list, validate=validate.Length(max=20)
@@ -58,9 +60,20 @@ class FilingOut(Schema):
     on_time = fields.Boolean(allow_none=True)
     amendments = fields.Integer()
     reopened = fields.Boolean()
+    review_state = fields.String(metadata={"enum": list(REVIEW_STATES)})
+    review_reason = fields.String(allow_none=True)
+    reviewer = fields.String(allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
     payload = fields.Dict()
     documents = fields.List(fields.Dict())
     version = fields.Integer()
+
+
+class ReviewIn(Schema):
+    """The receiving level's decision on a filing: accept it, or return it for completion with a reason."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class FilingVersionOut(Schema):

@@ -124,4 +124,6 @@ def _cell(
         "on_time": found["on_time"],
         "filed_at": found["filed_at"].isoformat(),
         "amendments": found["amendments"],
+        "review": found["review_state"],
+        "review_reason": found["review_reason"],
     }

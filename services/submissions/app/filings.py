@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from services.submissions.app import lookups, visibility
 from services.submissions.app.documents import document_refs
-from services.submissions.domain import checks
+from services.submissions.domain import checks, review
 from services.submissions.domain.deadlines import answered_by, due_date, has_passed, on_time
-from services.submissions.forms import FORMS, SCHOOL, FormSpec
+from services.submissions.forms import ACADEMY, FORMS, SCHOOL, FormSpec
+from services.submissions.forms import CLUSTER_HEAD as CLUSTER_HEAD_FILER
 from services.submissions.service import Submissions
 from services.submissions.tables import submissions
 from services.vocabulary import INSPECTION_FORM
@@ -84,14 +85,15 @@ def amend_filing(
     expected_version: int | None,
     context: Context,
 ) -> dict[str, Any]:
-    """Replace a filing's content: until its deadline, or after it once the Academy reopened it."""
+    """Replace a filing's content: until its deadline, or after it once reopened or returned."""
     with service.transaction() as conn:
         current = lookups.submission(conn, submission_id)
         spec = FORMS[current["form"]]
         _authorise(principal, spec, current["filer_id"], current["cluster_id"])
         campaign = lookups.campaign(conn, current["year"])
         deadline = answered_by(campaign["deadlines"], spec.code)
-        if deadline and has_passed(deadline, service.clock()) and not current["reopened"]:
+        returned = current["review_state"] == review.RETURNED
+        if deadline and has_passed(deadline, service.clock()) and not (current["reopened"] or returned):
             raise Conflict(
                 f"deadline {deadline['code']} ({due_date(deadline).isoformat()}) has passed: ask to reopen",
                 {"deadline_code": deadline["code"], "due": due_date(deadline).isoformat()},
@@ -108,7 +110,11 @@ def amend_filing(
             "filed_at": service.clock().isoformat(),
             "deadline_code": current["deadline_code"],
             "due": current["due"].isoformat() if current["due"] else None,
-            "on_time": current["on_time"],
+            "on_time": (
+                review.corrected_stamp(current["on_time"], current["reviewed_at"], service.clock(), campaign)
+                if returned
+                else current["on_time"]
+            ),
             "documents": document_refs(service, document_hashes),
             "payload": checked,
             "amendment": current["amendments"] + 1,
@@ -125,6 +131,39 @@ def reopen_filing(service: Submissions, submission_id: str, reason: str, context
         event = NewEvent("SubmissionReopened", {"submission_id": submission_id, "reason": reason})
         service.record(conn, submission_stream(submission_id), [event], context)
         return lookups.submission(conn, submission_id)
+
+
+def review_filing(
+    service: Submissions,
+    principal: Principal,
+    submission_id: str,
+    decision: str,
+    reason: str,
+    context: Context,
+) -> dict[str, Any]:
+    """Accept a filing or return it with a reason: by the level that receives it (the Academy may always)."""
+    with service.transaction() as conn:
+        current = lookups.submission(conn, submission_id)
+        spec = FORMS[current["form"]]
+        reviewer = _reviewer(principal, spec, current)
+        event = review.review(current, decision, reason, reviewer, service.clock())
+        service.record(conn, submission_stream(submission_id), [event], context)
+        return lookups.submission(conn, submission_id)
+
+
+def _reviewer(principal: Principal, spec: FormSpec, current: dict[str, Any]) -> str:
+    """Return who reviews, as recorded; refuse anyone but the receiving level (or the Academy)."""
+    if principal.role == ACADEMY_ADMIN:
+        return ACADEMY
+    heads_it = principal.role == CLUSTER_HEAD and principal.tenant == current["cluster_id"]
+    if spec.reviewer == CLUSTER_HEAD_FILER and heads_it:
+        return f"cluster:{current['cluster_id']}"
+    raise ApiError(
+        403,
+        "forbidden",
+        f"form {spec.code} is reviewed by the {'Academy' if spec.reviewer == ACADEMY else 'cluster head'}",
+        {"form": spec.code, "reviewer": spec.reviewer},
+    )
 
 
 def filing(service: Submissions, principal: Principal, submission_id: str) -> dict[str, Any]:
