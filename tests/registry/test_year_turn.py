@@ -3,6 +3,7 @@ clusters are formed with members carried through a merger and the confirmed lead
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -10,12 +11,17 @@ import pytest
 from flask.testing import FlaskClient
 
 from services.registry.bootstrap import nominations_runner
+from services.registry.contracts import CONSUMED
 from services.registry.domain.year_turn import carrier_on, carry_forward, confirm_next_leadership
+from services.registry.projections.nominations import NominationsInbox
 from services.registry.service import Registry
+from services.registry.tables import processed_events
 from services.vocabulary import SUBMISSIONS_TOPIC
 from shared.bus import OutgoingRecord
+from shared.consumer import ConsumerRunner
 from shared.envelope import Envelope
 from shared.errors import RuleBroken
+from tests.factories import renamed, with_next_version
 from tests.registry.conftest import auth, event_types, make_school, register
 
 
@@ -208,3 +214,25 @@ def test_a_school_registered_in_the_new_year_is_not_in_last_years_cluster(client
     assert client.post("/clusters", json=body, headers=auth()).status_code == 201
     (carried,) = client.post("/clusters/carry-forward", json={"year": 2024}, headers=auth()).get_json()
     assert carried["member_ids"] == [a] and carried["head_school_id"] is None
+
+
+def test_a_dossier_of_version_1_still_nominates_after_version_2_is_declared(
+    client: FlaskClient, registry: Registry
+) -> None:
+    a, b = (register(client, code) for code in ("A", "B"))
+    body = {"year": 2023, "name": "Cụm", "region": "Bắc", "member_school_ids": [a, b]}
+    cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
+    old = dossier(cluster, a, [b])
+    envelope = Envelope.from_record(old.key, old.headers, old.value)
+    data = {("noi_dung" if k == "payload" else k): v for k, v in envelope.data.items()}  # version 1's name
+    registry.bus.ensure_topics([SUBMISSIONS_TOPIC])
+    registry.bus.publish([OutgoingRecord(SUBMISSIONS_TOPIC, *replace(envelope, data=data).to_record())])
+    catalogue = with_next_version(CONSUMED, "ClusterDossierFiled", renamed(noi_dung="payload"))
+    runner = ConsumerRunner(
+        NominationsInbox(registry), registry.engine, processed_events, registry.bus, catalogue
+    )
+    runner.run_until_caught_up(timeout=60)
+    runner.close()
+    assert runner.stats.dead_lettered == 0
+    nomination = client.get(f"/clusters/{cluster}/nomination", headers=auth("operator")).get_json()
+    assert nomination["nominated"] == {"head_school_id": a, "deputy_school_ids": [b]}

@@ -9,6 +9,7 @@ import pytest
 
 from services.submissions.domain.checks import check_form_for_kind, check_members, check_scores, schools_named
 from services.submissions.domain.deadlines import answered_by, has_passed, on_time
+from services.submissions.domain.obligations import missed, still_owing
 from services.submissions.forms import FORMS
 from shared.errors import RuleBroken
 
@@ -112,3 +113,43 @@ def test_the_schools_a_form_names_are_found_for_the_membership_check(
     form: str, payload: dict[str, Any], named: list[str]
 ) -> None:
     assert [s for _what, ids in schools_named(form, payload) for s in ids] == named
+
+
+PLAN_RULE = {"code": "PLAN", "title": "Kế hoạch thi đua", "forms": ["01"], "due": "2023-03-05"}
+FILERS = [("school", "a", "cl"), ("school", "b", "cl"), ("school", "c", "cl"), ("school", "d", "cl")]
+
+
+@pytest.mark.parametrize(
+    ("filed", "missed_already", "exempt", "owing"),
+    [
+        ([], [], [], ["a", "b", "c", "d"]),
+        (["a"], ["b"], ["c"], ["d"]),
+        (["a", "b", "c", "d"], [], [], []),
+        ([], ["a", "b"], ["a"], ["c", "d"]),
+    ],
+)
+def test_who_still_owes_a_filing(
+    filed: list[str], missed_already: list[str], exempt: list[str], owing: list[str]
+) -> None:
+    assert [f[1] for f in still_owing(FILERS, filed, missed_already, exempt)] == owing
+
+
+@pytest.mark.parametrize(
+    ("consequence", "filer_type", "types"),
+    [
+        ("ineligible", "school", ["DeadlineMissed", "SchoolDeclaredIneligible"]),
+        ("ineligible", "cluster", ["DeadlineMissed"]),  # a cluster is not rated: only the miss
+        ("deduction", "school", ["DeadlineMissed"]),
+        (None, "school", ["DeadlineMissed"]),  # a deadline without a stated consequence costs points
+    ],
+)
+def test_what_a_missed_deadline_entails(consequence: str | None, filer_type: str, types: list[str]) -> None:
+    rule = {**PLAN_RULE, **({"consequence": consequence} if consequence else {})}
+    events = missed(2023, rule, (filer_type, "a", "cl"))
+    assert [e.type for e in events] == types
+    assert (
+        events[0].data["consequence"] == (consequence or "deduction")
+        and events[0].data["due"] == "2023-03-05"
+    )
+    if len(events) == 2:
+        assert events[1].data["reason"] == "không gửi Kế hoạch thi đua trước hạn 2023-03-05"

@@ -15,10 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.submissions.app import lookups
-from services.submissions.domain.deadlines import due_date, has_passed
+from services.submissions.domain import obligations
+from services.submissions.domain.deadlines import has_passed
 from services.submissions.service import Submissions
 from services.submissions.tables import campaigns, clusters, exemptions, members, missed, submissions
-from shared.eventstore import ConcurrencyError, Context, NewEvent
+from shared.eventstore import ConcurrencyError, Context
 
 log = logging.getLogger(__name__)
 WATCHER = Context(actor="system:deadline-watcher")
@@ -82,39 +83,20 @@ def _owing(service: Submissions, year: int, deadline: dict[str, Any]) -> list[tu
                 )
             ).scalars()
         )
-    return [f for f in filers if f[1] not in filed | done | exempt]
+    return obligations.still_owing(filers, filed, done, exempt)
 
 
 def _record_miss(
     service: Submissions, year: int, deadline: dict[str, Any], filer: tuple[str, str, str]
 ) -> int:
     """Record one miss (and the ineligibility it may cause); 0 if another run recorded it first."""
-    filer_type, filer_id, cluster_id = filer
-    data = {
-        "year": year,
-        "deadline_code": deadline["code"],
-        "filer_type": filer_type,
-        "filer_id": filer_id,
-        "cluster_id": cluster_id,
-        "due": due_date(deadline).isoformat(),
-        "consequence": deadline.get("consequence", "deduction"),
-    }
+    filer_id = filer[1]
+    miss, *consequences = obligations.missed(year, deadline, filer)
     try:
         with service.transaction() as conn:
-            service.record(
-                conn,
-                f"missed-{year}-{deadline['code']}-{filer_id}",
-                [NewEvent("DeadlineMissed", data)],
-                WATCHER,
-                0,
-            )
-            if data["consequence"] == "ineligible" and filer_type == "school":
-                reason = f"không gửi {deadline['title']} trước hạn {data['due']}"
-                event = NewEvent(
-                    "SchoolDeclaredIneligible",
-                    {"year": year, "school_id": filer_id, "cluster_id": cluster_id, "reason": reason},
-                )
-                service.record(conn, f"eligibility-{year}-{filer_id}", [event], WATCHER)
+            stream = f"missed-{year}-{deadline['code']}-{filer_id}"
+            service.record(conn, stream, [miss], WATCHER, 0)
+            service.record(conn, f"eligibility-{year}-{filer_id}", consequences, WATCHER)
     except ConcurrencyError:
         return 0
     return 1
