@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from services import commands
+from shared.settings import ConfigError
 
 ROLES = ("migrate", "api", "worker", "seed", "rebuild-state")
 GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
@@ -47,4 +48,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except ConfigError as exc:
+        print(f"configuration: {exc}", file=sys.stderr)
+        sys.exit(2)

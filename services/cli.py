@@ -21,14 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import exc as sa_exc
 
 from services import commands
 from services.vocabulary import INTEGRATION_TOPIC, SUITE_TOPICS
 from shared import operator
 from shared.auth.cli import main as mint_command
-from shared.bus import Bus, Start, make_bus
+from shared.bus import Bus, BusUnavailable, Start, make_bus
 from shared.deadletter import DLQ_SUFFIX
-from shared.settings import kafka_auth
+from shared.errors import NotFound
+from shared.settings import ConfigError, kafka_auth
 
 TOPICS = SUITE_TOPICS
 INBOUND_PREFIX = f"{INTEGRATION_TOPIC}."  # one topic per provincial or ministry system
@@ -61,7 +63,25 @@ def _print(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> No
         click.echo("  ".join(str(row.get(c, ""))[:60].ljust(widths[c]) for c in columns))
 
 
-@click.group()
+class SuiteCommands(click.Group):
+    """The CLI's command group: a missing setting or an unreachable bus is a message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning the suite's configuration and bus errors into a clear message."""
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(f"configuration: {exc}") from exc
+        except BusUnavailable as exc:
+            raise click.ClickException(f"the event bus does not answer: {exc}") from exc
+        except sa_exc.DBAPIError as exc:
+            raise click.ClickException(
+                f"the database is not ready ({type(exc.orig).__name__}: {str(exc.orig).splitlines()[0]}); "
+                "`make migrate` brings every service database to the newest schema"
+            ) from exc
+
+
+@click.group(cls=SuiteCommands)
 @click.option(
     "--bus", "bus_url", default=None, help="kafka://host:port or file:path (default: THIDUA_BUS_URL)."
 )
@@ -275,11 +295,12 @@ def export_score_table(year: int, cluster_id: str, fmt: str, out: Path) -> None:
     service = commands.build("scoring")
     try:
         table = queries.result(service, year, "score_table", cluster_id)["table"]
-    except Exception as exc:
+        names = queries.school_names(service, [r["school_id"] for r in table])
+    except NotFound as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         service.close()
-    rows = exports.score_table_rows(table, queries.school_names(service, [r["school_id"] for r in table]))
+    rows = exports.score_table_rows(table, names)
     body = (
         exports.to_csv(exports.SCORE_TABLE_HEADERS, rows)
         if fmt == "csv"

@@ -69,7 +69,8 @@ def rebuild_read_model(service: str, consumer: str, progress: Progress | None = 
 
 
 def seed() -> str:
-    """Load the registry's seed data (idempotent) and say what was created."""
+    """Bring the registry's schema up to date, load its seed data (idempotent), say what was created."""
     from services.registry.seed.command import seed as load_seed
 
+    migrate("registry")
     return str(with_service("registry", load_seed))

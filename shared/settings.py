@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 N = TypeVar("N", int, float)
@@ -80,9 +81,7 @@ def common_settings(service: str, environ: Mapping[str, str] | None = None) -> C
     """Read the common settings of a service; ``<SERVICE>_DATABASE_URL`` names its own database."""
     env = os.environ if environ is None else environ
     data_dir = env.get("THIDUA_DATA_DIR", "var")
-    secret = env.get("THIDUA_JWT_SECRET", "")
-    if len(secret) < 32:
-        raise ConfigError("THIDUA_JWT_SECRET must be set to at least 32 characters (make run creates one)")
+    secret = jwt_secret(env)
     partitions = _number(env, "THIDUA_TOPIC_PARTITIONS", "3", int)
     replication = _number(env, "THIDUA_TOPIC_REPLICATION", "1", int)
     min_insync = _number(env, "THIDUA_TOPIC_MIN_INSYNC", "1", int)
@@ -105,6 +104,30 @@ def common_settings(service: str, environ: Mapping[str, str] | None = None) -> C
         failover_seconds=failover,
         kafka=kafka_auth(service, env),
     )
+
+
+def jwt_secret(environ: Mapping[str, str] | None = None) -> str:
+    """Return the token signing key: THIDUA_JWT_SECRET, else the file make run writes (jwt-secret).
+
+    The file is ``THIDUA_JWT_SECRET_FILE`` or ``<THIDUA_DATA_DIR>/jwt-secret``, so every command finds the
+    key the running suite uses without exporting it by hand.
+    """
+    env = os.environ if environ is None else environ
+    secret = env.get("THIDUA_JWT_SECRET", "")
+    if not secret:
+        path = Path(
+            env.get("THIDUA_JWT_SECRET_FILE") or Path(env.get("THIDUA_DATA_DIR", "var")) / "jwt-secret"
+        )
+        try:
+            secret = path.read_text().strip()
+        except OSError:
+            raise ConfigError(
+                f"no token signing key: set THIDUA_JWT_SECRET, or run `make run` (or `make migrate`) once "
+                f"to create {path}"
+            ) from None
+    if len(secret) < 32:
+        raise ConfigError("THIDUA_JWT_SECRET must be at least 32 characters long")
+    return secret
 
 
 def _number(env: Mapping[str, str], name: str, default: str, kind: Callable[[str], N]) -> N:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import click
 
 from shared.auth import ROLES, mint_token
+from shared.settings import ConfigError, jwt_secret
 
 
 @click.command()
@@ -18,10 +18,11 @@ from shared.auth import ROLES, mint_token
 )
 @click.option("--hours", default=12, show_default=True, help="How long the token stays valid.")
 def main(role: str, subject: str, tenant: str | None, hours: int) -> None:
-    """Print a bearer token signed with THIDUA_JWT_SECRET."""
-    secret = os.environ.get("THIDUA_JWT_SECRET")
-    if not secret:
-        raise click.UsageError("set THIDUA_JWT_SECRET (the same value the services use)")
+    """Print a bearer token signed with the suite's key (THIDUA_JWT_SECRET or make run's jwt-secret file)."""
+    try:
+        secret = jwt_secret()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
     try:
         click.echo(mint_token(secret, subject, role, tenant, timedelta(hours=hours)))
     except ValueError as exc:

@@ -217,3 +217,23 @@ def test_state_rebuild_replays_the_registrys_own_events_into_its_state_tables(
     registry.close()
     refused = CliRunner().invoke(main, ["state", "rebuild", "scoring"])
     assert refused.exit_code == 2 and "scoring" in refused.output
+
+
+def test_a_newcomer_gets_messages_not_tracebacks_and_the_key_make_run_wrote_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("THIDUA_JWT_SECRET", raising=False)
+    monkeypatch.setenv("THIDUA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("THIDUA_BUS_URL", f"file:{tmp_path / 'eventlog.sqlite'}")
+    missing = CliRunner().invoke(main, ["seed"])
+    assert missing.exit_code == 1 and missing.exception is not None and "Traceback" not in missing.output
+    assert "no token signing key" in missing.output and "jwt-secret" in missing.output
+    (tmp_path / "jwt-secret").write_text(TEST_SECRET + "\n")  # what make run writes
+    token = CliRunner().invoke(main, ["token", "mint", "--role", "operator"])
+    assert token.exit_code == 0 and decode_token(TEST_SECRET, token.output.strip()).role == "operator"
+    unmigrated = CliRunner().invoke(
+        main, ["export", "score-table", "--year", "2023", "--cluster", "c", "--out", str(tmp_path / "x.xlsx")]
+    )
+    assert unmigrated.exit_code == 1 and "make migrate" in unmigrated.output
+    seeded = CliRunner().invoke(main, ["seed"])  # migrates the registry first
+    assert seeded.exit_code == 0 and "schools=68" in seeded.output

@@ -64,7 +64,8 @@ def make_campaign(year: int = 2023) -> dict[str, Any]:
 
 def register(client: FlaskClient, code: str, **overrides: Any) -> str:
     """Register a school and return its id."""
-    response = client.post("/schools", json=make_school(code=code, **overrides), headers=auth())
+    body = make_school(code=code, **{"name": f"Trường Chính trị {code}", **overrides})
+    response = client.post("/schools", json=body, headers=auth())
     assert response.status_code == 201, response.get_json()
     return str(response.get_json()["school_id"])
 

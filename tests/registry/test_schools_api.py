@@ -32,6 +32,25 @@ def test_a_duplicate_code_is_a_conflict_and_stores_nothing(client: FlaskClient, 
     assert event_types(registry) == ["SchoolRegistered"]
 
 
+def test_an_active_school_of_the_same_name_in_the_same_province_is_a_conflict(
+    client: FlaskClient, registry: Registry
+) -> None:
+    first = client.post("/schools", json=make_school(), headers=auth()).get_json()
+    twin = client.post(
+        "/schools", json=make_school(code="HB2", name="trường chính trị tỉnh hòa bình "), headers=auth()
+    )
+    assert twin.status_code == 409
+    assert twin.get_json()["error"]["code"] == "duplicate_school"
+    assert twin.get_json()["error"]["details"]["school_id"] == first["school_id"]
+    elsewhere = client.post("/schools", json=make_school(code="HB3", province="Phú Thọ"), headers=auth())
+    assert elsewhere.status_code == 201  # the same name in another province is another school
+    renamed = client.patch(
+        f"/schools/{elsewhere.get_json()['school_id']}", json={"province": "Hòa Bình"}, headers=auth()
+    )
+    assert renamed.status_code == 409
+    assert event_types(registry) == ["SchoolRegistered", "SchoolRegistered"]
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -24,6 +24,7 @@ def register_school(
     event = rules.register(school_id, command)
     with registry.transaction() as conn:
         _code_must_be_free(conn, event.data["code"])
+        _name_must_be_free(conn, event.data["name"], event.data["province"])
         registry.record(conn, school_stream(school_id), [event], context, expected_version=0)
         return school_row(conn, school_id)
 
@@ -38,9 +39,11 @@ def update_school(
     """Change a school's details (name, province, contacts)."""
     with registry.transaction() as conn:
         school = school_row(conn, school_id)
-        registry.record(
-            conn, school_stream(school_id), rules.update(school, changes), context, expected_version
-        )
+        events = rules.update(school, changes)
+        if events and ({"name", "province"} & set(events[0].data)):
+            name = changes.get("name", school["name"])
+            _name_must_be_free(conn, name, changes.get("province", school["province"]), {school_id})
+        registry.record(conn, school_stream(school_id), events, context, expected_version)
         return school_row(conn, school_id)
 
 
@@ -76,6 +79,8 @@ def merge_schools(
             successor_id = new_successor_id or rules.new_school_id()
             registered = rules.register(successor_id, new_successor)
             _code_must_be_free(conn, registered.data["code"])
+            name, province = registered.data["name"], registered.data["province"]
+            _name_must_be_free(conn, name, province, set(predecessor_ids))  # a successor keeps a name
             registry.record(conn, school_stream(successor_id), [registered], context, expected_version=0)
         if successor_id is None:
             raise RuleBroken("name a successor_id or describe a new successor", {}, "no_successor")
@@ -141,3 +146,21 @@ def _code_must_be_free(conn: sa.Connection, code: str) -> None:
     """Refuse a code another school already has."""
     if conn.execute(sa.select(schools.c.school_id).where(schools.c.code == code)).first():
         raise Conflict(f"school code {code} is already registered", {"code": code}, "duplicate_code")
+
+
+def _name_must_be_free(
+    conn: sa.Connection, name: str, province: str, allowed: set[str] | None = None
+) -> None:
+    """Refuse a name that an active school of the same province already bears (except the ``allowed``)."""
+    query = sa.select(schools.c.school_id).where(
+        (sa.func.lower(schools.c.name) == name.strip().lower())
+        & (sa.func.lower(schools.c.province) == province.strip().lower())
+        & (schools.c.status == "active")
+    )
+    taken = [s for s in conn.execute(query).scalars() if s not in (allowed or set())]
+    if taken:
+        raise Conflict(
+            f"an active school named {name} already exists in {province}",
+            {"name": name, "province": province, "school_id": taken[0]},
+            "duplicate_school",
+        )
