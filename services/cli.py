@@ -296,11 +296,12 @@ def export_score_table(year: int, cluster_id: str, fmt: str, out: Path) -> None:
     try:
         table = queries.result(service, year, "score_table", cluster_id)["table"]
         names = queries.school_names(service, [r["school_id"] for r in table])
+        bands = queries.band_names(service, year)
     except NotFound as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         service.close()
-    rows = exports.score_table_rows(table, names)
+    rows = exports.score_table_rows(table, names, bands)
     body = (
         exports.to_csv(exports.SCORE_TABLE_HEADERS, rows)
         if fmt == "csv"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -11,3 +11,12 @@ LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 def local_date(moment: datetime) -> date:
     """Return the date in Vietnam at a moment."""
     return moment.astimezone(LOCAL_TIME).date()
+
+
+def local_text(moment: datetime | None) -> str:
+    """Return a moment as people in Vietnam read it: dd/mm/yyyy HH:MM, Vietnam time ('' for none)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M")

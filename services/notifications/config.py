@@ -24,6 +24,7 @@ class NotificationsSettings:
     webhook_pause_after: int
     webhook_timeout: float
     loop_interval: float
+    registry_url: str = "http://127.0.0.1:8001"
     submissions_url: str = "http://127.0.0.1:8002"
     scoring_url: str = "http://127.0.0.1:8003"
     data_key: str = field(default="", repr=False)
@@ -57,6 +58,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSett
         webhook_pause_after=pause_after,
         webhook_timeout=timeout,
         loop_interval=interval,
+        registry_url=env.get("REGISTRY_URL", "http://127.0.0.1:8001").rstrip("/"),
         submissions_url=env.get("SUBMISSIONS_URL", "http://127.0.0.1:8002").rstrip("/"),
         scoring_url=env.get("SCORING_URL", "http://127.0.0.1:8003").rstrip("/"),
         data_key=env.get("THIDUA_DATA_KEY", ""),

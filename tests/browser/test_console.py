@@ -5,6 +5,7 @@ The status board shows the right colours for a seeded year, and a DLQ re-drive w
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -36,6 +37,10 @@ COLOURS = {
 
 def auth(token: str = ADMIN) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+SCREENSHOTS = Path(os.environ.get("THIDUA_SCREENSHOTS", "/tmp/thidua-screenshots"))
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def wait_for(condition, what: str, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
@@ -89,9 +94,10 @@ def suite(tmp_path: Path) -> Iterator[tuple[Suite, dict[str, str]]]:
             suite.migrate(service)
         suite.run_role("registry", "seed")
         suite.start_worker("registry")
+        registry = suite.start_api("registry")
         submissions = suite.start_api("submissions")
         scoring = suite.start_api("scoring")
-        suite.env.update({"SUBMISSIONS_URL": submissions, "SCORING_URL": scoring})
+        suite.env.update({"REGISTRY_URL": registry, "SUBMISSIONS_URL": submissions, "SCORING_URL": scoring})
         suite.start_worker("submissions")
         suite.start_worker("notifications")
         notifications = suite.start_api("notifications")
@@ -160,6 +166,11 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
         assert cell.get_attribute("class") == state
         assert cell.evaluate("el => getComputedStyle(el).backgroundColor") == COLOURS[state]
     assert page.locator("#board tr").count() == 1 + 7
+    picked = page.locator('select[name="cluster_id"] option:checked').inner_text()
+    assert picked.startswith("Cụm")  # the cluster is picked by its name, not typed as an id
+    plan_header = page.locator('th[data-code="PLAN"]').inner_text()
+    assert "Kế hoạch" in plan_header and "05/03/2023" in plan_header
+    page.screenshot(path=str(SCREENSHOTS / "console-board.png"), full_page=True)
     page.close()
 
 

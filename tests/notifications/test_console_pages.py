@@ -58,3 +58,24 @@ def test_an_operator_cannot_redrive(tmp_path: Path) -> None:
     assert response.status_code == 403
     assert "Chỉ quản trị viên" in response.data.decode()
     service.close()
+
+
+def test_the_mail_page_lists_what_was_sent_in_vietnam_time(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from services.notifications.app.notices import Recipients, add_notice
+
+    service, client = console(tmp_path)
+    to = Recipients("school:sch_1", ("thidua@truong.vn",), "Trường Chính trị tỉnh Hòa Bình")
+    with service.engine.begin() as conn:
+        add_notice(
+            conn, "k1", "receipt", to, "Đã nhận: mẫu 01", "Nội dung", datetime(2023, 3, 1, 17, 30, tzinfo=UTC)
+        )
+    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    page = client.get("/console/mail").data.decode()
+    assert "Đã nhận: mẫu 01" in page and "thidua@truong.vn" in page and "Chờ gửi" in page
+    assert "02/03/2023 00:30" in page  # 17:30 UTC is past midnight in Vietnam
+    assert "Chưa có thư nào" in client.get("/console/mail?status=sent").data.decode()
+    events = client.get("/console/events").data.decode()
+    assert "+00:00" not in events  # times are shown in Vietnam time, not as stored
+    service.close()

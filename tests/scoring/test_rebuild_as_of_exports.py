@@ -67,6 +67,7 @@ def test_the_score_table_exports_as_a_real_spreadsheet_and_csv(scene: Scene) -> 
     assert rows[0][:3] == ("Hạng", "Mã trường", "Tên trường")
     assert rows[1][:3] == (1, "HOABINH", "Trường Chính trị tỉnh Hòa Bình")
     assert rows[1][6] == 95 and isinstance(rows[1][6], (int, float))
+    assert rows[1][7] == "Hoàn thành xuất sắc nhiệm vụ"  # the band by its name, not its code
     text = scene.client.get(
         f"/score-tables/2023/{CLUSTER}/export?format=csv", headers=auth("operator")
     ).data.decode()

@@ -3,9 +3,11 @@ board, the score table and the audit trail. Login by token: operators read, admi
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import requests
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     current_app,
@@ -19,10 +21,12 @@ from flask import (
 
 from services.notifications.projections.audit import audit_query, verify
 from services.notifications.service import Notifications
+from services.notifications.tables import notices
 from services.vocabulary import INTEGRATION_TOPIC, SUITE_TOPICS
 from shared import operator
 from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
 from shared.bus import BusUnavailable
+from shared.time import local_text
 from shared.web import ApiError
 
 console = Blueprint("console", __name__, url_prefix="/console")
@@ -99,6 +103,33 @@ def events() -> str:
     return _page("events.html", entries=entries, filters=filters, refresh=5)
 
 
+@console.app_template_filter("vn")
+def vietnam_time(moment: datetime | None) -> str:
+    """Show a moment in Vietnam time, to the minute (the console's one way of writing times)."""
+    return local_text(moment)
+
+
+@console.app_template_filter("vn_date")
+def vietnam_date(day: str | None) -> str:
+    """Show an ISO date as dd/mm/yyyy."""
+    return "" if not day else "/".join(reversed(str(day)[:10].split("-")))
+
+
+MAIL_STATES = {"pending": "Chờ gửi", "sent": "Đã gửi", "failed": "Gửi lỗi"}
+
+
+@console.route("/mail")
+def mail() -> str:
+    """Show the e-mails the suite sent or is sending (newest first), with their state."""
+    status = request.args.get("status") or None
+    query = sa.select(notices).where(notices.c.inbox == "").order_by(notices.c.id.desc()).limit(200)
+    if status in MAIL_STATES:
+        query = query.where(notices.c.email_status == status)
+    with _service().reader.connect() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    return _page("mail.html", mails=rows, status=status, states=MAIL_STATES, refresh=15)
+
+
 @console.route("/lag")
 def lag() -> str:
     """Show each consumer group's lag per partition."""
@@ -141,15 +172,17 @@ def discard() -> Any:
 
 @console.route("/board")
 def board() -> Any:
-    """Show the status board of a year (optionally one cluster), coloured by state."""
-    year, cluster_id = request.args.get("year", "2023"), request.args.get("cluster_id") or None
+    """Show a year's status board (optionally one cluster), coloured by state, headed by deadline titles."""
+    year, cluster_id = _year(), request.args.get("cluster_id") or None
     params = {"year": year, **({"cluster_id": cluster_id} if cluster_id else {})}
     data, error = _fetch(_service().config.submissions_url, "/status-board", params)
     deadlines = [d for d in (data or {}).get("deadlines", []) if d["filer"] == "school"]
     return _page(
         "board.html",
         year=year,
+        years=YEARS,
         cluster_id=cluster_id,
+        clusters=_clusters(year),
         board=data,
         school_deadlines=deadlines,
         labels=LABELS,
@@ -159,12 +192,45 @@ def board() -> Any:
 
 @console.route("/scores")
 def scores() -> Any:
-    """Show a cluster's score table."""
-    year, cluster_id = request.args.get("year", "2023"), request.args.get("cluster_id") or None
+    """Show a cluster's score table, the cluster picked from the year's clusters."""
+    year, cluster_id = _year(), request.args.get("cluster_id") or None
+    clusters = _clusters(year)
+    cluster_id = cluster_id or next(iter(clusters), None)
     data, error = (None, None)
     if cluster_id:
         data, error = _fetch(_service().config.scoring_url, f"/score-tables/{year}/{cluster_id}", {})
-    return _page("scores.html", year=year, cluster_id=cluster_id, table=data, error=error)
+    return _page(
+        "scores.html",
+        year=year,
+        years=YEARS,
+        cluster_id=cluster_id,
+        clusters=clusters,
+        bands=_band_names(year),
+        table=data,
+        error=error,
+    )
+
+
+YEARS = tuple(range(2023, 2031))
+
+
+def _year() -> int:
+    """Return the year asked for (the first campaign year when none or a bad one is given)."""
+    asked = request.args.get("year", "")
+    return int(asked) if asked.isdigit() and int(asked) in YEARS else YEARS[0]
+
+
+def _clusters(year: int) -> dict[str, str]:
+    """Return the year's clusters, id to name, from the registry (empty when it does not answer)."""
+    found, _error = _fetch(_service().config.registry_url, "/clusters", {"year": year, "per_page": 500})
+    return {c["cluster_id"]: c["name"] for c in found or []} if isinstance(found, list) else {}
+
+
+def _band_names(year: int) -> dict[str, str]:
+    """Return the year's bands, code to name, from the registry's campaign."""
+    found, _error = _fetch(_service().config.registry_url, f"/campaigns/{year}", {})
+    bands = (found or {}).get("content", {}).get("bands", []) if isinstance(found, dict) else []
+    return {b["code"]: b.get("name", b["code"]) for b in bands}
 
 
 @console.route("/audit")
@@ -221,7 +287,7 @@ def operator_topic(topic: str) -> str:
     return topic if topic.endswith(".dlq") else f"{topic}.dlq"
 
 
-def _fetch(base: str, path: str, params: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+def _fetch(base: str, path: str, params: dict[str, Any]) -> tuple[Any, str | None]:
     """Call another service's API with the console user's token; return (data, error message)."""
     headers = {"Authorization": f"Bearer {request.cookies.get(COOKIE, '')}"}
     try:
@@ -231,8 +297,7 @@ def _fetch(base: str, path: str, params: dict[str, Any]) -> tuple[dict[str, Any]
     if response.status_code != 200:
         message = response.json().get("error", {}).get("message", response.text) if response.content else ""
         return None, f"Dịch vụ trả lời {response.status_code}: {message}"
-    data: dict[str, Any] = response.json()
-    return data, None
+    return response.json(), None
 
 
 def _topics() -> list[str]:

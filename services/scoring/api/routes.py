@@ -70,7 +70,8 @@ def export_score_table(query: dict[str, Any], year: int, cluster_id: str) -> Res
     """Download the score table (Bảng tổng hợp điểm) as XLSX or CSV."""
     visibility.require_cluster(_service(), current_principal(), cluster_id)
     table = queries.result(_service(), year, "score_table", cluster_id)["table"]
-    rows = exports.score_table_rows(table, queries.school_names(_service(), [r["school_id"] for r in table]))
+    names = queries.school_names(_service(), [r["school_id"] for r in table])
+    rows = exports.score_table_rows(table, names, queries.band_names(_service(), year))
     return _download(
         query["format"], f"bang-tong-hop-diem-{year}-{cluster_id}", exports.SCORE_TABLE_HEADERS, rows
     )

@@ -26,8 +26,10 @@ TARGETS_HEADERS = ("Mã trường", "Tên trường", "Chỉ tiêu", "Nội dung
 Row = Sequence[Any]
 
 
-def score_table_rows(table: Sequence[dict[str, Any]], names: dict[str, str]) -> list[Row]:
-    """Return the score table as rows of cells (numbers stay numbers)."""
+def score_table_rows(
+    table: Sequence[dict[str, Any]], names: dict[str, str], bands: dict[str, str]
+) -> list[Row]:
+    """Return the score table as rows of cells (numbers stay numbers; bands by their names)."""
     return [
         (
             r["rank"],
@@ -37,7 +39,7 @@ def score_table_rows(table: Sequence[dict[str, Any]], names: dict[str, str]) -> 
             r["bonus"],
             r["deductions"],
             r["final"],
-            r["band"],
+            bands.get(r["band"], r["band"]),
             r["targets_met"],
             "Có" if r["eligible"] else "Không",
         )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from services.scoring.app.compute import cluster_results
 from services.scoring.projections import facts
-from services.scoring.tables import FACT_TABLES, inputs, results, schools
+from services.scoring.tables import FACT_TABLES, campaigns, inputs, results, schools
 from shared.db import create_engine
 from shared.envelope import Envelope
 from shared.errors import NotFound
@@ -61,6 +61,13 @@ def school_names(service: ServiceContext, school_ids: list[str]) -> dict[str, st
             sa.select(schools.c.school_id, schools.c.name).where(schools.c.school_id.in_(school_ids))
         )
         return {school_id: name for school_id, name in rows}
+
+
+def band_names(service: ServiceContext, year: int) -> dict[str, str]:
+    """Return the names of the year's bands by code (Hoàn thành xuất sắc nhiệm vụ for xuat_sac)."""
+    with service.reader.connect() as conn:
+        content = conn.execute(sa.select(campaigns.c.content).where(campaigns.c.year == year)).scalar()
+    return {b["code"]: b.get("name") or b["code"] for b in (content or {}).get("bands", [])}
 
 
 def score_table_as_of(service: ServiceContext, year: int, cluster_id: str, moment: datetime) -> Json:
