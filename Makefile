@@ -11,7 +11,7 @@ SECRET_FILE := $(DATA_DIR)/jwt-secret
 
 export THIDUA_DATA_DIR ?= $(DATA_DIR)
 
-.PHONY: help venv run migrate seed test lint format token kafka-start kafka-stop kafka-cluster-start \
+.PHONY: help venv run migrate seed demo test lint format token kafka-start kafka-stop kafka-cluster-start \
 	kafka-cluster-stop postgres-start bench bench-replicas clean
 
 help: ## List the targets
@@ -38,7 +38,12 @@ migrate: venv $(SECRET_FILE) ## Bring every service database to the newest schem
 seed: migrate ## Load the registry's seed data: the 2023 year and the 2025 mergers (idempotent)
 	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services registry seed
 
-run: seed ## Start the suite on the embedded default (SQLite + embedded event log); Ctrl-C stops it
+DEMO ?= 1
+
+demo: seed ## Load the demonstration year through the APIs (idempotent; make run does it unless DEMO=0)
+	$(BIN)/python -m services.demo
+
+run: seed $(if $(filter 0,$(DEMO)),,demo) ## Start the suite on the embedded default (SQLite + embedded event log); Ctrl-C stops it
 	PATH=$(CURDIR)/$(BIN):$$PATH THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/honcho start -f Procfile
 
 token: venv $(SECRET_FILE) ## Print a development token: make -s token ROLE=academy_admin [TENANT=...]

@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from shared.settings import CommonSettings, ConfigError, common_settings
 
@@ -23,13 +24,19 @@ class SubmissionsSettings:
     integration_keys: Mapping[str, str] = field(default_factory=dict)
 
 
+def _keys_file(data_dir: str) -> str:
+    """Return the keys the local demonstration wrote (``<data dir>/integration-keys.json``), or none."""
+    path = Path(data_dir) / "integration-keys.json"
+    return path.read_text() if path.exists() else "{}"
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> SubmissionsSettings:
     """Return the submissions service's settings."""
     env = os.environ if environ is None else environ
     common = common_settings(SERVICE, env)
     data_dir = env.get("THIDUA_DATA_DIR", "var")
     try:
-        keys = json.loads(env.get("THIDUA_INTEGRATION_KEYS") or "{}")
+        keys = json.loads(env.get("THIDUA_INTEGRATION_KEYS") or _keys_file(data_dir))
         max_mb = float(env.get("SUBMISSIONS_MAX_UPLOAD_MB", "20"))
         interval = float(env.get("SUBMISSIONS_WATCH_INTERVAL", "60"))
     except ValueError as exc:

@@ -54,7 +54,7 @@ def audit_of(base: str, stream_id: str) -> list[dict]:  # type: ignore[type-arg]
 def register(base: str, code: str) -> dict:  # type: ignore[type-arg]
     body = {
         "code": code,
-        "name": "Trường Chính trị tỉnh Phú Thọ",
+        "name": "Trường Chính trị tỉnh Phú Thọ" if code == "PT" else f"Trường Chính trị {code}",
         "kind": "provincial",
         "province": "Phú Thọ",
         "valid_from": "2021-01-01",

@@ -40,7 +40,9 @@ def test_a_worker_waits_out_an_unreachable_broker_and_releases_its_lease_on_sigt
             time.sleep(0.5)
         ready = requests.get(f"{health}/readyz", timeout=5).json()
         assert ready["details"]["loops"]["relay"]["state"] == "active"
-        assert "bus or database unavailable" in suite.logs()
+        suite.wait_until(
+            lambda: "bus or database unavailable" in suite.logs(), "the relay to report the outage", 30
+        )
         started = time.monotonic()
         assert suite.stop("registry-worker", timeout=30) == 0
         assert time.monotonic() - started < 12

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -82,8 +83,9 @@ def test_the_cli_mints_a_token_the_services_accept(monkeypatch: pytest.MonkeyPat
     assert decode_token(TEST_SECRET, result.output.strip()).tenant == "cl_north"
 
 
-def test_the_cli_refuses_without_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_refuses_without_a_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("THIDUA_JWT_SECRET", raising=False)
+    monkeypatch.setenv("THIDUA_DATA_DIR", str(tmp_path))  # no jwt-secret file there either
     result = CliRunner().invoke(token_cli, ["--role", "operator"])
     assert result.exit_code != 0
     assert "THIDUA_JWT_SECRET" in result.output

@@ -1,0 +1,478 @@
+"""A lived demonstration year, loaded through the public APIs with a clock the loader moves.
+
+``python -m services.demo`` (run by ``make run`` unless ``DEMO=0``) plays the 2023 year of the seeded
+registry as the schools, cluster heads, provincial committees and the Academy would: every form of the
+letter, most on time and some late, one school with no Form 01 (so not rated), a cross-inspection with
+verified scores, reviews (one filing returned and corrected), the conference vote, the cluster dossiers and
+signed Form 09 confirmations on the inbound topics. Nothing is written to a table by hand: each step is an
+API call (the same Flask apps, called in-process so the loader can set the time) or an event a provincial
+system publishes. Everything it does is signed ``…:minh-hoa`` (demonstration) and every text it files
+starts with ``[Minh họa]``. Loading it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import secrets
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from services import commands
+from services.vocabulary import REGISTRY_TOPIC, SUBMISSIONS_TOPIC, inbound_topic
+from shared.auth import mint_token
+from shared.bus import OutgoingRecord
+from shared.envelope import Envelope
+from shared.signing import SIGNATURE_HEADER, signature
+
+YEAR = 2023
+SUBJECT = "minh-hoa"
+MARK = "[Minh họa]"
+NOT_FILING_PLAN = "YENBAI"  # the school that never files Form 01, so is not rated this year
+LATE_REPORTS = ("BACKAN", "LAICHAU", "SOCTRANG")  # Form 04 and the score sheet after 5 November
+RNG_SEED = 2023
+PROPOSED = 3  # the flag and two certificates of merit per cluster: the 2023 award rules' quotas
+
+
+def at(moment: str) -> datetime:
+    """Return a moment given in Vietnam time (``2023-03-03 10:00``)."""
+    return datetime.fromisoformat(f"{moment}+07:00").astimezone(UTC)
+
+
+@dataclass
+class Clock:
+    """The loader's time, which every service it built reads."""
+
+    now: datetime = field(default_factory=lambda: at("2023-02-20 08:00"))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Refused(RuntimeError):
+    """An API call of the demonstration was refused: the demo is out of step with the suite's rules."""
+
+
+@dataclass
+class Year:
+    """The services the loader drives, their API clients, and the registry's 2023 facts it plays with."""
+
+    services: dict[str, Any]
+    clients: dict[str, FlaskClient]
+    clock: Clock
+    secret: str
+    schools: dict[str, dict[str, Any]] = field(default_factory=dict)
+    clusters: list[dict[str, Any]] = field(default_factory=list)
+
+    def token(self, role: str, tenant: str | None = None) -> dict[str, str]:
+        """Return the Authorization header of the demonstration's user in a role."""
+        return {"Authorization": f"Bearer {mint_token(self.secret, SUBJECT, role, tenant)}"}
+
+    def call(self, service: str, method: str, path: str, headers: dict[str, str], body: Any = None) -> Any:
+        """Call a service's API at the loader's time; a refusal stops the demo with the API's answer."""
+        response = getattr(self.clients[service], method)(path, json=body, headers=headers)
+        if response.status_code >= 400:
+            raise Refused(f"{method.upper()} {path}: {response.status_code} {response.get_json()}")
+        return response.get_json()
+
+    def file(self, when: str, form: str, payload: dict[str, Any], **filer: str) -> dict[str, Any]:
+        """File a form at a moment, as the school's officer or the cluster's head."""
+        self.clock.now = at(when)
+        if "school_id" in filer:
+            headers = self.token("school_officer", filer["school_id"])
+        else:
+            headers = self.token("cluster_head", filer["cluster_id"])
+        body = {"year": YEAR, "form": form, "payload": payload, **filer}
+        return dict(self.call("submissions", "post", "/filings", headers, body))
+
+
+def load() -> str:
+    """Play the demonstration year into an empty 2023 year; return what was done."""
+    registry = commands.build("registry")
+    try:
+        schools, clusters = _registry_year(registry)
+        if not clusters:
+            return "no 2023 clusters in the registry (run make seed first): nothing to do"
+        sheets = {s: _score_sheet(random.Random(f"{RNG_SEED}-{s}"), schools[s]) for s in schools}
+        proposed = [s for c in clusters for s in _ranked(c["member_ids"], schools, sheets)[:PROPOSED]]
+        integration_keys([schools[s]["code"] for s in proposed])
+        submissions = commands.build("submissions")
+        try:
+            if _loaded(submissions):
+                return "the demonstration year is already loaded (2023 has filings): nothing to do"
+            clock = Clock()
+            registry.clock = submissions.clock = clock
+            year = _year({"registry": registry, "submissions": submissions}, clock, schools, clusters)
+            counts = _play(year, sheets)
+        finally:
+            submissions.close()
+    finally:
+        registry.close()
+    return "demonstration year loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+
+
+def _registry_year(registry: Any) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """Return the 2023 schools by id and the 2023 clusters, as the registry's API gives them."""
+    from services.registry.wsgi import create_app as registry_app
+
+    client = registry_app(registry).test_client()
+    headers = {"Authorization": f"Bearer {mint_token(registry.settings.jwt_secret, SUBJECT, 'operator')}"}
+    found = client.get(f"/schools?per_page=500&year={YEAR}", headers=headers).get_json() or []
+    schools = {s["school_id"]: s for s in found}
+    clusters = client.get(f"/clusters?year={YEAR}&per_page=100", headers=headers).get_json() or []
+    for cluster in clusters:
+        cluster["member_ids"] = [s for s in cluster["member_ids"] if s in schools]
+    return schools, [c for c in clusters if c["member_ids"]]
+
+
+def _ranked(members: list[str], schools: dict[str, Any], sheets: dict[str, Any]) -> list[str]:
+    """Return the members that will be rated, best self-score first."""
+    rated = [s for s in members if schools[s]["code"] != NOT_FILING_PLAN]
+    return sorted(rated, key=lambda s: (-sheets[s][1], schools[s]["code"]))
+
+
+def _loaded(submissions: Any) -> bool:
+    """Return whether 2023 already has filings (the demonstration's, or anyone's)."""
+    import sqlalchemy as sa
+
+    table = submissions.metadata.tables["submissions"]
+    with submissions.engine.connect() as conn:
+        return (
+            conn.execute(sa.select(table.c.submission_id).where(table.c.year == YEAR).limit(1)).first()
+            is not None
+        )
+
+
+def _year(
+    built: dict[str, Any], clock: Clock, schools: dict[str, Any], clusters: list[dict[str, Any]]
+) -> Year:
+    """Build the API clients of the services the loader drives."""
+    from services.registry.wsgi import create_app as registry_app
+    from services.submissions.wsgi import create_app as submissions_app
+
+    clients = {
+        "registry": registry_app(built["registry"]).test_client(),
+        "submissions": submissions_app(built["submissions"]).test_client(),
+    }
+    return Year(built, clients, clock, built["registry"].settings.jwt_secret, schools, clusters)
+
+
+def _sync(year: Year) -> None:
+    """Let submissions learn the registry (its relay, then the registry view)."""
+    from services.submissions.bootstrap import registry_view_runner
+
+    year.services["registry"].relay(REGISTRY_TOPIC).drain()
+    view = registry_view_runner(year.services["submissions"])
+    try:
+        view.run_until_caught_up(timeout=300)
+    finally:
+        view.close()
+
+
+def _play(year: Year, sheets: dict[str, tuple[dict[str, Any], float]]) -> dict[str, int]:
+    """Play the year, month by month; return how many filings, reviews and confirmations it made."""
+    from services.submissions.app.watcher import check_deadlines
+
+    rng = random.Random(RNG_SEED)
+    counts = {"filings": 0, "reviews": 0, "confirmations": 0}
+    _sync(year)
+    submissions = year.services["submissions"]
+    members = {c["cluster_id"]: [s for s in c["member_ids"] if s in year.schools] for c in year.clusters}
+    code = {s: year.schools[s]["code"] for s in year.schools}
+    plans: dict[str, dict[str, Any]] = {}
+    for cluster in year.clusters:
+        for n, school in enumerate(members[cluster["cluster_id"]]):
+            if code[school] == NOT_FILING_PLAN:
+                continue
+            when = f"2023-03-0{1 + n % 4} {9 + n % 6:02d}:15" if n != 5 else "2023-03-06 09:00"  # one late
+            plans[school] = year.file(when, "01", _plan(year.schools[school]), school_id=school)
+            counts["filings"] += 1
+    year.clock.now = at("2023-03-06 08:00")
+    check_deadlines(submissions)
+    counts["reviews"] += _review_plans(year, plans)
+    for cluster in year.clusters:
+        counts["filings"] += _cluster_spring(year, cluster, members[cluster["cluster_id"]])
+    year.clock.now = at("2023-08-11 08:00")
+    check_deadlines(submissions)
+    scores = {school: total for school, (_sheet, total) in sheets.items()}
+    for cluster in year.clusters:
+        for school in members[cluster["cluster_id"]]:
+            late = code[school] in LATE_REPORTS
+            when = "2023-11-07 10:00" if late else f"2023-11-0{1 + rng.randrange(4)} 15:30"
+            year.file(when, "04", _report(rng), school_id=school)
+            sheet = sheets[school][0]
+            year.file(
+                when.replace("10:00", "10:30").replace("15:30", "16:00"),
+                sheet["form"],
+                sheet["payload"],
+                school_id=school,
+            )
+            counts["filings"] += 2
+    for cluster in year.clusters:
+        counts["filings"] += _cluster_autumn(year, cluster, members[cluster["cluster_id"]], scores)
+    year.clock.now = at("2023-12-01 08:00")
+    check_deadlines(submissions)
+    counts["confirmations"] += _confirmations(year, members, scores)
+    submissions.relay(SUBMISSIONS_TOPIC).drain()
+    return counts
+
+
+def _plan(school: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "summary": f"{MARK} Kế hoạch triển khai phong trào thi đua năm 2023 của {school['name']}.",
+        "registered_titles": ["Tập thể lao động xuất sắc", "Cờ thi đua của Học viện"],
+    }
+
+
+def _review_plans(year: Year, plans: dict[str, dict[str, Any]]) -> int:
+    """The Academy accepts the plans; it returns one for completion, which is corrected and accepted."""
+    academy = year.token("academy_admin")
+    reviewed = 0
+    for n, (school, filing) in enumerate(sorted(plans.items())):
+        path = f"/filings/{filing['submission_id']}"
+        year.clock.now = at("2023-03-08 14:00")
+        if n == 0:
+            reason = f"{MARK} Chưa ghi rõ danh hiệu thi đua đăng ký của từng tập thể."
+            year.call(
+                "submissions", "post", f"{path}/review", academy, {"decision": "return", "reason": reason}
+            )
+            year.clock.now = at("2023-03-10 09:00")
+            corrected = {**_plan(year.schools[school]), "notes": f"{MARK} Đã bổ sung theo yêu cầu."}
+            year.call(
+                "submissions", "put", path, year.token("school_officer", school), {"payload": corrected}
+            )
+            year.clock.now = at("2023-03-11 10:00")
+            reviewed += 1
+        year.call("submissions", "post", f"{path}/review", academy, {"decision": "accept"})
+        reviewed += 1
+    return reviewed
+
+
+def _cluster_spring(year: Year, cluster: dict[str, Any], members: list[str]) -> int:
+    """The cluster's plan, officers, launch, participation, a cross-inspection and the mid-year review."""
+    cid = cluster["cluster_id"]
+    filed = 0
+    year.file(
+        "2023-03-12 09:00",
+        "02",
+        {
+            "purpose": f"{MARK} Đẩy mạnh phong trào thi đua trong cụm.",
+            "contents": ["Kiểm tra chéo", "Hội thi giảng viên dạy giỏi"],
+            "division_of_work": "Cụm trưởng chủ trì, cụm phó phối hợp.",
+        },
+        cluster_id=cid,
+    )
+    officers = [
+        {
+            "school_id": s,
+            "name": f"Cán bộ thi đua {year.schools[s]['code']}",
+            "position": "Chánh Văn phòng",
+            "email": f"thidua.{year.schools[s]['code'].lower()}@minh-hoa.invalid",
+            "phone": "0200 000 000",
+        }
+        for s in members
+    ]
+    year.file("2023-03-13 09:00", "03", {"officers": officers}, cluster_id=cid)
+    year.file(
+        "2023-03-20 09:00",
+        "PHAT_DONG",
+        {"launched_on": "2023-03-20", "summary": f"{MARK} Phát động thi đua."},
+        cluster_id=cid,
+    )
+    filed += 3
+    for school in members:
+        year.file(
+            "2023-03-25 10:00",
+            "DANG_KY_CUM",
+            {"activities": ["Hội thi giảng viên dạy giỏi"]},
+            school_id=school,
+        )
+        filed += 1
+    if len(members) >= 2:
+        inspection = {
+            "inspected_school_id": members[0],
+            "inspecting_school_ids": [members[1]],
+            "cross_inspection": True,
+            "inspected_on": "2023-06-15",
+            "findings": f"{MARK} Kiểm tra chéo: đơn vị thực hiện tốt kế hoạch thi đua.",
+            "verified_scores": [{"criterion": "DOT_PHA.1", "points": 14}],
+        }
+        year.file("2023-06-16 10:00", "KIEM_TRA", inspection, cluster_id=cid)
+        filed += 1
+    year.file(
+        "2023-07-25 09:00",
+        "SO_KET",
+        {"held_on": "2023-07-25", "summary": f"{MARK} Sơ kết 6 tháng."},
+        cluster_id=cid,
+    )
+    report_day = "2023-08-12 09:00" if cluster == year.clusters[-1] else "2023-08-05 09:00"  # one late
+    year.file(report_day, "BAO_CAO_SO_KET", {"summary": f"{MARK} Báo cáo sơ kết 6 tháng."}, cluster_id=cid)
+    return filed + 2
+
+
+def _report(rng: random.Random) -> dict[str, Any]:
+    staff = rng.randrange(40, 90)
+    advanced = rng.randrange(int(staff * 0.75), staff + 1)
+    units = rng.randrange(6, 12)
+    return {
+        "summary": f"{MARK} Báo cáo tổng kết phong trào thi đua năm 2023.",
+        "figures": {
+            "staff": staff,
+            "lao_dong_tien_tien": advanced,
+            "chien_si_thi_dua_co_so": max(1, advanced // 8),
+            "collectives": units,
+            "tap_the_lao_dong_tien_tien": units - 2,
+            "tap_the_lao_dong_xuat_sac": rng.randrange(0, 3),
+            "commended": rng.randrange(2, 9),
+            "party_orgs": 5,
+            "party_orgs_good_or_better": rng.randrange(3, 6),
+            "party_orgs_excellent": rng.randrange(0, 3),
+            "units": units,
+            "units_good_or_better": rng.randrange(units - 2, units + 1),
+            "departments": units,
+            "departments_responding": units,
+            "discipline_violations": 0 if rng.random() > 0.1 else 1,
+            "standard_school_goal_met": rng.random() > 0.2,
+        },
+    }
+
+
+CRITERIA = {
+    "CHU_DONG.1": 8,
+    "CHU_DONG.2": 7,
+    "DONG_BO.1": 5,
+    "DONG_BO.2": 5,
+    "DONG_BO.3": 5,
+    "DOT_PHA.1": 15,
+    "KY_CUONG.1": 8,
+    "KY_CUONG.2": 7,
+    "CHAT_LUONG.1": 8,
+    "CHAT_LUONG.2": 7,
+    "HIEU_QUA.1": 10,
+    "CHI_TIEU.1": 15,
+}
+
+
+def _score_sheet(rng: random.Random, school: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    """Return a school's score sheet (5.1 or 5.2 by its kind) and its total: most between 75 and 98."""
+    share = rng.uniform(0.75, 0.98)
+    points = {c: round(min(m, m * share + rng.uniform(-0.5, 0.5)) * 2) / 2 for c, m in CRITERIA.items()}
+    bonus = 2.0 if rng.random() > 0.7 else 0.0
+    claims = [{"criterion": "THUONG.1", "points": bonus}] if bonus else []
+    payload = {"scores": [{"criterion": c, "points": p} for c, p in points.items()], "bonus": claims}
+    form = "5.1" if school["kind"] == "provincial" else "5.2"
+    return {"form": form, "payload": payload}, sum(points.values()) + bonus
+
+
+def _cluster_autumn(year: Year, cluster: dict[str, Any], members: list[str], scores: dict[str, float]) -> int:
+    """The conference, its vote (Mẫu 07), the proposals (Mẫu 08) and the dossier with the nomination."""
+    cid = cluster["cluster_id"]
+    year.file(
+        "2023-11-08 09:00",
+        "HOI_NGHI_TONG_KET",
+        {
+            "held_on": "2023-11-20",
+            "venue": f"{MARK} Hội trường của cụm trưởng",
+            "programme": f"{MARK} Tổng kết, bình xét, bỏ phiếu.",
+        },
+        cluster_id=cid,
+    )
+    ranked = sorted(
+        (s for s in members if year.schools[s]["code"] != NOT_FILING_PLAN),
+        key=lambda s: (-scores[s], year.schools[s]["code"]),
+    )
+    voters = len(members)
+    ballots = [
+        {"school_id": s, "award": award, "voters": voters, "in_favour": voters - n}
+        for n, (s, award) in enumerate(
+            zip(ranked[:3], ("co_thi_dua", "bang_khen", "bang_khen"), strict=False)
+        )
+    ]
+    dossier = {
+        "report_06": f"{MARK} Báo cáo tổng kết công tác thi đua của cụm năm 2023.",
+        "minutes_07": f"{MARK} Biên bản họp bình xét thi đua, bỏ phiếu kín.",
+        "score_table": [{"school_id": s, "score": scores[s]} for s in ranked],
+        "ballots": ballots,
+        "proposals_08": ballots,
+        "nomination": {"head_school_id": ranked[0], "deputy_school_ids": ranked[1:2]},
+    }
+    year.file("2023-11-28 09:00", "HO_SO_CUM", dossier, cluster_id=cid)
+    return 2
+
+
+def _confirmations(year: Year, members: dict[str, list[str]], scores: dict[str, float]) -> int:
+    """The provincial committees confirm both copies of Form 09 of each proposed school, signed."""
+    submissions = year.services["submissions"]
+    keys = dict(submissions.config.integration_keys)
+    records: list[OutgoingRecord] = []
+    for cluster in year.clusters:
+        rated = [s for s in members[cluster["cluster_id"]] if year.schools[s]["code"] != NOT_FILING_PLAN]
+        for school in sorted(rated, key=lambda s: (-scores[s], year.schools[s]["code"]))[:PROPOSED]:
+            records += _confirmation(year.schools[school], keys)
+    if not records:
+        return 0
+    from services.submissions.bootstrap import inbound_runner
+
+    submissions.bus.ensure_topics(sorted({r.topic for r in records}))
+    submissions.bus.publish(records)
+    runner = inbound_runner(submissions)
+    try:
+        runner.run_until_caught_up(timeout=300)
+    finally:
+        runner.close()
+    return len(records)
+
+
+def _confirmation(school: dict[str, Any], keys: dict[str, str]) -> list[OutgoingRecord]:
+    """Return both copies of a school's Form 09 confirmation, signed by its provincial system (if known)."""
+    system = school["code"]
+    if system not in keys:
+        return []
+    records = []
+    for copy in (1, 2):
+        data = {
+            "year": YEAR,
+            "school_id": school["school_id"],
+            "copy": copy,
+            "confirmed_by": system,
+            "confirmed_on": "2023-11-25",
+            "signatory": f"{MARK} Phó Bí thư Thường trực",
+        }
+        stream = f"confirmation-{school['school_id']}"
+        envelope = Envelope("AchievementReportConfirmed", f"integration/{system}", stream, data)
+        key, headers, value = envelope.to_record()
+        sign = signature(keys[system].encode(), envelope.id, envelope.type, envelope.source, value)
+        headers.append((SIGNATURE_HEADER, sign.encode()))
+        records.append(OutgoingRecord(inbound_topic(system), key, headers, value))
+    return records
+
+
+def integration_keys(codes: list[str]) -> Path | None:
+    """Write (once) demonstration keys of provincial systems where the submissions settings find them."""
+    if os.environ.get("THIDUA_INTEGRATION_KEYS"):
+        return None  # the deployment names its own systems and keys
+    path = Path(os.environ.get("THIDUA_DATA_DIR", "var")) / "integration-keys.json"
+    if not path.exists():
+        path.write_text(json.dumps({c: secrets.token_urlsafe(32) for c in codes}))
+        path.chmod(0o600)
+    return path
+
+
+def main(argv: list[str]) -> int:
+    """Load the demonstration year (make run does, unless DEMO=0)."""
+    try:
+        print(load())
+    except Refused as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,94 @@
+"""The demonstration year: loaded through the APIs with the loader's clock, a lived year on every board,
+marked as a demonstration, and loading it again changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from services import commands, demo
+from services.scoring.bootstrap import rebuild
+from services.submissions.app.board import status_board
+from shared.auth import Principal
+from tests.factories import TEST_SECRET
+
+pytestmark = pytest.mark.e2e
+OPERATOR = Principal("tester", "operator")
+
+
+@pytest.fixture
+def suite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("THIDUA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("THIDUA_JWT_SECRET", TEST_SECRET)
+    monkeypatch.setenv("THIDUA_BUS_URL", f"file:{tmp_path / 'eventlog.sqlite'}")
+    monkeypatch.delenv("THIDUA_INTEGRATION_KEYS", raising=False)
+    monkeypatch.setenv("THIDUA_LOG_LEVEL", "WARNING")
+    for service in commands.SERVICES:
+        commands.migrate(service)
+    commands.seed()
+    return tmp_path
+
+
+def test_the_demo_year_is_a_lived_year_and_loading_it_twice_changes_nothing(suite_env: Path) -> None:
+    loaded = demo.load()
+    assert loaded.startswith("demonstration year loaded"), loaded
+    assert (suite_env / "integration-keys.json").exists()
+    assert demo.load().startswith("the demonstration year is already loaded")
+
+    submissions = commands.build("submissions")
+    try:
+        events = submissions.metadata.tables["events"]
+        with submissions.engine.connect() as conn:
+            types = list(conn.execute(sa.select(events.c.type)).scalars())
+        board = status_board(submissions, OPERATOR, 2023)
+    finally:
+        submissions.close()
+    for event_type in (
+        "PlanSubmitted",
+        "ClusterPlanFiled",
+        "OfficersListed",
+        "ClusterCampaignLaunched",
+        "ClusterParticipationRegistered",
+        "InspectionDone",
+        "MidYearReviewHeld",
+        "MidYearReportFiled",
+        "YearEndReportSubmitted",
+        "ScoreSheetSubmitted",
+        "SummaryConferenceScheduled",
+        "ClusterDossierFiled",
+        "FilingReturned",
+        "FilingAccepted",
+        "SubmissionAmended",
+        "AchievementReportConfirmed",
+    ):
+        assert event_type in types, event_type
+    assert types.count("SchoolDeclaredIneligible") == 1  # Yên Bái, which never filed Form 01
+    plans = [row["cells"]["PLAN"]["status"] for row in board["schools"]]
+    assert plans.count("missing") == 1 and "late" in plans and plans.count("on_time") > 50
+    reports = [row["cells"]["YEAR_END_REPORT"]["status"] for row in board["schools"]]
+    assert reports.count("late") == len(demo.LATE_REPORTS) and "missing" not in reports
+    assert any(c["dossier"] and c["dossier"]["complete"] for c in board["clusters"])
+
+    scoring = commands.build("scoring")
+    try:
+        rebuild(scoring)
+        results = scoring.metadata.tables["results"]
+        with scoring.engine.connect() as conn:
+            tables = [
+                body
+                for kind, body in conn.execute(sa.select(results.c.kind, results.c.body)).all()
+                if kind == "score_table"
+            ]
+            proposals = [
+                body
+                for kind, body in conn.execute(sa.select(results.c.kind, results.c.body)).all()
+                if kind == "proposals"
+            ]
+    finally:
+        scoring.close()
+    assert len(tables) == 8
+    finals = [row["final"] for table in tables for row in table["table"] if row["eligible"]]
+    assert min(finals) > 60 and max(finals) > 90
+    assert any(p["status"] == "proposed" for body in proposals for p in body["proposals"])
