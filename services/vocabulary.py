@@ -56,6 +56,29 @@ FORM_EVENTS = {
 }
 """The event each form's filing produces (the two score sheets share one), in the order of the year."""
 
+FORM_TITLES = {
+    PLAN_FORM: "Mẫu số 01 – Kế hoạch triển khai phong trào thi đua và đăng ký thi đua",
+    CLUSTER_PLAN_FORM: "Mẫu số 02 – Kế hoạch hoạt động thi đua của cụm",
+    OFFICERS_FORM: "Mẫu số 03 – Danh sách cán bộ phụ trách thi đua của các trường trong cụm",
+    LAUNCH_FORM: "Phát động phong trào thi đua của cụm",
+    PARTICIPATION_FORM: "Đăng ký tham gia hoạt động của cụm",
+    INSPECTION_FORM: "Biên bản kiểm tra",
+    MID_YEAR_REVIEW_FORM: "Hội nghị sơ kết 6 tháng",
+    MID_YEAR_REPORT_FORM: "Báo cáo sơ kết 6 tháng",
+    YEAR_END_REPORT_FORM: "Mẫu số 04 – Báo cáo tổng kết phong trào thi đua và phụ lục",
+    PROVINCIAL_SCORE_SHEET_FORM: "Mẫu số 5.1 – Phiếu chấm điểm thi đua (trường chính trị)",
+    MINISTRY_SCORE_SHEET_FORM: "Mẫu số 5.2 – Phiếu chấm điểm thi đua (trường bộ, ngành)",
+    CONFERENCE_FORM: "Kế hoạch, chương trình, giấy mời Hội nghị tổng kết",
+    DOSSIER_FORM: "Hồ sơ tổng kết của cụm (Mẫu số 06, 07, 08, 09)",
+}
+"""Each form's name as the letter gives it, for every page, notice and export that names a form."""
+
+
+def form_title(code: str) -> str:
+    """Return a form's name (its code when the suite does not know it)."""
+    return FORM_TITLES.get(code, code)
+
+
 FILING_EVENTS = tuple(dict.fromkeys(FORM_EVENTS.values()))
 """The events of filings, in form order: consumers take this list, so a new form reaches them too."""
 AMENDED = "SubmissionAmended"

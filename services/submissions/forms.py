@@ -183,13 +183,17 @@ class FormSpec:
     """A form: its code, who files it, its payload, and whether it repeats; its event is the vocabulary's."""
 
     code: str
-    title: str
     filer: str
     payload: type[Schema]
     repeatable: bool = False
     school_kind: str | None = None
     reviewer: str = ACADEMY
     """Who receives and reviews a filing of this form: the Academy, or the head of the filer's cluster."""
+
+    @property
+    def title(self) -> str:
+        """Return the form's name as the letter gives it."""
+        return v.form_title(self.code)
 
     @property
     def event(self) -> str:
@@ -200,30 +204,27 @@ class FormSpec:
 FORMS = {
     spec.code: spec
     for spec in (
-        FormSpec(v.PLAN_FORM, "Kế hoạch và đăng ký thi đua", SCHOOL, PlanPayload),
-        FormSpec(v.CLUSTER_PLAN_FORM, "Kế hoạch hoạt động thi đua của cụm", CLUSTER_HEAD, ClusterPlanPayload),
-        FormSpec(v.OFFICERS_FORM, "Danh sách cán bộ phụ trách thi đua", CLUSTER_HEAD, OfficersPayload),
-        FormSpec(v.LAUNCH_FORM, "Phát động phong trào thi đua của cụm", CLUSTER_HEAD, LaunchPayload),
+        FormSpec(v.PLAN_FORM, SCHOOL, PlanPayload),
+        FormSpec(v.CLUSTER_PLAN_FORM, CLUSTER_HEAD, ClusterPlanPayload),
+        FormSpec(v.OFFICERS_FORM, CLUSTER_HEAD, OfficersPayload),
+        FormSpec(v.LAUNCH_FORM, CLUSTER_HEAD, LaunchPayload),
         FormSpec(
             v.PARTICIPATION_FORM,
-            "Đăng ký tham gia hoạt động của cụm",
             SCHOOL,
             ParticipationPayload,
             reviewer=CLUSTER_HEAD,
         ),
-        FormSpec(v.INSPECTION_FORM, "Biên bản kiểm tra", CLUSTER_HEAD, InspectionPayload, repeatable=True),
-        FormSpec(v.MID_YEAR_REVIEW_FORM, "Hội nghị sơ kết 6 tháng", CLUSTER_HEAD, MidYearReviewPayload),
-        FormSpec(v.MID_YEAR_REPORT_FORM, "Báo cáo sơ kết 6 tháng", CLUSTER_HEAD, MidYearReportPayload),
+        FormSpec(v.INSPECTION_FORM, CLUSTER_HEAD, InspectionPayload, repeatable=True),
+        FormSpec(v.MID_YEAR_REVIEW_FORM, CLUSTER_HEAD, MidYearReviewPayload),
+        FormSpec(v.MID_YEAR_REPORT_FORM, CLUSTER_HEAD, MidYearReportPayload),
         FormSpec(
             v.YEAR_END_REPORT_FORM,
-            "Báo cáo tổng kết và phụ lục",
             SCHOOL,
             YearEndReportPayload,
             reviewer=CLUSTER_HEAD,
         ),
         FormSpec(
             v.PROVINCIAL_SCORE_SHEET_FORM,
-            "Phiếu chấm điểm (trường chính trị)",
             SCHOOL,
             ScoreSheetPayload,
             school_kind="provincial",
@@ -231,7 +232,6 @@ FORMS = {
         ),
         FormSpec(
             v.MINISTRY_SCORE_SHEET_FORM,
-            "Phiếu chấm điểm (trường bộ, ngành)",
             SCHOOL,
             ScoreSheetPayload,
             school_kind="ministry",
@@ -239,10 +239,9 @@ FORMS = {
         ),
         FormSpec(
             v.CONFERENCE_FORM,
-            "Kế hoạch, chương trình, giấy mời Hội nghị tổng kết",
             CLUSTER_HEAD,
             ConferencePayload,
         ),
-        FormSpec(v.DOSSIER_FORM, "Hồ sơ tổng kết của cụm", CLUSTER_HEAD, DossierPayload),
+        FormSpec(v.DOSSIER_FORM, CLUSTER_HEAD, DossierPayload),
     )
 }

@@ -151,5 +151,5 @@ def test_a_returned_filing_tells_its_school_why_and_an_accepted_one_says_so(
     kinds = [n["kind"] for n in inbox]
     assert kinds.count("returned") == 1 and kinds.count("accepted") == 1
     returned = next(n for n in inbox if n["kind"] == "returned")
-    assert returned["subject"].startswith("Trả lại để hoàn thiện: mẫu 01")
+    assert returned["subject"].startswith("Trả lại để hoàn thiện: «Mẫu số 01 – Kế hoạch triển khai")
     assert reason in returned["body"] and "Vụ Các trường chính trị trả lại" in returned["body"]

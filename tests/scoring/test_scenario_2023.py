@@ -110,7 +110,7 @@ def test_scores_bands_ranks_and_targets_match_the_hand_worked_table(scene: Scene
     assert (rows[BAC_GIANG]["targets_met"], rows[PHU_THO]["targets_met"]) == (10, 9)
     assert [r["school_id"] for r in table["table"]][-1] == YEN_BAI
     assert rows[YEN_BAI]["eligible"] is False
-    assert table["tie_break"].startswith("final score, then more targets met")
+    assert table["tie_break"].startswith("tổng điểm cao hơn, rồi nhiều chỉ tiêu đạt hơn")
 
 
 def test_the_score_card_says_which_filing_cost_what_and_who_verified_what(scene: Scene) -> None:

@@ -116,6 +116,15 @@ def vietnam_date(day: str | None) -> str:
 
 
 MAIL_STATES = {"pending": "Chờ gửi", "sent": "Đã gửi", "failed": "Gửi lỗi"}
+NOTICE_KINDS = {
+    "receipt": "Báo nhận",
+    "reminder": "Nhắc hạn",
+    "overdue": "Quá hạn",
+    "ineligible": "Không đủ điều kiện",
+    "results": "Kết quả",
+    "returned": "Trả lại",
+    "accepted": "Đã duyệt",
+}
 
 
 @console.route("/mail")
@@ -127,7 +136,7 @@ def mail() -> str:
         query = query.where(notices.c.email_status == status)
     with _service().reader.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
-    return _page("mail.html", mails=rows, status=status, states=MAIL_STATES, refresh=15)
+    return _page("mail.html", mails=rows, status=status, states=MAIL_STATES, kinds=NOTICE_KINDS, refresh=15)
 
 
 @console.route("/lag")

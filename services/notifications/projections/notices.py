@@ -18,10 +18,11 @@ from services.notifications.app.messages import render
 from services.notifications.app.webhooks import queue_deliveries
 from services.notifications.contracts import AUDITED_TOPICS
 from services.notifications.tables import deadlines, exempt, filed, heads, members, officers, schools
-from services.vocabulary import FILING_EVENTS, OFFICERS_FORM
+from services.vocabulary import FILING_EVENTS, OFFICERS_FORM, form_title
 from shared.consumer import Consumed
 from shared.envelope import Envelope
 from shared.handlers import Handlers
+from shared.time import local_text
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ class NoticesProjection:
         """Empty the read model (notices and deliveries are history: they stay, and are not made twice)."""
         for table in (deadlines, schools, members, heads, officers, filed, exempt):
             conn.execute(table.delete())
+
+
+def _day(value: Any) -> str:
+    """Return an ISO date as dd/mm/yyyy, as the letter writes dates ('' for none)."""
+    return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y") if value else ""
 
 
 @NOTICES.on("CampaignOpened", "CampaignAmended")
@@ -131,12 +137,12 @@ def _filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused
     subject, body = render(
         "receipt",
         recipient_name=to.name,
-        form=data["form"],
+        form=form_title(data["form"]),
         year=data["year"],
         filer_name=to.name,
-        filed_at=str(data.get("filed_at", "")),
+        filed_at=local_text(datetime.fromisoformat(data["filed_at"])) if data.get("filed_at") else "",
         on_time=data.get("on_time"),
-        due=data.get("due"),
+        due=_day(data.get("due")),
         submission_id=data["submission_id"],
     )
     return [Notice(f"receipt:{event.id}", "receipt", to, subject, body)]
@@ -178,7 +184,7 @@ def _reviewed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Cau
         "returned" if returned else "accepted",
         recipient_name=to.name,
         reviewer_name=reviewer_name,
-        form=data["form"],
+        form=form_title(data["form"]),
         year=data["year"],
         filer_name=to.name,
         submission_id=data["submission_id"],
@@ -210,7 +216,7 @@ def _missed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Cause
         "overdue",
         recipient_name=to.name,
         deadline_title=title or data["deadline_code"],
-        due=data["due"],
+        due=_day(data["due"]),
         filer_name=to.name,
         year=data["year"],
         consequence=data.get("consequence", "deduction"),

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 Json = dict[str, Any]
-TIE_BREAK = "final score, then more targets met, then fewer deduction points, then school code"
+TIE_BREAK = "tổng điểm cao hơn, rồi nhiều chỉ tiêu đạt hơn, rồi ít điểm trừ hơn, rồi theo mã trường"
+"""The stated tie-break of a score table, as the table itself says it (in Vietnamese, for its readers)."""
 
 
 def template_for(campaign: Mapping[str, Any], kind: str) -> Json | None:
