@@ -23,13 +23,14 @@ audit_entries = sa.Table(
     sa.Column("stream_version", sa.Integer, nullable=False),
     sa.Column("source", sa.String(100), nullable=False),
     sa.Column("actor", sa.String(200)),
-    sa.Column("correlation_id", sa.String(100)),
+    sa.Column("correlation_id", sa.String(100), index=True),
     sa.Column("occurred_at", UTCDateTime, nullable=False),
     sa.Column("data", JSONType, nullable=False),
     sa.Column("school_id", sa.String(64), index=True),
     sa.Column("cluster_id", sa.String(64), index=True),
     sa.Column("prev_hash", sa.String(64), nullable=False, server_default=""),
     sa.Column("hash", sa.String(64), nullable=False, server_default=""),
+    sa.Column("causation_id", sa.String(100), index=True),  # outside the chain: entries before it have none
 )
 
 # What reminders and recipients need, kept from registry and submissions events.

@@ -171,6 +171,15 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
     plan_header = page.locator('th[data-code="PLAN"]').inner_text()
     assert "Kế hoạch" in plan_header and "05/03/2023" in plan_header
     page.screenshot(path=str(SCREENSHOTS / "console-board.png"), full_page=True)
+
+    page.goto(f"{urls['notifications']}/console/events")
+    page.locator("#events a").first.click()  # an event's own page, from the stream
+    assert page.locator("h1").inner_text().startswith("Sự kiện ")
+    assert page.locator("#headers").inner_text().count("thidua.") >= 1 and page.locator("#data").inner_text()
+    page.goto(f"{urls['notifications']}/console/activity")
+    assert page.locator("#activity svg polyline").count() >= 1
+    page.goto(f"{urls['notifications']}/console/mail")
+    assert page.locator("#mail tr").count() >= 2  # the receipts of the filings above
     page.close()
 
 

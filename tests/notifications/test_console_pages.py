@@ -79,3 +79,71 @@ def test_the_mail_page_lists_what_was_sent_in_vietnam_time(tmp_path: Path) -> No
     events = client.get("/console/events").data.decode()
     assert "+00:00" not in events  # times are shown in Vietnam time, not as stored
     service.close()
+
+
+def test_an_events_page_shows_its_data_its_stream_and_what_it_correlates_with_or_caused(
+    tmp_path: Path,
+) -> None:
+    service, client = console(tmp_path)
+    filed = make_envelope(
+        "submission-s1",
+        1,
+        type="PlanSubmitted",
+        data={"school_id": "sch_1", "note": "Kế hoạch"},
+        correlation_id="corr-1",
+    )
+    accepted = make_envelope(
+        "submission-s1",
+        2,
+        type="FilingAccepted",
+        data={"school_id": "sch_1"},
+        correlation_id="corr-2",
+        causation_id=filed.id,
+    )
+    receipt = make_envelope(
+        "notice-1", 1, type="ReceiptSent", data={}, correlation_id="corr-1", causation_id=filed.id
+    )
+    service.bus.publish([OutgoingRecord(REGISTRY_TOPIC, *e.to_record()) for e in (filed, accepted, receipt)])
+    runner = audit_runner(service)
+    runner.run_until_caught_up()
+    runner.close()
+    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    page = client.get(f"/console/events/{filed.id}").data.decode()
+    assert "Sự kiện PlanSubmitted" in page and "&#34;note&#34;: &#34;Kế hoạch&#34;" in page.replace(
+        '"', "&#34;"
+    )
+    history, correlated, caused = page.split("<h2>")[2:5]
+    assert "FilingAccepted" in history and "ReceiptSent" not in history
+    assert "ReceiptSent" in correlated and "FilingAccepted" not in correlated
+    assert "FilingAccepted" in caused and "ReceiptSent" in caused
+    effect = client.get(f"/console/events/{accepted.id}").data.decode()
+    assert f'href="/console/events/{filed.id}">PlanSubmitted</a>' in effect  # its cause, linked
+    assert client.get("/console/events/not-an-event").status_code == 404
+    listing = client.get("/console/events").data.decode()
+    assert f'href="/console/events/{filed.id}"' in listing
+    service.close()
+
+
+def test_the_activity_chart_counts_each_topics_events_per_minute(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from services.notifications.app import activity
+
+    service, client = console(tmp_path)
+    now = datetime.now(UTC)
+    with service.engine.connect() as conn:
+        series = activity.per_minute(conn, now + timedelta(minutes=1))
+        later = activity.per_minute(conn, now + timedelta(hours=2))
+    assert sum(series[REGISTRY_TOPIC]) == 3 and series[REGISTRY_TOPIC][-2:] in (
+        [3, 0],
+        [0, 3],
+        [1, 2],
+        [2, 1],
+    )
+    assert later == {}  # nothing in the hour before
+    svg = activity.chart(series, "t")
+    assert svg.startswith("<svg") and f'data-topic="{REGISTRY_TOPIC}"' in svg and "(3)" in svg
+    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    page = client.get("/console/activity").data.decode()
+    assert "<svg" in page and "Hoạt động các chủ đề" in page
+    service.close()

@@ -3,7 +3,8 @@ board, the score table and the audit trail. Login by token: operators read, admi
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -18,10 +19,12 @@ from flask import (
     request,
     url_for,
 )
+from markupsafe import Markup
 
+from services.notifications.app import activity
 from services.notifications.projections.audit import audit_query, verify
 from services.notifications.service import Notifications
-from services.notifications.tables import notices
+from services.notifications.tables import audit_entries, notices
 from services.vocabulary import INTEGRATION_TOPIC, SUITE_TOPICS
 from shared import operator
 from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
@@ -137,6 +140,54 @@ def mail() -> str:
     with _service().reader.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
     return _page("mail.html", mails=rows, status=status, states=MAIL_STATES, kinds=NOTICE_KINDS, refresh=15)
+
+
+@console.route("/events/<event_id>")
+def event(event_id: str) -> Any:
+    """Show one event: its headers and data, its stream's history, and what it correlates with or caused."""
+    with _service().reader.connect() as conn:
+        entry = _entry(conn, audit_entries.c.event_id == event_id)
+        if entry is None:
+            return make_response(_page("event.html", entry=None, error="Không có sự kiện này."), 404)
+        history = _entries(conn, audit_entries.c.stream_id == entry["stream_id"])
+        correlated = (
+            _entries(conn, audit_entries.c.correlation_id == entry["correlation_id"])
+            if entry["correlation_id"]
+            else []
+        )
+        caused = _entries(conn, audit_entries.c.causation_id == event_id)
+        cause = (
+            _entry(conn, audit_entries.c.event_id == entry["causation_id"]) if entry["causation_id"] else None
+        )
+    data = json.dumps(entry["data"], ensure_ascii=False, indent=2, default=str)
+    return _page(
+        "event.html",
+        entry=entry,
+        data=data,
+        history=history,
+        correlated=correlated,
+        caused=caused,
+        cause=cause,
+    )
+
+
+def _entry(conn: sa.Connection, where: Any) -> dict[str, Any] | None:
+    row = conn.execute(audit_entries.select().where(where)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def _entries(conn: sa.Connection, where: Any, limit: int = 200) -> list[dict[str, Any]]:
+    query = audit_entries.select().where(where).order_by(audit_entries.c.seq).limit(limit)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+@console.route("/activity")
+def activity_page() -> str:
+    """Show how many events each topic carried per minute over the last hour (an SVG chart)."""
+    with _service().reader.connect() as conn:
+        series = activity.per_minute(conn, activity.latest(conn) or datetime.now(UTC))
+    svg = activity.chart(series, "Số sự kiện mỗi phút theo chủ đề, trong 60 phút tới sự kiện mới nhất")
+    return _page("activity.html", svg=Markup(svg), series=series, refresh=30)
 
 
 @console.route("/lag")

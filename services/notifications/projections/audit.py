@@ -69,7 +69,12 @@ class AuditTrail:
             or GENESIS
         )
         conn.execute(
-            audit_entries.insert().values(**entry, prev_hash=previous, hash=entry_hash(previous, entry))
+            audit_entries.insert().values(
+                **entry,
+                causation_id=event.causation_id,
+                prev_hash=previous,
+                hash=entry_hash(previous, entry),
+            )
         )
 
     def reset(self, conn: sa.Connection) -> None:
