@@ -234,7 +234,11 @@ def dlq_discard(ctx: click.Context, topic: str, partition: int, offset: int, act
 @click.argument("read_model", type=click.Choice(tuple(READ_MODELS)))
 @click.pass_context
 def rebuild(ctx: click.Context, read_model: str) -> None:
-    """Empty a read model and replay its topics from the earliest offset (stop its worker first)."""
+    """Rebuild a read model from the earliest offset.
+
+    scoring is rebuilt beside the live model and swapped in at once while its worker keeps running; the
+    others are emptied and replayed in place (stop their worker first).
+    """
     if ctx.obj["bus_url"]:
         os.environ["THIDUA_BUS_URL"] = ctx.obj["bus_url"]
     with click.progressbar(length=1, label=f"rebuilding {read_model}", file=sys.stderr) as bar:

@@ -52,12 +52,12 @@ def rebuild_state(service: str) -> int:
 
 
 def rebuild_read_model(service: str, consumer: str, progress: Progress | None = None) -> None:
-    """Empty one read model of a service and replay its topics from the earliest offset."""
+    """Rebuild one read model from the earliest offset: scoring beside the live one, the others in place."""
     bootstrap = _module(service, "bootstrap")
 
     def replay(built: Any) -> None:
         if service == "scoring" and consumer == "scoring":
-            bootstrap.rebuild(built, progress=progress)  # the facts first, then each result once
+            bootstrap.rebuild_beside(built, progress=progress)  # beside the live model, then one swap
             return
         runner = bootstrap.consumers(built)[consumer]
         try:
