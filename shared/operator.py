@@ -85,7 +85,7 @@ def event_topics(bus: Bus, named: Sequence[str], prefixes: Sequence[str] = ()) -
 
 def dead_letters(bus: Bus, topic: str, include_decided: bool = False) -> list[Row]:
     """Return the DLQ records of a topic, without those already re-driven or discarded."""
-    dlq = topic if topic.endswith(DLQ_SUFFIX) else topic + DLQ_SUFFIX
+    dlq = dlq_topic_of(topic)
     bus.ensure_topics([dlq, DECISIONS_TOPIC])
     rows = [describe(r) for r in bus.read([dlq], Start(), 100_000)]
     if include_decided:
@@ -154,6 +154,26 @@ def _decide(bus: Bus, dlq: str, partition: int, offset: int, action: str, actor:
             )
         ]
     )
+
+
+def decisions(bus: Bus, topic: str | None = None) -> list[dict[str, Any]]:
+    """Return the re-drive and discard decisions (of one topic's DLQ, when given), newest first."""
+    bus.ensure_topics([DECISIONS_TOPIC])
+    rows = []
+    for record in bus.read([DECISIONS_TOPIC], Start(), 100_000):
+        address = (record.key or b"").decode()
+        dlq, _, rest = address.partition(":")
+        if topic is not None and dlq != dlq_topic_of(topic):
+            continue
+        partition, _, offset = rest.partition(":")
+        decision = json.loads(record.value or b"{}")
+        rows.append({"dlq": dlq, "partition": partition, "offset": offset, **decision})
+    return sorted(rows, key=lambda r: str(r.get("at", "")), reverse=True)
+
+
+def dlq_topic_of(topic: str) -> str:
+    """Return the DLQ of a topic (a DLQ is its own)."""
+    return topic if topic.endswith(DLQ_SUFFIX) else f"{topic}{DLQ_SUFFIX}"
 
 
 def _decided(bus: Bus) -> set[str]:

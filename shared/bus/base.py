@@ -102,6 +102,18 @@ class Subscription(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class GroupMember:
+    """One live member of a consumer group and the partitions it holds now."""
+
+    group: str
+    member_id: str
+    client_id: str
+    host: str
+    partitions: tuple[str, ...]
+    """As ``topic[partition]``."""
+
+
 class Bus(Protocol):
     """What services need of an event bus.
 
@@ -140,6 +152,14 @@ class Bus(Protocol):
 
     def group_lag(self) -> list[GroupLag]:
         """Return, for every consumer group and partition, the committed and the end offset."""
+        ...
+
+    def topic_ends(self, topics: Sequence[str]) -> dict[TopicPartition, int]:
+        """Return the offset the next record of each partition of the topics will get."""
+        ...
+
+    def group_members(self) -> list[GroupMember]:
+        """Return the live members of every consumer group and their partitions (none on the embedded log)."""
         ...
 
     def close(self) -> None:

@@ -15,7 +15,15 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
 
-from shared.bus.base import BusUnavailable, GroupLag, OutgoingRecord, Record, Start, TopicPartition
+from shared.bus.base import (
+    BusUnavailable,
+    GroupLag,
+    GroupMember,
+    OutgoingRecord,
+    Record,
+    Start,
+    TopicPartition,
+)
 from shared.db import create_engine
 
 _metadata = sa.MetaData()
@@ -152,6 +160,15 @@ class EmbeddedBus:
                 )
                 for r in rows
             ]
+
+    def topic_ends(self, topics: Sequence[str]) -> dict[TopicPartition, int]:
+        """Return the offset the next record of each partition of the topics will get."""
+        with self.reader.connect() as conn:
+            return {tp: _end_offset(conn, tp) for tp in self.partitions_of(conn, list(topics))}
+
+    def group_members(self) -> list[GroupMember]:
+        """Return no members: the embedded log keeps committed offsets, not live group membership."""
+        return []
 
     def partitions_of(self, conn: sa.Connection, topics: Sequence[str]) -> list[TopicPartition]:
         """Return every partition of the given topics."""

@@ -22,10 +22,12 @@ from kafka.errors import (
 from shared.bus.base import (
     BusUnavailable,
     GroupLag,
+    GroupMember,
     OutgoingRecord,
     Record,
     RecordTooLarge,
     Start,
+    TopicPartition,
 )
 from shared.bus.kafka_group import KafkaSubscription
 from shared.settings import KafkaAuth
@@ -223,6 +225,65 @@ class KafkaBus:
             raise BusUnavailable(f"read failed: {exc}") from exc
         finally:
             consumer.close()
+
+    def topic_ends(self, topics: Sequence[str]) -> dict[TopicPartition, int]:
+        """Return the offset the next record of each partition of the topics will get."""
+        try:
+            consumer = KafkaConsumer(**self.consumer_config(None))
+        except KafkaError as exc:
+            raise BusUnavailable(f"end offsets failed: {exc}") from exc
+        try:
+            partitions = [
+                KafkaTopicPartition(self.physical(t), p)
+                for t in topics
+                for p in sorted(consumer.partitions_for_topic(self.physical(t)) or ())
+            ]
+            ends = consumer.end_offsets(partitions) if partitions else {}
+            return {(self.logical(tp.topic), tp.partition): int(end) for tp, end in ends.items()}
+        except KafkaError as exc:
+            raise BusUnavailable(f"end offsets failed: {exc}") from exc
+        finally:
+            consumer.close()
+
+    def group_members(self) -> list[GroupMember]:
+        """Return the live members of this namespace's consumer groups and the partitions each holds."""
+        try:
+            admin = self._admin()
+        except KafkaError as exc:
+            raise BusUnavailable(f"group members failed: {exc}") from exc
+        try:
+            groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(self.namespace)]
+            described = admin.describe_groups(groups) if groups else {}
+            members = []
+            for group, info in sorted(described.items()):
+                for member in info.get("members") or []:
+                    assignment = (member.get("member_assignment") or {}).get("assigned_partitions") or []
+                    members.append(
+                        GroupMember(
+                            group.removeprefix(self.namespace),
+                            member.get("member_id", ""),
+                            member.get("client_id", ""),
+                            str(member.get("client_host", "")).lstrip("/"),
+                            tuple(self._held(assignment)),
+                        )
+                    )
+            return members
+        except KafkaError as exc:
+            raise BusUnavailable(f"group members failed: {exc}") from exc
+        finally:
+            admin.close()
+
+    def _held(self, assignment: Iterable[Any]) -> list[str]:
+        """Return ``topic[partition]`` for an assignment as the admin client decodes it."""
+        held = []
+        for entry in assignment:
+            topic, partitions = (
+                (entry.get("topic"), entry.get("partitions"))
+                if isinstance(entry, dict)
+                else (entry[0], entry[1])
+            )
+            held += [f"{self.logical(str(topic))}[{p}]" for p in partitions or ()]
+        return sorted(held)
 
     def group_lag(self) -> list[GroupLag]:
         """Return every group's committed and end offset per partition (groups of this namespace only)."""

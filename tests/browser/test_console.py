@@ -212,4 +212,11 @@ def test_a_dead_letter_is_redriven_from_the_page(browser, suite) -> None:  # typ
         r for r in bus.read([SUBMISSIONS_TOPIC], Start(), 10_000) if r.header(operator.REDRIVEN_HEADER)
     ]
     assert len(redriven) == 1 and redriven[0].key == b"missed-browser"
+    history = page.locator("#dlq-history").inner_text()
+    assert "Gửi lại" in history and "academy_admin:" in history  # the decision, who took it, when
+    page.goto(f"{urls['notifications']}/console/topics?topic={SUBMISSIONS_TOPIC}")
+    assert page.locator("#partitions tr[data-partition]").count() == 3
+    page.goto(f"{urls['notifications']}/console/lag?group=notifications-audit")
+    assert page.locator('select[name="group"] option:checked').inner_text() == "notifications-audit"
+    assert set(page.locator("#lag td:first-child").all_inner_texts()) == {"notifications-audit"}
     page.close()

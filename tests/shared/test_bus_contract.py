@@ -134,3 +134,20 @@ def test_topics_are_listed_by_prefix(bus: Bus, topic: str) -> None:
     assert bus.topics(prefix) == [f"{prefix}HOABINH", f"{prefix}PHUTHO", f"{prefix}PHUTHO.dlq"]
     assert bus.topics(prefix + "HOA") == [f"{prefix}HOABINH"]
     assert topic in bus.topics()
+
+
+def test_topic_ends_count_each_partitions_records_and_kafka_names_a_groups_live_members(
+    bus: Bus, topic: str, bus_url: str
+) -> None:
+    bus.publish([record(topic, f"k{n}", n) for n in range(7)])
+    ends = bus.topic_ends([topic])
+    assert sorted(p for _t, p in ends) == [0, 1, 2] and sum(ends.values()) == 7
+    sub = bus.subscribe("g-members", [topic])
+    poll_all(sub, 7)
+    members = [m for m in bus.group_members() if m.group == "g-members"]
+    if bus_url.startswith("kafka"):
+        (member,) = members
+        assert sorted(member.partitions) == [f"{topic}[0]", f"{topic}[1]", f"{topic}[2]"] and member.client_id
+    else:
+        assert members == []  # the embedded log keeps offsets, not live membership
+    sub.close()

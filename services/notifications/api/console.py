@@ -112,6 +112,15 @@ def vietnam_time(moment: datetime | None) -> str:
     return local_text(moment)
 
 
+@console.app_template_filter("vn_iso")
+def vietnam_time_of(text: str | None) -> str:
+    """Show an ISO 8601 moment (as text) in Vietnam time."""
+    try:
+        return local_text(datetime.fromisoformat(str(text))) if text else ""
+    except ValueError:
+        return str(text)
+
+
 @console.app_template_filter("vn_date")
 def vietnam_date(day: str | None) -> str:
     """Show an ISO date as dd/mm/yyyy."""
@@ -192,8 +201,44 @@ def activity_page() -> str:
 
 @console.route("/lag")
 def lag() -> str:
-    """Show each consumer group's lag per partition."""
-    return _page("lag.html", lags=_service().bus.group_lag(), refresh=10)
+    """Show each consumer group's lag per partition and its live members, for one group or all."""
+    bus = _service().bus
+    lags = bus.group_lag()
+    groups = sorted({row.group for row in lags})
+    group = request.args.get("group") or None
+    try:
+        members = bus.group_members()
+    except BusUnavailable:
+        members = []
+    if group:
+        lags = [row for row in lags if row.group == group]
+        members = [m for m in members if m.group == group]
+    return _page("lag.html", lags=lags, groups=groups, group=group, members=members, refresh=10)
+
+
+@console.route("/topics")
+def topics() -> str:
+    """Show a topic's partitions: their end offsets, each group's position on them, and its activity."""
+    names = _topics()
+    topic = request.args.get("topic") or names[0]
+    bus = _service().bus
+    ends = {partition: end for (name, partition), end in bus.topic_ends([topic]).items() if name == topic}
+    positions: dict[str, dict[int, int]] = {}
+    for position in bus.group_lag():
+        if position.topic == topic:
+            positions.setdefault(position.group, {})[position.partition] = position.committed
+    with _service().reader.connect() as conn:
+        per_minute = activity.per_minute(conn, activity.latest(conn) or datetime.now(UTC)).get(topic, [])
+    return _page(
+        "topics.html",
+        topic=topic,
+        topics=names,
+        ends=dict(sorted(ends.items())),
+        positions=positions,
+        last_hour=sum(per_minute),
+        busiest=max(per_minute, default=0),
+        refresh=10,
+    )
 
 
 @console.route("/dlq")
@@ -206,6 +251,7 @@ def dlq() -> str:
         topic=topic,
         topics=_topics(),
         letters=letters,
+        history=operator.decisions(_service().bus, topic),
         can_act=_principal().role == ACADEMY_ADMIN,
         message=request.args.get("message"),
     )
