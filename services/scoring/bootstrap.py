@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from services.scoring import contracts, tables
 from services.scoring.app.compute import clusters_of_year, refresh_cluster
+from services.scoring.app.rebuilds import Journal
 from services.scoring.config import ScoringSettings
 from services.scoring.projections.scoring import ScoringProjection
 from services.scoring.service import Scoring
@@ -98,14 +99,27 @@ def rebuild_beside(service: Scoring, progress: Progress | None = None, timeout: 
     runner = ConsumerRunner(
         projection, shadow.engine, tables.processed_events, service.bus, contracts.CONSUMED, batch_size=2000
     )
+    journal = Journal(service.engine)
+
+    def report(done: int, total: int) -> None:
+        journal.progress(done, total)
+        if progress is not None:
+            progress(done, total)
+
     try:
-        runner.run_until_caught_up(timeout, progress)
+        runner.run_until_caught_up(timeout, report)
+        journal.swapping()
         with service.engine.begin() as conn:
             serialise(conn, f"consumer:{LIVE_CONSUMER}")  # first, as the live consumer takes it first
             service.store.lock_writes(conn)
-            runner.run_until_caught_up(timeout, progress)
+            runner.run_until_caught_up(timeout, report)
             _swap(conn, shadow.engine, projection.name)
-            return _recompute(service, conn)
+            published = _recompute(service, conn)
+        journal.finished(published)
+        return published
+    except BaseException as exc:
+        journal.failed(exc)
+        raise
     finally:
         runner.close()
         shadow.close()

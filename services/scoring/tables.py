@@ -95,4 +95,17 @@ published = sa.Table(
     sa.Column("body", JSONType, nullable=False),
 )
 """What was last published per result: the publisher's memory, kept (like the events) through a rebuild."""
+rebuilds = sa.Table(
+    "rebuilds",
+    metadata,
+    sa.Column("rebuild_id", sa.String(40), primary_key=True),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("done", sa.Integer, nullable=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("published", sa.Integer),
+    sa.Column("error", sa.String(2000)),
+)
+"""Each rebuild beside the live read model and how far it got, for the CLI and the console."""
 FACT_TABLES = (campaigns, schools, members, filings, missed, exemptions, ineligible)

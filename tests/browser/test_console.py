@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -184,7 +186,7 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
 
 
 def test_a_dead_letter_is_redriven_from_the_page(browser, suite) -> None:  # type: ignore[no-untyped-def]
-    _running, urls = suite
+    running, urls = suite
     bus = make_bus(urls["bus"])
     bus.ensure_topics([SUBMISSIONS_TOPIC])
     poison = make_envelope(
@@ -216,6 +218,17 @@ def test_a_dead_letter_is_redriven_from_the_page(browser, suite) -> None:  # typ
     assert "Gửi lại" in history and "academy_admin:" in history  # the decision, who took it, when
     page.goto(f"{urls['notifications']}/console/topics?topic={SUBMISSIONS_TOPIC}")
     assert page.locator("#partitions tr[data-partition]").count() == 3
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "services.cli", "rebuild", "scoring"],
+        env={**os.environ, **running.env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    page.goto(f"{urls['notifications']}/console/rebuilds")
+    row = page.locator('#rebuilds tr[data-state="done"]')
+    assert row.count() == 1 and "Xong" in row.inner_text()
     page.goto(f"{urls['notifications']}/console/lag?group=notifications-audit")
     assert page.locator('select[name="group"] option:checked').inner_text() == "notifications-audit"
     assert set(page.locator("#lag td:first-child").all_inner_texts()) == {"notifications-audit"}

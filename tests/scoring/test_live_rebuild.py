@@ -92,6 +92,8 @@ def test_scoring_is_rebuilt_beside_the_live_model_under_a_write_load(scene: Scen
         writer.join(timeout=30)
         live.close()
     assert progress and progress[-1][0] == progress[-1][1] > 0
+    (journal,) = scene.get("/rebuilds")  # what thidua and the console show of it
+    assert journal["state"] == "done" and journal["done"] == journal["total"] > 0 and journal["finished_at"]
     assert answers and set(answers) == {200}, "the live score table answered throughout"
 
     scratch = service_settings("scoring", tmp_path / "scratch", bus_url=scene.scoring.settings.bus_url)

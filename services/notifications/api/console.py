@@ -216,6 +216,21 @@ def lag() -> str:
     return _page("lag.html", lags=lags, groups=groups, group=group, members=members, refresh=10)
 
 
+@console.route("/rebuilds")
+def rebuilds() -> str:
+    """Show scoring's rebuilds beside the live read model, with their progress (refreshing itself)."""
+    found, error = _fetch(_service().config.scoring_url, "/rebuilds", {})
+    return _page("rebuilds.html", rebuilds=found or [], error=error, states=REBUILD_STATES, refresh=2)
+
+
+REBUILD_STATES = {
+    "replaying": "Đang đọc lại sự kiện",
+    "swapping": "Đang hoán đổi",
+    "done": "Xong",
+    "failed": "Thất bại",
+}
+
+
 @console.route("/topics")
 def topics() -> str:
     """Show a topic's partitions: their end offsets, each group's position on them, and its activity."""

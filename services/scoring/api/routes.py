@@ -8,9 +8,9 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from services.scoring.app import exports, queries, visibility
+from services.scoring.app import exports, queries, rebuilds, visibility
 from services.scoring.service import Scoring
-from shared.auth import current_principal, require
+from shared.auth import ACADEMY_ADMIN, OPERATOR, current_principal, require
 from shared.web.docs import FILE, FREE_ARRAY, answers
 
 blp = Blueprint("scoring", __name__, description="Scores, targets, rankings, proposals (kết quả chấm điểm)")
@@ -115,3 +115,24 @@ def _download(fmt: str, name: str, headers: tuple[str, ...], rows: list[Any]) ->
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+class RebuildOut(Schema):
+    """A rebuild beside the live read model: its state and how far its replay got."""
+
+    rebuild_id = fields.String()
+    started_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    state = fields.String(metadata={"enum": list(rebuilds.STATES)})
+    done = fields.Integer()
+    total = fields.Integer()
+    published = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+@blp.route("/rebuilds")
+@require(OPERATOR, ACADEMY_ADMIN)
+@blp.response(200, RebuildOut(many=True))
+def recent_rebuilds() -> list[dict[str, Any]]:
+    """Return the latest rebuilds of the read model (thidua rebuild scoring), newest first."""
+    return rebuilds.recent(_service().reader)
