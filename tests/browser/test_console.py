@@ -180,6 +180,10 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
     assert page.locator("#headers").inner_text().count("thidua.") >= 1 and page.locator("#data").inner_text()
     page.goto(f"{urls['notifications']}/console/activity")
     assert page.locator("#activity svg polyline").count() >= 1
+    page.goto(f"{urls['notifications']}/console/audit")
+    assert "toàn vẹn" in page.locator("main").inner_text()  # the hash chain's state
+    page.goto(f"{urls['notifications']}/console/scores?year=2023&cluster_id={CLUSTER}")
+    assert page.locator('select[name="cluster_id"] option').count() == 8  # every 2023 cluster, by name
     page.goto(f"{urls['notifications']}/console/mail")
     assert page.locator("#mail tr").count() >= 2  # the receipts of the filings above
     page.close()
