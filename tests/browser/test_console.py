@@ -184,6 +184,13 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
     assert "toàn vẹn" in page.locator("main").inner_text()  # the hash chain's state
     page.goto(f"{urls['notifications']}/console/scores?year=2023&cluster_id={CLUSTER}")
     assert page.locator('select[name="cluster_id"] option').count() == 8  # every 2023 cluster, by name
+    page.goto(f"{urls['notifications']}/console/proposals?year=2023&cluster_id={CLUSTER}")
+    assert page.locator("h1").inner_text().startswith("Đề nghị khen thưởng năm 2023 — Cụm")
+    page.goto(f"{urls['notifications']}/console/events?school_id=sch_hoabinh")
+    assert (
+        page.locator('select[name="school_id"] option:checked').inner_text()
+        == "Trường Chính trị tỉnh Hòa Bình"
+    )
     page.goto(f"{urls['notifications']}/console/mail")
     assert page.locator("#mail tr").count() >= 2  # the receipts of the filings above
     page.close()

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from services.notifications.app import activity
 from services.notifications.projections.audit import audit_query, verify
 from services.notifications.service import Notifications
-from services.notifications.tables import audit_entries, notices
+from services.notifications.tables import audit_entries, notices, schools
 from services.vocabulary import INTEGRATION_TOPIC, SUITE_TOPICS
 from shared import operator
 from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
@@ -103,7 +103,7 @@ def events() -> str:
     filters = {k: request.args.get(k) or None for k in ("topic", "type", "stream_id", "school_id")}
     with _service().reader.connect() as conn:
         entries = audit_query(conn, filters, 1, 200, newest_first=True)
-    return _page("events.html", entries=entries, filters=filters, refresh=5)
+    return _page("events.html", entries=entries, filters=filters, schools=_school_names(), refresh=5)
 
 
 @console.app_template_filter("vn")
@@ -332,6 +332,45 @@ def scores() -> Any:
     )
 
 
+@console.route("/proposals")
+def proposals() -> Any:
+    """Show a cluster's award proposals: the flag and certificates of merit, with the vote of Mẫu số 07."""
+    year, cluster_id = _year(), request.args.get("cluster_id") or None
+    clusters = _clusters(year)
+    cluster_id = cluster_id or next(iter(clusters), None)
+    data, error = (None, None)
+    if cluster_id:
+        data, error = _fetch(_service().config.scoring_url, f"/proposals/{year}/{cluster_id}", {})
+    return _page(
+        "proposals.html",
+        year=year,
+        years=YEARS,
+        cluster_id=cluster_id,
+        clusters=clusters,
+        proposals=data,
+        names=_school_names(),
+        awards=AWARDS,
+        statuses=PROPOSAL_STATES,
+        error=error,
+    )
+
+
+AWARDS = {"co_thi_dua": "Cờ thi đua của Học viện", "bang_khen": "Bằng khen của Giám đốc Học viện"}
+PROPOSAL_STATES = {
+    "proposed": "Được đề nghị",
+    "awaiting_vote": "Chờ bỏ phiếu",
+    "rejected_by_vote": "Không đủ số phiếu",
+}
+
+
+def _school_names() -> dict[str, str]:
+    """Return every school's name by id, as notifications keeps them from the registry's events."""
+    with _service().reader.connect() as conn:
+        return dict(
+            conn.execute(sa.select(schools.c.school_id, schools.c.name).order_by(schools.c.name)).all()
+        )
+
+
 YEARS = tuple(range(2023, 2031))
 
 
@@ -363,7 +402,7 @@ def audit() -> str:
     with _service().reader.connect() as conn:
         entries = audit_query(conn, filters, 1, 500)
         chain = verify(conn)
-    return _page("audit.html", entries=entries, filters=filters, chain=chain)
+    return _page("audit.html", entries=entries, filters=filters, chain=chain, schools=_school_names())
 
 
 def _principal() -> Principal:
