@@ -37,7 +37,6 @@ MARK = "[Minh họa]"
 NOT_FILING_PLAN = "YENBAI"  # the school that never files Form 01, so is not rated this year
 LATE_REPORTS = ("BACKAN", "LAICHAU", "SOCTRANG")  # Form 04 and the score sheet after 5 November
 RNG_SEED = 2023
-PROPOSED = 3  # the flag and two certificates of merit per cluster: the 2023 award rules' quotas
 
 
 def at(moment: str) -> datetime:
@@ -100,17 +99,19 @@ def load() -> str:
         if not clusters:
             return "no 2023 clusters in the registry (run make seed first): nothing to do"
         sheets = {s: _score_sheet(random.Random(f"{RNG_SEED}-{s}"), schools[s]) for s in schools}
-        proposed = [s for c in clusters for s in _ranked(c["member_ids"], schools, sheets)[:PROPOSED]]
-        integration_keys([schools[s]["code"] for s in proposed])
+        integration_keys(sorted({schools[s]["code"] for c in clusters for s in c["member_ids"]}))
         submissions = commands.build("submissions")
+        scoring = commands.build("scoring")
         try:
             if _loaded(submissions):
                 return "the demonstration year is already loaded (2023 has filings): nothing to do"
             clock = Clock()
-            registry.clock = submissions.clock = clock
-            year = _year({"registry": registry, "submissions": submissions}, clock, schools, clusters)
+            registry.clock = submissions.clock = scoring.clock = clock
+            built = {"registry": registry, "submissions": submissions, "scoring": scoring}
+            year = _year(built, clock, schools, clusters)
             counts = _play(year, sheets)
         finally:
+            scoring.close()
             submissions.close()
     finally:
         registry.close()
@@ -129,12 +130,6 @@ def _registry_year(registry: Any) -> tuple[dict[str, dict[str, Any]], list[dict[
     for cluster in clusters:
         cluster["member_ids"] = [s for s in cluster["member_ids"] if s in schools]
     return schools, [c for c in clusters if c["member_ids"]]
-
-
-def _ranked(members: list[str], schools: dict[str, Any], sheets: dict[str, Any]) -> list[str]:
-    """Return the members that will be rated, best self-score first."""
-    rated = [s for s in members if schools[s]["code"] != NOT_FILING_PLAN]
-    return sorted(rated, key=lambda s: (-sheets[s][1], schools[s]["code"]))
 
 
 def _loaded(submissions: Any) -> bool:
@@ -200,7 +195,6 @@ def _play(year: Year, sheets: dict[str, tuple[dict[str, Any], float]]) -> dict[s
         counts["filings"] += _cluster_spring(year, cluster, members[cluster["cluster_id"]])
     year.clock.now = at("2023-08-11 08:00")
     check_deadlines(submissions)
-    scores = {school: total for school, (_sheet, total) in sheets.items()}
     for cluster in year.clusters:
         for school in members[cluster["cluster_id"]]:
             late = code[school] in LATE_REPORTS
@@ -214,11 +208,12 @@ def _play(year: Year, sheets: dict[str, tuple[dict[str, Any], float]]) -> dict[s
                 school_id=school,
             )
             counts["filings"] += 2
+    _score(year)
     for cluster in year.clusters:
-        counts["filings"] += _cluster_autumn(year, cluster, members[cluster["cluster_id"]], scores)
+        counts["filings"] += _cluster_autumn(year, cluster, members[cluster["cluster_id"]])
     year.clock.now = at("2023-12-01 08:00")
     check_deadlines(submissions)
-    counts["confirmations"] += _confirmations(year, members, scores)
+    counts["confirmations"] += _confirmations(year)
     submissions.relay(SUBMISSIONS_TOPIC).drain()
     return counts
 
@@ -370,7 +365,33 @@ def _score_sheet(rng: random.Random, school: dict[str, Any]) -> tuple[dict[str, 
     return {"form": form, "payload": payload}, sum(points.values()) + bonus
 
 
-def _cluster_autumn(year: Year, cluster: dict[str, Any], members: list[str], scores: dict[str, float]) -> int:
+def _scored(year: Year, cluster_id: str) -> list[dict[str, Any]]:
+    """Return the cluster's score table as scoring computed it from the filings so far."""
+    from services.scoring.app import queries
+
+    return list(queries.result(year.services["scoring"], YEAR, "score_table", cluster_id)["table"])
+
+
+def _proposals(year: Year, cluster_id: str) -> list[dict[str, Any]]:
+    """Return the awards scoring proposes for the cluster (the conference then votes on them)."""
+    from services.scoring.app import queries
+
+    return list(queries.result(year.services["scoring"], YEAR, "proposals", cluster_id)["proposals"])
+
+
+def _score(year: Year) -> None:
+    """Let scoring compute the year so far (the score table the conference discusses)."""
+    from services.scoring.bootstrap import scoring_runner
+
+    year.services["submissions"].relay(SUBMISSIONS_TOPIC).drain()
+    runner = scoring_runner(year.services["scoring"])
+    try:
+        runner.run_until_caught_up(timeout=300)
+    finally:
+        runner.close()
+
+
+def _cluster_autumn(year: Year, cluster: dict[str, Any], members: list[str]) -> int:
     """The conference, its vote (Mẫu 07), the proposals (Mẫu 08) and the dossier with the nomination."""
     cid = cluster["cluster_id"]
     year.file(
@@ -383,21 +404,24 @@ def _cluster_autumn(year: Year, cluster: dict[str, Any], members: list[str], sco
         },
         cluster_id=cid,
     )
-    ranked = sorted(
-        (s for s in members if year.schools[s]["code"] != NOT_FILING_PLAN),
-        key=lambda s: (-scores[s], year.schools[s]["code"]),
-    )
+    table = _scored(year, cid)
+    ranked = [row["school_id"] for row in table if row["rank"] is not None]
     voters = len(members)
-    ballots = [
-        {"school_id": s, "award": award, "voters": voters, "in_favour": voters - n}
-        for n, (s, award) in enumerate(
-            zip(ranked[:3], ("co_thi_dua", "bang_khen", "bang_khen"), strict=False)
-        )
+    proposals = _proposals(year, cid)
+    last_cluster = cluster == year.clusters[-1]
+    ballots = [  # the conference votes; in one cluster the last proposal falls short of a majority
+        {
+            "school_id": p["school_id"],
+            "award": p["award"],
+            "voters": voters,
+            "in_favour": voters // 2 if last_cluster and n == len(proposals) - 1 else voters - n,
+        }
+        for n, p in enumerate(proposals)
     ]
     dossier = {
         "report_06": f"{MARK} Báo cáo tổng kết công tác thi đua của cụm năm 2023.",
         "minutes_07": f"{MARK} Biên bản họp bình xét thi đua, bỏ phiếu kín.",
-        "score_table": [{"school_id": s, "score": scores[s]} for s in ranked],
+        "score_table": [{"school_id": row["school_id"], "score": row["final"]} for row in table],
         "ballots": ballots,
         "proposals_08": ballots,
         "nomination": {"head_school_id": ranked[0], "deputy_school_ids": ranked[1:2]},
@@ -406,15 +430,14 @@ def _cluster_autumn(year: Year, cluster: dict[str, Any], members: list[str], sco
     return 2
 
 
-def _confirmations(year: Year, members: dict[str, list[str]], scores: dict[str, float]) -> int:
+def _confirmations(year: Year) -> int:
     """The provincial committees confirm both copies of Form 09 of each proposed school, signed."""
     submissions = year.services["submissions"]
     keys = dict(submissions.config.integration_keys)
     records: list[OutgoingRecord] = []
     for cluster in year.clusters:
-        rated = [s for s in members[cluster["cluster_id"]] if year.schools[s]["code"] != NOT_FILING_PLAN]
-        for school in sorted(rated, key=lambda s: (-scores[s], year.schools[s]["code"]))[:PROPOSED]:
-            records += _confirmation(year.schools[school], keys)
+        for proposal in _proposals(year, cluster["cluster_id"]):
+            records += _confirmation(year.schools[proposal["school_id"]], keys)
     if not records:
         return 0
     from services.submissions.bootstrap import inbound_runner
