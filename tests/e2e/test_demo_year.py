@@ -94,3 +94,23 @@ def test_the_demo_year_is_a_lived_year_and_loading_it_twice_changes_nothing(suit
     statuses = [p["status"] for body in proposals for p in body["proposals"]]
     assert statuses.count("rejected_by_vote") == 1 and "awaiting_vote" not in statuses
     assert statuses.count("proposed") >= 8  # the conference voted on what scoring proposed
+
+
+def test_the_console_says_the_demonstration_is_there(suite_env: Path) -> None:
+    from services.notifications.bootstrap import audit_runner
+    from services.notifications.wsgi import create_app
+    from shared.auth import mint_token
+
+    notifications = commands.build("notifications")
+    client = create_app(notifications).test_client()
+    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    try:
+        assert "Dữ liệu minh họa" not in client.get("/console/events").data.decode()
+        demo.load()
+        commands.with_service("registry", lambda registry: registry.relay("thidua.registry.events").drain())
+        runner = audit_runner(notifications)
+        runner.run_until_caught_up(timeout=120)
+        runner.close()
+        assert "Dữ liệu minh họa" in client.get("/console/events").data.decode()
+    finally:
+        notifications.close()

@@ -70,7 +70,23 @@ def _authenticate() -> Any:
 
 
 def _page(template: str, **values: Any) -> str:
-    return render_template(f"console/{template}", principal=g.get("console_principal"), **values)
+    principal = g.get("console_principal")
+    return render_template(f"console/{template}", principal=principal, demo=_demo_present(), **values)
+
+
+DEMO_ACTOR = "%:minh-hoa"
+"""How the demonstration year signs what it does (services.demo)."""
+
+
+def _demo_present() -> bool:
+    """Return whether the audit trail holds the demonstration year's events (remembered once seen)."""
+    if current_app.extensions.get("thidua_demo_seen"):
+        return True
+    with _service().reader.connect() as conn:
+        query = sa.select(audit_entries.c.seq).where(audit_entries.c.actor.like(DEMO_ACTOR)).limit(1)
+        seen = conn.execute(query).first() is not None
+    current_app.extensions["thidua_demo_seen"] = seen
+    return seen
 
 
 @console.route("/login", methods=["GET", "POST"])
