@@ -7,12 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.app.lookups import school_row
+from services.registry.app.lookups import cluster_row, members_of, school_row
 from services.registry.domain import clusters as rules
 from services.registry.domain.clusters import cluster_stream
 from services.registry.service import Registry
 from services.registry.tables import cluster_members, clusters
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.eventstore import Context
 
 
@@ -43,7 +43,7 @@ def form_cluster(
         if leadership is not None:
             head, deputies, decision = leadership
             event = rules.assign_leadership(
-                _cluster(conn, cluster_id), _members(conn, cluster_id), head, deputies, decision
+                cluster_row(conn, cluster_id), members_of(conn, cluster_id), head, deputies, decision
             )
             registry.record(conn, stream, [event], context)
         return _cluster_with_members(conn, cluster_id)
@@ -54,7 +54,7 @@ def add_member(
 ) -> dict[str, Any]:
     """Add a school to a cluster for the cluster's year."""
     with registry.transaction() as conn:
-        cluster = _cluster(conn, cluster_id)
+        cluster = cluster_row(conn, cluster_id)
         _check_version(cluster, expected_version)
         _join(registry, conn, cluster_id, school_id, context)
         return _cluster_with_members(conn, cluster_id)
@@ -65,8 +65,8 @@ def remove_member(
 ) -> dict[str, Any]:
     """Remove a school from a cluster for the cluster's year."""
     with registry.transaction() as conn:
-        cluster = _cluster(conn, cluster_id)
-        event = rules.leave(cluster, school_id, _members(conn, cluster_id))
+        cluster = cluster_row(conn, cluster_id)
+        event = rules.leave(cluster, school_id, members_of(conn, cluster_id))
         registry.record(conn, cluster_stream(cluster_id), [event], context, expected_version)
         return _cluster_with_members(conn, cluster_id)
 
@@ -82,8 +82,8 @@ def assign_leadership(
 ) -> dict[str, Any]:
     """Set a cluster's head and deputies (the Academy's confirmation for that year)."""
     with registry.transaction() as conn:
-        cluster = _cluster(conn, cluster_id)
-        event = rules.assign_leadership(cluster, _members(conn, cluster_id), head, deputies, decision)
+        cluster = cluster_row(conn, cluster_id)
+        event = rules.assign_leadership(cluster, members_of(conn, cluster_id), head, deputies, decision)
         registry.record(conn, cluster_stream(cluster_id), [event], context, expected_version)
         return _cluster_with_members(conn, cluster_id)
 
@@ -102,12 +102,13 @@ def list_clusters(registry: Registry, year: int | None, page: int, per_page: int
     query = query.offset((page - 1) * per_page).limit(per_page)
     with registry.reader.connect() as conn:
         return [
-            {**row, "member_ids": _members(conn, row["cluster_id"])} for row in conn.execute(query).mappings()
+            {**row, "member_ids": members_of(conn, row["cluster_id"])}
+            for row in conn.execute(query).mappings()
         ]
 
 
 def _join(registry: Registry, conn: sa.Connection, cluster_id: str, school_id: str, context: Context) -> None:
-    cluster = _cluster(conn, cluster_id)
+    cluster = cluster_row(conn, cluster_id)
     school = school_row(conn, school_id, in_body=True)
     current = conn.execute(
         sa.select(cluster_members.c.cluster_id).where(
@@ -117,20 +118,8 @@ def _join(registry: Registry, conn: sa.Connection, cluster_id: str, school_id: s
     registry.record(conn, cluster_stream(cluster_id), [rules.join(cluster, school, current)], context)
 
 
-def _cluster(conn: sa.Connection, cluster_id: str) -> dict[str, Any]:
-    row = conn.execute(clusters.select().where(clusters.c.cluster_id == cluster_id)).mappings().first()
-    if row is None:
-        raise NotFound(f"no cluster with id {cluster_id}", {"cluster_id": cluster_id})
-    return dict(row)
-
-
-def _members(conn: sa.Connection, cluster_id: str) -> list[str]:
-    query = sa.select(cluster_members.c.school_id).where(cluster_members.c.cluster_id == cluster_id)
-    return sorted(conn.execute(query).scalars())
-
-
 def _cluster_with_members(conn: sa.Connection, cluster_id: str) -> dict[str, Any]:
-    return {**_cluster(conn, cluster_id), "member_ids": _members(conn, cluster_id)}
+    return {**cluster_row(conn, cluster_id), "member_ids": members_of(conn, cluster_id)}
 
 
 def _check_version(cluster: dict[str, Any], expected_version: int | None) -> None:

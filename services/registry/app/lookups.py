@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.tables import schools
+from services.registry.tables import cluster_members, clusters, schools
 from shared.errors import NotFound, RuleBroken
 
 
@@ -18,3 +18,17 @@ def school_row(conn: sa.Connection, school_id: str, *, in_body: bool = False) ->
             raise RuleBroken(f"no school with id {school_id}", {"school_id": school_id}, "unknown_school")
         raise NotFound(f"no school with id {school_id}", {"school_id": school_id})
     return dict(row)
+
+
+def cluster_row(conn: sa.Connection, cluster_id: str) -> dict[str, Any]:
+    """Return a cluster's row; an unknown cluster is not found."""
+    row = conn.execute(clusters.select().where(clusters.c.cluster_id == cluster_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no cluster with id {cluster_id}", {"cluster_id": cluster_id})
+    return dict(row)
+
+
+def members_of(conn: sa.Connection, cluster_id: str) -> list[str]:
+    """Return the ids of a cluster's members, sorted."""
+    query = sa.select(cluster_members.c.school_id).where(cluster_members.c.cluster_id == cluster_id)
+    return sorted(conn.execute(query).scalars())

@@ -7,20 +7,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.app.lookups import school_row
+from services.registry.app.lookups import cluster_row, members_of, school_row
 from services.registry.domain import clusters as rules
 from services.registry.domain.clusters import cluster_stream
 from services.registry.domain.year_turn import carry_forward, confirm_next_leadership
 from services.registry.service import Registry
 from services.registry.tables import cluster_members, clusters, nominations, schools
-from shared.errors import NotFound
 from shared.eventstore import Context
 
 
 def nomination_of(registry: Registry, cluster_id: str) -> dict[str, Any]:
     """Return a cluster's nomination of next year's leadership and the Academy's confirmation, if any."""
     with registry.reader.connect() as conn:
-        cluster = _cluster(conn, cluster_id)
+        cluster = cluster_row(conn, cluster_id)
         row = (
             conn.execute(nominations.select().where(nominations.c.cluster_id == cluster_id))
             .mappings()
@@ -50,7 +49,7 @@ def confirm_leadership(
 ) -> dict[str, Any]:
     """Confirm next year's head and deputies of a cluster: as nominated, or as the Academy names them."""
     with registry.transaction() as conn:
-        cluster = _cluster(conn, cluster_id)
+        cluster = cluster_row(conn, cluster_id)
         row = (
             conn.execute(nominations.select().where(nominations.c.cluster_id == cluster_id))
             .mappings()
@@ -58,7 +57,7 @@ def confirm_leadership(
         )
         nominated = dict(row) if row and row["head_school_id"] else None
         event = confirm_next_leadership(
-            cluster, _members(conn, cluster_id), nominated, head, deputies, decision
+            cluster, members_of(conn, cluster_id), nominated, head, deputies, decision
         )
         registry.record(conn, cluster_stream(cluster_id), [event], context)
     return nomination_of(registry, cluster_id)
@@ -101,26 +100,26 @@ def carry_clusters_forward(registry: Registry, year: int, context: Context) -> l
                 .first()
             )
             kept = dict(confirmed) if confirmed is not None else None
-            plan = carry_forward(_members(conn, old["cluster_id"]), kept, every_school, taken, year)
+            plan = carry_forward(members_of(conn, old["cluster_id"]), kept, every_school, taken, year)
             cluster_id = rules.new_cluster_id()
             stream = cluster_stream(cluster_id)
             name, region = old["name"], old["region"]
             event = rules.form(cluster_id, year, name, region, old["sample_data"], old["cluster_id"])
             registry.record(conn, stream, [event], context, 0)
-            for school_id in plan.members:
-                school = every_school[school_id]
-                registry.record(conn, stream, [rules.join(_cluster(conn, cluster_id), school, None)], context)
+            formed_cluster = cluster_row(conn, cluster_id)
+            joins = [rules.join(formed_cluster, every_school[school_id], None) for school_id in plan.members]
+            registry.record(conn, stream, joins, context)
             taken |= set(plan.members)
             if plan.leadership is not None and kept is not None:
                 head, deputies = plan.leadership
                 decision = str(kept["decision"])
                 lead = rules.assign_leadership(
-                    _cluster(conn, cluster_id), plan.members, head, deputies, decision
+                    cluster_row(conn, cluster_id), plan.members, head, deputies, decision
                 )
                 registry.record(conn, stream, [lead], context)
             formed.append(
                 {
-                    **_cluster(conn, cluster_id),
+                    **cluster_row(conn, cluster_id),
                     "member_ids": sorted(plan.members),
                     "mapped": plan.mapped,
                     "dropped": plan.dropped,
@@ -174,15 +173,3 @@ def _role(cluster: Any, school_id: str) -> str:
 
 def _leaders(head: str | None, deputies: Sequence[str] | None) -> dict[str, Any] | None:
     return None if head is None else {"head_school_id": head, "deputy_school_ids": list(deputies or [])}
-
-
-def _cluster(conn: sa.Connection, cluster_id: str) -> dict[str, Any]:
-    row = conn.execute(clusters.select().where(clusters.c.cluster_id == cluster_id)).mappings().first()
-    if row is None:
-        raise NotFound(f"no cluster with id {cluster_id}", {"cluster_id": cluster_id})
-    return dict(row)
-
-
-def _members(conn: sa.Connection, cluster_id: str) -> list[str]:
-    query = sa.select(cluster_members.c.school_id).where(cluster_members.c.cluster_id == cluster_id)
-    return sorted(conn.execute(query).scalars())
