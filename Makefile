@@ -34,6 +34,7 @@ migrate: venv $(SECRET_FILE) ## Bring every service database to the newest schem
 	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services submissions migrate
 	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services scoring migrate
 	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services notifications migrate
+	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services portal migrate
 
 seed: migrate ## Load the registry's seed data: the 2023 year and the 2025 mergers (idempotent)
 	THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services registry seed
@@ -44,6 +45,7 @@ demo: seed ## Load the demonstration year through the APIs (idempotent; make run
 	$(BIN)/python -m services.demo
 
 run: seed $(if $(filter 0,$(DEMO)),,demo) ## Start the suite on the embedded default (SQLite + embedded event log); Ctrl-C stops it
+	@THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services portal first-account
 	PATH=$(CURDIR)/$(BIN):$$PATH THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/honcho start -f Procfile
 
 token: venv $(SECRET_FILE) ## Print a development token: make -s token ROLE=academy_admin [TENANT=...]

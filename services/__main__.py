@@ -4,6 +4,9 @@
 ``api`` execs gunicorn with deploy/gunicorn.conf.py; ``worker`` runs the service's table of loops;
 ``seed`` loads the registry's seed data (the 2023 year and the 2025 mergers), idempotently;
 ``rebuild-state`` rebuilds the state tables of the registry or submissions from their own events.
+
+``python -m services portal {migrate|api|first-account}`` runs the portal (no worker: it keeps accounts and
+calls the services' APIs); ``first-account`` makes the first Academy account and says how to sign in.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ from services import commands
 from shared.settings import ConfigError
 
 ROLES = ("migrate", "api", "worker", "seed", "rebuild-state")
+PORTAL = "portal"
+PORTAL_ROLES = ("migrate", "api", "first-account")
 GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
 
 
 def main(argv: list[str]) -> int:
     """Run one role of one service."""
+    if argv[:1] == [PORTAL]:
+        return portal(argv[1:])
     if len(argv) != 2 or argv[0] not in commands.SERVICES or argv[1] not in ROLES:
         services, roles = "|".join(commands.SERVICES), "|".join(ROLES)
         print(f"usage: python -m services {{{services}}} {{{roles}}}", file=sys.stderr)
@@ -44,6 +51,21 @@ def main(argv: list[str]) -> int:
         print(f"{service}: state rebuilt from {commands.rebuild_state(service)} events")
     if role == "worker":
         importlib.import_module(f"services.{service}.worker").main()
+    return 0
+
+
+def portal(argv: list[str]) -> int:
+    """Run one role of the portal."""
+    if len(argv) != 1 or argv[0] not in PORTAL_ROLES:
+        print(f"usage: python -m services portal {{{'|'.join(PORTAL_ROLES)}}}", file=sys.stderr)
+        return 2
+    if argv[0] == "migrate":
+        commands.migrate_portal()
+    if argv[0] == "first-account":
+        print(commands.first_portal_account())
+    if argv[0] == "api":
+        app = "services.portal.wsgi:create_app()"
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), app])
     return 0
 
 

@@ -11,6 +11,9 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from services.portal import bootstrap as portal_bootstrap
+from services.portal import config as portal_config
+from services.portal.first_account import ensure_first_account
 from shared.consumer import Progress
 from shared.service import ServiceContext, from_environment
 
@@ -74,3 +77,18 @@ def seed() -> str:
 
     migrate("registry")
     return str(with_service("registry", load_seed))
+
+
+def migrate_portal() -> None:
+    """Bring the portal's accounts database to the newest schema."""
+    portal_bootstrap.migrate(portal_config.load_settings())
+
+
+def first_portal_account() -> str:
+    """Migrate the portal, make its first Academy account if there is none, and say how to sign in."""
+    migrate_portal()
+    portal = portal_bootstrap.bootstrap(portal_config.load_settings())
+    try:
+        return ensure_first_account(portal)
+    finally:
+        portal.close()

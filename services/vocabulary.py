@@ -79,6 +79,16 @@ def form_title(code: str) -> str:
     return FORM_TITLES.get(code, code)
 
 
+AWARD_NAMES = {"co_thi_dua": "Cờ thi đua của Học viện", "bang_khen": "Bằng khen của Giám đốc Học viện"}
+"""The awards a cluster proposes, as the letter names them."""
+PROPOSAL_STATES = {
+    "proposed": "Được đề nghị",
+    "awaiting_vote": "Chờ bỏ phiếu",
+    "rejected_by_vote": "Không đủ số phiếu",
+}
+"""Where a proposal stands after the conference's vote."""
+
+
 FILING_EVENTS = tuple(dict.fromkeys(FORM_EVENTS.values()))
 """The events of filings, in form order: consumers take this list, so a new form reaches them too."""
 AMENDED = "SubmissionAmended"

@@ -7,6 +7,7 @@
 | cluster_head (cluster) | its cluster and the schools in it, with the personal data of its cluster |
 | school_officer (school) | its own school |
 | integration (code) | the schools bearing its province's or ministry's code |
+| provincial_viewer (code) | the same schools, read only (every write names the roles it allows) |
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, INTEGRATION, OPERATOR, SCHOOL_OFFICER, Principal
+from shared.auth import (
+    ACADEMY_ADMIN,
+    CLUSTER_HEAD,
+    INTEGRATION,
+    OPERATOR,
+    PROVINCIAL_VIEWER,
+    SCHOOL_OFFICER,
+    Principal,
+)
 from shared.web.errors import ApiError
 
 
@@ -63,6 +72,6 @@ def scope_of(principal: Principal, schools_with_code: Callable[[str], Iterable[s
         return Scope(clusters=frozenset({tenant}))
     if principal.role == SCHOOL_OFFICER:
         return Scope(schools=frozenset({tenant}))
-    if principal.role == INTEGRATION:
+    if principal.role in (INTEGRATION, PROVINCIAL_VIEWER):
         return Scope(schools=frozenset(schools_with_code(tenant)))
     return Scope()

@@ -25,7 +25,7 @@ from services.notifications.app import activity
 from services.notifications.projections.audit import audit_query, verify
 from services.notifications.service import Notifications
 from services.notifications.tables import audit_entries, notices, schools
-from services.vocabulary import INTEGRATION_TOPIC, SUITE_TOPICS
+from services.vocabulary import AWARD_NAMES, INTEGRATION_TOPIC, PROPOSAL_STATES, SUITE_TOPICS
 from shared import operator
 from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
 from shared.bus import BusUnavailable
@@ -365,18 +365,10 @@ def proposals() -> Any:
         clusters=clusters,
         proposals=data,
         names=_school_names(),
-        awards=AWARDS,
+        awards=AWARD_NAMES,
         statuses=PROPOSAL_STATES,
         error=error,
     )
-
-
-AWARDS = {"co_thi_dua": "Cờ thi đua của Học viện", "bang_khen": "Bằng khen của Giám đốc Học viện"}
-PROPOSAL_STATES = {
-    "proposed": "Được đề nghị",
-    "awaiting_vote": "Chờ bỏ phiếu",
-    "rejected_by_vote": "Không đủ số phiếu",
-}
 
 
 def _school_names() -> dict[str, str]:

@@ -77,6 +77,7 @@ def status_board(
                 "cluster_id": member_cluster,
                 "eligible": school_id not in ineligible,
                 "cells": {d["code"]: _cell(d, school_id, by_filer, exempt) for d in school_deadlines},
+                "form_09": form_09_state(school_id, by_filer.get((member_cluster, DOSSIER_FORM)), confirmed),
             }
             for school_id, member_cluster, name in school_rows
             if scope.school(school_id, member_cluster)
@@ -103,6 +104,15 @@ def dossier_state(dossier: dict[str, Any] | None, confirmed: Any) -> dict[str, A
     proposed = sorted({p["school_id"] for p in dossier["payload"]["proposals_08"]})
     state = {school: sorted(copies.get(school, set())) for school in proposed}
     return {"proposed": state, "complete": all(len(c) == FORM_09_COPIES for c in state.values())}
+
+
+def form_09_state(school_id: str, dossier: dict[str, Any] | None, confirmed: Any) -> dict[str, Any]:
+    """Return whether the cluster's dossier proposes a school and which Form 09 copies are confirmed."""
+    proposed = dossier is not None and any(
+        p["school_id"] == school_id for p in dossier["payload"]["proposals_08"]
+    )
+    copies = sorted({copy for school, copy in confirmed if school == school_id})
+    return {"proposed": proposed, "copies": copies, "complete": len(copies) == FORM_09_COPIES}
 
 
 def _cell(

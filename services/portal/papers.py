@@ -1,0 +1,258 @@
+"""Drafts to sign, as DOCX in the layout of the Party's administrative documents (Hướng dẫn 36-HD/VPTW).
+
+Mẫu 06 (the cluster's summary report with its score table), Mẫu 07 (the conference minutes with the
+vote tally) and Mẫu 08 (the proposal for awards and next year's head and deputy), filled from the
+suite's data: issuing body, "ĐẢNG CỘNG SẢN VIỆT NAM", number, place and date, recipients, signature.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+from services.portal.gateway import Caller, SuiteError
+from services.vocabulary import AWARD_NAMES, DOSSIER_FORM
+from shared.time import LOCAL_TIME
+
+ACADEMY = "Học viện Chính trị quốc gia Hồ Chí Minh"
+SIGN_HERE = "(Ký, ghi rõ họ tên và đóng dấu)"
+
+
+@dataclass(frozen=True)
+class ClusterYear:
+    """What the drafts are filled from: the cluster, its table, proposals, dossier and the day."""
+
+    cluster: dict[str, Any]
+    names: dict[str, str]
+    head: dict[str, Any] | None
+    table: list[dict[str, Any]]
+    bands: dict[str, str]
+    proposals: list[dict[str, Any]]
+    dossier: dict[str, Any] | None
+    today: datetime
+
+    def name(self, school_id: str | None) -> str:
+        """Return a school's name (its id when the registry does not know it)."""
+        return self.names.get(school_id or "", school_id or "")
+
+
+def gather(caller: Caller, cluster: dict[str, Any], names: dict[str, str], now: datetime) -> ClusterYear:
+    """Read what the drafts need from the services, as the signed-in cluster head."""
+    year, cluster_id = cluster["year"], cluster["cluster_id"]
+    head = (
+        caller.get("registry", f"/schools/{cluster['head_school_id']}") if cluster["head_school_id"] else None
+    )
+    try:
+        table = caller.get("scoring", f"/score-tables/{year}/{cluster_id}")["table"]
+        proposals = caller.get("scoring", f"/proposals/{year}/{cluster_id}")["proposals"]
+    except SuiteError as error:
+        if error.status != 404:
+            raise
+        table, proposals = [], []
+    bands = {b["code"]: b["name"] for b in caller.get("registry", f"/campaigns/{year}")["content"]["bands"]}
+    dossiers = caller.get("submissions", "/filings", year=year, form=DOSSIER_FORM, filer_id=cluster_id)
+    return ClusterYear(cluster, names, head, table, bands, proposals, dossiers[0] if dossiers else None, now)
+
+
+def number(value: float | int | None) -> str:
+    """Return a number in Vietnamese style: a decimal comma, no trailing zeros (92,5; 100)."""
+    if value is None:
+        return ""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def long_date(moment: datetime) -> str:
+    """Return 'ngày 26 tháng 11 năm 2026' (Vietnam's date of the moment)."""
+    day = moment.astimezone(LOCAL_TIME)
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def draft(paper: str, data: ClusterYear) -> bytes:
+    """Return the DOCX of one draft (06, 07 or 08)."""
+    document = Document()
+    _page_setup(document)
+    title, number_code, write = PAPERS[paper]
+    _heading(document, data, number_code)
+    _title(document, *title(data))
+    write(document, data)
+    _closing(document, data)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _page_setup(document: DocxDocument) -> None:
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21)
+    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(1.5)
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(14)
+
+
+def _heading(document: DocxDocument, data: ClusterYear, number_code: str) -> None:
+    """The header: issuing body and number on the left, the Party's name, place and date on the right."""
+    grid = document.add_table(rows=3, cols=2)
+    left, right = grid.columns[0].cells, grid.columns[1].cells
+    _cell(left[0], data.name(data.cluster["head_school_id"]).upper() or ACADEMY.upper(), size=12)
+    _cell(
+        left[1],
+        f"CỤM THI ĐUA {data.cluster['name'].removeprefix('Cụm thi đua ').upper()}",
+        bold=True,
+        size=12,
+    )
+    _cell(left[2], f"Số:      -{number_code}/CTĐ", size=13)
+    _cell(right[0], "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
+    _cell(right[1], "", size=12)
+    place = (data.head or {}).get("province", "")
+    _cell(right[2], f"{place}, {long_date(data.today)}", italic=True, size=14)
+
+
+def _cell(
+    cell: Any, text: str, bold: bool = False, italic: bool = False, underline: bool = False, size: int = 14
+) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(text)
+    run.bold, run.italic, run.underline, run.font.size = bold, italic, underline, Pt(size)
+
+
+def _title(document: DocxDocument, kind: str, subject: str) -> None:
+    for text, bold in ((kind, True), (subject, True)):
+        paragraph = document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(text)
+        run.bold = bold
+    document.add_paragraph("-----").alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _para(document: DocxDocument, text: str, bold: bool = False, italic: bool = False) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    paragraph.paragraph_format.first_line_indent = Cm(1)
+    run = paragraph.add_run(text)
+    run.bold, run.italic = bold, italic
+
+
+def _table(document: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
+    grid = document.add_table(rows=1, cols=len(header))
+    grid.style = "Table Grid"
+    for cell, text in zip(grid.rows[0].cells, header, strict=True):
+        _cell(cell, text, bold=True, size=12)
+    for row in rows:
+        for cell, text in zip(grid.add_row().cells, row, strict=True):
+            _cell(cell, text, size=12)
+
+
+def _report_06(document: DocxDocument, data: ClusterYear) -> None:
+    year = data.cluster["year"]
+    _para(document, f"Kính gửi: {ACADEMY} (Vụ Các trường chính trị).")
+    payload = (data.dossier or {}).get("payload", {})
+    _para(document, "I. KẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA", bold=True)
+    _para(document, payload.get("report_06") or f"(Tóm tắt kết quả phong trào thi đua năm {year} của cụm.)")
+    _para(document, "II. BẢNG TỔNG HỢP ĐIỂM CỦA CÁC TRƯỜNG TRONG CỤM", bold=True)
+    _table(document, ["Hạng", "Trường", "Tổng điểm", "Xếp loại"], _score_rows(data))
+
+
+def _score_rows(data: ClusterYear) -> list[list[str]]:
+    return [
+        [
+            str(row["rank"]) if row["rank"] is not None else "Không bình xét",
+            data.name(row["school_id"]),
+            number(row["final"]),
+            data.bands.get(row["band"], row["band"] or ""),
+        ]
+        for row in data.table
+    ]
+
+
+def _minutes_07(document: DocxDocument, data: ClusterYear) -> None:
+    payload = (data.dossier or {}).get("payload", {})
+    _para(document, payload.get("minutes_07") or "(Thời gian, địa điểm, thành phần, nội dung hội nghị.)")
+    _para(document, "KẾT QUẢ BỎ PHIẾU KÍN ĐỀ NGHỊ KHEN THƯỞNG", bold=True)
+    ballots = payload.get("ballots") or []
+    rows = [
+        [
+            data.name(b["school_id"]),
+            AWARD_NAMES.get(b["award"], b["award"]),
+            str(b["voters"]),
+            str(b["in_favour"]),
+            f"{number(100 * b['in_favour'] / b['voters'])}%" if b["voters"] else "",
+        ]
+        for b in ballots
+    ]
+    _table(
+        document, ["Trường", "Hình thức khen thưởng", "Số phiếu phát ra", "Số phiếu đồng ý", "Tỷ lệ"], rows
+    )
+    _para(
+        document,
+        "Biên bản được thông qua tại hội nghị và gửi kèm hồ sơ đề nghị khen thưởng của cụm.",
+        italic=True,
+    )
+
+
+def _proposal_08(document: DocxDocument, data: ClusterYear) -> None:
+    year = data.cluster["year"]
+    _para(document, f"Kính gửi: Giám đốc {ACADEMY}.")
+    _para(document, f"1. Đề nghị khen thưởng phong trào thi đua năm {year}:", bold=True)
+    rows = [
+        [
+            data.name(p["school_id"]),
+            AWARD_NAMES.get(p["award"], p["award"]),
+            number(p["final"]),
+            str(p["rank"]),
+        ]
+        for p in data.proposals
+        if p["status"] == "proposed"
+    ]
+    _table(document, ["Trường", "Hình thức khen thưởng", "Tổng điểm", "Hạng"], rows)
+    nomination = (data.dossier or {}).get("payload", {}).get("nomination") or {}
+    _para(document, f"2. Đề nghị Cụm trưởng, Cụm phó năm {year + 1}:", bold=True)
+    _para(document, f"Cụm trưởng: {data.name(nomination.get('head_school_id')) or '(chưa đề cử)'}.")
+    deputies = ", ".join(data.name(s) for s in nomination.get("deputy_school_ids", [])) or "(chưa đề cử)"
+    _para(document, f"Cụm phó: {deputies}.")
+
+
+def _closing(document: DocxDocument, data: ClusterYear) -> None:
+    """Recipients on the left, the signature block on the right."""
+    grid = document.add_table(rows=1, cols=2)
+    left, right = grid.rows[0].cells
+    recipients = left.paragraphs[0]
+    run = recipients.add_run("Nơi nhận:")
+    run.bold, run.italic, run.font.size = True, True, Pt(12)
+    for line in (
+        f"- {ACADEMY} (Vụ Các trường chính trị),",
+        "- Các trường trong cụm,",
+        "- Lưu Văn phòng cụm.",
+    ):
+        left.add_paragraph().add_run(line).font.size = Pt(11)
+    _cell(right, "T/M CỤM THI ĐUA", bold=True)
+    for text, bold, italic in (("CỤM TRƯỞNG", True, False), (SIGN_HERE, False, True)):
+        paragraph = right.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(text)
+        run.bold, run.italic = bold, italic
+
+
+def _titles(kind: str, what: str) -> Callable[[ClusterYear], tuple[str, str]]:
+    return lambda data: (kind, f"{what} năm {data.cluster['year']}")
+
+
+PAPERS: dict[
+    str, tuple[Callable[[ClusterYear], tuple[str, str]], str, Callable[[DocxDocument, ClusterYear], None]]
+] = {
+    "06": (_titles("BÁO CÁO", "Tổng kết phong trào thi đua của cụm"), "BC", _report_06),
+    "07": (_titles("BIÊN BẢN", "Hội nghị tổng kết phong trào thi đua của cụm"), "BB", _minutes_07),
+    "08": (_titles("TỜ TRÌNH", "Đề nghị khen thưởng và giới thiệu Cụm trưởng, Cụm phó"), "TTr", _proposal_08),
+}
+"""Each draft: its title, the number's document code, and how its body is written."""

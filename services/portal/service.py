@@ -1,0 +1,15 @@
+"""The portal's type: its accounts database and settings (built by bootstrap.py only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.portal.config import PortalSettings
+from shared.service import ServiceContext
+
+
+@dataclass
+class Portal(ServiceContext):
+    """The portal's database of accounts, with its own settings (the services it calls, mail, sign-in)."""
+
+    config: PortalSettings = field(kw_only=True, repr=False)

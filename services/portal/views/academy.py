@@ -1,0 +1,218 @@
+"""The Academy's pages: the national overview, decisions with a reason, the campaign, and accounts."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, flash, redirect, request, url_for
+
+from services.portal import accounts, mail
+from services.portal.accounts import PORTAL_ROLES, AccountError
+from services.portal.gateway import SuiteError
+from services.portal.views.common import (
+    for_roles,
+    page,
+    person,
+    portal,
+    refused,
+    say,
+    school_names,
+    suite,
+    year,
+)
+from services.vocabulary import OFFICERS_FORM
+from shared.auth import ACADEMY_ADMIN
+
+academy = Blueprint("academy", __name__, url_prefix="/hoc-vien")
+
+
+@academy.route("/")
+@for_roles(ACADEMY_ADMIN)
+def overview() -> Any:
+    """The national overview: for each cluster, how many filings are in each state, and its dossier."""
+    the_year = year()
+    board = suite().get("submissions", "/status-board", year=the_year)
+    clusters = {c["cluster_id"]: c for c in suite().get("registry", "/clusters", year=the_year, per_page=500)}
+    summary: dict[str, dict[str, Any]] = {
+        cid: {"cluster": c, "counts": {}, "ineligible": 0, "schools": 0} for cid, c in clusters.items()
+    }
+    for row in board["schools"]:
+        entry = summary.setdefault(
+            row["cluster_id"], {"cluster": {}, "counts": {}, "ineligible": 0, "schools": 0}
+        )
+        entry["schools"] += 1
+        entry["ineligible"] += 0 if row["eligible"] else 1
+        for cell in row["cells"].values():
+            entry["counts"][cell["status"]] = entry["counts"].get(cell["status"], 0) + 1
+    for row in board["clusters"]:
+        if row["cluster_id"] in summary:
+            summary[row["cluster_id"]]["dossier"] = row["dossier"]
+    return page("overview.html", year=the_year, summary=summary, deadlines=board["deadlines"])
+
+
+@academy.route("/cum/<cluster_id>")
+@for_roles(ACADEMY_ADMIN)
+def cluster_board(cluster_id: str) -> Any:
+    """One cluster's status board as the Academy sees it."""
+    try:
+        cluster = suite().get("registry", f"/clusters/{cluster_id}")
+        data = suite().get("submissions", "/status-board", year=cluster["year"], cluster_id=cluster_id)
+    except SuiteError as error:
+        return page("message.html", error.status, title="Cụm thi đua", text=say(error))
+    return page("board.html", cluster=cluster, board=data, names=school_names(), filed={})
+
+
+DECISIONS = {
+    "extend": "Gia hạn",
+    "exempt": "Miễn nộp",
+    "reopen": "Mở lại hồ sơ",
+    "restore": "Khôi phục tư cách bình xét",
+}
+
+
+@academy.route("/quyet-dinh", methods=["GET", "POST"])
+@for_roles(ACADEMY_ADMIN)
+def decisions() -> Any:
+    """Extend a deadline, exempt a filer, reopen a filing or restore eligibility, each with a reason."""
+    the_year = year()
+    campaign = suite().get("registry", f"/campaigns/{the_year}")
+    if request.method == "GET":
+        return page(
+            "decisions.html", year=the_year, deadlines=campaign["content"]["deadlines"], names=school_names()
+        )
+    kind, form = request.form.get("kind", ""), request.form
+    reason = form.get("reason", "").strip()
+    if kind not in DECISIONS:
+        flash("Quyết định không hợp lệ.", "error")
+        return redirect(url_for("academy.decisions", nam=the_year))
+    if not reason:
+        flash("Cần ghi rõ lý do của quyết định.", "error")
+        return redirect(url_for("academy.decisions", nam=the_year))
+    try:
+        _decide(kind, the_year, form, reason)
+    except SuiteError as error:
+        return refused(error, "academy.decisions", nam=the_year)
+    flash(f"Đã ghi nhận: {DECISIONS[kind].lower()}.", "notice")
+    return redirect(url_for("academy.decisions", nam=the_year))
+
+
+def _decide(kind: str, the_year: int, form: Any, reason: str) -> None:
+    """Send one decision to the service that records it."""
+    if kind == "extend":
+        body = {"due": form.get("due", ""), "reason": reason}
+        suite().post(
+            "registry", f"/campaigns/{the_year}/deadlines/{form.get('deadline_code', '')}/extension", body
+        )
+    elif kind == "exempt":
+        body = {
+            "year": the_year,
+            "deadline_code": form.get("deadline_code", ""),
+            "filer_id": form.get("filer_id", "").strip(),
+            "reason": reason,
+        }
+        suite().post("submissions", "/exemptions", body)
+    elif kind == "reopen":
+        suite().post(
+            "submissions", f"/filings/{form.get('submission_id', '').strip()}/reopen", {"reason": reason}
+        )
+    else:
+        school_id = form.get("school_id", "").strip()
+        suite().post("submissions", f"/eligibility/{the_year}/{school_id}/restoration", {"reason": reason})
+
+
+@academy.route("/ke-hoach")
+@for_roles(ACADEMY_ADMIN)
+def campaign() -> Any:
+    """The year's campaign as readable pages: theme, targets, deadlines, score sheets, rules."""
+    the_year = year()
+    try:
+        found = suite().get("registry", f"/campaigns/{the_year}")
+    except SuiteError as error:
+        return page("message.html", error.status, title="Kế hoạch thi đua", text=say(error))
+    return page("campaign.html", year=the_year, campaign=found["content"])
+
+
+@academy.route("/tai-khoan", methods=["GET", "POST"])
+@for_roles(ACADEMY_ADMIN)
+def accounts_page() -> Any:
+    """The accounts; create one and send its invitation, or invite an officer listed in Form 03."""
+    service = portal()
+    if request.method == "POST":
+        form = request.form
+        role = form.get("role", "")
+        tenant = form.get("tenant", "").strip() or None
+        email, name = form.get("email", "").strip(), form.get("full_name", "").strip()
+        if not email or "@" not in email or not name:
+            flash("Cần họ tên và một địa chỉ thư điện tử hợp lệ.", "error")
+            return redirect(url_for("academy.accounts_page"))
+        try:
+            with service.engine.begin() as conn:
+                account = accounts.create_account(
+                    conn, email, name, role, tenant, person().subject, service.clock()
+                )
+                token = accounts.invite(
+                    conn,
+                    account.account_id,
+                    timedelta(hours=service.config.invitation_hours),
+                    person().subject,
+                    service.clock(),
+                )
+        except AccountError as error:
+            flash(error.message, "error")
+            return redirect(url_for("academy.accounts_page"))
+        _send_invitation(account, token, form.get("what", ""))
+        return redirect(url_for("academy.accounts_page"))
+    with service.reader.connect() as conn:
+        listed = accounts.list_accounts(conn)
+    return page(
+        "accounts.html",
+        accounts=listed,
+        roles=PORTAL_ROLES,
+        officers=_officers(year(), {a["email"] for a in listed}),
+        names=school_names(),
+        now=service.clock(),
+    )
+
+
+@academy.route("/tai-khoan/<int:account_id>/moi-lai", methods=["POST"])
+@for_roles(ACADEMY_ADMIN)
+def reinvite(account_id: int) -> Any:
+    """Send a new invitation link to an account (older links stop working once a password is set)."""
+    service = portal()
+    with service.engine.begin() as conn:
+        account = accounts.account_by_id(conn, account_id)
+        if account is None:
+            flash("Không có tài khoản này.", "error")
+            return redirect(url_for("academy.accounts_page"))
+        token = accounts.invite(
+            conn,
+            account_id,
+            timedelta(hours=service.config.invitation_hours),
+            person().subject,
+            service.clock(),
+        )
+    _send_invitation(account, token, "")
+    return redirect(url_for("academy.accounts_page"))
+
+
+def _send_invitation(account: accounts.Account, token: str, what: str) -> None:
+    settings = portal().config
+    link = f"{settings.public_url}{url_for('auth.invitation', token=token)}"
+    try:
+        mail.send(settings, mail.invitation_message(settings, account, link, what))
+    except (OSError, smtplib.SMTPException):
+        flash(f"Đã tạo tài khoản {account.email} nhưng chưa gửi được thư mời; hãy gửi lại sau.", "error")
+        return
+    flash(f"Đã gửi thư mời tới {account.email}.", "notice")
+
+
+def _officers(the_year: int, known: set[str]) -> list[dict[str, Any]]:
+    """Return the officers the clusters listed in Form 03 that year, with whether they have an account."""
+    listed = suite().get("submissions", "/filings", year=the_year, form=OFFICERS_FORM, per_page=500)
+    officers = []
+    for filing in listed:
+        for officer in filing["payload"].get("officers", []):
+            officers.append({**officer, "has_account": accounts.normalised_email(officer["email"]) in known})
+    return sorted(officers, key=lambda o: (o["school_id"], o["email"]))

@@ -1,0 +1,270 @@
+"""The cluster head's pages: the status board, the cluster's forms, reviews, the score table, proposals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+
+from services import vocabulary as v
+from services.portal import fields as f
+from services.portal import papers
+from services.portal.gateway import SuiteError
+from services.portal.views import filing
+from services.portal.views.common import (
+    for_roles,
+    page,
+    person,
+    portal,
+    refused,
+    say,
+    school_names,
+    suite,
+)
+from services.vocabulary import AWARD_NAMES, PROPOSAL_STATES
+from shared.time import local_text
+
+cluster = Blueprint("cluster", __name__, url_prefix="/cum")
+CLUSTER_HEAD = "cluster_head"
+
+
+def _cluster() -> dict[str, Any]:
+    return dict(suite().get("registry", f"/clusters/{person().tenant}"))
+
+
+@cluster.route("/")
+@for_roles(CLUSTER_HEAD)
+def board() -> Any:
+    """The cluster's status board: each member school and the cluster by each required filing."""
+    me = _cluster()
+    data = suite().get("submissions", "/status-board", year=me["year"], cluster_id=me["cluster_id"])
+    return page("board.html", cluster=me, board=data, names=school_names(), filed=_filings(me))
+
+
+def _filings(me: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    found = suite().get("submissions", "/filings", year=me["year"], cluster_id=me["cluster_id"], per_page=500)
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in sorted(found, key=lambda x: x["filed_at"]):
+        latest[(item["filer_id"], item["deadline_code"] or item["form"])] = item
+    return latest
+
+
+@cluster.route("/mau")
+@for_roles(CLUSTER_HEAD)
+def forms() -> Any:
+    """The cluster's forms of the year, with what is filed."""
+    me = _cluster()
+    filed = filing.filings_of(me["year"], me["cluster_id"])
+    return page("cluster_forms.html", cluster=me, forms=f.CLUSTER_FORMS, filed=filed)
+
+
+@cluster.route("/mau/<form>", methods=["GET", "POST"])
+@for_roles(CLUSTER_HEAD)
+def file_form(form: str) -> Any:
+    """Fill in, file or amend one of the cluster's forms."""
+    if form not in f.CLUSTER_FORMS:
+        abort(404)
+    me = _cluster()
+    repeat = form == v.INSPECTION_FORM
+    existing = None if repeat else filing.latest_filing(me["year"], form, me["cluster_id"])
+    extra = _extra(me, form)
+    if request.method == "GET":
+        return filing.form_page("form.html", me["year"], form, existing, "cluster.forms", **extra)
+    try:
+        payload = _payload(form, me, extra)
+        filed = filing.submit(me["year"], form, payload, {"cluster_id": me["cluster_id"]}, existing)
+    except SuiteError as error:
+        message, errors, status = filing.outcome(error)
+        return filing.form_page(
+            "form.html",
+            me["year"],
+            form,
+            existing,
+            "cluster.forms",
+            dict(request.form),
+            errors,
+            status,
+            error=message,
+            **extra,
+        )
+    return filing.done(filed, "cluster.filed", submission_id=filed["submission_id"])
+
+
+def _extra(me: dict[str, Any], form: str) -> dict[str, Any]:
+    """Return what a cluster form shows besides its fields: members, officers, proposals, a template."""
+    names = school_names()
+    members = [(s, names.get(s, s)) for s in me["member_ids"]]
+    extra: dict[str, Any] = {"members": members, "endpoint": "cluster.file_form", "names": names}
+    if form == v.INSPECTION_FORM:
+        inspected = request.values.get("inspected_school_id") or me["member_ids"][0]
+        kind = suite().get("registry", f"/schools/{inspected}")["kind"]
+        sheets = suite().get("registry", f"/campaigns/{me['year']}")["content"]["score_sheets"]
+        extra["sheet"] = next(s for s in sheets if s["school_kind"] == kind)
+        extra["inspected"] = inspected
+    if form == v.DOSSIER_FORM:
+        extra["proposals"] = suite().get("scoring", f"/proposals/{me['year']}/{me['cluster_id']}")[
+            "proposals"
+        ]
+        extra["awards"] = AWARD_NAMES
+    return extra
+
+
+def _payload(form: str, me: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Return the payload of a posted cluster form."""
+    values = request.form
+    if form == v.OFFICERS_FORM:
+        officers = []
+        for school_id in me["member_ids"]:
+            row = {
+                k: values.get(f"{school_id}.{k}", "").strip() for k in ("name", "position", "email", "phone")
+            }
+            if any(row.values()):
+                officers.append({"school_id": school_id, **row})
+        return {"officers": officers, "notes": values.get("notes", "")}
+    if form == v.INSPECTION_FORM:
+        return {
+            "inspected_school_id": extra["inspected"],
+            "inspecting_school_ids": values.getlist("inspecting_school_ids"),
+            "cross_inspection": values.get("cross_inspection") == "on",
+            "inspected_on": values.get("inspected_on", ""),
+            "findings": values.get("findings", "").strip(),
+            "verified_scores": [
+                {"criterion": item["code"], "points": _number(values.get(f"score.{item['code']}", ""))}
+                for group in extra["sheet"]["groups"]
+                for item in group["items"]
+                if values.get(f"score.{item['code']}", "").strip()
+            ],
+            "notes": values.get("notes", ""),
+        }
+    if form == v.DOSSIER_FORM:
+        return _dossier(me, extra["proposals"])
+    return f.payload_of(f.SIMPLE_FORMS[form], values)
+
+
+def _dossier(me: dict[str, Any], proposals: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the dossier: texts of 06 and 07, each proposal's ballot, the table, 08 and the nomination."""
+    values = request.form
+    ballots = [
+        {
+            "school_id": p["school_id"],
+            "award": p["award"],
+            "voters": _number(values.get(f"voters.{p['school_id']}", ""), int),
+            "in_favour": _number(values.get(f"in_favour.{p['school_id']}", ""), int),
+        }
+        for p in proposals
+    ]
+    table = suite().get("scoring", f"/score-tables/{me['year']}/{me['cluster_id']}")["table"]
+    return {
+        "report_06": values.get("report_06", "").strip(),
+        "minutes_07": values.get("minutes_07", "").strip(),
+        "ballots": ballots,
+        "score_table": table,
+        "proposals_08": [
+            b for b in ballots if isinstance(b["voters"], int) and b["in_favour"] * 2 > b["voters"]
+        ],
+        "nomination": {
+            "head_school_id": values.get("head_school_id", ""),
+            "deputy_school_ids": [s for s in values.getlist("deputy_school_ids") if s],
+        },
+        "notes": values.get("notes", ""),
+    }
+
+
+def _number(raw: str, kind: type = float) -> Any:
+    try:
+        return kind(raw.strip().replace(",", ".")) if kind is float else kind(raw.strip())
+    except ValueError:
+        return raw
+
+
+@cluster.route("/ho-so/<submission_id>")
+@for_roles(CLUSTER_HEAD)
+def filed(submission_id: str) -> Any:
+    """Show a filing of the cluster or one of its schools, with its history and, to review, the decision."""
+    try:
+        found = suite().get("submissions", f"/filings/{submission_id}")
+        history = suite().get("submissions", f"/filings/{submission_id}/history")
+    except SuiteError as error:
+        return page("message.html", error.status, title="Hồ sơ", text=say(error))
+    amend = "cluster.file_form" if found["filer_type"] == "cluster" else None
+    return page("filing.html", filing=found, history=history, amend=amend, review="cluster.review")
+
+
+@cluster.route("/ho-so/<submission_id>/danh-gia", methods=["POST"])
+@for_roles(CLUSTER_HEAD)
+def review(submission_id: str) -> Any:
+    """Accept a school's filing, or return it with a reason for completion."""
+    body = {"decision": request.form.get("decision", ""), "reason": request.form.get("reason", "").strip()}
+    try:
+        suite().post("submissions", f"/filings/{submission_id}/review", body)
+    except SuiteError as error:
+        return refused(error, "cluster.filed", submission_id=submission_id)
+    flash("Đã tiếp nhận hồ sơ." if body["decision"] == "accept" else "Đã trả lại hồ sơ để bổ sung.", "notice")
+    return redirect(url_for("cluster.filed", submission_id=submission_id))
+
+
+@cluster.route("/bang-diem")
+@for_roles(CLUSTER_HEAD)
+def scores() -> Any:
+    """The cluster's ranked score table, as of now (or ``?as_of=``), with its XLSX export."""
+    me = _cluster()
+    params = {"as_of": request.args["as_of"]} if request.args.get("as_of") else {}
+    try:
+        table = suite().get("scoring", f"/score-tables/{me['year']}/{me['cluster_id']}", **params)
+    except SuiteError as error:
+        return page("message.html", error.status, title="Bảng tổng hợp điểm", text=say(error))
+    bands = {
+        b["code"]: b["name"] for b in suite().get("registry", f"/campaigns/{me['year']}")["content"]["bands"]
+    }
+    as_of = request.args.get("as_of") or local_text(suite_now())
+    return page("scores.html", cluster=me, table=table, names=school_names(), bands=bands, as_of=as_of)
+
+
+def suite_now() -> datetime:
+    """Return the portal's clock (fixed in demonstrations and tests)."""
+    return portal().clock()
+
+
+@cluster.route("/bang-diem.xlsx")
+@for_roles(CLUSTER_HEAD)
+def scores_xlsx() -> Any:
+    """Download the cluster's score table as the XLSX scoring exports."""
+    me = _cluster()
+    content, kind = suite().get_bytes(
+        "scoring", f"/score-tables/{me['year']}/{me['cluster_id']}/export", format="xlsx"
+    )
+    name = f"bang-tong-hop-diem-{me['year']}-{me['cluster_id']}.xlsx"
+    return Response(content, mimetype=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@cluster.route("/de-nghi")
+@for_roles(CLUSTER_HEAD)
+def proposals() -> Any:
+    """The award proposals of the cluster, with the vote and status."""
+    me = _cluster()
+    data = suite().get("scoring", f"/proposals/{me['year']}/{me['cluster_id']}")
+    return page(
+        "proposals.html",
+        cluster=me,
+        proposals=data,
+        names=school_names(),
+        awards=AWARD_NAMES,
+        statuses=PROPOSAL_STATES,
+    )
+
+
+@cluster.route("/van-ban/<paper>.docx")
+@for_roles(CLUSTER_HEAD)
+def paper(paper: str) -> Any:
+    """Download a draft of Mẫu 06, 07 or 08 filled from the suite's data, to sign."""
+    if paper not in papers.PAPERS:
+        abort(404)
+    me = _cluster()
+    content = papers.draft(paper, papers.gather(suite(), me, school_names(), suite_now()))
+    name = f"mau-{paper}-{me['year']}-{me['cluster_id']}.docx"
+    return Response(
+        content,
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

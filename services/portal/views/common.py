@@ -1,0 +1,231 @@
+"""What every page of the portal shares: the signed-in person, calls as them, the year, errors, layout."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+from flask import Flask, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user
+from werkzeug.wrappers import Response
+
+from services.portal import accounts, fields
+from services.portal.accounts import Account
+from services.portal.gateway import Caller, Gateway, SuiteError
+from services.portal.papers import number
+from services.portal.service import Portal
+from services.vocabulary import FORM_TITLES
+from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
+from shared.time import local_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+STATES = {
+    "missing": "Chưa nộp",
+    "on_time": "Đúng hạn",
+    "late": "Muộn",
+    "amended": "Đã sửa",
+    "exempt": "Được miễn",
+}
+HOME = {
+    SCHOOL_OFFICER: "school.todo",
+    CLUSTER_HEAD: "cluster.board",
+    ACADEMY_ADMIN: "academy.overview",
+    PROVINCIAL_VIEWER: "province.schools",
+}
+ERRORS = {
+    "forbidden": "Tài khoản của bạn không được làm việc này với đơn vị này.",
+    "not_found": "Không tìm thấy nội dung được yêu cầu.",
+    "validation_failed": "Một số trường chưa hợp lệ; xem thông báo bên cạnh từng trường.",
+    "version_conflict": "Hồ sơ vừa được sửa ở nơi khác. Hãy tải lại trang rồi sửa lại.",
+    "amendment_required": "Mẫu này đã được nộp; hãy sửa bản đã nộp thay vì nộp mới.",
+    "unavailable": "Hệ thống tạm thời không trả lời. Hãy thử lại sau ít phút.",
+    "deadline_passed": "Đã quá hạn sửa hồ sơ này. Cần Học viện mở lại.",
+    "score_above_maximum": "Có tiêu chí chấm vượt điểm tối đa.",
+    "unknown_document": "Tài liệu đính kèm chưa được tải lên.",
+    "empty_file": "Tệp tải lên rỗng.",
+    "unsupported_document": "Chỉ nhận tệp PDF, DOCX, XLSX, PNG hoặc JPEG.",
+    "wrong_form_for_school_kind": "Mẫu phiếu chấm này không dành cho loại trường của bạn.",
+    "already_exempt": "Hồ sơ này đã được miễn.",
+    "not_a_member": "Có trường không thuộc cụm trong năm này.",
+    "reason_required": "Cần ghi rõ lý do.",
+}
+
+
+class Person(UserMixin):
+    """The signed-in account as Flask-Login keeps it."""
+
+    def __init__(self, account: Account):
+        self.account = account
+
+    def get_id(self) -> str:
+        """Return the id the session keeps."""
+        return str(self.account.account_id)
+
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Hãy đăng nhập để tiếp tục."
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def _load(account_id: str) -> Person | None:
+    if not account_id.isdigit():
+        return None
+    with portal().reader.connect() as conn:
+        account = accounts.account_by_id(conn, int(account_id))
+    return Person(account) if account else None
+
+
+def portal() -> Portal:
+    """Return the portal service of this app."""
+    service: Portal = current_app.extensions["portal"]
+    return service
+
+
+def person() -> Account:
+    """Return the signed-in person's account."""
+    return cast(Person, current_user).account
+
+
+def suite() -> Caller:
+    """Return calls to the services as the signed-in person."""
+    gateway: Gateway = current_app.extensions["portal_gateway"]
+    return gateway.as_person(person(), g.get("correlation_id"))
+
+
+def for_roles(*roles: str) -> Callable[[F], F]:
+    """Let a page be seen only by signed-in people of the given roles (others go to their own home)."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+            if person().role not in roles:
+                return page("message.html", 403, title="Không có quyền", text=ERRORS["forbidden"])
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def page(template: str, status: int = 200, **values: Any) -> Any:
+    """Render a portal page (with the navigation of the signed-in person's role)."""
+    who = person() if current_user.is_authenticated else None
+    return render_template(
+        f"portal/{template}", who=who, states=STATES, form_titles=FORM_TITLES, **values
+    ), status
+
+
+def say(error: SuiteError) -> str:
+    """Return what a service's refusal means for the person, in Vietnamese."""
+    return ERRORS.get(error.code) or f"Không thực hiện được: {error.message}"
+
+
+def refused(error: SuiteError, to: str, **route: Any) -> Response:
+    """Tell the person why the service refused and go back to a page."""
+    flash(say(error), "error")
+    return redirect(url_for(to, **route))
+
+
+def year() -> int:
+    """Return the year the page is about: ``?nam=``, else the newest campaign's."""
+    asked = request.args.get("nam", "")
+    if asked.isdigit() and 2000 <= int(asked) <= 2100:
+        return int(asked)
+    if "portal_year" not in g:
+        campaigns = suite().get("registry", "/campaigns")
+        g.portal_year = max((c["year"] for c in campaigns), default=2023)
+    return int(g.portal_year)
+
+
+def school_names() -> dict[str, str]:
+    """Return every school's name by id (the registry is the directory every role reads)."""
+    names: dict[str, str] = {}
+    page_no = 1
+    while True:
+        batch = suite().get("registry", "/schools", page=page_no, per_page=500)
+        names.update({s["school_id"]: s["name"] for s in batch})
+        if len(batch) < 500:
+            return names
+        page_no += 1
+
+
+def cluster_of(cluster_id: str) -> dict[str, Any]:
+    """Return a cluster with its members (from the registry)."""
+    return dict(suite().get("registry", f"/clusters/{cluster_id}"))
+
+
+def vn_date(day: Any) -> str:
+    """Show an ISO date as dd/mm/yyyy."""
+    return "" if not day else "/".join(reversed(str(day)[:10].split("-")))
+
+
+def vn_time(moment: Any) -> str:
+    """Show an ISO 8601 moment in Vietnam time (dd/mm/yyyy HH:MM)."""
+    if not moment:
+        return ""
+    try:
+        return local_text(moment if isinstance(moment, datetime) else datetime.fromisoformat(str(moment)))
+    except ValueError:
+        return str(moment)
+
+
+def show(value: Any) -> str:
+    """Show a payload value to people: lists one item per line, nested fields as 'name: value'."""
+    if isinstance(value, list):
+        return "; ".join(show(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {show(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    return str(value)
+
+
+def running_total(values: dict[str, str], sheet: dict[str, Any]) -> float:
+    """Return the sum of the points typed into a score sheet (what the page's script keeps up to date)."""
+    total = 0.0
+    for key, raw in values.items():
+        if key.startswith("score."):
+            try:
+                total += float(str(raw).replace(",", "."))
+            except ValueError:
+                continue
+    return total
+
+
+def officer_value(existing: dict[str, Any] | None, school_id: str, key: str) -> str:
+    """Return a Form 03 officer's field as filed (to amend the list)."""
+    for officer in (existing or {}).get("payload", {}).get("officers", []):
+        if officer.get("school_id") == school_id:
+            return str(officer.get(key, ""))
+    return ""
+
+
+EVENT_NAMES = {
+    "SubmissionAmended": "Sửa hồ sơ",
+    "SubmissionReopened": "Mở lại hồ sơ",
+    "FilingAccepted": "Tiếp nhận",
+    "FilingReturned": "Trả lại để bổ sung",
+}
+
+
+def event_name(event_type: str) -> str:
+    """Name an event of a filing's history in Vietnamese (its filing event is 'Nộp hồ sơ')."""
+    return EVENT_NAMES.get(event_type, "Nộp hồ sơ")
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Give the templates the portal's ways of writing dates, times, numbers and payloads."""
+    app.add_template_filter(vn_date, "vn_date")
+    app.add_template_filter(vn_time, "vn_time")
+    app.add_template_filter(number, "num")
+    app.add_template_filter(show, "show")
+    app.add_template_filter(event_name, "event_name")
+    app.add_template_global(running_total, "running_total")
+    app.add_template_global(officer_value, "officer_value")
+    app.add_template_global(fields.label_of, "label_of")

@@ -1,0 +1,114 @@
+"""Filing a form or amending it, shared by schools and cluster heads: fields, upload, errors, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from services import vocabulary as v
+from services.portal import fields as f
+from services.portal.gateway import SuiteError
+from services.portal.papers import number
+from services.portal.views.common import page, say, suite
+
+UPLOAD_LIMIT = 20 * 1024 * 1024
+
+
+def latest_filing(year: int, form: str, filer_id: str) -> dict[str, Any] | None:
+    """Return the filer's filing of a form in a year (the newest, for repeatable forms), or None."""
+    found = suite().get("submissions", "/filings", year=year, form=form, filer_id=filer_id, per_page=500)
+    return max(found, key=lambda filing: filing["filed_at"]) if found else None
+
+
+def filings_of(year: int, filer_id: str) -> dict[str, dict[str, Any]]:
+    """Return a filer's filings of a year by form (the newest of a repeatable form)."""
+    found = suite().get("submissions", "/filings", year=year, filer_id=filer_id, per_page=500)
+    latest: dict[str, dict[str, Any]] = {}
+    for filing in sorted(found, key=lambda item: item["filed_at"]):
+        latest[filing["form"]] = filing
+    return latest
+
+
+def submit(
+    year: int,
+    form: str,
+    payload: dict[str, Any],
+    filer: dict[str, str | None],
+    existing: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """File the form, or amend the existing filing (guarded by its version); attach an uploaded file."""
+    documents = [d["sha256"] for d in existing["documents"]] if existing else []
+    upload = request.files.get("document")
+    if upload is not None and upload.filename:
+        content = upload.read(UPLOAD_LIMIT + 1)
+        if len(content) > UPLOAD_LIMIT:
+            raise SuiteError(413, "too_large", "the file is larger than 20 MB")
+        stored = suite().upload("submissions", "/documents", upload.filename, content)
+        documents.append(stored["sha256"])
+    if existing is not None:
+        body = {"payload": payload, "documents": documents, "expected_version": int(request.form["version"])}
+        return dict(suite().put("submissions", f"/filings/{existing['submission_id']}", body))
+    body = {"year": year, "form": form, "payload": payload, "documents": documents, **filer}
+    return dict(suite().post("submissions", "/filings", body))
+
+
+def form_page(
+    template: str,
+    year: int,
+    form: str,
+    existing: dict[str, Any] | None,
+    back: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> Any:
+    """Render a form with its values (the filed ones when amending) and its field errors."""
+    fields = f.SIMPLE_FORMS.get(form, [])
+    shown = values if values is not None else _filed_values(fields, existing)
+    return page(
+        template,
+        status,
+        year=year,
+        form=form,
+        title=v.form_title(form),
+        fields=fields,
+        values=shown,
+        errors=errors or {},
+        error_for=f.error_for,
+        existing=existing,
+        back=back,
+        **extra,
+    )
+
+
+def outcome(error: SuiteError) -> tuple[str, dict[str, str], int]:
+    """Return the page's message, the field errors and the status for a refused filing."""
+    errors = f.field_errors(error.details) if error.status == 422 else {}
+    criterion = error.details.get("criterion") if isinstance(error.details, dict) else None
+    if criterion:
+        errors[f"score.{criterion}"] = say(error)
+    status = error.status if error.status in (400, 403, 404, 409, 413, 422) else 503
+    return say(error), errors, status
+
+
+def done(filing: dict[str, Any], to: str, **route: Any) -> Response:
+    """Say the filing was received, with its stamp, and go to a page."""
+    stamp = "đúng hạn" if filing.get("on_time") else "muộn" if filing.get("on_time") is False else ""
+    flash(f"Đã nhận {v.form_title(filing['form'])}{f' ({stamp})' if stamp else ''}.", "notice")
+    return redirect(url_for(to, **route))
+
+
+def _filed_values(fields: list[f.Field], existing: dict[str, Any] | None) -> dict[str, str]:
+    """Return the values a filed payload shows in its form (score sheets by criterion)."""
+    if existing is None:
+        return {}
+    payload = existing["payload"]
+    values = f.values_of(fields, payload)
+    for score in [*payload.get("scores", []), *payload.get("bonus", [])]:
+        values[f"score.{score['criterion']}"] = number(score["points"])
+    if "notes" in payload:
+        values["notes"] = payload["notes"]
+    return values

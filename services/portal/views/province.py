@@ -1,0 +1,32 @@
+"""The provincial viewer's read-only pages: the schools of its province and their Form 09 confirmations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from services.portal.gateway import SuiteError
+from services.portal.views.common import for_roles, page, person, suite, year
+from shared.auth import PROVINCIAL_VIEWER
+
+province = Blueprint("province", __name__, url_prefix="/tinh")
+
+
+@province.route("/")
+@for_roles(PROVINCIAL_VIEWER)
+def schools() -> Any:
+    """The schools bearing the province's code: each filing's state, eligibility, score and Form 09."""
+    the_year = year()
+    board = suite().get("submissions", "/status-board", year=the_year)
+    cards = {}
+    for row in board["schools"]:
+        try:
+            cards[row["school_id"]] = suite().get("scoring", f"/score-cards/{the_year}/{row['school_id']}")
+        except SuiteError as error:
+            if error.status != 404:
+                raise
+    deadlines = [d for d in board["deadlines"] if d["filer"] == "school"]
+    return page(
+        "province.html", year=the_year, board=board, deadlines=deadlines, cards=cards, code=person().tenant
+    )

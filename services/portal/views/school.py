@@ -1,0 +1,154 @@
+"""The school officer's pages: what the school owes, its forms, its inbox and its score card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, request
+
+from services import vocabulary as v
+from services.portal import fields as f
+from services.portal.gateway import SuiteError
+from services.portal.views import filing
+from services.portal.views.common import for_roles, page, person, say, suite, year
+from shared.auth import SCHOOL_OFFICER
+
+school = Blueprint("school", __name__, url_prefix="/truong")
+SCORE_SHEETS = {"provincial": v.PROVINCIAL_SCORE_SHEET_FORM, "ministry": v.MINISTRY_SCORE_SHEET_FORM}
+
+
+def _school() -> dict[str, Any]:
+    return dict(suite().get("registry", f"/schools/{person().tenant}"))
+
+
+def _forms(kind: str) -> tuple[str, ...]:
+    """Return the forms this school files: 01, participation, 04 and the score sheet of its kind."""
+    return (*f.SCHOOL_FORMS, SCORE_SHEETS[kind])
+
+
+@school.route("/")
+@for_roles(SCHOOL_OFFICER)
+def todo() -> Any:
+    """Việc cần làm: each required filing of the year, its form, due date and state."""
+    the_year, me = year(), _school()
+    board = suite().get("submissions", "/status-board", year=the_year)
+    row = next((r for r in board["schools"] if r["school_id"] == me["school_id"]), None)
+    filed = filing.filings_of(the_year, me["school_id"])
+    items = []
+    for deadline in (d for d in board["deadlines"] if d["filer"] == "school"):
+        forms = [code for code in deadline["forms"] if code in _forms(me["kind"])]
+        code = forms[0] if forms else deadline["forms"][0]
+        cell = row["cells"].get(deadline["code"], {}) if row else {}
+        items.append(
+            {
+                "form": code,
+                "due": deadline["due"],
+                "state": cell.get("status", "missing"),
+                "filing": filed.get(code),
+            }
+        )
+    return page(
+        "school_todo.html",
+        year=the_year,
+        school=me,
+        items=items,
+        in_cluster=row is not None,
+        eligible=row["eligible"] if row else True,
+        participation=filed.get(v.PARTICIPATION_FORM),
+    )
+
+
+@school.route("/mau/<form>", methods=["GET", "POST"])
+@for_roles(SCHOOL_OFFICER)
+def file_form(form: str) -> Any:
+    """Fill in, file or amend one of the school's forms (field errors come from the service's answer)."""
+    me, the_year = _school(), year()
+    if form not in _forms(me["kind"]):
+        abort(404)
+    existing = filing.latest_filing(the_year, form, me["school_id"])
+    template = _template(the_year, me["kind"]) if form in SCORE_SHEETS.values() else None
+    extra: dict[str, Any] = {"sheet": template, "school": me, "endpoint": "school.file_form"}
+    if request.method == "GET":
+        return filing.form_page("form.html", the_year, form, existing, "school.todo", **extra)
+    payload = _score_payload(template) if template else f.payload_of(f.SIMPLE_FORMS[form], request.form)
+    try:
+        filed = filing.submit(the_year, form, payload, {"school_id": me["school_id"]}, existing)
+    except SuiteError as error:
+        message, errors, status = filing.outcome(error)
+        values = dict(request.form)
+        return filing.form_page(
+            "form.html",
+            the_year,
+            form,
+            existing,
+            "school.todo",
+            values,
+            errors,
+            status,
+            error=message,
+            **extra,
+        )
+    return filing.done(filed, "school.filed", submission_id=filed["submission_id"])
+
+
+def _template(the_year: int, kind: str) -> dict[str, Any]:
+    campaign = suite().get("registry", f"/campaigns/{the_year}")
+    sheets = campaign["content"]["score_sheets"]
+    return dict(next(sheet for sheet in sheets if sheet["school_kind"] == kind))
+
+
+def _score_payload(template: dict[str, Any]) -> dict[str, Any]:
+    """Return a score sheet's payload from the posted points (every criterion; bonus items when given)."""
+
+    def points(code: str) -> Any:
+        raw = request.form.get(f"score.{code}", "").strip().replace(",", ".")
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+
+    scores = [
+        {"criterion": i["code"], "points": points(i["code"])} for g in template["groups"] for i in g["items"]
+    ]
+    bonus = [
+        {"criterion": i["code"], "points": points(i["code"])}
+        for i in template.get("bonus", [])
+        if request.form.get(f"score.{i['code']}", "").strip()
+    ]
+    return {"scores": scores, "bonus": bonus, "notes": request.form.get("notes", "")}
+
+
+@school.route("/ho-so/<submission_id>")
+@for_roles(SCHOOL_OFFICER)
+def filed(submission_id: str) -> Any:
+    """Show one of the school's filings with its stamp, review and every version (amend with history)."""
+    try:
+        found = suite().get("submissions", f"/filings/{submission_id}")
+        history = suite().get("submissions", f"/filings/{submission_id}/history")
+    except SuiteError as error:
+        return page("message.html", error.status, title="Hồ sơ", text=say(error))
+    return page("filing.html", filing=found, history=history, amend="school.file_form")
+
+
+@school.route("/hop-thu")
+@for_roles(SCHOOL_OFFICER)
+def inbox() -> Any:
+    """The receipts, reminders and notices sent to the school."""
+    return page("inbox.html", notices=suite().get("notifications", "/inbox", per_page=100))
+
+
+@school.route("/diem")
+@for_roles(SCHOOL_OFFICER)
+def score_card() -> Any:
+    """The school's score card of the year, once scoring has published it."""
+    the_year = year()
+    try:
+        card = suite().get("scoring", f"/score-cards/{the_year}/{person().tenant}")
+    except SuiteError as error:
+        if error.status != 404:
+            raise
+        card = None
+    bands = {
+        b["code"]: b["name"] for b in suite().get("registry", f"/campaigns/{the_year}")["content"]["bands"]
+    }
+    return page("score_card.html", year=the_year, card=card, bands=bands, school=_school())

@@ -1,0 +1,101 @@
+"""The portal WSGI app for gunicorn: ``gunicorn 'services.portal.wsgi:create_app()'``."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from services.portal.bootstrap import bootstrap
+from services.portal.config import load_settings
+from services.portal.gateway import Gateway, SuiteError
+from services.portal.service import Portal
+from services.portal.views.academy import academy
+from services.portal.views.auth import auth
+from services.portal.views.cluster import cluster
+from services.portal.views.common import login_manager, page, register_template_helpers, say
+from services.portal.views.province import province
+from services.portal.views.school import school
+from shared.service import from_environment
+from shared.web import make_app
+
+log = logging.getLogger(__name__)
+UPLOAD_LIMIT = 21 * 1024 * 1024
+TITLES = {400: "Yêu cầu không hợp lệ", 403: "Không có quyền", 404: "Không tìm thấy trang", 413: "Tệp quá lớn"}
+TEXTS = {
+    400: "Yêu cầu gửi lên không hợp lệ.",
+    403: "Tài khoản của bạn không được xem trang này.",
+    404: "Không có trang này. Hãy quay lại trang chủ.",
+    405: "Trang này không nhận yêu cầu kiểu này.",
+    413: "Tệp tải lên lớn hơn 20 MB.",
+}
+
+
+def create_app(service: Portal | None = None) -> Flask:
+    """Build the portal app from the environment, or around a given service (tests)."""
+    portal = service or from_environment(load_settings, bootstrap)
+    config = portal.config
+    app, _api = make_app(
+        __name__,
+        "Thi đua portal",
+        portal.settings.jwt_secret,
+        {"database": portal.database_ready},
+        {
+            "SECRET_KEY": config.session_secret,
+            "MAX_CONTENT_LENGTH": UPLOAD_LIMIT,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": config.public_url.startswith("https://"),
+            "REMEMBER_COOKIE_DURATION": timedelta(hours=12),
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+            "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        },
+    )
+    app.extensions["portal"] = portal
+    app.extensions["portal_gateway"] = Gateway(
+        {
+            "registry": config.registry_url,
+            "submissions": config.submissions_url,
+            "scoring": config.scoring_url,
+            "notifications": config.notifications_url,
+        },
+        portal.settings.jwt_secret,
+    )
+    CSRFProtect(app)
+    login_manager.init_app(app)
+    for blueprint in (auth, school, cluster, academy, province):
+        app.register_blueprint(blueprint)
+    register_template_helpers(app)
+    _register_pages_for_errors(app)
+    return app
+
+
+def _register_pages_for_errors(app: Flask) -> None:
+    """Answer errors with a Vietnamese page, never a trace (the services' JSON is for programs)."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> Any:
+        text = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."
+        return page("message.html", 400, title="Biểu mẫu hết hạn", text=text)
+
+    @app.errorhandler(SuiteError)
+    def _suite(error: SuiteError) -> Any:
+        status = error.status if error.status in (400, 403, 404, 409, 422) else 503
+        return page("message.html", status, title="Không thực hiện được", text=say(error))
+
+    @app.errorhandler(Exception)
+    def _unexpected(_error: Exception) -> Any:
+        log.exception("unhandled error")
+        text = "Đã có lỗi ngoài dự kiến; yêu cầu chưa được thực hiện. Hãy thử lại sau."
+        return page("message.html", 500, title="Lỗi hệ thống", text=text)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Any:
+        status = error.code or 500
+        return page(
+            "message.html", status, title=TITLES.get(status, "Lỗi"), text=TEXTS.get(status, "Đã có lỗi.")
+        )
