@@ -109,6 +109,13 @@ def _filed_values(fields: list[f.Field], existing: dict[str, Any] | None) -> dic
     values = f.values_of(fields, payload)
     for score in [*payload.get("scores", []), *payload.get("bonus", [])]:
         values[f"score.{score['criterion']}"] = number(score["points"])
-    if "notes" in payload:
-        values["notes"] = payload["notes"]
+    for key, value in payload.items():
+        if isinstance(value, str):
+            values.setdefault(key, value)
+    for ballot in payload.get("ballots", []):
+        values[f"voters.{ballot['school_id']}"] = str(ballot["voters"])
+        values[f"in_favour.{ballot['school_id']}"] = str(ballot["in_favour"])
+    nomination = payload.get("nomination") or {}
+    values["head_school_id"] = nomination.get("head_school_id", "")
+    values["deputy_school_ids"] = (nomination.get("deputy_school_ids") or [""])[0]
     return values

@@ -1,0 +1,167 @@
+"""The account rules: roles and tenants, passwords, invitations that work once, lock-out after failures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from services.portal import accounts
+from services.portal.accounts import AccountError
+from services.portal.first_account import EMAIL, ensure_first_account
+from services.portal.tables import accounts as accounts_table
+from services.portal.tables import journal
+
+NOW = datetime(2023, 3, 1, 3, 0, tzinfo=UTC)
+LOCK = timedelta(minutes=15)
+PASSWORD = "mot-mat-khau-dai"
+
+
+def invited(portal, email="thidua@yenbai.invalid", role="school_officer", tenant="sch_yenbai"):  # type: ignore[no-untyped-def]
+    with portal.engine.begin() as conn:
+        account = accounts.create_account(conn, email, "Nguyễn Văn An", role, tenant, "academy_admin:an", NOW)
+        token = accounts.invite(conn, account.account_id, timedelta(hours=72), "academy_admin:an", NOW)
+    return account, token
+
+
+def with_password(portal, password=PASSWORD, **kwargs):  # type: ignore[no-untyped-def]
+    account, token = invited(portal, **kwargs)
+    with portal.engine.begin() as conn:
+        accounts.accept_invitation(conn, token, password, password, NOW)
+    return account
+
+
+def sign_in(portal, email="thidua@yenbai.invalid", password=PASSWORD, now=NOW):  # type: ignore[no-untyped-def]
+    return accounts.sign_in(portal.engine, email, password, now, 5, LOCK)
+
+
+@pytest.mark.parametrize(
+    ("role", "tenant", "refused"),
+    [
+        ("school_officer", "sch_yenbai", False),
+        ("cluster_head", "cl_2023_trung_du_bac", False),
+        ("provincial_viewer", "YENBAI", False),
+        ("academy_admin", None, False),
+        ("school_officer", None, True),  # a tenant role needs its tenant
+        ("academy_admin", "sch_yenbai", True),  # the Academy acts for no tenant
+        ("operator", None, True),  # operators use the console, not the portal
+        ("integration", "YENBAI", True),  # systems use the API with keys
+        ("nobody", None, True),
+    ],
+)
+def test_an_account_has_exactly_one_role_with_the_tenant_it_needs(role, tenant, refused) -> None:  # type: ignore[no-untyped-def]
+    if refused:
+        with pytest.raises(AccountError):
+            accounts.check_role(role, tenant)
+    else:
+        accounts.check_role(role, tenant)
+
+
+@pytest.mark.parametrize(
+    ("password", "confirmation", "field"),
+    [
+        ("ngan", "ngan", "password"),  # shorter than 10
+        ("thidua@yenbai.invalid", "thidua@yenbai.invalid", "password"),  # the e-mail itself
+        ("THIDUA@yenbai", "THIDUA@yenbai", "password"),  # part of the e-mail
+        ("mot-mat-khau-dai", "mot-mat-khau-khac", "confirmation"),
+    ],
+)
+def test_a_weak_or_mistyped_password_is_refused_with_the_field_it_concerns(
+    password, confirmation, field
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AccountError) as refused:
+        accounts.check_password(password, confirmation, "thidua@yenbai.invalid")
+    assert refused.value.field == field
+
+
+def test_an_invitation_sets_the_password_once_and_keeps_only_argon2(portal) -> None:  # type: ignore[no-untyped-def]
+    account, token = invited(portal)
+    with portal.engine.connect() as conn:
+        assert conn.execute(sa.select(accounts_table.c.password_hash)).scalar() is None
+        assert token not in str(conn.execute(sa.text("select * from invitations")).all())  # only its hash
+    with portal.engine.begin() as conn:
+        accounts.accept_invitation(conn, token, PASSWORD, PASSWORD, NOW)
+    with portal.engine.connect() as conn:
+        stored = conn.execute(sa.select(accounts_table.c.password_hash)).scalar()
+        actions = list(conn.execute(sa.select(journal.c.action).order_by(journal.c.seq)).scalars())
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert actions == ["created", "invited", "password_set"]
+    assert sign_in(portal).account_id == account.account_id
+    with portal.engine.begin() as conn, pytest.raises(AccountError, match="đã được dùng"):
+        accounts.accept_invitation(conn, token, "mat-khau-khac-nua", "mat-khau-khac-nua", NOW)
+    assert sign_in(portal).account_id == account.account_id  # the second use changed nothing
+
+
+def test_an_expired_or_unknown_link_is_refused_and_changes_nothing(portal) -> None:  # type: ignore[no-untyped-def]
+    _account, token = invited(portal)
+    later = NOW + timedelta(hours=73)
+    with portal.engine.begin() as conn, pytest.raises(AccountError, match="hết hạn"):
+        accounts.accept_invitation(conn, token, PASSWORD, PASSWORD, later)
+    with portal.engine.begin() as conn, pytest.raises(AccountError, match="không hợp lệ"):
+        accounts.accept_invitation(conn, "not-a-token", PASSWORD, PASSWORD, NOW)
+    with portal.engine.connect() as conn:
+        assert conn.execute(sa.select(accounts_table.c.password_hash)).scalar() is None
+
+
+def test_a_new_invitation_spends_the_older_links_once_a_password_is_set(portal) -> None:  # type: ignore[no-untyped-def]
+    account, first = invited(portal)
+    with portal.engine.begin() as conn:
+        second = accounts.invite(conn, account.account_id, timedelta(hours=72), "academy_admin:an", NOW)
+        accounts.accept_invitation(conn, second, PASSWORD, PASSWORD, NOW)
+    with portal.engine.begin() as conn, pytest.raises(AccountError):
+        accounts.accept_invitation(conn, first, "mat-khau-khac-nua", "mat-khau-khac-nua", NOW)
+
+
+def test_one_email_one_account_whatever_its_case(portal) -> None:  # type: ignore[no-untyped-def]
+    invited(portal)
+    with portal.engine.begin() as conn, pytest.raises(AccountError, match="Đã có tài khoản"):
+        accounts.create_account(
+            conn, " ThiDua@YenBai.invalid ", "Khác", "school_officer", "sch_yenbai", "a", NOW
+        )
+
+
+def test_wrong_password_unknown_email_and_no_password_get_the_same_message(portal) -> None:  # type: ignore[no-untyped-def]
+    with_password(portal)
+    invited(portal, email="chua-dat@yenbai.invalid")
+    messages = set()
+    for email, password in (
+        ("thidua@yenbai.invalid", "sai-mat-khau-roi"),
+        ("khong-co@yenbai.invalid", PASSWORD),
+        ("chua-dat@yenbai.invalid", PASSWORD),
+    ):
+        with pytest.raises(AccountError) as refused:
+            sign_in(portal, email, password)
+        messages.add(refused.value.message)
+    assert messages == {"Địa chỉ thư điện tử hoặc mật khẩu không đúng."}
+
+
+def test_five_failures_lock_the_account_even_against_the_right_password_until_the_lock_ends(portal) -> None:  # type: ignore[no-untyped-def]
+    with_password(portal)
+    for attempt in range(1, 6):
+        with pytest.raises(AccountError) as refused:
+            sign_in(portal, password=f"sai-lan-thu-{attempt}")
+    assert "tạm khóa" in refused.value.message  # the fifth failure locks
+    with pytest.raises(AccountError, match="tạm khóa đến 01/03/2023 10:15"):  # Vietnam time
+        sign_in(portal)
+    assert sign_in(portal, now=NOW + LOCK + timedelta(seconds=1)).email == "thidua@yenbai.invalid"
+
+
+def test_a_success_resets_the_count_of_failures(portal) -> None:  # type: ignore[no-untyped-def]
+    with_password(portal)
+    for _round in range(3):
+        for attempt in range(4):
+            with pytest.raises(AccountError, match="không đúng"):
+                sign_in(portal, password=f"sai-{attempt}-lan-nua")
+        sign_in(portal)  # four failures then a success, three times: never locked
+
+
+def test_the_first_academy_account_has_a_kept_password_on_the_embedded_default(portal) -> None:  # type: ignore[no-untyped-def]
+    said = ensure_first_account(portal)
+    password = (portal.config.data_dir / "portal-admin.txt").read_text().strip()
+    assert EMAIL in said and password in said
+    assert (portal.config.data_dir / "portal-admin.txt").stat().st_mode & 0o077 == 0
+    assert sign_in(portal, EMAIL, password).role == "academy_admin"
+    assert ensure_first_account(portal) == said  # idempotent: no second account, same credentials
+    with portal.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(accounts_table)).scalar() == 1
