@@ -6,10 +6,8 @@ The status board shows the right colours for a seeded year, and a DLQ re-drive w
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,12 +18,11 @@ from services.vocabulary import SUBMISSIONS_TOPIC
 from shared import operator
 from shared.auth import mint_token
 from shared.bus import OutgoingRecord, Start, make_bus
-from tests.conftest import IN_CI
+from tests.browser.conftest import SCREENSHOTS, wait_for
 from tests.e2e.processes import Suite
 from tests.factories import TEST_SECRET, make_envelope
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CLUSTER = "cl_2023_trung_du_bac"
 ADMIN = mint_token(TEST_SECRET, "an", "academy_admin")
 OPERATOR = mint_token(TEST_SECRET, "olga", "operator")
@@ -39,41 +36,6 @@ COLOURS = {
 
 def auth(token: str = ADMIN) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-SCREENSHOTS = Path(os.environ.get("THIDUA_SCREENSHOTS", "/tmp/thidua-screenshots"))
-SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-
-def wait_for(condition, what: str, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail("chromium is not installed (CI=true: a missing browser is a failure)")
-        pytest.skip("chromium is not installed")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
