@@ -3,3 +3,4 @@ CREATE DATABASE registry;
 CREATE DATABASE notifications;
 CREATE DATABASE submissions;
 CREATE DATABASE scoring;
+CREATE DATABASE portal;
