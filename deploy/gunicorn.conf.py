@@ -1,6 +1,8 @@
 """Gunicorn settings, read from the environment (PORT or GUNICORN_BIND, WEB_CONCURRENCY, ...)."""
 
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -15,3 +17,31 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # One control socket per process would collide when several services run on one machine.
 control_socket_disable = True
+
+# Each gunicorn worker is its own process with its own counters: Prometheus' multiprocess mode keeps
+# them in files under one directory per API, so /metrics (answered by any worker) is the sum of all.
+_OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="thidua-metrics-")
+
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    """Start from empty counters: files left by a previous run of this API would be summed in."""
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if name.endswith(".db"):
+            os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]
+    """Let a dead worker's live gauges go (its counters stay in the sum)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):  # type: ignore[no-untyped-def]
+    """Remove the metrics directory this API made for itself."""
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -1,11 +1,14 @@
 """Prometheus metrics: requests and latency, events published, consumed and failed, relay and consumer lag.
 
 Counters live in the process's default registry; lags are computed when /metrics is scraped.
-Worker processes expose theirs on WORKER_METRICS_PORT when it is set.
+Worker processes expose theirs on WORKER_METRICS_PORT when it is set. Under gunicorn (several worker
+processes per API) deploy/gunicorn.conf.py sets PROMETHEUS_MULTIPROC_DIR, and /metrics answers the sum
+over the API's processes, whichever of them is asked.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 
@@ -17,6 +20,7 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -105,5 +109,14 @@ def instrument(app: Flask, service: str, lags: LagCollector) -> None:
 
     @app.get("/metrics")
     def metrics() -> Response:
-        """Expose the metrics in the Prometheus text format."""
-        return Response(generate_latest(REGISTRY) + generate_latest(registry), mimetype=CONTENT_TYPE)
+        """Expose the metrics in the Prometheus text format (summed over the API's processes)."""
+        return Response(generate_latest(counters()) + generate_latest(registry), mimetype=CONTENT_TYPE)
+
+
+def counters() -> CollectorRegistry:
+    """Return the registry of the counters: every process's of this API in multiprocess mode, else ours."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    summed = CollectorRegistry()
+    multiprocess.MultiProcessCollector(summed)
+    return summed

@@ -48,12 +48,12 @@ class Suite:
             [sys.executable, "-m", "services", service, role], env=self.env, cwd=ROOT, check=True, timeout=300
         )
 
-    def start_api(self, service: str, name: str = "") -> str:
+    def start_api(self, service: str, name: str = "", workers: int = 1) -> str:
         """Start a service's gunicorn (as ``name``, or SERVICE-api); return its URL once it answers."""
         name = name or f"{service}-api"
         port = free_port()
         self.ports[name] = port
-        self._start(name, [service, "api"], {"PORT": str(port), "WEB_CONCURRENCY": "1"})
+        self._start(name, [service, "api"], {"PORT": str(port), "WEB_CONCURRENCY": str(workers)})
         base = f"http://127.0.0.1:{port}"
         self.wait_until(lambda: _answers(f"{base}/healthz"), f"{name} to answer")
         return base
