@@ -53,6 +53,7 @@ def raw_consume(servers: str, topic: str, count: int) -> float:
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         max_poll_records=1000,
+        fetch_max_wait_ms=100,  # as the runner's consumers (shared/bus/kafka.py), so both wait alike
     )
     consumer.poll(timeout_ms=5000, max_records=1)  # join the group before the clock starts
     consumer.seek_to_beginning()

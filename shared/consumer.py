@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from shared.backoff import exponential
 from shared.bus import Bus, BusUnavailable, Record, RecordTooLarge, Subscription, TopicPartition
 from shared.catalogue import Catalogue, InvalidEventData, UnknownEventType
-from shared.db import is_transient, serialise
+from shared.db import applied, insert_many, is_transient, serialise
 from shared.deadletter import dead_letter, dlq_topic, trimmed
 from shared.envelope import Envelope, EnvelopeError
 from shared.eventstore import ConcurrencyError
@@ -237,14 +237,7 @@ class ConsumerRunner:
         """Apply the events not applied before, writing a tracking row for each."""
         if getattr(self.projection, "serialised", False):
             serialise(conn, f"consumer:{self.projection.name}")
-        ids = {item.event.id for item in items}
-        seen = set(
-            conn.execute(
-                sa.select(self.tracking.c.event_id).where(
-                    (self.tracking.c.consumer == self.projection.name) & (self.tracking.c.event_id.in_(ids))
-                )
-            ).scalars()
-        )
+        seen = applied(conn, self.tracking, self.projection.name, {item.event.id for item in items})
         fresh = []
         for item in items:
             if item.event.id in seen:
@@ -264,8 +257,7 @@ class ConsumerRunner:
         rows = [
             {"consumer": self.projection.name, "event_id": i.event.id, "processed_at": now} for i in fresh
         ]
-        if rows:
-            conn.execute(self.tracking.insert(), rows)
+        insert_many(conn, self.tracking, rows)
         self.stats.applied += len(rows)
         CONSUMED.labels(self.projection.name).inc(len(rows))
 

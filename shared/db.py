@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
@@ -142,3 +142,53 @@ def tracking_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("event_id", sa.String(36), primary_key=True),
         sa.Column("processed_at", UTCDateTime, nullable=False),
     )
+
+
+def insert_many(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many rows of simple values by the driver's fastest path, in the connection's transaction.
+
+    PostgreSQL takes them with COPY, SQLite with one executemany; both skip the per-row work of an
+    ORM-level insert (a consumer writes a tracking row for every event it applies). Values pass through
+    the columns' own bind processing, so they are stored exactly as an ordinary insert stores them.
+    """
+    if not rows:
+        return
+    names = list(rows[0])
+    dialect = conn.dialect
+    processors = [table.c[name].type.bind_processor(dialect) for name in names]
+    values = [
+        tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)) for row in rows
+    ]
+    columns = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
+    target = dialect.identifier_preparer.format_table(table)
+    if dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+            for value in values:
+                copy.write_row(value)
+        return
+    marks = ", ".join("?" for _ in names)
+    conn.exec_driver_sql(f"INSERT INTO {target} ({columns}) VALUES ({marks})", values)
+
+
+def applied(conn: sa.Connection, tracking: sa.Table, consumer: str, event_ids: Collection[str]) -> set[str]:
+    """Return which of these events a consumer has applied already, by its tracking rows.
+
+    On PostgreSQL the ids travel as one array joined to the table, so the plan is a lookup per id (or one
+    hash join) whatever the planner's statistics say; a long ``IN`` list there was planned as a filter
+    over every row of the consumer, which grew with the table.
+    """
+    if conn.dialect.name != "postgresql":
+        query = sa.select(tracking.c.event_id).where(
+            (tracking.c.consumer == consumer) & tracking.c.event_id.in_(event_ids)
+        )
+        return set(conn.execute(query).scalars())
+    candidates = (
+        sa.func.unnest(sa.literal(list(event_ids), ARRAY(sa.String())))
+        .table_valued("id")
+        .render_derived(name="candidates")
+    )
+    query = sa.select(tracking.c.event_id).join_from(
+        candidates, tracking, (tracking.c.consumer == consumer) & (tracking.c.event_id == candidates.c.id)
+    )
+    return set(conn.execute(query).scalars())

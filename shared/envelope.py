@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 EXTENSIONS = ("correlationid", "causationid", "actor", "schemaversion", "streamversion")
@@ -74,7 +76,7 @@ class Envelope:
         if not key:
             raise EnvelopeError("record has no key (the stream id)")
         try:
-            data = json.loads(value) if value else {}
+            data = orjson.loads(value) if value else {}
             time = datetime.fromisoformat(attrs["time"]) if "time" in attrs else datetime.now(UTC)
             schema_version = int(attrs.get("schemaversion", "1"))
             stream_version = int(attrs.get("streamversion", "0"))

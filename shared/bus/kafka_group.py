@@ -48,19 +48,13 @@ class KafkaSubscription:
             batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
         except KafkaError as exc:
             raise BusUnavailable(f"poll failed: {exc}") from exc
-        records = [
-            Record(
-                topic=self.bus.logical(m.topic),
-                partition=m.partition,
-                offset=m.offset,
-                key=m.key,
-                headers=m.headers or [],
-                value=m.value,
-                timestamp_ms=m.timestamp,
-            )
-            for messages in batches.values()
-            for m in messages
-        ]
+        records = []
+        for partition, messages in batches.items():
+            topic = self.bus.logical(partition.topic)  # once per partition, not per record
+            records += [
+                Record(topic, m.partition, m.offset, m.key, m.headers or [], m.value, m.timestamp)
+                for m in messages
+            ]
         return records
 
     def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
