@@ -6,6 +6,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,11 @@ class Comparison:
 
 
 def alternate(
-    runs: int, baseline: Callable[[int], float], subject: Callable[[int], float]
-) -> tuple[list[float], list[float]]:
+    runs: int, baseline: Callable[[int], T], subject: Callable[[int], T]
+) -> tuple[list[T], list[T]]:
     """Run baseline and subject in turn ``runs`` times each (b, s, b, s, ...); return both lists."""
-    base, subj = [], []
+    base: list[T] = []
+    subj: list[T] = []
     for run in range(runs):
         base.append(baseline(run))
         subj.append(subject(run))

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -101,7 +102,7 @@ class Suite:
             for path in sorted(self.log_dir.glob("*.log"))
         )
 
-    def wait_until(self, condition, what: str, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    def wait_until(self, condition: Callable[[], object], what: str, timeout: float = 60.0) -> None:
         """Poll until a condition holds; raise with the process logs if it never does."""
         deadline = time.monotonic() + timeout
         while not condition():
@@ -129,3 +130,12 @@ def _answers(url: str) -> bool:
         return requests.get(url, timeout=2).status_code == 200
     except requests.RequestException:
         return False
+
+
+def wait_for_url(url: str, timeout: float = 30.0) -> None:
+    """Wait until a URL answers 200; raise TimeoutError if it never does."""
+    deadline = time.monotonic() + timeout
+    while not _answers(url):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not answer within {timeout}s")
+        time.sleep(0.1)

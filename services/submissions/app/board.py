@@ -12,56 +12,94 @@ from services.submissions.tables import (
     clusters,
     confirmations,
     eligibility,
+    events,
     exemptions,
     members,
+    processed_events,
     schools,
     submissions,
 )
 from services.vocabulary import DOSSIER_FORM
 from shared.auth import Principal
+from shared.auth.scope import Scope
+from shared.readcache import VersionedCache, data_version
 
 MISSING, ON_TIME, LATE, AMENDED, EXEMPT = "missing", "on_time", "late", "amended", "exempt"
+CELL_COLUMNS = [
+    submissions.c[name]
+    for name in (
+        "submission_id",
+        "filer_id",
+        "form",
+        "on_time",
+        "filed_at",
+        "amendments",
+        "review_state",
+        "review_reason",
+    )
+]
+"""What a board cell shows of a filing (not its payload: decoding every payload was a third of the time)."""
 FORM_09_COPIES = 2
 
 
 def status_board(
     service: Submissions, principal: Principal, year: int, cluster_id: str | None = None
 ) -> dict[str, Any]:
-    """Return the state of every required filing of the year for the schools and clusters one reads."""
+    """Return the state of every required filing of the year for the schools and clusters one reads.
+
+    The answer is kept per (year, cluster, what the caller reads) until the service's data changes.
+    """
     with service.reader.connect() as conn:
         scope = visibility.scope(conn, principal)
-        deadlines = lookups.campaign(conn, year)["deadlines"]
-        member_query = (
-            sa.select(members.c.school_id, members.c.cluster_id, schools.c.name)
-            .join(schools, schools.c.school_id == members.c.school_id)
-            .where(members.c.year == year)
-            .order_by(members.c.cluster_id, schools.c.name)
-        )
-        cluster_query = (
-            sa.select(clusters.c.cluster_id).where(clusters.c.year == year).order_by(clusters.c.cluster_id)
-        )
-        if cluster_id:
-            member_query = member_query.where(members.c.cluster_id == cluster_id)
-            cluster_query = cluster_query.where(clusters.c.cluster_id == cluster_id)
-        school_rows = conn.execute(member_query).all()
-        cluster_ids = list(conn.execute(cluster_query).scalars())
-        filed = conn.execute(submissions.select().where(submissions.c.year == year)).mappings().all()
-        exempt = {
-            tuple(r)
-            for r in conn.execute(
-                sa.select(exemptions.c.deadline_code, exemptions.c.filer_id).where(exemptions.c.year == year)
+        version = data_version(conn, events, processed_events)
+        return BOARDS.get((year, cluster_id, scope), version, lambda: _board(conn, scope, year, cluster_id))
+
+
+BOARDS = VersionedCache()
+
+
+def _board(conn: sa.Connection, scope: Scope, year: int, cluster_id: str | None) -> dict[str, Any]:
+    """Compute the status board from the read tables (in the caller's transaction)."""
+    deadlines = lookups.campaign(conn, year)["deadlines"]
+    member_query = (
+        sa.select(members.c.school_id, members.c.cluster_id, schools.c.name)
+        .join(schools, schools.c.school_id == members.c.school_id)
+        .where(members.c.year == year)
+        .order_by(members.c.cluster_id, schools.c.name)
+    )
+    cluster_query = (
+        sa.select(clusters.c.cluster_id).where(clusters.c.year == year).order_by(clusters.c.cluster_id)
+    )
+    if cluster_id:
+        member_query = member_query.where(members.c.cluster_id == cluster_id)
+        cluster_query = cluster_query.where(clusters.c.cluster_id == cluster_id)
+    school_rows = conn.execute(member_query).all()
+    cluster_ids = list(conn.execute(cluster_query).scalars())
+    filed = conn.execute(sa.select(*CELL_COLUMNS).where(submissions.c.year == year)).mappings().all()
+    proposals = {
+        cluster: payload["proposals_08"]
+        for cluster, payload in conn.execute(
+            sa.select(submissions.c.filer_id, submissions.c.payload).where(
+                (submissions.c.year == year) & (submissions.c.form == DOSSIER_FORM)
             )
-        }
-        confirmed = conn.execute(
-            sa.select(confirmations.c.school_id, confirmations.c.copy).where(confirmations.c.year == year)
-        ).all()
-        ineligible = set(
-            conn.execute(
-                sa.select(eligibility.c.school_id).where(
-                    (eligibility.c.year == year) & eligibility.c.eligible.is_(False)
-                )
-            ).scalars()
         )
+    }
+    exempt = {
+        tuple(r)
+        for r in conn.execute(
+            sa.select(exemptions.c.deadline_code, exemptions.c.filer_id).where(exemptions.c.year == year)
+        )
+    }
+    confirmed = conn.execute(
+        sa.select(confirmations.c.school_id, confirmations.c.copy).where(confirmations.c.year == year)
+    ).all()
+    ineligible = set(
+        conn.execute(
+            sa.select(eligibility.c.school_id).where(
+                (eligibility.c.year == year) & eligibility.c.eligible.is_(False)
+            )
+        ).scalars()
+    )
     by_filer: dict[tuple[str, str], dict[str, Any]] = {}
     for row in filed:
         by_filer.setdefault((row["filer_id"], row["form"]), dict(row))
@@ -77,7 +115,7 @@ def status_board(
                 "cluster_id": member_cluster,
                 "eligible": school_id not in ineligible,
                 "cells": {d["code"]: _cell(d, school_id, by_filer, exempt) for d in school_deadlines},
-                "form_09": form_09_state(school_id, by_filer.get((member_cluster, DOSSIER_FORM)), confirmed),
+                "form_09": form_09_state(school_id, proposals.get(member_cluster), confirmed),
             }
             for school_id, member_cluster, name in school_rows
             if scope.school(school_id, member_cluster)
@@ -86,7 +124,7 @@ def status_board(
             {
                 "cluster_id": cid,
                 "cells": {d["code"]: _cell(d, cid, by_filer, exempt) for d in cluster_deadlines},
-                "dossier": dossier_state(by_filer.get((cid, DOSSIER_FORM)), confirmed),
+                "dossier": dossier_state(proposals.get(cid), confirmed),
             }
             for cid in cluster_ids
             if scope.cluster(cid)
@@ -94,23 +132,21 @@ def status_board(
     }
 
 
-def dossier_state(dossier: dict[str, Any] | None, confirmed: Any) -> dict[str, Any] | None:
-    """Return which proposed schools have both Form 09 copies confirmed; complete when all have."""
-    if dossier is None:
+def dossier_state(proposals: list[dict[str, Any]] | None, confirmed: Any) -> dict[str, Any] | None:
+    """Return which proposed schools (the dossier's Mẫu 08) have both Form 09 copies confirmed."""
+    if proposals is None:
         return None
     copies: dict[str, set[int]] = {}
     for school_id, copy in confirmed:
         copies.setdefault(school_id, set()).add(copy)
-    proposed = sorted({p["school_id"] for p in dossier["payload"]["proposals_08"]})
+    proposed = sorted({p["school_id"] for p in proposals})
     state = {school: sorted(copies.get(school, set())) for school in proposed}
     return {"proposed": state, "complete": all(len(c) == FORM_09_COPIES for c in state.values())}
 
 
-def form_09_state(school_id: str, dossier: dict[str, Any] | None, confirmed: Any) -> dict[str, Any]:
+def form_09_state(school_id: str, proposals: list[dict[str, Any]] | None, confirmed: Any) -> dict[str, Any]:
     """Return whether the cluster's dossier proposes a school and which Form 09 copies are confirmed."""
-    proposed = dossier is not None and any(
-        p["school_id"] == school_id for p in dossier["payload"]["proposals_08"]
-    )
+    proposed = any(p["school_id"] == school_id for p in proposals or [])
     copies = sorted({copy for school, copy in confirmed if school == school_id})
     return {"proposed": proposed, "copies": copies, "complete": len(copies) == FORM_09_COPIES}
 
