@@ -80,18 +80,22 @@ def year_events(count: int) -> Iterator[tuple[str, Envelope]]:
         (
             "04",
             "YearEndReportSubmitted",
-            lambda n: {"summary": "Báo cáo", "figures": _figures(n), "notes": ""},
+            lambda n: {"summary": "Báo cáo", "figures": figures_of(n), "notes": ""},
         ),
-        ("5.1", "ScoreSheetSubmitted", lambda n: _sheet(template, n)),
+        ("5.1", "ScoreSheetSubmitted", lambda n: score_sheet_of(template, n)),
     ):
         for n, school in enumerate(ids):
             submission = f"sub_{form}_{n}"
-            data = _filing(submission, form, school, n, make(n))
+            data = filing_of(submission, form, school, n, make(n))
             sheets[school] = data
             yield SUBMISSIONS_TOPIC, Envelope(event, "submissions", f"submission-{submission}", data)
     for round_ in range(amendments):
         for n, school in enumerate(ids):
-            data = {**sheets[school], "payload": _sheet(template, n + round_ + 1), "amendment": round_ + 1}
+            data = {
+                **sheets[school],
+                "payload": score_sheet_of(template, n + round_ + 1),
+                "amendment": round_ + 1,
+            }
             yield (
                 SUBMISSIONS_TOPIC,
                 Envelope("SubmissionAmended", "submissions", f"submission-{data['submission_id']}", data),
@@ -174,14 +178,23 @@ def main() -> int:
     return 0
 
 
-def _filing(submission: str, form: str, school: str, n: int, payload: dict[str, Any]) -> dict[str, Any]:
+def filing_of(
+    submission: str,
+    form: str,
+    school: str,
+    n: int,
+    payload: dict[str, Any],
+    year: int = 2023,
+    cluster: str = "",
+) -> dict[str, Any]:
+    """Return a filing event's data for the n-th school of a year."""
     return {
         "submission_id": submission,
-        "year": 2023,
+        "year": year,
         "form": form,
         "filer_type": "school",
         "filer_id": school,
-        "cluster_id": f"cl_bench_{n // PER_CLUSTER:05d}",
+        "cluster_id": cluster or f"cl_bench_{n // PER_CLUSTER:05d}",
         "filed_at": "2023-11-01T03:00:00+00:00",
         "deadline_code": None,
         "due": None,
@@ -191,7 +204,8 @@ def _filing(submission: str, form: str, school: str, n: int, payload: dict[str, 
     }
 
 
-def _sheet(template: dict[str, Any], n: int) -> dict[str, Any]:
+def score_sheet_of(template: dict[str, Any], n: int) -> dict[str, Any]:
+    """Return the n-th school's score sheet payload for a template."""
     items = [item for group in template["groups"] for item in group["items"]]
     scores = [
         {"criterion": item["code"], "points": max(0, item["max_points"] - (n + i) % 3)}
@@ -200,7 +214,8 @@ def _sheet(template: dict[str, Any], n: int) -> dict[str, Any]:
     return {"scores": scores, "bonus": [], "notes": ""}
 
 
-def _figures(n: int) -> dict[str, Any]:
+def figures_of(n: int) -> dict[str, Any]:
+    """Return the n-th school's Form 04 appendix figures."""
     return {
         "staff": 50,
         "lao_dong_tien_tien": 40 + n % 10,
