@@ -79,9 +79,9 @@ kafka-cluster-stop: ## Stop the local three-node Kafka cluster
 postgres-start: ## Install and start a local PostgreSQL (Debian package); prints nothing on success
 	deploy/postgres.sh start
 
-bench: venv ## Benchmark relay, consumer and scoring rebuild against raw kafka-python (KAFKA_BOOTSTRAP_SERVERS)
-	$(BIN)/python -m bench
-	$(BIN)/python -m bench.scoring
+bench: venv ## Every bench in one table: throughput, rebuild, freshness, API latency, scale (needs hey; KAFKA_BOOTSTRAP_SERVERS)
+	@command -v hey >/dev/null || { echo "the latency and freshness benches need hey: apt install hey"; exit 2; }
+	$(BIN)/python -m bench.all
 
 bench-replicas: venv ## Relay failover, rebalance pauses, one vs two replicas on its own 3-node cluster (BENCH_POSTGRES_URL)
 	$(BIN)/python -m bench.replicas

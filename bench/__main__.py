@@ -1,27 +1,32 @@
 """Measure raw kafka-python produce/consume beside the outbox relay and the consumer runner.
 
-    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 [BENCH_POSTGRES_URL=server] [BENCH_EVENTS=20000] python -m bench
+    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 [BENCH_POSTGRES_URL=server] [BENCH_EVENTS=20000] \\
+        [BENCH_REPEAT=5] python -m bench
 
-Prints events/s of each and the ratios relay/raw-produce and runner/raw-consume.
+Raw and ours run in turn (raw, ours, raw, ours, ...); each line gives the median and spread of both and of
+the pairwise ratios. The consumer is measured with kafka-python's CRC-32C from the crc32c package and with
+its pure-Python fallback. ``make bench`` runs this with every other bench and prints one table.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import ExitStack
 from pathlib import Path
 
 import sqlalchemy as sa
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.record import util as kafka_util
+from kafka.record._crc32c import crc as crc32c_py
+from kafka.record.util import crc32c_c
 
 from bench.fixtures import BenchProjection, bench_catalogue, bench_tables, fill_store, sample_envelopes
-from shared.bus import make_bus
+from bench.stats import HEADER, Comparison, Figure, alternate, table
+from shared.bus import OutgoingRecord, make_bus
 from shared.consumer import ConsumerRunner
 from shared.db import create_engine, fresh_database
 from shared.envelope import Envelope
@@ -111,68 +116,103 @@ def runner_rate(database_url: str, bus_url: str, topic: str, count: int) -> floa
     return applied / elapsed
 
 
-def median_of(repeat: int, measure: Callable[[int], float]) -> float:
-    """Run a measurement ``repeat`` times (passing the run number) and return the median rate."""
-    return statistics.median(measure(i) for i in range(repeat))
+def use_crc32c(native: bool) -> None:
+    """Make kafka-python check record CRCs with the crc32c package (when installed) or its pure Python."""
+    chosen = crc32c_c if native and crc32c_c is not None else crc32c_py
+    kafka_util.calc_crc32c.__defaults__ = (chosen,)
+
+
+def throughput(servers: str, count: int, repeat: int, postgres_server: str | None) -> list[Comparison]:
+    """Compare the relay with a raw producer and the runner with a raw consumer, in alternating runs."""
+    bus_url = f"kafka://{servers}"
+    run = uuid.uuid4().hex[:8]
+    tmp = Path(tempfile.mkdtemp(prefix="thidua-bench-"))
+    envelopes = sample_envelopes(count)
+    source = f"bench.{run}.source"
+    bus = make_bus(bus_url)
+    bus.ensure_topics([source])
+    bus.publish([OutgoingRecord(source, *e.to_record()) for e in envelopes])
+    bus.close()
+    fresh = _fresh_topics(bus_url, run)
+    sqlite = _sqlite_files(tmp)
+
+    def consume(_run: int) -> float:
+        return raw_consume(servers, source, count)
+
+    def produce(_run: int) -> float:
+        return raw_produce(servers, fresh(), envelopes)
+
+    def apply_sqlite(_run: int) -> float:
+        return runner_rate(sqlite(), bus_url, source, count)
+
+    def apply_postgres(_run: int) -> float:
+        return _on_fresh_postgres(postgres_server or "", lambda url: runner_rate(url, bus_url, source, count))
+
+    def relay_sqlite(_run: int) -> float:
+        return relay_rate(sqlite(), bus_url, fresh(), count)
+
+    def relay_postgres(_run: int) -> float:
+        return _on_fresh_postgres(postgres_server or "", lambda url: relay_rate(url, bus_url, fresh(), count))
+
+    rows = []
+    for native in (True, False):
+        use_crc32c(native)
+        crc = "crc32c" if native else "pure-Python CRC"
+        raw, ours = alternate(repeat, consume, apply_sqlite)
+        rows.append(_rates(f"runner, SQLite read model ({crc})", ours, f"raw consume ({crc})", raw, 0.70))
+    use_crc32c(True)
+    pairs = [("runner, PostgreSQL read model", consume, apply_postgres, "raw consume", 0.70)]
+    pairs = [*pairs, ("relay, PostgreSQL store", produce, relay_postgres, "raw produce", 0.50)]
+    for name, baseline, subject, beside, goal in [
+        ("relay, SQLite store", produce, relay_sqlite, "raw produce", 0.50),
+        *(pairs if postgres_server else []),
+    ]:
+        raw, ours = alternate(repeat, baseline, subject)
+        rows.append(_rates(name, ours, beside, raw, goal))
+    return rows
+
+
+def _rates(name: str, ours: list[float], beside: str, raw: list[float], goal: float) -> Comparison:
+    return Comparison(Figure(name, tuple(ours), "events/s"), Figure(beside, tuple(raw), "events/s"), goal)
+
+
+def _sqlite_files(directory: Path) -> Callable[[], str]:
+    """Return a maker of new SQLite database URLs in a directory."""
+    made = iter(range(10**6))
+    return lambda: f"sqlite:///{directory / f'bench{next(made)}.sqlite'}"
+
+
+def _fresh_topics(bus_url: str, run: str) -> Callable[[], str]:
+    """Return a maker of new, created topics (each produce run writes to an empty one)."""
+    made = iter(range(10**6))
+
+    def fresh() -> str:
+        topic = f"bench.{run}.out.{next(made)}"
+        bus = make_bus(bus_url)
+        bus.ensure_topics([topic])
+        bus.close()
+        return topic
+
+    return fresh
+
+
+def _on_fresh_postgres(server: str, measure: Callable[[str], float]) -> float:
+    """Run a measurement on an empty PostgreSQL database, dropped afterwards."""
+    with fresh_database(server, prefix="bench") as url:
+        return measure(url)
 
 
 def main() -> int:
-    """Run every measurement and print the figures and ratios."""
+    """Run the throughput comparisons and print them."""
     servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not servers:
         print("set KAFKA_BOOTSTRAP_SERVERS (make kafka-start starts one on 127.0.0.1:9092)", file=sys.stderr)
         return 2
     count = int(os.environ.get("BENCH_EVENTS", "20000"))
-    repeat = int(os.environ.get("BENCH_REPEAT", "3"))
-    postgres_server = os.environ.get("BENCH_POSTGRES_URL")
-    scratch = ExitStack()
-    postgres = (
-        scratch.enter_context(fresh_database(postgres_server, prefix="bench")) if postgres_server else None
-    )
-    bus_url = f"kafka://{servers}"
-    run = uuid.uuid4().hex[:8]
-    tmp = Path(tempfile.mkdtemp(prefix="thidua-bench-"))
-    bus = make_bus(bus_url)
-    topics = [f"bench.{run}.{kind}.{i}" for kind in ("raw", "relay", "relaypg") for i in range(repeat)]
-    bus.ensure_topics(topics)
-    bus.close()
-    envelopes = sample_envelopes(count)
-    source = f"bench.{run}.relay.0"
-
-    results: dict[str, float] = {}
-    results["raw kafka-python produce"] = median_of(
-        repeat, lambda i: raw_produce(servers, f"bench.{run}.raw.{i}", envelopes)
-    )
-    results["relay publish (SQLite store)"] = median_of(
-        repeat,
-        lambda i: relay_rate(
-            f"sqlite:///{tmp / f'relay{i}.sqlite'}", bus_url, f"bench.{run}.relay.{i}", count
-        ),
-    )
-    if postgres:
-        results["relay publish (PostgreSQL store)"] = median_of(
-            repeat, lambda i: relay_rate(postgres, bus_url, f"bench.{run}.relaypg.{i}", count)
-        )
-    results["raw kafka-python consume"] = median_of(repeat, lambda i: raw_consume(servers, source, count))
-    results["runner apply (SQLite read model)"] = median_of(
-        repeat, lambda i: runner_rate(f"sqlite:///{tmp / f'model{i}.sqlite'}", bus_url, source, count)
-    )
-    if postgres:
-        results["runner apply (PostgreSQL read model)"] = median_of(
-            repeat, lambda i: runner_rate(postgres, bus_url, source, count)
-        )
-
-    scratch.close()
-    print(f"\n{count} events, median of {repeat} runs each, one broker at {servers}\n")
-    for name, rate in results.items():
-        print(f"  {name:<40} {rate:>10,.0f} events/s")
-    produce, consume = results["raw kafka-python produce"], results["raw kafka-python consume"]
-    print()
-    for name, rate in results.items():
-        if name.startswith("relay"):
-            print(f"  ratio {name} / raw produce: {rate / produce:.0%} (goal >= 50%)")
-        if name.startswith("runner"):
-            print(f"  ratio {name} / raw consume: {rate / consume:.0%} (goal >= 50%)")
+    repeat = int(os.environ.get("BENCH_REPEAT", "5"))
+    rows = throughput(servers, count, repeat, os.environ.get("BENCH_POSTGRES_URL"))
+    print(f"\n{count} events, {repeat} alternating runs, one broker at {servers}\n")
+    print(table([row.row() for row in rows], HEADER))
     return 0
 
 

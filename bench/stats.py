@@ -77,6 +77,10 @@ class Comparison:
         ]
 
 
+HEADER = ["measured", "median (spread)", "beside", "median (spread)", "ratio (spread)", "goal", ""]
+"""The columns of every comparison table."""
+
+
 def alternate(
     runs: int, baseline: Callable[[int], T], subject: Callable[[int], T]
 ) -> tuple[list[T], list[T]]:

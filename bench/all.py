@@ -1,0 +1,51 @@
+"""Every bench in one run and one table: ``make bench``.
+
+    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 [BENCH_POSTGRES_URL=server] [BENCH_REPEAT=...] python -m bench.all
+
+Throughput (relay and runner beside raw kafka-python, with and without the crc32c package), the scoring
+rebuild beside raw consumption, freshness of the score card and the audit trail at 50 filings/s, API
+latency at fixed rates beside a bare Flask endpoint, and the rebuild's growth from 1 to 10 years. Every
+figure is the median of alternating runs with its spread; see each module for its own settings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+
+from bench import freshness, latency, scale
+from bench.__main__ import throughput
+from bench.scoring import rebuild_comparisons
+from bench.stats import HEADER, table
+
+
+def main() -> int:
+    """Run every bench and print the tables."""
+    servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not servers:
+        print("set KAFKA_BOOTSTRAP_SERVERS (make kafka-start starts one on 127.0.0.1:9092)", file=sys.stderr)
+        return 2
+    postgres = os.environ.get("BENCH_POSTGRES_URL")
+    repeat = int(os.environ.get("BENCH_REPEAT", "3"))
+    rows = throughput(servers, int(os.environ.get("BENCH_EVENTS", "20000")), repeat, postgres)
+    scoring_events = int(os.environ.get("BENCH_SCORING_EVENTS", "50000"))
+    rows += rebuild_comparisons(servers, scoring_events, repeat, postgres)
+    seconds = int(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
+    latencies = latency.measure(repeat, seconds)
+    rows += latencies
+    fresh_seconds = int(os.environ.get("BENCH_FRESHNESS_SECONDS", "20"))
+    fresh = list(freshness.measure(None, repeat, fresh_seconds))
+    on_kafka = f"kafka://{servers}?namespace=fresh{uuid.uuid4().hex[:8]}."
+    fresh += freshness.measure(on_kafka, repeat, fresh_seconds)
+    print(f"\nThroughput and latency, {repeat} alternating runs each (median and spread; one broker)\n")
+    print(table([row.row() for row in rows], HEADER))
+    print(f"\nLatency goals (gunicorn {latency.WORKERS} workers x {latency.THREADS} threads)\n")
+    print(table(latency.p99_goal_rows(latencies), ["measured", "median (spread)", "goal", ""]))
+    print(f"\nFreshness at {freshness.RATE} filings/s, {fresh_seconds} s per run\n")
+    print(table(fresh, ["read model: percentile", "median (spread)", "goal", ""]))
+    return scale.main([])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
