@@ -5,6 +5,11 @@ import shutil
 import tempfile
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Processes: one per core (2 on the machines this is measured on), because the request work is Python
+# under the GIL and a third process on two cores only adds memory and contention for SQLite's one writer.
+# Threads: 4 per process, to overlap what releases the GIL (SQLite's fsync, PostgreSQL round trips, the
+# portal's calls to the services); more threads add latency under load without adding throughput.
+# README "Performance" has the measurements behind these defaults.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"

@@ -187,6 +187,14 @@ def test_invited_officer_files_form_01_and_the_cluster_head_sees_it_on_the_board
     page.goto(f"{running.portal}/hoc-vien/tai-khoan")
     page.locator("#can-bo-mau-03 tr", has_text="ha@yenbai.invalid").locator("button").click()
     assert "Đã gửi thư mời tới ha@yenbai.invalid" in page.inner_text("main")
+    page.goto(f"{running.portal}/hoc-vien/tai-khoan")  # a tenant the registry does not know is refused
+    page.fill("#full_name", "Không có cụm")
+    page.fill("#email", "khong-co@cum.invalid")
+    page.select_option("#role", "cluster_head")
+    page.fill("#tenant", "cl_2023_khong_co")
+    page.click("#tao-tai-khoan button")
+    assert "Không có cụm thi đua mang mã cl_2023_khong_co" in page.inner_text("main")
+    assert "khong-co@cum.invalid" not in page.inner_text("main")  # and no account was made
     academy_creates(page, running, "Văn phòng Cụm Trung du", "cum@hoabinh.invalid", "cluster_head", CLUSTER)
     no_serious_violations(page, "accounts")
     sign_out(page)
@@ -205,11 +213,36 @@ def test_invited_officer_files_form_01_and_the_cluster_head_sees_it_on_the_board
     no_serious_violations(page, "form 01 with errors")
     page.fill("#summary", "Kế hoạch triển khai phong trào thi đua năm 2023 của trường.")
     page.fill("#registered_titles", "Cờ thi đua của Học viện\nTập thể Lao động xuất sắc")
+    page.set_input_files(
+        "#document", {"name": "ke-hoach.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    )
     page.click("#gui")
     assert "Đã nhận Mẫu số 01" in page.inner_text("main") and "(đúng hạn)" in page.inner_text("main")
     [filed] = running.filings(year=2023, form="01", filer_id="sch_yenbai")
     assert filed["payload"]["registered_titles"] == ["Cờ thi đua của Học viện", "Tập thể Lao động xuất sắc"]
     assert filed["on_time"] is True
+    assert len(filed["documents"]) == 1  # the upload went to the submissions service with the filing
+
+    page.goto(f"{running.portal}/truong/mau/5.1")  # the score sheet: maxima, field errors, running total
+    assert page.locator("#phieu-cham").inner_text().count("Điểm tối đa") >= 1
+    for field in page.locator("#phieu-cham input.points").all():
+        field.fill("1")
+    page.fill("#score\\.CHU_DONG\\.1", "9,5")  # the criterion's maximum is 8
+    assert page.locator("#tong-diem").inner_text() == "21,5"  # 12 criteria and the bonus at 1, one at 9.5
+    page.click("#gui")
+    assert "vượt điểm tối đa" in page.locator("#err-CHU_DONG\\.1").inner_text()
+    assert running.filings(year=2023, form="5.1", filer_id="sch_yenbai") == []
+    page.fill("#score\\.CHU_DONG\\.1", "7,5")
+    page.click("#gui")
+    [sheet] = running.filings(year=2023, form="5.1", filer_id="sch_yenbai")
+    assert {"criterion": "CHU_DONG.1", "points": 7.5} in sheet["payload"]["scores"]
+    wait_for(
+        lambda: (
+            "Đã nhận: «Mẫu số 01"
+            in (page.goto(f"{running.portal}/truong/hop-thu") and page.inner_text("main"))
+        ),
+        "the receipt of Form 01 in the school's inbox",
+    )
     page.goto(f"{running.portal}/cum/")  # a school officer may not see the cluster's pages
     assert "Không có quyền" in page.inner_text("main")
     sign_out(page)

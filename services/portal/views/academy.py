@@ -23,7 +23,7 @@ from services.portal.views.common import (
     year,
 )
 from services.vocabulary import OFFICERS_FORM
-from shared.auth import ACADEMY_ADMIN
+from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
 
 academy = Blueprint("academy", __name__, url_prefix="/hoc-vien")
 
@@ -147,6 +147,9 @@ def accounts_page() -> Any:
         if not email or "@" not in email or not name:
             flash("Cần họ tên và một địa chỉ thư điện tử hợp lệ.", "error")
             return redirect(url_for("academy.accounts_page"))
+        if unknown := _unknown_tenant(role, tenant):
+            flash(unknown, "error")
+            return redirect(url_for("academy.accounts_page"))
         try:
             with service.engine.begin() as conn:
                 account = accounts.create_account(
@@ -195,6 +198,24 @@ def reinvite(account_id: int) -> Any:
         )
     _send_invitation(account, token, "")
     return redirect(url_for("academy.accounts_page"))
+
+
+def _unknown_tenant(role: str, tenant: str | None) -> str | None:
+    """Say why a tenant does not exist in the registry for the role (None when it does, or has none)."""
+    if not tenant:
+        return None
+    if role == SCHOOL_OFFICER and tenant not in school_names():
+        return f"Không có trường mang mã {tenant} trong danh mục."
+    if role == CLUSTER_HEAD:
+        try:
+            suite().get("registry", f"/clusters/{tenant}")
+        except SuiteError:
+            return f"Không có cụm thi đua mang mã {tenant}."
+    if role == PROVINCIAL_VIEWER:
+        codes = {s["code"] for s in suite().get("registry", "/schools", per_page=500)}
+        if tenant not in codes:
+            return f"Không có trường nào mang mã tỉnh, bộ, ngành {tenant}."
+    return None
 
 
 def _send_invitation(account: accounts.Account, token: str, what: str) -> None:

@@ -204,6 +204,13 @@ def review(submission_id: str) -> Any:
     return redirect(url_for("cluster.filed", submission_id=submission_id))
 
 
+@cluster.route("/hop-thu")
+@for_roles(CLUSTER_HEAD)
+def inbox() -> Any:
+    """The notices sent to the cluster (receipts of its filings, reminders, results)."""
+    return page("inbox.html", notices=suite().get("notifications", "/inbox", per_page=100))
+
+
 @cluster.route("/bang-diem")
 @for_roles(CLUSTER_HEAD)
 def scores() -> Any:
