@@ -10,6 +10,8 @@ from shared.leases import lease_table
 metadata = sa.MetaData()
 events, relay_progress = event_store_tables(metadata)
 processed_events = tracking_table(metadata)
+sa.Index("ix_processed_events_processed_at", processed_events.c.processed_at)
+"""The data version of kept answers (shared.readcache) reads the newest tracking row."""
 leases = lease_table(metadata)
 
 # The registry as submissions sees it (kept by the registry-view consumer).

@@ -29,7 +29,13 @@ class FastJSON(DefaultJSONProvider):
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         """Serialize with orjson; an unusual option (indentation in debug) falls back to Flask's way."""
-        if set(kwargs) - {"default", "ensure_ascii", "sort_keys"}:
+        if kwargs.get("indent") or set(kwargs) - {
+            "default",
+            "ensure_ascii",
+            "sort_keys",
+            "separators",
+            "indent",
+        }:
             return super().dumps(obj, **kwargs)
         option = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
         if kwargs.get("sort_keys", self.sort_keys):
