@@ -15,13 +15,12 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.scoring import PER_CLUSTER, figures_of, filing_of, score_sheet_of
+from bench.scoring import PER_CLUSTER, figures_of, filing_of, score_sheet_of, timed_rebuild
 from bench.stats import table
 from services.registry.seed.campaign_2023 import campaign_2023
 from services.vocabulary import REGISTRY_TOPIC, SUBMISSIONS_TOPIC
@@ -93,18 +92,7 @@ def rebuild_in_child(bus_url: str, database_url: str) -> tuple[float, float]:
 
 def rebuild_here(bus_url: str, database_url: str) -> None:
     """Rebuild and print '<seconds> <peak MiB>' (the child's side of ``rebuild_in_child``)."""
-    from services.scoring.bootstrap import bootstrap, migrate, rebuild
-    from services.scoring.config import ScoringSettings
-    from shared.settings import CommonSettings
-
-    common = CommonSettings("scoring", database_url, bus_url, 3, "bench-secret-" + "x" * 32, "WARNING")
-    settings = ScoringSettings(common)
-    migrate(settings)
-    service = bootstrap(settings)
-    start = time.perf_counter()
-    rebuild(service, timeout=7200)
-    elapsed = time.perf_counter() - start
-    service.close()
+    elapsed = timed_rebuild(database_url, bus_url)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"{elapsed:.3f} {peak:.1f}")
 

@@ -14,6 +14,7 @@ from services.portal.gateway import SuiteError
 from services.portal.views import filing
 from services.portal.views.common import (
     for_roles,
+    inbox_page,
     page,
     person,
     portal,
@@ -208,7 +209,7 @@ def review(submission_id: str) -> Any:
 @for_roles(CLUSTER_HEAD)
 def inbox() -> Any:
     """The notices sent to the cluster (receipts of its filings, reminders, results)."""
-    return page("inbox.html", notices=suite().get("notifications", "/inbox", per_page=100))
+    return inbox_page()
 
 
 @cluster.route("/bang-diem")

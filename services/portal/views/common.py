@@ -132,6 +132,11 @@ def refused(error: SuiteError, to: str, **route: Any) -> Response:
     return redirect(url_for(to, **route))
 
 
+def inbox_page() -> Any:
+    """Show the notices sent to the signed-in person's school or cluster (the notifications inbox)."""
+    return page("inbox.html", notices=suite().get("notifications", "/inbox", per_page=100))
+
+
 def year() -> int:
     """Return the year the page is about: ``?nam=``, else the newest campaign's."""
     asked = request.args.get("nam", "")

@@ -10,7 +10,7 @@ from services import vocabulary as v
 from services.portal import fields as f
 from services.portal.gateway import SuiteError
 from services.portal.views import filing
-from services.portal.views.common import for_roles, page, person, say, suite, year
+from services.portal.views.common import for_roles, inbox_page, page, person, say, suite, year
 from shared.auth import SCHOOL_OFFICER
 
 school = Blueprint("school", __name__, url_prefix="/truong")
@@ -134,7 +134,7 @@ def filed(submission_id: str) -> Any:
 @for_roles(SCHOOL_OFFICER)
 def inbox() -> Any:
     """The receipts, reminders and notices sent to the school."""
-    return page("inbox.html", notices=suite().get("notifications", "/inbox", per_page=100))
+    return inbox_page()
 
 
 @school.route("/diem")
