@@ -19,6 +19,7 @@ keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log (the benches)
 access_log_format = '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","ms":%(M)s}'
 errorlog = "-"
+logger_class = "shared.web.accesslog.RedactingLogger"  # one-time links' tokens never reach the log
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # One control socket per process would collide when several services run on one machine.
 control_socket_disable = True

@@ -71,6 +71,13 @@ def create_app(service: Portal | None = None) -> Flask:
         app.register_blueprint(blueprint)
     register_template_helpers(app)
     _register_pages_for_errors(app)
+
+    @app.after_request
+    def _no_referrer(response: Any) -> Any:
+        # An invitation page's URL holds its token: no Referer may carry it to another page or site.
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
     return app
 
 

@@ -200,6 +200,9 @@ def test_invited_officer_files_form_01_and_the_cluster_head_sees_it_on_the_board
     sign_out(page)
 
     accept_invitation(page, running, "ha@yenbai.invalid", "mat-khau-cua-ha")
+    token = running.invitation_path("ha@yenbai.invalid").rsplit("/", 1)[-1]
+    access_log = (running.mail_dir.parent / "portal-api.log").read_text()
+    assert "/loi-moi/***" in access_log and token not in access_log  # the one-time link stays out of logs
     sign_in(page, running.portal, "ha@yenbai.invalid", "mat-khau-cua-ha")
     assert page.url.endswith("/truong/")
     todo = page.inner_text("main")
