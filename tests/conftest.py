@@ -5,8 +5,10 @@ With CI=true a missing Kafka or PostgreSQL fails the run instead of skipping it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import random
 import socket
 import subprocess
 import tomllib
@@ -123,25 +125,48 @@ class SecuredKafka:
         return replace(self, namespace=namespace)
 
 
+def free_port_pair() -> int:
+    """Return a port p with p and p + 1 free on loopback, below the kernel's range for outgoing ports.
+
+    A port the kernel hands out for ``bind(0)`` is an ephemeral one, which any outgoing connection may
+    take before the broker binds it (the broker's controller port once was); this range is not.
+    """
+    for _ in range(200):
+        port = random.randrange(20000, 29998)
+        try:
+            with socket.socket() as first, socket.socket() as second:
+                first.bind(("127.0.0.1", port))
+                second.bind(("127.0.0.1", port + 1))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no pair of free ports between 20000 and 29999")
+
+
 @pytest.fixture(scope="session")
 def secured_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredKafka]:
     """Start a broker secured as deploy/kafka.sh secures it (KAFKA_SECURITY=sasl), with the declared ACLs."""
     namespace = f"s{uuid.uuid4().hex[:8]}."
-    home = tmp_path_factory.mktemp("secured-kafka")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    broker = LocalBroker(
-        port,
-        home,
-        KAFKA_SECURITY="sasl",
-        KAFKA_ACCESS_NAMESPACE=namespace,
-        KAFKA_CONTROLLER_PORT=str(port + 1),
-    )
-    try:
-        broker.start()
-    except subprocess.CalledProcessError as exc:
-        unavailable("Kafka", f"deploy/kafka.sh start (secured) failed: {exc.stderr}")
+    failure = ""
+    for attempt in range(3):  # a port found free can be taken before the broker binds it: try others
+        home = tmp_path_factory.mktemp("secured-kafka")
+        port = free_port_pair()
+        broker = LocalBroker(
+            port,
+            home,
+            KAFKA_SECURITY="sasl",
+            KAFKA_ACCESS_NAMESPACE=namespace,
+            KAFKA_CONTROLLER_PORT=str(port + 1),
+        )
+        try:
+            broker.start()
+            break
+        except subprocess.CalledProcessError as exc:
+            failure = f"attempt {attempt + 1}: {exc.stderr}"
+            with contextlib.suppress(subprocess.CalledProcessError):
+                broker.stop()
+    else:
+        unavailable("Kafka", f"deploy/kafka.sh start (secured) failed: {failure}")
     try:
         passwords = json.loads((home / "secrets" / "credentials.json").read_text())
         admin = (home / "secrets" / "admin.password").read_text().strip()
