@@ -196,18 +196,6 @@ def account_by_id(conn: sa.Connection, account_id: int) -> Account | None:
     return _account(row) if row else None
 
 
-def account_by_email(conn: sa.Connection, email: str) -> Account | None:
-    """Return an active account by e-mail, or None."""
-    row = (
-        conn.execute(
-            accounts.select().where((accounts.c.email == normalised_email(email)) & accounts.c.active)
-        )
-        .mappings()
-        .first()
-    )
-    return _account(row) if row else None
-
-
 def list_accounts(conn: sa.Connection) -> list[dict[str, Any]]:
     """Return every account with whether it has a password yet and whether it is locked."""
     rows = conn.execute(accounts.select().order_by(accounts.c.role, accounts.c.email)).mappings()

@@ -12,6 +12,7 @@ from services.portal import accounts, mail
 from services.portal.accounts import PORTAL_ROLES, AccountError
 from services.portal.gateway import SuiteError
 from services.portal.views.common import (
+    all_schools,
     for_roles,
     page,
     person,
@@ -212,7 +213,7 @@ def _unknown_tenant(role: str, tenant: str | None) -> str | None:
         except SuiteError:
             return f"Không có cụm thi đua mang mã {tenant}."
     if role == PROVINCIAL_VIEWER:
-        codes = {s["code"] for s in suite().get("registry", "/schools", per_page=500)}
+        codes = {school["code"] for school in all_schools()}
         if tenant not in codes:
             return f"Không có trường nào mang mã tỉnh, bộ, ngành {tenant}."
     return None

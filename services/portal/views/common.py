@@ -148,21 +148,21 @@ def year() -> int:
     return int(g.portal_year)
 
 
-def school_names() -> dict[str, str]:
-    """Return every school's name by id (the registry is the directory every role reads)."""
-    names: dict[str, str] = {}
+def all_schools() -> list[dict[str, Any]]:
+    """Return every school of the registry, page after page (the directory every role reads)."""
+    found: list[dict[str, Any]] = []
     page_no = 1
     while True:
         batch = suite().get("registry", "/schools", page=page_no, per_page=500)
-        names.update({s["school_id"]: s["name"] for s in batch})
+        found += batch
         if len(batch) < 500:
-            return names
+            return found
         page_no += 1
 
 
-def cluster_of(cluster_id: str) -> dict[str, Any]:
-    """Return a cluster with its members (from the registry)."""
-    return dict(suite().get("registry", f"/clusters/{cluster_id}"))
+def school_names() -> dict[str, str]:
+    """Return every school's name by id."""
+    return {school["school_id"]: school["name"] for school in all_schools()}
 
 
 def vn_date(day: Any) -> str:
