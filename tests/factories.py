@@ -130,8 +130,11 @@ def service_settings(service: str, data_dir: Path, **overrides: Any) -> Any:
     return kind(common=make_settings(service, data_dir, **overrides))
 
 
-def notifications_settings(data_dir: Path, smtp_port: int = 1025, **overrides: Any) -> Any:
-    """Return notifications settings under a test data directory."""
+def notifications_settings(
+    data_dir: Path, smtp_port: int = 1025, webhook_allowed: str = "127.0.0.1", **overrides: Any
+) -> Any:
+    """Return notifications settings under a test data directory (webhooks may reach the loopback)."""
+    from services.notifications.app.targets import AllowList
     from services.notifications.config import NotificationsSettings
 
     return NotificationsSettings(
@@ -144,6 +147,7 @@ def notifications_settings(data_dir: Path, smtp_port: int = 1025, **overrides: A
         webhook_pause_after=3,
         webhook_timeout=2.0,
         loop_interval=0.2,
+        webhook_allowed=AllowList.parse(webhook_allowed),
     )
 
 

@@ -57,5 +57,10 @@ def deliverer(service: Notifications) -> Deliverer:
     """Return the webhook deliverer."""
     config = service.config
     return Deliverer(
-        service.engine, service.clock, config.webhook_pause_after, config.webhook_timeout, service.secrets
+        service.engine,
+        service.clock,
+        config.webhook_pause_after,
+        config.webhook_timeout,
+        service.secrets,
+        config.webhook_allowed,
     )

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from services.notifications.app.targets import AllowList
 from shared.settings import CommonSettings, ConfigError, common_settings
 
 SERVICE = "notifications"
@@ -27,6 +28,8 @@ class NotificationsSettings:
     registry_url: str = "http://127.0.0.1:8001"
     submissions_url: str = "http://127.0.0.1:8002"
     scoring_url: str = "http://127.0.0.1:8003"
+    webhook_allowed: AllowList = field(default_factory=AllowList)
+    """Internal receivers webhooks may reach, over http too (WEBHOOK_ALLOWED_TARGETS: hosts, networks)."""
     data_key: str = field(default="", repr=False)
     """What webhook secrets are sealed with (THIDUA_DATA_KEY; the token signing secret when unset)."""
 
@@ -61,5 +64,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSett
         registry_url=env.get("REGISTRY_URL", "http://127.0.0.1:8001").rstrip("/"),
         submissions_url=env.get("SUBMISSIONS_URL", "http://127.0.0.1:8002").rstrip("/"),
         scoring_url=env.get("SCORING_URL", "http://127.0.0.1:8003").rstrip("/"),
+        webhook_allowed=AllowList.parse(env.get("WEBHOOK_ALLOWED_TARGETS", "")),
         data_key=env.get("THIDUA_DATA_KEY", ""),
     )

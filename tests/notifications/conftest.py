@@ -68,6 +68,8 @@ class Receiver:
     statuses: list[int] = field(default_factory=list)  # answered in turn; 200 once they run out
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     gate: threading.Event | None = None  # a slow endpoint waits on it before answering
+    location: str | None = None  # a Location header to answer with (a redirect)
+    answer: bytes = b""  # the body it answers with
 
 
 class Receivers:
@@ -86,7 +88,11 @@ class Receivers:
                 endpoint.received.append((dict(self.headers), body))
                 status = endpoint.statuses.pop(0) if endpoint.statuses else 200
                 self.send_response(status)
+                if endpoint.location:
+                    self.send_header("Location", endpoint.location)
+                self.send_header("Content-Length", str(len(endpoint.answer)))
                 self.end_headers()
+                self.wfile.write(endpoint.answer)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -145,9 +151,13 @@ class NoticeScene:
             hooks.close()
 
 
-def build_notice_scene(tmp_path: Path, bus_url: str, smtp_port: int) -> NoticeScene:
+def build_notice_scene(
+    tmp_path: Path, bus_url: str, smtp_port: int, webhook_allowed: str = "127.0.0.1"
+) -> NoticeScene:
     world = seeded_world(tmp_path, f"sqlite:///{tmp_path / 'submissions.sqlite'}", bus_url)
-    settings = notifications_settings(tmp_path, smtp_port=smtp_port, bus_url=bus_url)
+    settings = notifications_settings(
+        tmp_path, smtp_port=smtp_port, bus_url=bus_url, webhook_allowed=webhook_allowed
+    )
     migrate(settings)
     service = bootstrap(settings)
     service.clock = lambda: world.now

@@ -132,7 +132,13 @@ def subscribe(body: dict[str, Any]) -> dict[str, Any]:
     service = _service()
     with service.engine.begin() as conn:
         return webhooks.create_subscription(
-            conn, body["code"], body["url"], body["event_types"], service.clock(), service.secrets
+            conn,
+            body["code"],
+            body["url"],
+            body["event_types"],
+            service.clock(),
+            service.secrets,
+            service.config.webhook_allowed,
         )
 
 

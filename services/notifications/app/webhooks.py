@@ -19,16 +19,17 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
 import sqlalchemy as sa
+import urllib3
 
+from services.notifications.app import targets
+from services.notifications.app.targets import AllowList, TargetRefused
 from services.notifications.tables import deliveries, schools, subscriptions
 from shared.backoff import exponential
 from shared.consumer import Consumed
 from shared.errors import NotFound, RuleBroken
 from shared.secretbox import SecretBox
 from shared.signing import WEBHOOK_HEADER, webhook_signature
-from shared.urls import scrubbed
 
 log = logging.getLogger(__name__)
 ACTIVE, PAUSED = "active", "paused"
@@ -43,12 +44,27 @@ def backoff(attempts: int, base: float = 2.0) -> timedelta:
 
 
 def create_subscription(
-    conn: sa.Connection, code: str, url: str, event_types: Sequence[str], now: datetime, box: SecretBox
+    conn: sa.Connection,
+    code: str,
+    url: str,
+    event_types: Sequence[str],
+    now: datetime,
+    box: SecretBox,
+    allow: AllowList,
 ) -> dict[str, Any]:
     """Subscribe a provincial or ministry system (by its code) to events; return its signing secret.
 
-    The secret is stored sealed; this answer is the only place it is shown.
+    The URL must reach a public address (or one the operator allow-listed); the secret is stored
+    sealed, and this answer is the only place it is shown.
     """
+    try:
+        targets.checked(url, allow)
+    except TargetRefused as refused:
+        raise RuleBroken(
+            f"the webhook URL may not be used: {refused.reason}",
+            {"url": [refused.reason]},
+            "webhook_target_refused",
+        ) from refused
     known = conn.execute(sa.select(schools.c.school_id).where(schools.c.code == code)).first()
     if known is None:
         raise RuleBroken(f"no school has code {code}", {"code": code}, "unknown_code")
@@ -154,8 +170,8 @@ class Deliverer:
         pause_after: int,
         timeout: float,
         box: SecretBox,
+        allow: AllowList,
         workers: int = 8,
-        session: requests.Session | None = None,
     ):
         self.engine = engine
         self.clock = clock
@@ -163,7 +179,7 @@ class Deliverer:
         self.timeout = timeout
         self.box = box
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook")
-        self.session = session or requests.Session()
+        self.allow = allow
         self._lock = threading.Lock()
 
     def deliver_due(self, limit: int = 100) -> int:
@@ -213,13 +229,12 @@ class Deliverer:
             "X-Thidua-Delivery": str(delivery["id"]),
         }
         status, error = None, None
-        try:
-            response = self.session.post(delivery["url"], data=body, headers=headers, timeout=self.timeout)
-            status = response.status_code
+        try:  # checked again at every delivery, and sent to the very address that was checked
+            status = targets.post(targets.checked(delivery["url"], self.allow), body, headers, self.timeout)
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
-        except requests.RequestException as exc:
-            error = scrubbed(f"{type(exc).__name__}: {exc}", delivery["url"])[:2000]
+        except (TargetRefused, OSError, urllib3.exceptions.HTTPError) as exc:
+            error = targets.failure_reason(exc)
         self._record(delivery, status, error)
 
     def _record(self, delivery: Any, status: int | None, error: str | None) -> None:
