@@ -8,6 +8,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from shared.cells import neutralised
+
 COLUMNS = (
     "seq",
     "occurred_at",
@@ -26,11 +28,12 @@ COLUMNS = (
 
 
 def audit_csv(rows: Sequence[dict[str, Any]]) -> bytes:
-    """Return entries as UTF-8 CSV (with a byte-order mark for spreadsheets), data as JSON text."""
+    """Return entries as UTF-8 CSV (with a byte-order mark for spreadsheets), data as JSON text;
+    formula-like text neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for row in rows:
         cells = {**row, "data": json.dumps(row["data"], ensure_ascii=False, sort_keys=True)}
-        writer.writerow(["" if cells[c] is None else cells[c] for c in COLUMNS])
+        writer.writerow(["" if cells[c] is None else neutralised(cells[c]) for c in COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode()

@@ -10,6 +10,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shared.cells import neutralised
+
 SCORE_TABLE_HEADERS = (
     "Hạng",
     "Mã trường",
@@ -66,7 +68,7 @@ def targets_rows(report: Sequence[dict[str, Any]]) -> list[Row]:
 
 
 def to_xlsx(title: str, headers: Sequence[str], rows: Sequence[Row]) -> bytes:
-    """Return a one-sheet workbook with a bold header row."""
+    """Return a one-sheet workbook with a bold header row; text is stored as text, never a formula."""
     workbook = Workbook()
     sheet = workbook.worksheets[0]
     sheet.title = title[:31]
@@ -74,16 +76,19 @@ def to_xlsx(title: str, headers: Sequence[str], rows: Sequence[Row]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([neutralised(cell) for cell in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Row]) -> bytes:
-    """Return UTF-8 CSV with a byte-order mark, so spreadsheet programs read the diacritics right."""
+    """Return UTF-8 CSV with a byte-order mark (diacritics read right), formula-like text neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+    writer.writerows(["" if cell is None else neutralised(cell) for cell in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode()
