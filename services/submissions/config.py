@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.submissions.app.archives import ArchiveLimits
 from shared.settings import CommonSettings, ConfigError, common_settings
 
 SERVICE = "submissions"
@@ -22,6 +23,8 @@ class SubmissionsSettings:
     max_upload_bytes: int
     watch_interval: float
     integration_keys: Mapping[str, str] = field(default_factory=dict)
+    archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
+    """How far DOCX and XLSX uploads may expand (SUBMISSIONS_ARCHIVE_MAX_MB, _MAX_RATIO, _MAX_MEMBERS)."""
 
 
 def _keys_file(data_dir: str) -> str:
@@ -39,6 +42,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> SubmissionsSettin
         keys = json.loads(env.get("THIDUA_INTEGRATION_KEYS") or _keys_file(data_dir))
         max_mb = float(env.get("SUBMISSIONS_MAX_UPLOAD_MB", "20"))
         interval = float(env.get("SUBMISSIONS_WATCH_INTERVAL", "60"))
+        archive_limits = ArchiveLimits(
+            int(float(env.get("SUBMISSIONS_ARCHIVE_MAX_MB", "100")) * 1024 * 1024),
+            float(env.get("SUBMISSIONS_ARCHIVE_MAX_RATIO", "200")),
+            int(env.get("SUBMISSIONS_ARCHIVE_MAX_MEMBERS", "2000")),
+        )
     except ValueError as exc:
         raise ConfigError(f"a submissions setting is malformed: {exc}") from exc
     if not isinstance(keys, dict) or not all(isinstance(v, str) and len(v) >= 32 for v in keys.values()):
@@ -49,4 +57,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> SubmissionsSettin
         max_upload_bytes=int(max_mb * 1024 * 1024),
         watch_interval=interval,
         integration_keys=keys,
+        archive_limits=archive_limits,
     )

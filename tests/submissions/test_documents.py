@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import zipfile
+from pathlib import Path
 
 from tests.submissions.conftest import HOA_BINH, World, auth, file, officer, pdf_bytes, plan, xlsx_bytes
 
@@ -59,3 +62,65 @@ def test_a_filing_carries_document_hashes_and_an_unknown_hash_is_422(world: Worl
         headers=officer(HOA_BINH),
     )
     assert missing.get_json()["error"]["code"] == "unknown_document"
+
+
+def docx_with(members: dict[str, bytes | int]) -> bytes:
+    """Return a DOCX-typed archive; an int member is that many zero bytes, streamed in."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        for name, content in members.items():
+            if isinstance(content, int):
+                with archive.open(name, "w", force_zip64=True) as stream:
+                    for _ in range(content // (1 << 20)):
+                        stream.write(bytes(1 << 20))
+            else:
+                archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def with_production_upload_limit(world: World) -> World:
+    """Give the service the production upload limit (20 MB), so only the archive rules refuse."""
+    limit = 20 * 1024 * 1024
+    world.service.config = dataclasses.replace(world.service.config, max_upload_bytes=limit)
+    world.client.application.config["MAX_CONTENT_LENGTH"] = limit + 64 * 1024
+    return world
+
+
+def stored_files(world: World) -> list[Path]:
+    return [p for p in Path(world.service.documents_dir).rglob("*") if p.is_file()]
+
+
+def test_a_docx_holding_a_gibibyte_member_is_refused_and_not_stored(world: World) -> None:
+    bomb = docx_with({"word/media/bom.bin": 1 << 30})
+    assert len(bomb) < 1_100_000  # about 1 MB on the wire
+    response = upload(with_production_upload_limit(world), bomb, "bao-cao.docx")
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "archive_too_large"
+    assert stored_files(world) == []
+
+
+def test_an_archive_that_expands_too_many_times_its_size_is_refused(world: World) -> None:
+    response = upload(world, docx_with({"word/media/nen.bin": 8 << 20}), "bao-cao.docx")  # about 1000:1
+    assert response.status_code == 413 and response.get_json()["error"]["code"] == "archive_too_large"
+    assert stored_files(world) == []
+
+
+def test_an_archive_with_too_many_members_is_refused(world: World) -> None:
+    many = docx_with({f"word/m{i}.xml": b"<x/>" for i in range(2100)})
+    response = upload(with_production_upload_limit(world), many, "bao-cao.docx")
+    assert response.status_code == 413
+    assert response.get_json()["error"]["details"]["members"] == 2102
+
+
+def test_an_ordinary_docx_is_stored(world: World) -> None:
+    response = upload(world, docx_with({"word/styles.xml": b"<w:styles/>" * 50}), "bao-cao.docx")
+    assert response.status_code == 201 and response.get_json()["media_type"].endswith("document")
+
+
+def test_a_file_that_only_starts_like_a_pdf_is_refused(world: World) -> None:
+    response = upload(world, b"%PDF-1.4\n<script>alert(1)</script>" + bytes(5000), "bao-cao.pdf")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "corrupt_document"
+    assert stored_files(world) == []

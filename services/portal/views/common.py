@@ -50,6 +50,10 @@ ERRORS = {
     "already_exempt": "Hồ sơ này đã được miễn.",
     "not_a_member": "Có trường không thuộc cụm trong năm này.",
     "reason_required": "Cần ghi rõ lý do.",
+    "archive_too_large": "Tệp nén (DOCX, XLSX) giải nén ra quá lớn hoặc có quá nhiều thành phần.",
+    "corrupt_document": "Tệp bị hỏng hoặc không đúng định dạng (ví dụ PDF không hoàn chỉnh).",
+    "file_too_large": "Tệp tải lên vượt quá dung lượng cho phép.",
+    "unsupported_file_type": "Chỉ nhận tệp PDF, DOCX, XLSX, PNG hoặc JPEG.",
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import filetype
 
+from services.submissions.app.archives import inspect_upload
 from services.submissions.service import Submissions
 from shared.errors import RuleBroken
 from shared.web import ApiError
@@ -25,7 +26,8 @@ ACCEPTED = {
 
 
 def store_document(service: Submissions, content: bytes, name: str) -> dict[str, Any]:
-    """Store a document once (same bytes, same hash) and return its reference; refuse other types."""
+    """Store a document once (same bytes, same hash) and return its reference; refuse other types,
+    archives that expand beyond the limits, and PDFs that are not PDFs."""
     if not content:
         raise RuleBroken("the file is empty", {"name": name}, "empty_file")
     if len(content) > service.config.max_upload_bytes:
@@ -44,6 +46,7 @@ def store_document(service: Submissions, content: bytes, name: str) -> dict[str,
             "only PDF, DOCX, XLSX, PNG and JPEG files are accepted",
             {"detected": media_type, "name": name},
         )
+    inspect_upload(content, media_type, service.config.archive_limits)
     digest = hashlib.sha256(content).hexdigest()
     path = _path(service.documents_dir, digest)
     if not path.exists():
