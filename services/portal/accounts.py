@@ -1,8 +1,10 @@
-"""Account rules: who may sign in, Argon2 passwords, lock-out after failures, one-time invitation links."""
+"""Account rules: who may sign in, Argon2 passwords, throttled sign-in, sessions that can be ended,
+one-time links (invitations and password resets), and what the Academy changes on an account."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,10 +14,13 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from services.portal import throttle
 from services.portal.tables import accounts, invitations, journal
+from services.portal.throttle import ThrottlePolicy
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
-from shared.time import local_text
 
+log = logging.getLogger(__name__)
+INVITATION, RESET = "invitation", "reset"
 PORTAL_ROLES = {
     SCHOOL_OFFICER: "Cán bộ thi đua của trường",
     CLUSTER_HEAD: "Cụm trưởng",
@@ -25,6 +30,12 @@ PORTAL_ROLES = {
 """The roles a person signs in with, and how the pages name them."""
 MIN_PASSWORD = 10
 HASHER = PasswordHasher()
+DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+"""Verified against when there is no real hash, so every refusal costs one Argon2 verification."""
+REFUSED = (
+    "Đăng nhập không thành công. Hãy kiểm tra địa chỉ thư điện tử và mật khẩu; "
+    "sau nhiều lần nhập sai, hãy chờ ít phút rồi thử lại."
+)
 
 
 class AccountError(Exception):
@@ -36,15 +47,32 @@ class AccountError(Exception):
         self.field = field
 
 
+class SignInRefused(AccountError):
+    """A sign-in was refused; the person sees one message whatever the reason, operators the reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(REFUSED)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Account:
-    """A signed-in person: an id, a name, and exactly one role with its tenant."""
+    """A signed-in person: an id, a name, exactly one role with its tenant, and their session state."""
 
     account_id: int
     email: str
     full_name: str
     role: str
     tenant: str | None
+    generation: int = 0
+    """Every session carries it; raising it ends them all."""
+    must_change_password: bool = False
+    has_second_factor: bool = False
+
+    @property
+    def second_factor_required(self) -> bool:
+        """Say whether this account may not sign in without a second factor (the Academy's)."""
+        return self.role == ACADEMY_ADMIN
 
     @property
     def subject(self) -> str:
@@ -100,48 +128,68 @@ def create_account(
     return Account(account_id, email, full_name.strip(), role, tenant or None)
 
 
-def invite(conn: sa.Connection, account_id: int, valid_for: timedelta, actor: str, now: datetime) -> str:
-    """Make a one-time invitation for an account and return its token (only its hash is kept)."""
+def invite(
+    conn: sa.Connection,
+    account_id: int,
+    valid_for: timedelta,
+    actor: str,
+    now: datetime,
+    purpose: str = INVITATION,
+) -> str:
+    """Make a one-time link (an invitation or a password reset); return its token (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
     conn.execute(
         invitations.insert().values(
-            token_hash=_digest(token), account_id=account_id, expires_at=now + valid_for, created_at=now
+            token_hash=_digest(token),
+            account_id=account_id,
+            expires_at=now + valid_for,
+            created_at=now,
+            purpose=purpose,
         )
     )
-    _journal(conn, account_id, "invited", actor, now)
+    _journal(conn, account_id, "invited" if purpose == INVITATION else "reset_requested", actor, now)
     return token
 
 
-def invitation_account(conn: sa.Connection, token: str, now: datetime) -> Account:
-    """Return the account an unused, unexpired invitation is for; refuse any other link."""
+def invitation_account(conn: sa.Connection, token: str, now: datetime, purpose: str = INVITATION) -> Account:
+    """Return the account an unused, unexpired link of that purpose is for; refuse any other link."""
+    ask = (
+        "Hãy đề nghị Học viện gửi lời mời mới."
+        if purpose == INVITATION
+        else "Hãy đề nghị đặt lại mật khẩu một lần nữa."
+    )
     row = (
-        conn.execute(invitations.select().where(invitations.c.token_hash == _digest(token)))
+        conn.execute(
+            invitations.select().where(
+                (invitations.c.token_hash == _digest(token)) & (invitations.c.purpose == purpose)
+            )
+        )
         .mappings()
         .first()
     )
     if row is None or row["used_at"] is not None:
-        raise AccountError(
-            "Liên kết này không hợp lệ hoặc đã được dùng. Hãy đề nghị Học viện gửi lời mời mới."
-        )
+        raise AccountError(f"Liên kết này không hợp lệ hoặc đã được dùng. {ask}")
     if row["expires_at"] <= now:
-        raise AccountError("Liên kết này đã hết hạn. Hãy đề nghị Học viện gửi lời mời mới.")
+        raise AccountError(f"Liên kết này đã hết hạn. {ask}")
     account = account_by_id(conn, row["account_id"])
     if account is None:
-        raise AccountError("Tài khoản của lời mời này không còn hoạt động.")
+        raise AccountError("Tài khoản của liên kết này không còn hoạt động.")
     return account
 
 
 def accept_invitation(
-    conn: sa.Connection, token: str, password: str, confirmation: str, now: datetime
+    conn: sa.Connection,
+    token: str,
+    password: str,
+    confirmation: str,
+    now: datetime,
+    purpose: str = INVITATION,
 ) -> Account:
-    """Set the password of an invited account; the link is spent, and older links of it too."""
-    account = invitation_account(conn, token, now)
+    """Set the password through a one-time link; the link is spent, every older link of the account
+    with it, and every session of the account ends."""
+    account = invitation_account(conn, token, now, purpose)
     check_password(password, confirmation, account.email)
-    conn.execute(
-        accounts.update()
-        .where(accounts.c.account_id == account.account_id)
-        .values(password_hash=HASHER.hash(password), failed_attempts=0, locked_until=None)
-    )
+    _set_password(conn, account.account_id, password)
     conn.execute(
         invitations.update()
         .where((invitations.c.account_id == account.account_id) & invitations.c.used_at.is_(None))
@@ -151,38 +199,120 @@ def accept_invitation(
     return account
 
 
-def authenticate(
-    conn: sa.Connection, email: str, password: str, now: datetime, lock_after: int, lock_for: timedelta
-) -> Account:
-    """Return the account a password opens; count failures and lock the account after ``lock_after``.
+def reset_link(
+    conn: sa.Connection, email: str, valid_for: timedelta, now: datetime, every: timedelta
+) -> tuple[Account, str] | None:
+    """Make a password-reset link for an active account, or None (unknown, or one was sent lately)."""
+    wanted = (accounts.c.email == normalised_email(email)) & accounts.c.active
+    row = conn.execute(accounts.select().where(wanted)).mappings().first()
+    if row is None:
+        return None
+    recent = conn.execute(
+        sa.select(invitations.c.token_hash).where(
+            (invitations.c.account_id == row["account_id"])
+            & (invitations.c.purpose == RESET)
+            & (invitations.c.created_at > now - every)
+        )
+    ).first()
+    if recent is not None:
+        log.info("password reset not sent: one was sent lately", extra={"account_id": row["account_id"]})
+        return None
+    account = _account(row)
+    return account, invite(conn, account.account_id, valid_for, account.subject, now, RESET)
 
-    Unknown e-mails, accounts without a password and wrong passwords get one message, so the page does
-    not tell who has an account; a locked account says until when.
-    """
-    wrong = AccountError("Địa chỉ thư điện tử hoặc mật khẩu không đúng.")
-    row = (
-        conn.execute(accounts.select().where(accounts.c.email == normalised_email(email)).with_for_update())
-        .mappings()
-        .first()
+
+def change_password(
+    conn: sa.Connection, account: Account, current: str, password: str, confirmation: str, now: datetime
+) -> Account:
+    """Change a signed-in person's password (the current one proves it is them); end every session."""
+    stored = conn.execute(
+        sa.select(accounts.c.password_hash).where(accounts.c.account_id == account.account_id)
+    ).scalar()
+    if not _verifies(stored or DUMMY_HASH, current) or not stored:
+        raise AccountError("Mật khẩu hiện tại không đúng.", "current")
+    if current == password:
+        raise AccountError("Mật khẩu mới phải khác mật khẩu hiện tại.", "password")
+    check_password(password, confirmation, account.email)
+    _set_password(conn, account.account_id, password)
+    _journal(conn, account.account_id, "password_changed", account.subject, now)
+    return _fresh(conn, account.account_id)
+
+
+def end_sessions(conn: sa.Connection, account_id: int, action: str, actor: str, now: datetime) -> None:
+    """End every session of an account at once (sign-out, a changed role, a disabled account)."""
+    conn.execute(
+        accounts.update()
+        .where(accounts.c.account_id == account_id)
+        .values(session_generation=accounts.c.session_generation + 1)
     )
-    if row is None or not row["active"] or not row["password_hash"]:
-        HASHER.hash(password)  # the same work as a real check, so timing does not tell either
-        raise wrong
-    if row["locked_until"] is not None and row["locked_until"] > now:
-        raise AccountError(_locked_message(row["locked_until"]))
-    if not _verifies(row["password_hash"], password):
-        this = accounts.c.account_id == row["account_id"]
-        conn.execute(accounts.update().where(this).values(failed_attempts=accounts.c.failed_attempts + 1))
-        failures = conn.execute(sa.select(accounts.c.failed_attempts).where(this)).scalar_one()
-        if failures < lock_after:
-            raise wrong
-        conn.execute(accounts.update().where(this).values(failed_attempts=0, locked_until=now + lock_for))
-        _journal(conn, row["account_id"], "locked", "portal", now)
-        raise AccountError(_locked_message(now + lock_for))
-    values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None}
+    _journal(conn, account_id, action, actor, now)
+
+
+def set_active(conn: sa.Connection, account_id: int, active: bool, actor: str, now: datetime) -> None:
+    """Disable an account (its sessions end at once) or enable it again."""
+    found = conn.execute(accounts.update().where(accounts.c.account_id == account_id).values(active=active))
+    if not found.rowcount:
+        raise AccountError("Không có tài khoản này.")
+    end_sessions(conn, account_id, "enabled" if active else "disabled", actor, now)
+
+
+def change_role(
+    conn: sa.Connection, account_id: int, role: str, tenant: str | None, actor: str, now: datetime
+) -> None:
+    """Give an account another role or tenant; its sessions end, so it signs in again as that."""
+    check_role(role, tenant)
+    found = conn.execute(
+        accounts.update().where(accounts.c.account_id == account_id).values(role=role, tenant=tenant or None)
+    )
+    if not found.rowcount:
+        raise AccountError("Không có tài khoản này.")
+    end_sessions(conn, account_id, f"role:{role}", actor, now)
+
+
+def authenticate(
+    conn: sa.Connection, email: str, password: str, client: str, now: datetime, policy: ThrottlePolicy
+) -> Account:
+    """Return the account a password opens, throttling failures by (e-mail, client address).
+
+    Every refusal gives the same message after the same work (one Argon2 verification), whether the
+    address is unknown, has no password, is disabled, is throttled, or the password is wrong; the
+    reason goes to the log for operators.
+    """
+    email = normalised_email(email)
+    key = throttle.throttle_key(email, client)
+    row = conn.execute(accounts.select().where(accounts.c.email == email)).mappings().first()
+    usable = row is not None and row["active"] and row["password_hash"]
+    right = _verifies(row["password_hash"] if usable and row else DUMMY_HASH, password)
+    reason = None
+    if throttle.blocked(conn, key, now):
+        reason = "throttled"
+    elif row is None:
+        reason = "unknown_email"
+    elif not row["active"]:
+        reason = "disabled"
+    elif not row["password_hash"]:
+        reason = "no_password"
+    elif not right:
+        reason = "wrong_password"
+    if reason is not None or row is None:  # (no row always has a reason)
+        failures = throttle.record_failure(conn, key, now, policy) if reason != "throttled" else None
+        log.warning(
+            "sign-in refused",
+            extra={
+                "reason": reason,
+                "account_id": row["account_id"] if row else None,
+                "client": client,
+                "failures": failures,
+            },
+        )
+        raise SignInRefused(reason or "unknown_email")
+    throttle.record_success(conn, key)
     if HASHER.check_needs_rehash(row["password_hash"]):
-        values["password_hash"] = HASHER.hash(password)
-    conn.execute(accounts.update().where(accounts.c.account_id == row["account_id"]).values(**values))
+        conn.execute(
+            accounts.update()
+            .where(accounts.c.account_id == row["account_id"])
+            .values(password_hash=HASHER.hash(password))
+        )
     return _account(row)
 
 
@@ -196,17 +326,35 @@ def account_by_id(conn: sa.Connection, account_id: int) -> Account | None:
     return _account(row) if row else None
 
 
+SECRET_COLUMNS = ("password_hash", "totp_secret", "totp_pending", "totp_last_step")
+
+
 def list_accounts(conn: sa.Connection) -> list[dict[str, Any]]:
-    """Return every account with whether it has a password yet and whether it is locked."""
+    """Return every account with whether it has a password and a second factor (never the secrets)."""
     rows = conn.execute(accounts.select().order_by(accounts.c.role, accounts.c.email)).mappings()
     return [
-        {k: v for k, v in row.items() if k != "password_hash"} | {"has_password": bool(row["password_hash"])}
+        {k: v for k, v in row.items() if k not in SECRET_COLUMNS}
+        | {"has_password": bool(row["password_hash"]), "has_second_factor": bool(row["totp_secret"])}
         for row in rows
     ]
 
 
-def _locked_message(until: datetime) -> str:
-    return f"Tài khoản tạm khóa đến {local_text(until)} vì nhập sai mật khẩu nhiều lần."
+def _set_password(conn: sa.Connection, account_id: int, password: str) -> None:
+    """Store a new password; the forced change is done, and every session of the account ends."""
+    conn.execute(
+        accounts.update()
+        .where(accounts.c.account_id == account_id)
+        .values(
+            password_hash=HASHER.hash(password),
+            must_change_password=False,
+            session_generation=accounts.c.session_generation + 1,
+        )
+    )
+
+
+def _fresh(conn: sa.Connection, account_id: int) -> Account:
+    row = conn.execute(accounts.select().where(accounts.c.account_id == account_id)).mappings().one()
+    return _account(row)
 
 
 def _verifies(stored: str, password: str) -> bool:
@@ -221,20 +369,33 @@ def _digest(token: str) -> str:
 
 
 def _account(row: Any) -> Account:
-    return Account(row["account_id"], row["email"], row["full_name"], row["role"], row["tenant"])
+    return Account(
+        row["account_id"],
+        row["email"],
+        row["full_name"],
+        row["role"],
+        row["tenant"],
+        row["session_generation"],
+        row["must_change_password"],
+        bool(row["totp_secret"]),
+    )
 
 
-def _journal(conn: sa.Connection, account_id: int, action: str, actor: str, now: datetime) -> None:
+def journal_entry(conn: sa.Connection, account_id: int, action: str, actor: str, now: datetime) -> None:
+    """Record in the portal's journal what was done to an account, by whom and when."""
     conn.execute(journal.insert().values(account_id=account_id, action=action, actor=actor, at=now))
 
 
+_journal = journal_entry
+
+
 def sign_in(
-    engine: sa.Engine, email: str, password: str, now: datetime, lock_after: int, lock_for: timedelta
+    engine: sa.Engine, email: str, password: str, client: str, now: datetime, policy: ThrottlePolicy
 ) -> Account:
     """Authenticate in one transaction that is kept even when the password is refused (failures count)."""
     with engine.begin() as conn:
         try:
-            return authenticate(conn, email, password, now, lock_after, lock_for)
-        except AccountError as refused:
+            return authenticate(conn, email, password, client, now, policy)
+        except SignInRefused as refused:
             failure = refused
     raise failure

@@ -7,8 +7,10 @@ import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+from services.portal.throttle import ThrottlePolicy
 from shared.settings import CommonSettings, ConfigError, common_settings
 
 SERVICE = "portal"
@@ -16,7 +18,7 @@ SERVICE = "portal"
 
 @dataclass(frozen=True)
 class PortalSettings:
-    """The common settings plus the services it calls, mail for invitations and the sign-in rules."""
+    """The common settings plus the services it calls, mail for invitations, sign-in and session rules."""
 
     common: CommonSettings
     registry_url: str
@@ -28,14 +30,30 @@ class PortalSettings:
     smtp_host: str
     smtp_port: int
     mail_from: str
-    lockout_after: int
-    """Failed sign-ins in a row that lock an account (PORTAL_LOCKOUT_AFTER)."""
-    lockout_minutes: int
+    throttle_free: int
+    """Failed sign-ins in a row of one (e-mail, address) pair before delays start (PORTAL_THROTTLE_FREE)."""
+    throttle_longest_minutes: int
+    """The longest delay a pair is made to wait (PORTAL_THROTTLE_LONGEST_MINUTES)."""
     invitation_hours: int
+    reset_minutes: int
+    """How long a password-reset link works (PORTAL_RESET_MINUTES)."""
+    session_idle_minutes: int
+    """A session unused this long ends (PORTAL_SESSION_IDLE_MINUTES)."""
+    session_max_hours: int
+    """A session ends this long after sign-in, used or not (PORTAL_SESSION_MAX_HOURS)."""
     data_dir: Path
     """Where the embedded default keeps its files (THIDUA_DATA_DIR): the first account's password."""
     session_secret: str = field(repr=False)
     """Signs the session cookie and CSRF tokens (PORTAL_SECRET; derived from the token key when unset)."""
+    data_key: str = field(default="", repr=False)
+    """Seals second-factor secrets at rest (THIDUA_DATA_KEY; the session secret when unset)."""
+
+    @property
+    def throttle(self) -> ThrottlePolicy:
+        """Return the sign-in throttling policy."""
+        return ThrottlePolicy(
+            free=self.throttle_free, longest=timedelta(minutes=self.throttle_longest_minutes)
+        )
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> PortalSettings:
@@ -44,15 +62,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> PortalSettings:
     common = common_settings(SERVICE, env)
     try:
         smtp_port = int(env.get("SMTP_PORT", "1025"))
-        lockout_after = int(env.get("PORTAL_LOCKOUT_AFTER", "5"))
-        lockout_minutes = int(env.get("PORTAL_LOCKOUT_MINUTES", "15"))
-        invitation_hours = int(env.get("PORTAL_INVITATION_HOURS", "72"))
+        numbers = {
+            name: int(env.get(name, default))
+            for name, default in (
+                ("PORTAL_THROTTLE_FREE", "3"),
+                ("PORTAL_THROTTLE_LONGEST_MINUTES", "15"),
+                ("PORTAL_INVITATION_HOURS", "72"),
+                ("PORTAL_RESET_MINUTES", "60"),
+                ("PORTAL_SESSION_IDLE_MINUTES", "30"),
+                ("PORTAL_SESSION_MAX_HOURS", "12"),
+            )
+        }
     except ValueError as exc:
         raise ConfigError(f"a portal setting is malformed: {exc}") from exc
-    if min(lockout_after, lockout_minutes, invitation_hours) < 1:
-        raise ConfigError(
-            "PORTAL_LOCKOUT_AFTER, PORTAL_LOCKOUT_MINUTES and PORTAL_INVITATION_HOURS must be >= 1"
-        )
+    if too_small := [name for name, value in numbers.items() if value < 1]:
+        raise ConfigError(f"{', '.join(too_small)} must be >= 1")
     secret = (
         env.get("PORTAL_SECRET")
         or hmac.new(common.jwt_secret.encode(), b"thidua-portal-session", hashlib.sha256).hexdigest()
@@ -67,9 +91,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> PortalSettings:
         smtp_host=env.get("SMTP_HOST", "127.0.0.1"),
         smtp_port=smtp_port,
         mail_from=env.get("MAIL_FROM", "thidua@hcma.vn"),
-        lockout_after=lockout_after,
-        lockout_minutes=lockout_minutes,
-        invitation_hours=invitation_hours,
+        throttle_free=numbers["PORTAL_THROTTLE_FREE"],
+        throttle_longest_minutes=numbers["PORTAL_THROTTLE_LONGEST_MINUTES"],
+        invitation_hours=numbers["PORTAL_INVITATION_HOURS"],
+        reset_minutes=numbers["PORTAL_RESET_MINUTES"],
+        session_idle_minutes=numbers["PORTAL_SESSION_IDLE_MINUTES"],
+        session_max_hours=numbers["PORTAL_SESSION_MAX_HOURS"],
         data_dir=Path(env.get("THIDUA_DATA_DIR", "var")),
         session_secret=secret,
+        data_key=env.get("THIDUA_DATA_KEY", ""),
     )

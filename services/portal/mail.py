@@ -1,4 +1,4 @@
-"""The invitation e-mail: a one-time link to set a password, in Vietnamese."""
+"""The portal's e-mails, in Vietnamese: the invitation and the password reset, each a one-time link."""
 
 from __future__ import annotations
 
@@ -22,6 +22,24 @@ def invitation_message(settings: PortalSettings, account: Account, link: str, wh
         f"Để đặt mật khẩu, hãy mở liên kết sau (dùng một lần, hết hạn sau {settings.invitation_hours} giờ):\n"
         f"{link}\n\n"
         "Nếu đồng chí không chờ thư này, xin bỏ qua.\n\n"
+        "Vụ Các trường chính trị\n"
+    )
+    return message
+
+
+def reset_message(settings: PortalSettings, account: Account, link: str) -> EmailMessage:
+    """Return the password-reset e-mail for an account (the link is its only copy of the token)."""
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = account.email
+    message["Subject"] = "Đặt lại mật khẩu Cổng thông tin thi đua các trường chính trị"
+    message.set_content(
+        f"Kính gửi {account.full_name},\n\n"
+        "Cổng thông tin thi đua vừa nhận đề nghị đặt lại mật khẩu cho tài khoản của đồng chí.\n\n"
+        "Để đặt mật khẩu mới, hãy mở liên kết sau "
+        f"(dùng một lần, hết hạn sau {settings.reset_minutes} phút):\n"
+        f"{link}\n\n"
+        "Nếu đồng chí không đề nghị, xin bỏ qua thư này; mật khẩu hiện tại vẫn dùng được.\n\n"
         "Vụ Các trường chính trị\n"
     )
     return message

@@ -20,6 +20,8 @@ from services.portal.views.cluster import cluster
 from services.portal.views.common import login_manager, page, register_template_helpers, say
 from services.portal.views.province import province
 from services.portal.views.school import school
+from services.portal.views.security import security
+from services.portal.views.sessions import register_session_rules
 from shared.service import from_environment
 from shared.web import make_app
 
@@ -50,9 +52,9 @@ def create_app(service: Portal | None = None) -> Flask:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": config.public_url.startswith("https://"),
-            "REMEMBER_COOKIE_DURATION": timedelta(hours=12),
-            "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
-            "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+            "PUBLIC_HTTPS": config.public_url.startswith("https://"),
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=config.session_max_hours),
+            "WTF_CSRF_TIME_LIMIT": config.session_max_hours * 3600,
         },
     )
     app.extensions["portal"] = portal
@@ -67,16 +69,11 @@ def create_app(service: Portal | None = None) -> Flask:
     )
     CSRFProtect(app)
     login_manager.init_app(app)
-    for blueprint in (auth, school, cluster, academy, province):
+    for blueprint in (auth, security, school, cluster, academy, province):
         app.register_blueprint(blueprint)
+    register_session_rules(app)
     register_template_helpers(app)
     _register_pages_for_errors(app)
-
-    @app.after_request
-    def _no_referrer(response: Any) -> Any:
-        # An invitation page's URL holds its token: no Referer may carry it to another page or site.
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
 
     return app
 

@@ -16,6 +16,7 @@ from shared.logs import correlation_id
 from shared.metrics import LagCollector, instrument
 from shared.service import ServiceContext
 from shared.web.errors import ErrorResponse, error_body, register_error_handlers
+from shared.web.headers import register_security_headers
 
 ReadinessCheck = Callable[[], bool]
 MAX_BODY_BYTES = 1024 * 1024
@@ -88,6 +89,7 @@ def make_app(
         app, spec_kwargs={"components": {"securitySchemes": _SECURITY}, "security": [{"bearer": []}]}
     )
     register_error_handlers(app)
+    register_security_headers(app)
     _register_correlation(app)
     _register_health(app, checks)
     if lags is not None:

@@ -1,4 +1,4 @@
-"""The account rules: roles and tenants, passwords, invitations that work once, lock-out after failures."""
+"""The account rules: roles and tenants, passwords, invitations that work once, throttled sign-in."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from services.portal import accounts
 from services.portal.accounts import AccountError
 from services.portal.first_account import EMAIL, ensure_first_account
 from services.portal.tables import accounts as accounts_table
-from services.portal.tables import journal
+from services.portal.tables import journal, throttle
+from services.portal.throttle import ThrottlePolicy
 
 NOW = datetime(2023, 3, 1, 3, 0, tzinfo=UTC)
-LOCK = timedelta(minutes=15)
+POLICY = ThrottlePolicy()
 PASSWORD = "mot-mat-khau-dai"
 
 
@@ -32,8 +33,8 @@ def with_password(portal, password=PASSWORD, **kwargs):  # type: ignore[no-untyp
     return account
 
 
-def sign_in(portal, email="thidua@yenbai.invalid", password=PASSWORD, now=NOW):  # type: ignore[no-untyped-def]
-    return accounts.sign_in(portal.engine, email, password, now, 5, LOCK)
+def sign_in(portal, email="thidua@yenbai.invalid", password=PASSWORD, now=NOW, client="203.0.113.7"):  # type: ignore[no-untyped-def]
+    return accounts.sign_in(portal.engine, email, password, client, now, POLICY)
 
 
 @pytest.mark.parametrize(
@@ -121,39 +122,78 @@ def test_one_email_one_account_whatever_its_case(portal) -> None:  # type: ignor
         )
 
 
-def test_wrong_password_unknown_email_and_no_password_get_the_same_message(portal) -> None:  # type: ignore[no-untyped-def]
+def test_every_refusal_gets_the_same_message_and_the_same_work_and_logs_its_reason(
+    portal, monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
     with_password(portal)
     invited(portal, email="chua-dat@yenbai.invalid")
-    messages = set()
-    for email, password in (
-        ("thidua@yenbai.invalid", "sai-mat-khau-roi"),
-        ("khong-co@yenbai.invalid", PASSWORD),
-        ("chua-dat@yenbai.invalid", PASSWORD),
+    disabled = with_password(portal, email="nghi@yenbai.invalid")
+    with portal.engine.begin() as conn:
+        accounts.set_active(conn, disabled.account_id, False, "academy_admin:an", NOW)
+    verifications = []
+    real_verify = accounts._verifies
+    monkeypatch.setattr(accounts, "_verifies", lambda h, p: verifications.append(h) or real_verify(h, p))
+    messages, reasons = set(), []
+    for email, password, client in (
+        ("thidua@yenbai.invalid", "sai-mat-khau-roi", "a"),
+        ("khong-co@yenbai.invalid", PASSWORD, "a"),
+        ("chua-dat@yenbai.invalid", PASSWORD, "a"),
+        ("nghi@yenbai.invalid", PASSWORD, "a"),
     ):
+        caplog.clear()
         with pytest.raises(AccountError) as refused:
-            sign_in(portal, email, password)
+            sign_in(portal, email, password, client=client)
         messages.add(refused.value.message)
-    assert messages == {"Địa chỉ thư điện tử hoặc mật khẩu không đúng."}
+        reasons += [r.reason for r in caplog.records if r.getMessage() == "sign-in refused"]  # type: ignore[attr-defined]
+    assert messages == {accounts.REFUSED}
+    assert len(verifications) == 4  # one Argon2 verification each, known address or not
+    assert reasons == ["wrong_password", "unknown_email", "no_password", "disabled"]
+    assert all(PASSWORD not in r.getMessage() for r in caplog.records)
 
 
-def test_five_failures_lock_the_account_even_against_the_right_password_until_the_lock_ends(portal) -> None:  # type: ignore[no-untyped-def]
+def test_failures_slow_down_one_address_and_never_keep_the_officer_out_elsewhere(portal) -> None:  # type: ignore[no-untyped-def]
     with_password(portal)
-    for attempt in range(1, 6):
+    for attempt in range(POLICY.free + 1):
         with pytest.raises(AccountError) as refused:
-            sign_in(portal, password=f"sai-lan-thu-{attempt}")
-    assert "tạm khóa" in refused.value.message  # the fifth failure locks
-    with pytest.raises(AccountError, match="tạm khóa đến 01/03/2023 10:15"):  # Vietnam time
-        sign_in(portal)
-    assert sign_in(portal, now=NOW + LOCK + timedelta(seconds=1)).email == "thidua@yenbai.invalid"
+            sign_in(portal, password=f"sai-lan-thu-{attempt}", client="198.51.100.66")
+    assert refused.value.message == accounts.REFUSED  # no word of a lock
+    with pytest.raises(AccountError):  # the attacker's address waits, even with the right password
+        sign_in(portal, client="198.51.100.66")
+    assert sign_in(portal, client="203.0.113.7").email == "thidua@yenbai.invalid"  # the officer gets in
+    later = NOW + POLICY.delay(POLICY.free + 1) + timedelta(seconds=1)
+    assert sign_in(portal, now=later, client="198.51.100.66").email == "thidua@yenbai.invalid"
 
 
-def test_a_success_resets_the_count_of_failures(portal) -> None:  # type: ignore[no-untyped-def]
+def test_the_delay_grows_with_each_failure_up_to_the_longest(portal) -> None:  # type: ignore[no-untyped-def]
+    delays = [POLICY.delay(n).total_seconds() for n in range(1, 16)]
+    assert delays[: POLICY.free] == [0] * POLICY.free
+    assert delays[POLICY.free : POLICY.free + 4] == [2, 4, 8, 16]
+    assert delays[-1] == POLICY.longest.total_seconds()
+
+
+def test_differently_cased_addresses_are_one_account_and_share_its_throttle(portal) -> None:  # type: ignore[no-untyped-def]
+    with_password(portal)
+    for attempt, email in enumerate(
+        ("THIDUA@yenbai.invalid", "ThiDua@YenBai.invalid", " thidua@yenbai.invalid ")
+    ):
+        with pytest.raises(AccountError):
+            sign_in(portal, email, f"sai-{attempt}")
+    with pytest.raises(AccountError):
+        sign_in(portal, "thidua@YENBAI.invalid", "sai-lan-nua")
+    with pytest.raises(AccountError):  # blocked now: every spelling counted towards one pair
+        sign_in(portal, "Thidua@yenbai.invalid")
+    assert sign_in(portal, "THIDUA@YENBAI.INVALID", now=NOW + timedelta(minutes=1)).account_id > 0
+
+
+def test_a_success_forgets_the_failures(portal) -> None:  # type: ignore[no-untyped-def]
     with_password(portal)
     for _round in range(3):
-        for attempt in range(4):
-            with pytest.raises(AccountError, match="không đúng"):
+        for attempt in range(POLICY.free):
+            with pytest.raises(AccountError):
                 sign_in(portal, password=f"sai-{attempt}-lan-nua")
-        sign_in(portal)  # four failures then a success, three times: never locked
+        sign_in(portal)  # the free failures then a success, three times: never delayed
+    with portal.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(throttle)).scalar() == 0
 
 
 def test_the_first_academy_account_has_a_kept_password_on_the_embedded_default(portal) -> None:  # type: ignore[no-untyped-def]
@@ -161,7 +201,8 @@ def test_the_first_academy_account_has_a_kept_password_on_the_embedded_default(p
     password = (portal.config.data_dir / "portal-admin.txt").read_text().strip()
     assert EMAIL in said and password in said
     assert (portal.config.data_dir / "portal-admin.txt").stat().st_mode & 0o077 == 0
-    assert sign_in(portal, EMAIL, password).role == "academy_admin"
+    first = sign_in(portal, EMAIL, password)
+    assert first.role == "academy_admin" and first.must_change_password and first.second_factor_required
     assert ensure_first_account(portal) == said  # idempotent: no second account, same credentials
     with portal.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(accounts_table)).scalar() == 1

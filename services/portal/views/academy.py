@@ -176,7 +176,7 @@ def accounts_page() -> Any:
         roles=PORTAL_ROLES,
         officers=_officers(year(), {a["email"] for a in listed}),
         names=school_names(),
-        now=service.clock(),
+        me=person().account_id,
     )
 
 
@@ -198,6 +198,50 @@ def reinvite(account_id: int) -> Any:
             service.clock(),
         )
     _send_invitation(account, token, "")
+    return redirect(url_for("academy.accounts_page"))
+
+
+@academy.route("/tai-khoan/<int:account_id>/trang-thai", methods=["POST"])
+@for_roles(ACADEMY_ADMIN)
+def set_active(account_id: int) -> Any:
+    """Disable an account (its sessions end at once) or enable it again; never one's own."""
+    active = request.form.get("active") == "1"
+    if account_id == person().account_id and not active:
+        flash("Không thể tự khóa tài khoản đang dùng.", "error")
+        return redirect(url_for("academy.accounts_page"))
+    service = portal()
+    try:
+        with service.engine.begin() as conn:
+            accounts.set_active(conn, account_id, active, person().subject, service.clock())
+    except AccountError as error:
+        flash(error.message, "error")
+        return redirect(url_for("academy.accounts_page"))
+    flash(
+        "Đã mở lại tài khoản." if active else "Đã khóa tài khoản; mọi phiên của tài khoản đã kết thúc.",
+        "notice",
+    )
+    return redirect(url_for("academy.accounts_page"))
+
+
+@academy.route("/tai-khoan/<int:account_id>/vai-tro", methods=["POST"])
+@for_roles(ACADEMY_ADMIN)
+def change_role(account_id: int) -> Any:
+    """Give an account another role and tenant; its sessions end, so it signs in again as that."""
+    role, tenant = request.form.get("role", ""), request.form.get("tenant", "").strip() or None
+    if account_id == person().account_id:
+        flash("Không thể tự đổi vai trò của tài khoản đang dùng.", "error")
+        return redirect(url_for("academy.accounts_page"))
+    if unknown := _unknown_tenant(role, tenant):
+        flash(unknown, "error")
+        return redirect(url_for("academy.accounts_page"))
+    service = portal()
+    try:
+        with service.engine.begin() as conn:
+            accounts.change_role(conn, account_id, role, tenant, person().subject, service.clock())
+    except AccountError as error:
+        flash(error.message, "error")
+        return redirect(url_for("academy.accounts_page"))
+    flash(f"Đã đổi vai trò thành {PORTAL_ROLES[role].lower()}; tài khoản cần đăng nhập lại.", "notice")
     return redirect(url_for("academy.accounts_page"))
 
 

@@ -64,8 +64,8 @@ class Person(UserMixin):
         self.account = account
 
     def get_id(self) -> str:
-        """Return the id the session keeps."""
-        return str(self.account.account_id)
+        """Return what the session keeps: the account and its session generation."""
+        return f"{self.account.account_id}:{self.account.generation}"
 
 
 login_manager = LoginManager()
@@ -75,12 +75,16 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def _load(account_id: str) -> Person | None:
-    if not account_id.isdigit():
+def _load(kept: str) -> Person | None:
+    """Return the person a session names, unless the account's sessions were ended since."""
+    account_id, _, generation = kept.partition(":")
+    if not account_id.isdigit() or not generation.isdigit():
         return None
     with portal().reader.connect() as conn:
         account = accounts.account_by_id(conn, int(account_id))
-    return Person(account) if account else None
+    if account is None or account.generation != int(generation):
+        return None
+    return Person(account)
 
 
 def portal() -> Portal:

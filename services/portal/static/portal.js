@@ -1,0 +1,22 @@
+// The portal's only script, served from the portal itself (the Content-Security-Policy allows no other).
+(function () {
+  "use strict";
+  // A score sheet's running total, kept up to date as points are typed (the server adds them up again).
+  var inputs = document.querySelectorAll("#phieu-cham input.points");
+  var total = document.getElementById("tong-diem");
+  function add() {
+    var sum = 0;
+    inputs.forEach(function (i) { var v = parseFloat(i.value.replace(",", ".")); if (!isNaN(v)) sum += v; });
+    total.textContent = String(Math.round(sum * 100) / 100).replace(".", ",");
+  }
+  if (total) inputs.forEach(function (i) { i.addEventListener("input", add); });
+  // A picker that reloads the page for the chosen school (the inspection form).
+  document.querySelectorAll("select[data-reload-with]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      var query = new URLSearchParams();
+      query.set(select.dataset.reloadWith, select.value);
+      if (select.dataset.year) query.set("nam", select.dataset.year);
+      location.search = query.toString();
+    });
+  });
+})();
