@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP) ## Create the virtualenv and install the pinned dependencies
 
 $(SECRET_FILE):
-	@mkdir -p $(DATA_DIR)
+	@umask 077 && mkdir -p $(DATA_DIR)
 	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $(SECRET_FILE)
 
 migrate: venv $(SECRET_FILE) ## Bring every service database to the newest schema

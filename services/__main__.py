@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from services import commands
+from shared.files import keep_private
 from shared.settings import ConfigError
 
 ROLES = ("migrate", "api", "worker", "seed", "rebuild-state")
@@ -26,7 +27,8 @@ GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.
 
 
 def main(argv: list[str]) -> int:
-    """Run one role of one service."""
+    """Run one role of one service (every file it creates readable by its owner only)."""
+    keep_private()
     if argv[:1] == [PORTAL]:
         return portal(argv[1:])
     if len(argv) != 2 or argv[0] not in commands.SERVICES or argv[1] not in ROLES:

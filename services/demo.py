@@ -29,6 +29,7 @@ from services.vocabulary import REGISTRY_TOPIC, SUBMISSIONS_TOPIC, inbound_topic
 from shared.auth import mint_token
 from shared.bus import OutgoingRecord
 from shared.envelope import Envelope
+from shared.files import keep_private, write_private
 from shared.signing import SIGNATURE_HEADER, signature
 
 YEAR = 2023
@@ -482,13 +483,13 @@ def integration_keys(codes: list[str]) -> Path | None:
         return None  # the deployment names its own systems and keys
     path = Path(os.environ.get("THIDUA_DATA_DIR", "var")) / "integration-keys.json"
     if not path.exists():
-        path.write_text(json.dumps({c: secrets.token_urlsafe(32) for c in codes}))
-        path.chmod(0o600)
+        write_private(path, json.dumps({c: secrets.token_urlsafe(32) for c in codes}))
     return path
 
 
 def main(argv: list[str]) -> int:
     """Load the demonstration year (make run does, unless DEMO=0)."""
+    keep_private()
     try:
         print(load())
     except Refused as exc:

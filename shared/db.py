@@ -14,6 +14,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from shared.files import private_file
+
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -80,8 +82,8 @@ def _json_text(value: Any) -> str:
 def _sqlite_engine(url: str, **kwargs: Any) -> sa.Engine:
     """Build a SQLite engine safe for several processes: serialised writers, no stale snapshots."""
     database = sa.make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_file(Path(database))  # 0600 in a 0700 folder: it may hold password hashes
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
     @sa.event.listens_for(engine, "connect")

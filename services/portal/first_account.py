@@ -17,6 +17,7 @@ from services.portal import accounts
 from services.portal.service import Portal
 from services.portal.tables import accounts as accounts_table
 from shared.auth import ACADEMY_ADMIN
+from shared.files import write_private
 
 EMAIL = "vu.cactruongchinhtri@hcma.vn"
 NAME = "Vụ Các trường chính trị"
@@ -48,9 +49,7 @@ def ensure_first_account(portal: Portal) -> str:
             .where(accounts_table.c.account_id == account.account_id)
             .values(password_hash=accounts.HASHER.hash(password), must_change_password=True)
         )
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    kept.touch(mode=0o600)
-    kept.write_text(password + "\n", encoding="utf-8")
+    write_private(kept, password + "\n")
     return _credentials(password, portal)
 
 
