@@ -32,6 +32,8 @@ class PortalSettings:
     mail_from: str
     throttle_free: int
     """Failed sign-ins in a row of one (e-mail, address) pair before delays start (PORTAL_THROTTLE_FREE)."""
+    throttle_first_seconds: int
+    """The first delay, doubled at each failure after it (PORTAL_THROTTLE_FIRST_SECONDS)."""
     throttle_longest_minutes: int
     """The longest delay a pair is made to wait (PORTAL_THROTTLE_LONGEST_MINUTES)."""
     invitation_hours: int
@@ -66,6 +68,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> PortalSettings:
             name: int(env.get(name, default))
             for name, default in (
                 ("PORTAL_THROTTLE_FREE", "3"),
+                ("PORTAL_THROTTLE_FIRST_SECONDS", "2"),
                 ("PORTAL_THROTTLE_LONGEST_MINUTES", "15"),
                 ("PORTAL_INVITATION_HOURS", "72"),
                 ("PORTAL_RESET_MINUTES", "60"),
@@ -92,6 +95,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> PortalSettings:
         smtp_port=smtp_port,
         mail_from=env.get("MAIL_FROM", "thidua@hcma.vn"),
         throttle_free=numbers["PORTAL_THROTTLE_FREE"],
+        throttle_first_seconds=numbers["PORTAL_THROTTLE_FIRST_SECONDS"],
         throttle_longest_minutes=numbers["PORTAL_THROTTLE_LONGEST_MINUTES"],
         invitation_hours=numbers["PORTAL_INVITATION_HOURS"],
         reset_minutes=numbers["PORTAL_RESET_MINUTES"],

@@ -11,10 +11,12 @@ import mailbox
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 import requests
 
@@ -45,23 +47,39 @@ SERIOUS = ("serious", "critical")
 
 
 class Running:
-    """The suite's URLs, its mail directory, and the first Academy account's password."""
+    """The suite's URLs, its mail directory, and the first Academy account's password and second factor."""
 
     def __init__(self, urls: dict[str, str], mail_dir: Path, admin_password: str):
         self.urls = urls
         self.portal = urls["portal"]
         self.mail_dir = mail_dir
         self.admin_password = admin_password
+        self.admin_secret = ""
+        self.last_step = 0
+
+    def link_path(self, email: str, kind: str = "loi-moi") -> str:
+        """Return the path of the newest one-time link (invitation or reset) sent to an address."""
+        found: list[str] = []
+        for message in sorted(mailbox.Maildir(self.mail_dir, create=False), key=lambda m: m["Date"] or ""):
+            if email in (message["To"] or "") and not message.is_multipart():
+                body = message.get_payload(decode=True).decode()
+                found += re.findall(rf"https?://[^/\s]+(/{kind}/\S+)", body)
+        assert found, f"no {kind} link to {email}"
+        return found[-1]
 
     def invitation_path(self, email: str) -> str:
         """Return the path of the newest invitation link sent to an address."""
-        found: list[str] = []
-        for message in mailbox.Maildir(self.mail_dir, create=False):
-            if email in (message["To"] or "") and not message.is_multipart():
-                body = message.get_payload(decode=True).decode()
-                found += re.findall(r"https?://[^/\s]+(/loi-moi/\S+)", body)
-        assert found, f"no invitation to {email}"
-        return found[-1]
+        return self.link_path(email)
+
+    def next_code(self) -> str:
+        """Return a TOTP code of the Academy account for a time step not used yet (waiting if need be)."""
+        while True:
+            current = int(time.time()) // 30
+            step = max(current - 1, self.last_step + 1)
+            if step <= current + 1:
+                self.last_step = step
+                return str(pyotp.TOTP(self.admin_secret).at(step * 30))
+            time.sleep(1)
 
     def filings(self, **query: Any) -> list[dict[str, Any]]:
         """Return filings through the API, as the Academy reads them."""
@@ -83,6 +101,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             "SUBMISSIONS_DOCUMENTS_DIR": str(home / "documents"),
             "SMTP_PORT": str(smtp_port),
             "NOTIFY_INTERVAL": "0.5",
+            "PORTAL_THROTTLE_FIRST_SECONDS": "120",  # a throttled browser surely still waits when it retries
         },
         home,
     )
@@ -150,6 +169,41 @@ def sign_in(page, base: str, email: str, password: str) -> None:  # type: ignore
     page.click("#dang-nhap")
 
 
+NEW_ACADEMY_PASSWORD = "mat-khau-cua-hoc-vien"
+
+
+def academy_signs_in(page, running: Running) -> None:  # type: ignore[no-untyped-def]
+    """Sign the Academy in: the first time it enrols its second factor and replaces the generated
+    password; afterwards the password and a fresh code."""
+    if running.admin_secret:
+        sign_in(page, running.portal, ACADEMY_EMAIL, NEW_ACADEMY_PASSWORD)
+        assert page.url.endswith("/dang-nhap/xac-thuc")
+        no_serious_violations(page, "second factor")
+        page.screenshot(path=str(SCREENSHOTS / "portal-second-factor.png"), full_page=True)
+        page.fill("#code", running.next_code())
+        page.click("#xac-thuc")
+        assert page.url.endswith("/hoc-vien/"), page.inner_text("main")
+        return
+    sign_in(page, running.portal, ACADEMY_EMAIL, running.admin_password)
+    assert page.url.endswith("/dang-nhap/dang-ky-xac-thuc")  # no Academy account without a second factor
+    no_serious_violations(page, "second factor enrolment")
+    page.screenshot(path=str(SCREENSHOTS / "portal-enrol-second-factor.png"), full_page=True)
+    running.admin_secret = page.inner_text("#khoa-bi-mat").strip()
+    page.fill("#code", running.next_code())
+    page.click("#bat-xac-thuc")
+    assert page.locator("#ma-du-phong li").count() == 10
+    page.click("#tiep-tuc")
+    assert page.url.endswith("/bao-mat/doi-mat-khau")  # the generated password must go
+    no_serious_violations(page, "forced password change")
+    page.goto(f"{running.portal}/hoc-vien/")
+    assert page.url.endswith("/bao-mat/doi-mat-khau")  # nothing else opens before it is changed
+    page.fill("#current", running.admin_password)
+    page.fill("#password", NEW_ACADEMY_PASSWORD)
+    page.fill("#confirmation", NEW_ACADEMY_PASSWORD)
+    page.click("#doi-mat-khau")
+    assert page.url.endswith("/hoc-vien/"), page.inner_text("main")
+
+
 def sign_out(page) -> None:  # type: ignore[no-untyped-def]
     page.click("#dang-xuat")
 
@@ -181,8 +235,7 @@ def no_serious_violations(page, where: str) -> None:  # type: ignore[no-untyped-
 
 def test_invited_officer_files_form_01_and_the_cluster_head_sees_it_on_the_board(browser, running) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
-    sign_in(page, running.portal, ACADEMY_EMAIL, running.admin_password)
-    assert page.url.endswith("/hoc-vien/")
+    academy_signs_in(page, running)
     no_serious_violations(page, "overview")
     page.goto(f"{running.portal}/hoc-vien/tai-khoan")
     page.locator("#can-bo-mau-03 tr", has_text="ha@yenbai.invalid").locator("button").click()
@@ -197,6 +250,7 @@ def test_invited_officer_files_form_01_and_the_cluster_head_sees_it_on_the_board
     assert "khong-co@cum.invalid" not in page.inner_text("main")  # and no account was made
     academy_creates(page, running, "Văn phòng Cụm Trung du", "cum@hoabinh.invalid", "cluster_head", CLUSTER)
     no_serious_violations(page, "accounts")
+    page.screenshot(path=str(SCREENSHOTS / "portal-accounts.png"), full_page=True)
     sign_out(page)
 
     accept_invitation(page, running, "ha@yenbai.invalid", "mat-khau-cua-ha")
@@ -302,7 +356,7 @@ def test_the_cluster_head_reviews_a_filing_and_downloads_the_drafts(browser, run
 
 def test_the_academy_extends_a_deadline_only_with_a_reason(browser, running) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
-    sign_in(page, running.portal, ACADEMY_EMAIL, running.admin_password)
+    academy_signs_in(page, running)
     page.goto(f"{running.portal}/hoc-vien/quyet-dinh")
     no_serious_violations(page, "decisions")
     page.select_option("#ext-code", "YEAR_END_REPORT")
@@ -331,7 +385,7 @@ def test_the_academy_extends_a_deadline_only_with_a_reason(browser, running) -> 
 
 def test_the_provincial_viewer_reads_its_school_and_nothing_else(browser, running) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
-    sign_in(page, running.portal, ACADEMY_EMAIL, running.admin_password)
+    academy_signs_in(page, running)
     academy_creates(
         page, running, "Thường trực Tỉnh ủy Yên Bái", "tinhuy@yenbai.invalid", "provincial_viewer", "YENBAI"
     )
@@ -371,19 +425,106 @@ def test_the_school_to_do_page_fits_a_phone(browser, running) -> None:  # type: 
     page.close()
 
 
-def test_repeated_wrong_passwords_lock_the_account_with_a_clear_message(browser, running) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_passwords_slow_one_browser_and_the_officer_resets_the_password_by_mail(
+    browser, running
+) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
-    sign_in(page, running.portal, ACADEMY_EMAIL, running.admin_password)
+    academy_signs_in(page, running)
     page.goto(f"{running.portal}/hoc-vien/tai-khoan")
     page.locator("#can-bo-mau-03 tr", has_text="binh@phutho.invalid").locator("button").click()
     sign_out(page)
     accept_invitation(page, running, "binh@phutho.invalid", "mat-khau-cua-binh")
+    page.goto(f"{running.portal}/dang-nhap")
+    page.screenshot(path=str(SCREENSHOTS / "portal-login.png"), full_page=True)
+    answers = set()
     for attempt in range(5):
         sign_in(page, running.portal, "binh@phutho.invalid", f"sai-mat-khau-{attempt}")
-    assert "Tài khoản tạm khóa đến" in page.inner_text("main")
-    sign_in(page, running.portal, "binh@phutho.invalid", "mat-khau-cua-binh")  # the right one, while locked
-    assert page.url.endswith("/dang-nhap") and "tạm khóa" in page.inner_text("main")
+        answers.add(page.locator("div.error").inner_text())
+    sign_in(page, running.portal, "khong-co-ai@phutho.invalid", "sai-mat-khau")  # no such account
+    answers.add(page.locator("div.error").inner_text())
+    assert len(answers) == 1 and "tạm khóa" not in answers.pop()  # one answer, no word of a lock
+    sign_in(page, running.portal, "binh@phutho.invalid", "mat-khau-cua-binh")  # right, but this browser waits
+    assert page.url.endswith("/dang-nhap")
     no_serious_violations(page, "login")
+    page.click("#quen-mat-khau")
+    no_serious_violations(page, "forgot password")
+    page.fill("#email", "Binh@PhuTho.invalid")
+    page.click("#gui-lien-ket")
+    assert "Nếu địa chỉ này có tài khoản" in page.inner_text("main")
+    wait_for(lambda: _has_link(running, "binh@phutho.invalid"), "the reset e-mail")
+    page.goto(running.portal + running.link_path("binh@phutho.invalid", "dat-lai-mat-khau"))
+    page.fill("#password", "mat-khau-moi-cua-binh")
+    page.fill("#confirmation", "mat-khau-moi-cua-binh")
+    page.click("#dat-mat-khau")
+    assert "Mật khẩu đã được đặt" in page.inner_text("main")
+    sign_in(page, running.portal, "binh@phutho.invalid", "mat-khau-moi-cua-binh")
+    assert page.url.endswith("/truong/"), page.inner_text("main")
+    page.goto(running.portal + running.link_path("binh@phutho.invalid", "dat-lai-mat-khau"))
+    assert "Liên kết này không hợp lệ hoặc đã được dùng" in page.inner_text("main")  # spent
     page.goto(running.portal + "/loi-moi/khong-phai-lien-ket")
     assert "Liên kết này không hợp lệ hoặc đã được dùng" in page.inner_text("main")
     page.close()
+
+
+def _has_link(running: Running, email: str) -> bool:
+    try:
+        return bool(running.link_path(email, "dat-lai-mat-khau"))
+    except AssertionError:
+        return False
+
+
+def test_a_session_cookie_replayed_after_sign_out_opens_nothing(browser, running) -> None:  # type: ignore[no-untyped-def]
+    officer = browser.new_context()
+    page = officer.new_page()
+    sign_in(page, running.portal, "ha@yenbai.invalid", "mat-khau-cua-ha")
+    assert page.url.endswith("/truong/")
+    stolen = officer.cookies()
+    thief = browser.new_context()
+    thief.add_cookies(stolen)
+    other = thief.new_page()
+    other.goto(f"{running.portal}/bao-mat/")
+    assert "Bảo mật tài khoản" in other.inner_text("main")  # the copy works while the session lives
+    no_serious_violations(other, "account security")
+    other.screenshot(path=str(SCREENSHOTS / "portal-security.png"), full_page=True)
+    sign_out(page)
+    other.goto(f"{running.portal}/bao-mat/")
+    assert "/dang-nhap" in other.url and "Bảo mật tài khoản" not in other.inner_text("main")
+    fresh = browser.new_context()
+    fresh.add_cookies(stolen)
+    replay = fresh.new_page()
+    replay.goto(f"{running.portal}/truong/")
+    assert "/dang-nhap" in replay.url
+    for context in (officer, thief, fresh):
+        context.close()
+
+
+def test_pages_forbid_framing_and_run_only_their_own_script(running) -> None:  # type: ignore[no-untyped-def]
+    answer = requests.get(f"{running.portal}/dang-nhap", timeout=10)
+    policy = answer.headers["Content-Security-Policy"]
+    assert (
+        "frame-ancestors 'none'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
+    )
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+    assert "<script>" not in answer.text and " style=" not in answer.text
+
+
+def test_the_academy_disables_an_account_and_its_open_session_ends(browser, running) -> None:  # type: ignore[no-untyped-def]
+    viewer = browser.new_context()
+    their_page = viewer.new_page()
+    sign_in(their_page, running.portal, "tinhuy@yenbai.invalid", "mat-khau-tinh-uy")
+    assert their_page.url.endswith("/tinh/")
+    academy = browser.new_context()
+    page = academy.new_page()
+    academy_signs_in(page, running)
+    page.goto(f"{running.portal}/hoc-vien/tai-khoan")
+    page.locator('tr[data-email="tinhuy@yenbai.invalid"] button.khoa').click()
+    assert "Đã khóa tài khoản" in page.inner_text("main")
+    assert "Đã khóa" in page.locator('tr[data-email="tinhuy@yenbai.invalid"]').inner_text()
+    their_page.goto(f"{running.portal}/tinh/")
+    assert "/dang-nhap" in their_page.url  # ended at once, not at the cookie's expiry
+    sign_in(their_page, running.portal, "tinhuy@yenbai.invalid", "mat-khau-tinh-uy")
+    assert their_page.url.endswith("/dang-nhap")
+    for context in (viewer, academy):
+        context.close()

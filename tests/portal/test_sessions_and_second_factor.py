@@ -249,3 +249,28 @@ def test_a_reset_link_expires(app, portal) -> None:  # type: ignore[no-untyped-d
         )
     portal.clock = lambda: NOW + timedelta(minutes=61)
     assert app.test_client().get(f"/dat-lai-mat-khau/{token}").status_code == 410
+
+
+def test_an_officer_may_turn_the_second_factor_on_and_off(app, portal) -> None:  # type: ignore[no-untyped-def]
+    with_password(portal)
+    client, _ = signed_in(app)
+    page = client.get("/dang-nhap/dang-ky-xac-thuc").text
+    secret = re.search(r'id="khoa-bi-mat">([A-Z2-7]+)<', page).group(1)  # type: ignore[union-attr]
+    wrong = client.post("/dang-nhap/dang-ky-xac-thuc?giu=1", data={"code": "000000"})
+    assert wrong.status_code == 422  # a wrong code turns nothing on
+    done = client.post("/dang-nhap/dang-ky-xac-thuc?giu=1", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and opens(client)
+    assert signed_in(app)[1].endswith("/dang-nhap/xac-thuc")  # from now on it asks for a code
+    assert client.post("/bao-mat/tat-xac-thuc").status_code == 302
+    assert not signed_in(app)[1].endswith("/dang-nhap/xac-thuc")
+
+
+def test_the_academy_cannot_turn_its_second_factor_off(app, portal) -> None:  # type: ignore[no-untyped-def]
+    client, _secret, _codes, first = enrolled_academy(app, portal)
+    client.post(
+        "/bao-mat/doi-mat-khau",
+        data={"current": first, "password": "mat-khau-hoc-vien", "confirmation": "mat-khau-hoc-vien"},
+    )
+    client.post("/bao-mat/tat-xac-thuc")
+    with portal.engine.connect() as conn:
+        assert conn.execute(sa.select(accounts_table.c.totp_secret)).scalar()

@@ -176,6 +176,7 @@ def accounts_page() -> Any:
         roles=PORTAL_ROLES,
         officers=_officers(year(), {a["email"] for a in listed}),
         names=school_names(),
+        tenants=_tenant_names(),
         me=person().account_id,
     )
 
@@ -243,6 +244,12 @@ def change_role(account_id: int) -> Any:
         return redirect(url_for("academy.accounts_page"))
     flash(f"Đã đổi vai trò thành {PORTAL_ROLES[role].lower()}; tài khoản cần đăng nhập lại.", "notice")
     return redirect(url_for("academy.accounts_page"))
+
+
+def _tenant_names() -> dict[str, str]:
+    """Return how the accounts table names each tenant: schools and clusters by name."""
+    clusters = suite().get("registry", "/clusters", year=year(), per_page=500)
+    return school_names() | {c["cluster_id"]: c["name"] for c in clusters}
 
 
 def _unknown_tenant(role: str, tenant: str | None) -> str | None:

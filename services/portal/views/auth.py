@@ -233,6 +233,8 @@ def _set_password_through_link(token: str, purpose: str) -> Any:
             accounts.accept_invitation(
                 conn, token, form.password.data, form.confirmation.data, service.clock(), purpose
             )
+            # the link proved the address is theirs: this browser's failed tries are forgiven
+            throttle.record_success(conn, throttle.throttle_key(account.email, client_address()))
     except AccountError as refused:
         return page("invitation.html", 422, form=form, account=account, error=refused.message)
     forget_kept_password(service, account.email)
