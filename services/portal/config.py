@@ -43,6 +43,9 @@ class PortalSettings:
     """A session unused this long ends (PORTAL_SESSION_IDLE_MINUTES)."""
     session_max_hours: int
     """A session ends this long after sign-in, used or not (PORTAL_SESSION_MAX_HOURS)."""
+    proxies: int
+    """Reverse proxies in front whose X-Forwarded-For/-Proto are trusted (PORTAL_PROXIES; 0: none), so
+    sign-in throttling sees each person's own address, not the gateway's."""
     data_dir: Path
     """Where the embedded default keeps its files (THIDUA_DATA_DIR): the first account's password."""
     session_secret: str = field(repr=False)
@@ -76,6 +79,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> PortalSettings:
                 ("PORTAL_SESSION_MAX_HOURS", "12"),
             )
         }
+        proxies = int(env.get("PORTAL_PROXIES", "0"))
     except ValueError as exc:
         raise ConfigError(f"a portal setting is malformed: {exc}") from exc
     if too_small := [name for name, value in numbers.items() if value < 1]:
@@ -101,6 +105,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> PortalSettings:
         reset_minutes=numbers["PORTAL_RESET_MINUTES"],
         session_idle_minutes=numbers["PORTAL_SESSION_IDLE_MINUTES"],
         session_max_hours=numbers["PORTAL_SESSION_MAX_HOURS"],
+        proxies=max(proxies, 0),
         data_dir=Path(env.get("THIDUA_DATA_DIR", "var")),
         session_secret=secret,
         data_key=env.get("THIDUA_DATA_KEY", ""),

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.portal.bootstrap import bootstrap
 from services.portal.config import load_settings
@@ -67,6 +68,8 @@ def create_app(service: Portal | None = None) -> Flask:
         },
         portal.settings.jwt_secret,
     )
+    if config.proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxies, x_proto=config.proxies)  # type: ignore[method-assign]
     CSRFProtect(app)
     login_manager.init_app(app)
     for blueprint in (auth, security, school, cluster, academy, province):

@@ -274,3 +274,26 @@ def test_the_academy_cannot_turn_its_second_factor_off(app, portal) -> None:  # 
     client.post("/bao-mat/tat-xac-thuc")
     with portal.engine.connect() as conn:
         assert conn.execute(sa.select(accounts_table.c.totp_secret)).scalar()
+
+
+def test_behind_the_gateway_throttling_sees_each_persons_own_address(tmp_path: Path) -> None:
+    settings = portal_settings(tmp_path, PORTAL_PROXIES="1")
+    migrate(settings)
+    service = bootstrap(settings)
+    try:
+        with_password(service)
+        app = create_app(service)
+        app.config.update(WTF_CSRF_ENABLED=False)
+        attacker = {"X-Forwarded-For": "198.51.100.66"}
+        client = app.test_client()
+        for attempt in range(5):
+            client.post("/dang-nhap", data={"email": OFFICER, "password": f"sai-{attempt}"}, headers=attacker)
+        blocked = client.post("/dang-nhap", data={"email": OFFICER, "password": PASSWORD}, headers=attacker)
+        assert blocked.status_code == 401
+        officer = {"X-Forwarded-For": "203.0.113.7"}
+        answer = app.test_client().post(
+            "/dang-nhap", data={"email": OFFICER, "password": PASSWORD}, headers=officer
+        )
+        assert answer.status_code == 302  # the same gateway, another person: not slowed down
+    finally:
+        service.close()
