@@ -11,37 +11,42 @@ from services.portal.config import PortalSettings
 
 def invitation_message(settings: PortalSettings, account: Account, link: str, what: str) -> EmailMessage:
     """Return the invitation e-mail for an account (the link is its only copy of the token)."""
-    message = EmailMessage()
-    message["From"] = settings.mail_from
-    message["To"] = account.email
-    message["Subject"] = "Mời sử dụng Cổng thông tin thi đua các trường chính trị"
-    message.set_content(
+    return _message(
+        settings,
+        account,
+        "Mời sử dụng Cổng thông tin thi đua các trường chính trị",
         f"Kính gửi {account.full_name},\n\n"
         f"Học viện Chính trị quốc gia Hồ Chí Minh mời đồng chí sử dụng Cổng thông tin thi đua với vai trò "
         f"{PORTAL_ROLES[account.role].lower()}{f' ({what})' if what else ''}.\n\n"
         f"Để đặt mật khẩu, hãy mở liên kết sau (dùng một lần, hết hạn sau {settings.invitation_hours} giờ):\n"
         f"{link}\n\n"
         "Nếu đồng chí không chờ thư này, xin bỏ qua.\n\n"
-        "Vụ Các trường chính trị\n"
+        "Vụ Các trường chính trị\n",
     )
-    return message
 
 
 def reset_message(settings: PortalSettings, account: Account, link: str) -> EmailMessage:
     """Return the password-reset e-mail for an account (the link is its only copy of the token)."""
-    message = EmailMessage()
-    message["From"] = settings.mail_from
-    message["To"] = account.email
-    message["Subject"] = "Đặt lại mật khẩu Cổng thông tin thi đua các trường chính trị"
-    message.set_content(
+    return _message(
+        settings,
+        account,
+        "Đặt lại mật khẩu Cổng thông tin thi đua các trường chính trị",
         f"Kính gửi {account.full_name},\n\n"
         "Cổng thông tin thi đua vừa nhận đề nghị đặt lại mật khẩu cho tài khoản của đồng chí.\n\n"
         "Để đặt mật khẩu mới, hãy mở liên kết sau "
         f"(dùng một lần, hết hạn sau {settings.reset_minutes} phút):\n"
         f"{link}\n\n"
         "Nếu đồng chí không đề nghị, xin bỏ qua thư này; mật khẩu hiện tại vẫn dùng được.\n\n"
-        "Vụ Các trường chính trị\n"
+        "Vụ Các trường chính trị\n",
     )
+
+
+def _message(settings: PortalSettings, account: Account, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = account.email
+    message["Subject"] = subject
+    message.set_content(body)
     return message
 
 

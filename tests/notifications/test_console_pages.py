@@ -147,3 +147,16 @@ def test_the_activity_chart_counts_each_topics_events_per_minute(tmp_path: Path)
     page = client.get("/console/activity").data.decode()
     assert "<svg" in page and "Hoạt động các chủ đề" in page
     service.close()
+
+
+def test_console_pages_forbid_framing_inline_script_and_caching(tmp_path: Path) -> None:
+    service, client = console(tmp_path)
+    login = client.get("/console/login")
+    assert "frame-ancestors 'none'" in login.headers["Content-Security-Policy"]
+    assert login.headers["X-Frame-Options"] == "DENY" and "<style>" not in login.data.decode()
+    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    events = client.get("/console/events")
+    assert events.headers["Cache-Control"] == "no-store"  # what an operator read stays off disk caches
+    assert "unsafe-inline" not in events.headers["Content-Security-Policy"]
+    assert client.get("/static/console.css").status_code == 200
+    service.close()
