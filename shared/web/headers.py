@@ -33,15 +33,14 @@ def register_security_headers(app: Flask) -> None:
         if response.mimetype == "text/html":
             headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
             headers["X-Frame-Options"] = "DENY"
-        if _authenticated(app):
+        if _authenticated():
             headers["Cache-Control"] = "no-store"
         if app.config.get("PUBLIC_HTTPS") or request.is_secure:
             headers["Strict-Transport-Security"] = HSTS
         return response
 
 
-def _authenticated(app: Flask) -> bool:
-    """Say whether the request carries a credential: a bearer token or a session cookie."""
-    return "Authorization" in request.headers or app.config.get("SESSION_COOKIE_NAME", "session") in (
-        request.cookies
-    )
+def _authenticated() -> bool:
+    """Say whether the request may carry a credential (a bearer token, or a session or token cookie);
+    the app's own static files are the same for everyone and stay cacheable."""
+    return request.endpoint != "static" and ("Authorization" in request.headers or bool(request.cookies))
