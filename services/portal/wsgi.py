@@ -18,13 +18,14 @@ from services.portal.service import Portal
 from services.portal.views.academy import academy
 from services.portal.views.auth import auth
 from services.portal.views.cluster import cluster
-from services.portal.views.common import login_manager, page, register_template_helpers, say
+from services.portal.views.common import bare_page, login_manager, page, register_template_helpers, say
 from services.portal.views.province import province
 from services.portal.views.school import school
 from services.portal.views.security import security
 from services.portal.views.sessions import register_session_rules
 from shared.service import from_environment
 from shared.web import make_app
+from shared.web.errors import RETRY_AFTER_SECONDS, outage
 
 log = logging.getLogger(__name__)
 UPLOAD_LIMIT = 21 * 1024 * 1024
@@ -87,22 +88,42 @@ def _register_pages_for_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> Any:
         text = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."
-        return page("message.html", 400, title="Biểu mẫu hết hạn", text=text)
+        return _message(400, "Biểu mẫu hết hạn", text)
 
     @app.errorhandler(SuiteError)
     def _suite(error: SuiteError) -> Any:
         status = error.status if error.status in (400, 403, 404, 409, 422) else 503
-        return page("message.html", status, title="Không thực hiện được", text=say(error))
+        return _message(status, "Không thực hiện được", say(error))
 
     @app.errorhandler(Exception)
-    def _unexpected(_error: Exception) -> Any:
+    def _unexpected(error: Exception) -> Any:
+        if down := outage(error):
+            log.warning("%s unavailable: answered 503", down, extra={"error": type(error).__name__})
+            return _unavailable()
         log.exception("unhandled error")
-        text = "Đã có lỗi ngoài dự kiến; yêu cầu chưa được thực hiện. Hãy thử lại sau."
-        return page("message.html", 500, title="Lỗi hệ thống", text=text)
+        return _message(
+            500, "Lỗi hệ thống", "Đã có lỗi ngoài dự kiến; yêu cầu chưa được thực hiện. Hãy thử lại sau."
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
         status = error.code or 500
-        return page(
-            "message.html", status, title=TITLES.get(status, "Lỗi"), text=TEXTS.get(status, "Đã có lỗi.")
-        )
+        return _message(status, TITLES.get(status, "Lỗi"), TEXTS.get(status, "Đã có lỗi."))
+
+
+def _message(status: int, title: str, text: str) -> Any:
+    """Answer with a message page; if even finding who is signed in fails on an outage, say that (503)."""
+    try:
+        body, status = page("message.html", status, title=title, text=text)
+    except Exception as error:
+        if not outage(error):
+            raise
+        return _unavailable()
+    return body, status, ({"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {})
+
+
+def _unavailable() -> Any:
+    """Answer 503 with Retry-After and a page that needs no database."""
+    text = "Hệ thống tạm thời không trả lời; yêu cầu chưa được thực hiện. Hãy thử lại sau ít phút."
+    body, status = bare_page("message.html", 503, title="Tạm thời gián đoạn", text=text)
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}

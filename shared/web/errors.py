@@ -11,7 +11,9 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
+from shared.bus.base import BusUnavailable
 from shared.catalogue import InvalidEventData
+from shared.db import is_transient
 from shared.errors import Conflict, DomainError, NotFound, RuleBroken
 from shared.eventstore import ConcurrencyError
 
@@ -44,6 +46,21 @@ class ErrorResponse(Schema):
 
 
 _DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, RuleBroken: 422}
+RETRY_AFTER_SECONDS = 5
+"""What a 503 tells the caller to wait before trying again."""
+
+
+def outage(error: BaseException) -> str | None:
+    """Say which part is down when an error is a passing outage (``database``, ``bus``), else None.
+
+    The database is unreachable, its connection broke, it refused a serialisation or timed out a
+    pool checkout; or the bus cannot be reached. The transaction was rolled back: nothing changed.
+    """
+    if is_transient(error) or isinstance(error, sa.exc.TimeoutError | sa.exc.InterfaceError):
+        return "database"
+    if isinstance(error, BusUnavailable):
+        return "bus"
+    return None
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -95,5 +112,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> ResponseReturnValue:
+        if down := outage(exc):
+            log.warning("%s unavailable: answered 503", down, extra={"error": type(exc).__name__})
+            body = error_body("unavailable", f"the {down} is unavailable; try again shortly", {"part": down})
+            return jsonify(body), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
         log.exception("unhandled error")
         return jsonify(error_body("internal_error", "an unexpected error occurred")), 500

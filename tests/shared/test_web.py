@@ -6,8 +6,10 @@ import json
 import logging
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
+from shared.bus import BusUnavailable
 from shared.errors import Conflict, NotFound, RuleBroken
 from shared.eventstore import ConcurrencyError
 from shared.logs import bound_correlation, configure_logging
@@ -61,3 +63,38 @@ def test_logs_are_json_lines_with_the_correlation_id(capsys: pytest.CaptureFixtu
     assert line["message"] == "school registered"
     assert line["correlation_id"] == "corr-7"
     assert line["service"] == "registry"
+
+
+@pytest.mark.parametrize(
+    ("error", "part"),
+    [
+        (lambda: BusUnavailable("no broker"), "bus"),
+        (
+            lambda: sa.exc.OperationalError("SELECT 1", {}, Exception("could not serialize access")),
+            "database",
+        ),
+        (lambda: sa.exc.TimeoutError("QueuePool limit reached"), "database"),
+    ],
+)
+def test_an_outage_of_the_database_or_the_bus_answers_503_with_retry_after(error, part) -> None:  # type: ignore[no-untyped-def]
+    app, _api = make_app(__name__, "t", TEST_SECRET, {})
+
+    @app.route("/boom")
+    def boom() -> str:
+        raise error()
+
+    answer = app.test_client().get("/boom")
+    assert (answer.status_code, answer.headers["Retry-After"]) == (503, "5")
+    assert answer.get_json()["error"]["code"] == "unavailable"
+    assert answer.get_json()["error"]["details"] == {"part": part}
+
+
+def test_a_programming_error_is_still_a_500() -> None:
+    app, _api = make_app(__name__, "t", TEST_SECRET, {})
+
+    @app.route("/boom")
+    def boom() -> str:
+        raise KeyError("bug")
+
+    answer = app.test_client().get("/boom")
+    assert answer.status_code == 500 and "Retry-After" not in answer.headers

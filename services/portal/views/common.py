@@ -129,6 +129,14 @@ def page(template: str, status: int = 200, **values: Any) -> Any:
     ), status
 
 
+def bare_page(template: str, status: int = 200, **values: Any) -> Any:
+    """Render a page without looking up who is signed in (while the accounts database is down)."""
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's templates would load the person
+    return render_template(
+        f"portal/{template}", who=None, states=STATES, form_titles=FORM_TITLES, **values
+    ), status
+
+
 def say(error: SuiteError) -> str:
     """Return what a service's refusal means for the person, in Vietnamese."""
     return ERRORS.get(error.code) or f"Không thực hiện được: {error.message}"
