@@ -72,8 +72,11 @@ def raw_consume(servers: str, topic: str, count: int) -> float:
     return seen / elapsed
 
 
-def relay_rate(database_url: str, bus_url: str, topic: str, count: int) -> float:
-    """Fill an event store with ``count`` events and time the relay publishing them; return events/s."""
+def relay_rate(database_url: str, bus_url: str, topic: str, count: int, transactional: bool = True) -> float:
+    """Fill an event store with ``count`` events and time the relay publishing them; return events/s.
+
+    ``transactional=False`` measures the relay without Kafka transactions (what they cost).
+    """
     metadata, events, progress, _tracking, _model = bench_tables()
     engine = create_engine(database_url)
     metadata.drop_all(engine)
@@ -82,7 +85,7 @@ def relay_rate(database_url: str, bus_url: str, topic: str, count: int) -> float
     fill_store(engine, store, count)
     bus = make_bus(bus_url)
     bus.ensure_topics([topic])
-    relay = OutboxRelay("bench-relay", engine, store, progress, bus, topic)
+    relay = OutboxRelay("bench-relay", engine, store, progress, bus, topic, transactional=transactional)
     warm_up = relay.publish_batch()  # connect and fetch metadata before the clock starts
     start = time.perf_counter()
     published = relay.drain()
@@ -154,6 +157,9 @@ def throughput(servers: str, count: int, repeat: int, postgres_server: str | Non
     def relay_postgres(_run: int) -> float:
         return _on_fresh_postgres(postgres_server or "", lambda url: relay_rate(url, bus_url, fresh(), count))
 
+    def relay_plain(_run: int) -> float:
+        return relay_rate(sqlite(), bus_url, fresh(), count, transactional=False)
+
     rows = []
     for native in (True, False):
         use_crc32c(native)
@@ -169,6 +175,8 @@ def throughput(servers: str, count: int, repeat: int, postgres_server: str | Non
     ]:
         raw, ours = alternate(repeat, baseline, subject)
         rows.append(_rates(name, ours, beside, raw, goal))
+    plain, transactional = alternate(repeat, relay_plain, relay_sqlite)
+    rows.append(_rates("relay, SQLite store, transactions", transactional, "the same, without", plain, 0.70))
     return rows
 
 

@@ -169,6 +169,11 @@ class ConsumerRunner:
                 self.close()
                 _pause(stop, self.max_backoff / 5)
                 return 0
+        else:
+            try:
+                self.subscription.settle()
+            except BusUnavailable as exc:
+                log.warning("consumer %s: bus unavailable: %s", self.projection.name, exc)
         return len(records)
 
     def run_until_caught_up(self, timeout: float = 60.0, progress: Progress | None = None) -> None:
@@ -183,6 +188,7 @@ class ConsumerRunner:
                     sum(targets.values()),
                 )
             if all(positions.get(tp, -1) >= end for tp, end in targets.items()):
+                self.subscription.settle()  # past the last commit marker too: the group's lag is 0
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.projection.name} did not catch up within {timeout}s")

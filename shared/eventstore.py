@@ -169,6 +169,13 @@ class EventStore:
         )
         return [_stored(row) for row in conn.execute(query).mappings()]
 
+    def latest_position_of(self, conn: sa.Connection, event_ids: Sequence[str]) -> int:
+        """Return the highest global position among events of these ids (0 when none is stored)."""
+        if not event_ids:
+            return 0
+        query = sa.select(sa.func.max(self.events.c.position)).where(self.events.c.event_id.in_(event_ids))
+        return int(conn.execute(query).scalar() or 0)
+
     def lock_writes(self, conn: sa.Connection) -> None:
         """Serialise writers until the transaction ends (PostgreSQL; SQLite has one writer at a time)."""
         if conn.dialect.name == "postgresql":

@@ -5,7 +5,8 @@
 
 Each principal gets a SCRAM-SHA-512 user (its password generated once into the credentials file,
 mode 600, outside the repository) and exactly the ACLs its declaration implies; ``grants`` is the
-one place that says what "publishes", "consumes" and "groups" mean. Applying twice changes nothing.
+one place that says what "publishes", "consumes", "groups" and "transactional_ids" mean. Applying
+twice changes nothing.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def grants(access: dict[str, Any], namespace: str = "") -> list[Grant]:
             allow(principal, ("WRITE", "DESCRIBE", "CREATE"), "TOPIC", dlq_topic(topic))
         for group in rules.get("groups", []):
             allow(principal, ("READ", "DESCRIBE"), "GROUP", group)
+        for transactional_id in rules.get("transactional_ids", []):
+            allow(principal, ("WRITE", "DESCRIBE"), "TRANSACTIONAL_ID", transactional_id)
         if "reads_prefix" in rules:
             allow(principal, ("READ", "DESCRIBE"), "TOPIC", rules["reads_prefix"], prefixed=True)
         if "groups_prefix" in rules:

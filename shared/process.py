@@ -3,8 +3,9 @@
 A loop that raises, or returns before the process is told to stop, ends the whole process with a
 non-zero exit, so that its supervisor (honcho under ``make run``, a restart policy, systemd)
 starts it again; no process lives on with a dead thread. On SIGTERM or SIGINT every loop is told
-to stop, finishes what it holds and releases its lease; a process still running ``GRACE_SECONDS``
-later is ended at once.
+to stop, finishes what it holds and releases its lease; a process still running after its stop
+grace (WORKER_STOP_GRACE_SECONDS) first releases the leases it still holds, so a standby takes over
+at once rather than at their expiry, then ends.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from typing import Any, Protocol, TypeVar
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from shared.leases import Lease
 from shared.service import ServiceContext
 
 log = logging.getLogger(__name__)
-GRACE_SECONDS = 10.0
 EXIT_LOOP_DIED = 70
+RELEASE_SECONDS = 2.0
+"""How long a worker past its grace tries to release its leases before it exits anyway."""
 S = TypeVar("S", bound=ServiceContext)
 
 
@@ -74,6 +77,27 @@ class Worker:
         if self.failed:
             raise LoopDied(EXIT_LOOP_DIED)
 
+    def release_leases(self) -> list[str]:
+        """Release every lease a loop of this worker still holds (bounded); return their names."""
+        held = [
+            lease for loop in self.loops.values() if isinstance(lease := getattr(loop, "lease", None), Lease)
+        ]
+        released: list[str] = []
+
+        def release() -> None:
+            for lease in held:
+                try:
+                    if lease.held():
+                        lease.release()
+                        released.append(lease.name)
+                except Exception:
+                    log.warning("worker %s: releasing lease %s failed", self.name, lease.name, exc_info=True)
+
+        thread = threading.Thread(target=release, name="release-leases", daemon=True)
+        thread.start()
+        thread.join(RELEASE_SECONDS)
+        return released
+
     def healthy(self) -> bool:
         """Return whether every loop is still running (or was told to stop)."""
         return not self.failed and all(t.is_alive() or self.stop.is_set() for t in self.threads.values())
@@ -105,8 +129,11 @@ class Worker:
             self.stop.set()
 
 
-def run_worker(worker: Worker) -> None:
-    """Run a worker until SIGTERM or SIGINT, with its health endpoint on WORKER_METRICS_PORT when set."""
+def run_worker(worker: Worker, grace: float = 10.0) -> None:
+    """Run a worker until SIGTERM or SIGINT, with its health endpoint on WORKER_METRICS_PORT when set.
+
+    A worker still running ``grace`` seconds after the signal releases its leases first, then exits.
+    """
 
     def _stop(signum: int, _frame: Any) -> None:
         if not worker.stop.is_set():
@@ -115,10 +142,15 @@ def run_worker(worker: Worker) -> None:
             threading.Thread(target=_deadline, name="grace", daemon=True).start()
 
     def _deadline() -> None:
-        time.sleep(GRACE_SECONDS)
+        time.sleep(grace)
+        released = worker.release_leases()
         log.error(
-            "worker %s: still running %ss after the stop signal; ending now", worker.name, GRACE_SECONDS
+            "worker %s: still running %ss after the stop signal; released %s, ending now",
+            worker.name,
+            grace,
+            ", ".join(released) or "no lease",
         )
+        logging.shutdown()
         os._exit(1)
 
     signal.signal(signal.SIGTERM, _stop)
@@ -131,7 +163,10 @@ def run_worker(worker: Worker) -> None:
 def serve(name: str, service: S, loops: Callable[[S], Mapping[str, Loop]]) -> None:
     """Run a service's worker (its table of loops) until stopped, then release the service."""
     try:
-        run_worker(Worker(name, loops(service), lambda: service.bus.topic_warnings))
+        run_worker(
+            Worker(name, loops(service), lambda: service.bus.topic_warnings),
+            service.settings.stop_grace_seconds,
+        )
     finally:
         service.close()
 

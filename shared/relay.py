@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from tenacity import Retrying, retry_if_exception, stop_when_event_set, wait_exponential
 
-from shared.bus import Bus, BusUnavailable, OutgoingRecord
+from shared.bus import Bus, BusUnavailable, OutgoingRecord, Publisher
 from shared.db import is_transient
 from shared.eventstore import EventStore
 from shared.leases import Lease
@@ -35,11 +36,32 @@ def _outage(error: BaseException) -> bool:
     return isinstance(error, BusUnavailable) or is_transient(error)
 
 
+class PlainPublisher:
+    """Publishes through the bus's idempotent producer, without transactions (to measure their cost)."""
+
+    def __init__(self, bus: Bus):
+        self.bus = bus
+
+    def fence(self, timeout: float | None = None) -> None:
+        """Nothing to fence without a transactional id."""
+
+    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
+        """Publish the records with the bus's own producer."""
+        self.bus.publish(records, timeout)
+
+    def close(self) -> None:
+        """The producer belongs to the bus."""
+
+
 class OutboxRelay:
     """Copies stored events to the bus, in order, recording its progress in the same database.
 
-    Progress is written only after the bus acknowledged a batch, so a crash or an outage can make
-    the relay publish a batch again (consumers drop the repeat by event id) but never skip one.
+    Each batch is one transaction on the bus (all of it or none), and the relay's progress is
+    written after the bus acknowledged it. When a publish fails with its fate unknown, or when the
+    relay starts or takes the lease over, it first reads the newest record of each partition of its
+    topic and moves its progress up to the newest event found there: a batch that did reach the
+    topic is never published again, and none is skipped. So a topic holds each event once, whatever
+    is killed, as a ``read_committed`` reader sees it.
 
     With a lease, only its holder publishes: a batch is published only while the lease has at least
     ``publish_margin`` seconds left (longer than a publish may take), and its progress is recorded only
@@ -56,6 +78,7 @@ class OutboxRelay:
         topic: str,
         batch_size: int = 500,
         lease: Lease | None = None,
+        transactional: bool = True,
     ):
         self.name = name
         self.engine = engine
@@ -68,6 +91,11 @@ class OutboxRelay:
         self.publish_margin = 0.0 if lease is None else lease.timing.ttl / 2
         self.stats = RelayStats()
         self._topic_ready = False
+        self.transactional = transactional
+        """False only to measure what transactions cost: a batch could then reach a topic twice."""
+        self._publisher: Publisher | None = None
+        self._caught_up = False
+        """Whether the progress is known to match the topic (false at start and after a failed publish)."""
 
     def position(self) -> int:
         """Return the position of the last event published."""
@@ -82,6 +110,9 @@ class OutboxRelay:
         if not self._topic_ready:
             self.bus.ensure_topics([self.topic])
             self._topic_ready = True
+        if not self._caught_up:
+            self.publisher().fence()  # first: a transaction a former holder is committing is settled
+            self.catch_up_with_topic()
         position = self.position()
         with self.engine.connect() as conn:
             batch = self.store.read_after(conn, position, self.batch_size)
@@ -93,14 +124,60 @@ class OutboxRelay:
             if not self.lease.held(self.publish_margin):
                 raise LeaseLost(f"relay {self.name}: lease too close to expiry to publish")
             timeout = self.lease.remaining()  # never still publishing once a standby may take over
-        self.bus.publish(records, timeout=timeout)
+        try:
+            self.publisher().publish(records, timeout=timeout)
+        except BusUnavailable:
+            self._caught_up = False  # the batch may have reached the topic: read it back before going on
+            raise
         self._record_progress(position, batch[-1].position)
         self.stats.published += len(batch)
         PUBLISHED.labels(self.name, self.topic).inc(len(batch))
         return len(batch)
 
+    def publisher(self) -> Publisher:
+        """Return this relay's atomic publisher (its transactional id is the relay's name)."""
+        if self._publisher is None:
+            self._publisher = (
+                self.bus.transactional_publisher(self.name)
+                if self.transactional
+                else PlainPublisher(self.bus)
+            )
+        return self._publisher
+
+    def catch_up_with_topic(self) -> int:
+        """Move the progress up to the newest event already on the topic; return the position."""
+        newest = [r.header("ce_id") for r in self.bus.last_records(self.topic, window=self.batch_size + 10)]
+        ids = [raw.decode() for raw in newest if raw]
+        with self.engine.connect() as conn:
+            on_topic = self.store.latest_position_of(conn, ids)
+        position = self.position()
+        if on_topic > position:
+            log.warning(
+                "relay %s: events up to %d were already on the topic; progress moves from %d",
+                self.name,
+                on_topic,
+                position,
+                extra={"relay": self.name},
+            )
+            self._record_progress(position, on_topic)
+            position = on_topic
+        self._caught_up = True
+        return position
+
+    def close(self) -> None:
+        """Close the publisher (the next one of the same id fences whatever this one left open)."""
+        if self._publisher is not None:
+            self._publisher.close()
+            self._publisher = None
+
     def run(self, stop: threading.Event, idle_wait: float = 0.2, max_backoff: float = 5.0) -> None:
-        """Publish until ``stop`` is set, waiting with backoff through bus and database outages."""
+        """Publish until ``stop`` is set, waiting with backoff through bus and database outages.
+
+        Each run (a tenure of the lease) has a publisher of its own, made anew: its first transaction
+        fences every older producer of the relay, a zombie former holder included.
+        """
+        self.close()
+        self._caught_up = False
         retrying = Retrying(
             retry=retry_if_exception(_outage),
             wait=wait_exponential(multiplier=0.1, max=max_backoff),
@@ -120,10 +197,13 @@ class OutboxRelay:
             if not (stop.is_set() and _outage(exc)):
                 raise
             # stopping during an outage: progress stays where it was
+        finally:
+            self.close()
 
     def drain(self) -> int:
         """Publish everything stored so far, holding the lease meanwhile; return how many were published."""
         total = 0
+        self._caught_up = False
         try:
             while True:
                 if self.lease is not None and not self.lease.acquire():
@@ -132,6 +212,7 @@ class OutboxRelay:
                     return total
                 total += published
         finally:
+            self.close()
             if self.lease is not None and self.lease.held():
                 self.lease.release()
 

@@ -75,6 +75,9 @@ class CommonSettings:
     """How soon a standby replica takes over a leased loop after its holder died (THIDUA_FAILOVER_SECONDS)."""
     kafka: KafkaAuth | None = None
     """The service's Kafka principal and password; None on an open broker or the embedded log."""
+    stop_grace_seconds: float = 10.0
+    """How long a worker may take to stop after SIGTERM before it releases its leases and exits
+    (WORKER_STOP_GRACE_SECONDS)."""
 
 
 def common_settings(service: str, environ: Mapping[str, str] | None = None) -> CommonSettings:
@@ -86,10 +89,11 @@ def common_settings(service: str, environ: Mapping[str, str] | None = None) -> C
     replication = _number(env, "THIDUA_TOPIC_REPLICATION", "1", int)
     min_insync = _number(env, "THIDUA_TOPIC_MIN_INSYNC", "1", int)
     failover = _number(env, "THIDUA_FAILOVER_SECONDS", "10", float)
-    if partitions < 1 or replication < 1 or not 1 <= min_insync <= replication or failover <= 0:
+    grace = _number(env, "WORKER_STOP_GRACE_SECONDS", "10", float)
+    if partitions < 1 or replication < 1 or not 1 <= min_insync <= replication or failover <= 0 or grace <= 0:
         raise ConfigError(
             "topic partitions and replication must be at least 1, min in-sync replicas between 1 and the "
-            "replication, and THIDUA_FAILOVER_SECONDS positive"
+            "replication, and THIDUA_FAILOVER_SECONDS and WORKER_STOP_GRACE_SECONDS positive"
         )
     return CommonSettings(
         service=service,
@@ -103,6 +107,7 @@ def common_settings(service: str, environ: Mapping[str, str] | None = None) -> C
         topic_min_insync=min_insync,
         failover_seconds=failover,
         kafka=kafka_auth(service, env),
+        stop_grace_seconds=grace,
     )
 
 

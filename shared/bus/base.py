@@ -85,6 +85,11 @@ class Subscription(Protocol):
         """Record, durably for the group, the next offset to read per partition."""
         ...
 
+    def settle(self) -> None:
+        """After a poll that returned nothing, commit positions that moved over records nobody reads
+        (transaction markers), so the group's lag is 0 when nothing is left."""
+        ...
+
     def rewind(self) -> None:
         """Move the group back to the earliest offset of every partition (for a rebuild)."""
         ...
@@ -114,6 +119,23 @@ class GroupMember:
     """As ``topic[partition]``."""
 
 
+class Publisher(Protocol):
+    """Publishes batches atomically: each batch is on its topics in full or not visible at all."""
+
+    def fence(self, timeout: float | None = None) -> None:
+        """Take over the id: fence older publishers of it and settle what they left open (then the
+        topic says which of their batches reached it)."""
+        ...
+
+    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
+        """Publish one batch within ``timeout`` seconds; raise BusUnavailable when its fate is unknown."""
+        ...
+
+    def close(self) -> None:
+        """Release the publisher (an open batch is abandoned)."""
+        ...
+
+
 class Bus(Protocol):
     """What services need of an event bus.
 
@@ -136,6 +158,14 @@ class Bus(Protocol):
         ``timeout`` (seconds) bounds the wait for the acknowledgements (a relay passes what is left
         of its lease); without it the adapter's own limit applies.
         """
+        ...
+
+    def transactional_publisher(self, transactional_id: str) -> Publisher:
+        """Return a publisher of atomic batches; a newer one of the same id fences the older ones."""
+        ...
+
+    def last_records(self, topic: str, window: int = 100) -> list[Record]:
+        """Return the newest committed record of each partition of a topic (none for an empty one)."""
         ...
 
     def subscribe(self, group: str, topics: Sequence[str]) -> Subscription:

@@ -150,6 +150,20 @@ class EmbeddedBus:
                 records += [_to_record(row) for row in rows]
         return records
 
+    def transactional_publisher(self, transactional_id: str) -> AtomicPublisher:
+        """Return a publisher of the log: each of its publishes is already one transaction."""
+        return AtomicPublisher(self)
+
+    def last_records(self, topic: str, window: int = 100) -> list[Record]:
+        """Return the newest record of each partition of a topic."""
+        records: list[Record] = []
+        with self.reader.connect() as conn:
+            for name, partition in self.partitions_of(conn, [topic]):
+                where = (_log.c.topic == name) & (_log.c.partition == partition)
+                row = conn.execute(sa.select(_log).where(where).order_by(_log.c.offset.desc()).limit(1))
+                records += [_to_record(r) for r in row.mappings()]
+        return records
+
     def group_lag(self) -> list[GroupLag]:
         """Return every group's committed and end offset per partition."""
         with self.reader.connect() as conn:
@@ -174,6 +188,23 @@ class EmbeddedBus:
         """Return every partition of the given topics."""
         rows = conn.execute(sa.select(_topics.c.name, _topics.c.partitions).where(_topics.c.name.in_(topics)))
         return [(name, p) for name, count in rows for p in range(count)]
+
+
+class AtomicPublisher:
+    """Publishes to the embedded log, whose every publish is one SQLite transaction: all or nothing."""
+
+    def __init__(self, bus: EmbeddedBus):
+        self.bus = bus
+
+    def fence(self, timeout: float | None = None) -> None:
+        """Nothing to settle: a publish of the log is done or undone when it returns."""
+
+    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
+        """Append one batch atomically."""
+        self.bus.publish(records, timeout)
+
+    def close(self) -> None:
+        """Nothing to release: the log belongs to its bus."""
 
 
 class EmbeddedSubscription:
@@ -211,6 +242,9 @@ class EmbeddedSubscription:
                             group_id=self.group, topic=topic, partition=partition, offset=offset
                         )
                     )
+
+    def settle(self) -> None:
+        """Nothing to settle: the log has no transaction markers."""
 
     def rewind(self) -> None:
         """Read every partition again from offset 0."""

@@ -30,6 +30,7 @@ from shared.bus.base import (
     TopicPartition,
 )
 from shared.bus.kafka_group import KafkaSubscription
+from shared.bus.kafka_transactions import TransactionalPublisher, force_close, last_records
 from shared.settings import KafkaAuth
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ class KafkaBus:
                 producer.send(self.physical(r.topic), key=r.key, value=r.value, headers=list(r.headers))
                 for r in records
             ]
-            limit = DELIVERY_TIMEOUT if timeout is None else max(0.0, min(timeout, DELIVERY_TIMEOUT))
+            limit = self.delivery_limit(timeout)
             producer.flush(timeout=limit)
             for future in futures:
                 if not future.is_done:
@@ -161,6 +162,18 @@ class KafkaBus:
         except KafkaError as exc:
             self._drop_producer()
             raise BusUnavailable(f"publish failed: {exc}") from exc
+
+    def delivery_limit(self, timeout: float | None) -> float:
+        """Return how long a publish may wait: ``timeout`` when given, never beyond the delivery timeout."""
+        return DELIVERY_TIMEOUT if timeout is None else max(0.0, min(timeout, DELIVERY_TIMEOUT))
+
+    def transactional_publisher(self, transactional_id: str) -> TransactionalPublisher:
+        """Return a publisher whose every batch is one Kafka transaction, fenced by ``transactional_id``."""
+        return TransactionalPublisher(self, transactional_id)
+
+    def last_records(self, topic: str, window: int = 100) -> list[Record]:
+        """Return the newest committed record of each partition of a topic."""
+        return last_records(self, topic, window)
 
     def subscribe(self, group: str, topics: Sequence[str]) -> KafkaSubscription:
         """Join a consumer group; offsets are committed only by ``commit``."""
@@ -203,12 +216,15 @@ class KafkaBus:
             ends = consumer.end_offsets(partitions)
             for tp in partitions:
                 consumer.seek(tp, self._first_offset(consumer, tp, start))
-            wanted = {tp: min(limit, max(0, ends[tp] - consumer.position(tp))) for tp in partitions}
             got: dict[KafkaTopicPartition, list[Record]] = {tp: [] for tp in partitions}
             deadline = time.monotonic() + 30
-            while any(len(got[tp]) < n for tp, n in wanted.items()) and time.monotonic() < deadline:
+
+            def pending() -> bool:  # offsets count transaction markers too: compare positions, not counts
+                return any(len(got[tp]) < limit and consumer.position(tp) < ends[tp] for tp in partitions)
+
+            while pending() and time.monotonic() < deadline:
                 for tp, messages in consumer.poll(timeout_ms=500, max_records=1000).items():
-                    for m in messages[: wanted[tp] - len(got[tp])]:
+                    for m in messages[: limit - len(got[tp])]:
                         got[tp].append(
                             Record(
                                 self.logical(m.topic),
@@ -344,6 +360,25 @@ class KafkaBus:
             "fetch_max_wait_ms": 100,
             "session_timeout_ms": 6000,  # a killed member's partitions move on after this long
             "heartbeat_interval_ms": 1000,
+            "isolation_level": "read_committed",  # aborted relay transactions are never seen
+            **CONNECTING,
+            **self.security,
+        }
+
+    def producer_config(self) -> dict[str, Any]:
+        """Return the settings of an idempotent producer of this bus (acks from every in-sync replica)."""
+        return {
+            "bootstrap_servers": self.bootstrap_servers,
+            "client_id": self.client_id,
+            "acks": "all",
+            "enable_idempotence": True,
+            "max_in_flight_requests_per_connection": 5,
+            "linger_ms": 5,
+            "batch_size": 256 * 1024,
+            "retries": 2**31 - 1,
+            "delivery_timeout_ms": int(DELIVERY_TIMEOUT * 1000),
+            "request_timeout_ms": 5000,
+            "max_block_ms": 5000,
             **CONNECTING,
             **self.security,
         }
@@ -351,21 +386,7 @@ class KafkaBus:
     def _get_producer(self) -> KafkaProducer:
         """Return the idempotent producer, creating it on first use or after a failure."""
         if self._producer is None:
-            self._producer = KafkaProducer(
-                bootstrap_servers=self.bootstrap_servers,
-                client_id=self.client_id,
-                acks="all",
-                enable_idempotence=True,
-                max_in_flight_requests_per_connection=5,
-                linger_ms=5,
-                batch_size=256 * 1024,
-                retries=2**31 - 1,
-                delivery_timeout_ms=int(DELIVERY_TIMEOUT * 1000),
-                request_timeout_ms=5000,
-                max_block_ms=5000,
-                **CONNECTING,
-                **self.security,
-            )
+            self._producer = KafkaProducer(**self.producer_config())
         return self._producer
 
     def _drop_producer(self) -> None:
@@ -373,8 +394,8 @@ class KafkaBus:
         if self._producer is not None:
             try:
                 self._producer.close(timeout=0)  # abandon what it still holds: the caller retries
-            except KafkaError:
-                log.debug("producer close failed", exc_info=True)
+            except KafkaError:  # close() flushes first, which times out with records still held
+                force_close(self._producer)
             self._producer = None
 
     def _admin(self, timeout_ms: int = 10000) -> KafkaAdminClient:

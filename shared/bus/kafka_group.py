@@ -41,6 +41,7 @@ class KafkaSubscription:
         self.topics = [bus.physical(t) for t in topics]
         self._consumer = KafkaConsumer(**bus.consumer_config(group))
         self._consumer.subscribe(self.topics)
+        self._committed: dict[KafkaTopicPartition, int] = {}
 
     def poll(self, max_records: int, timeout: float) -> list[Record]:
         """Fetch the next records of the assigned partitions."""
@@ -65,13 +66,27 @@ class KafkaSubscription:
         """
         if not offsets:
             return
+        self._commit({KafkaTopicPartition(self.bus.physical(t), p): o for (t, p), o in offsets.items()})
+
+    def settle(self) -> None:
+        """After a poll that returned nothing, commit each position that moved past the committed
+        offset over records no one reads (transaction markers, aborted batches), so the group's lag
+        says 0 when nothing is left to read."""
         try:
-            self._consumer.commit(
-                {
-                    KafkaTopicPartition(self.bus.physical(t), p): OffsetAndMetadata(o, "", -1)
-                    for (t, p), o in offsets.items()
-                }
-            )
+            moved = {
+                tp: position
+                for tp in self._consumer.assignment()
+                if (position := self._consumer.position(tp)) > self._committed.get(tp, 0)
+            }
+        except KafkaError as exc:
+            raise BusUnavailable(f"position failed: {exc}") from exc
+        if moved:
+            self._commit(moved)
+
+    def _commit(self, offsets: dict[KafkaTopicPartition, int]) -> None:
+        try:
+            self._consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()})
+            self._committed.update(offsets)
         except CommitFailedError as exc:
             log.info("commit refused after a rebalance; the batch will be read again: %s", exc)
         except KafkaError as exc:

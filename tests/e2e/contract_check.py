@@ -41,6 +41,7 @@ def read_as_an_outside_system(
         "group.id": f"{namespace}contract-{uuid.uuid4().hex[:8]}",
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
+        "isolation.level": "read_committed",  # the relays publish in transactions
     }
     if auth is not None:
         config.update(
@@ -63,7 +64,9 @@ def read_as_an_outside_system(
         while len(done) < len(ends):
             assert time.monotonic() < deadline, f"could not read {topic} to its end with librdkafka"
             message = consumer.poll(1.0)
-            if message is None:
+            if message is None:  # the end may be a transaction's commit marker: compare positions
+                positions = consumer.position(partitions)
+                done |= {tp.partition for tp in positions if tp.offset >= ends[tp.partition]}
                 continue
             assert message.error() is None, message.error()
             headers = dict(message.headers() or [])

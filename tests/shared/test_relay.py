@@ -13,7 +13,7 @@ from shared.consumer import ConsumerRunner
 from shared.db import create_engine
 from shared.eventstore import EventStore
 from shared.relay import OutboxRelay
-from tests.conftest import IN_CI, LocalBroker
+from tests.conftest import LocalBroker
 from tests.factories import CounterProjection, catalogue_for, make_ping, service_tables
 
 
@@ -60,20 +60,6 @@ def test_the_relay_publishes_every_event_in_stream_order_and_remembers_its_posit
     assert versions == {b"a": list(range(1, 11)), b"b": list(range(1, 6))}
     runner.close()
     engine.dispose()
-
-
-@pytest.fixture
-def own_broker(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A broker of this test's own, which it may stop and start."""
-    broker = LocalBroker(port=19192, home=tmp_path / "kafka")
-    try:
-        broker.start()
-    except Exception as exc:
-        if IN_CI:
-            pytest.fail(f"cannot start a dedicated broker: {exc}")
-        pytest.skip(f"cannot start a dedicated broker: {exc}")
-    yield broker
-    broker.stop()
 
 
 @pytest.mark.kafka

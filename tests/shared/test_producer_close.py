@@ -1,0 +1,70 @@
+"""A producer dropped during a broker outage is closed for good: no ``KafkaProducer.__del__`` later
+tries to flush it again and prints ``Exception ignored … KafkaTimeoutError`` into the worker's log."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared.bus import BusUnavailable, OutgoingRecord
+from shared.bus.kafka import KafkaBus
+from tests.conftest import LocalBroker
+from tests.e2e.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = """
+import gc, sys
+from shared.bus import BusUnavailable, OutgoingRecord
+from shared.bus.kafka import KafkaBus
+bus = KafkaBus("127.0.0.1:{port}")
+record = OutgoingRecord("t", b"k", [], b"v")
+for publish in (lambda: bus.publish([record], timeout=1),
+                lambda: bus.transactional_publisher("relay").publish([record], 1)):
+    try:
+        publish()
+    except BusUnavailable:
+        print("unavailable", flush=True)
+bus.close()
+del bus
+gc.collect()
+print("done", flush=True)
+"""
+
+
+def test_a_producer_dropped_in_an_outage_leaves_no_noise_at_exit() -> None:
+    ran = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(port=free_port())],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.stdout.split() == ["unavailable", "unavailable", "done"], ran.stderr
+    assert "Exception ignored" not in ran.stderr, ran.stderr
+
+
+@pytest.mark.kafka
+def test_a_producer_holding_records_when_the_broker_died_is_closed_without_noise(
+    own_broker: LocalBroker, topic: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ignored: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda hook: ignored.append(f"{hook.exc_type}: {hook.object}"))
+    bus = KafkaBus("127.0.0.1:19192")
+    bus.ensure_topics([topic])
+    record = OutgoingRecord(topic, b"k", [], b"v")
+    bus.publish([record])  # connected, metadata known
+    relay = bus.transactional_publisher("noise-check")
+    relay.publish([record])
+    own_broker.stop()
+    with pytest.raises(BusUnavailable):
+        bus.publish([record] * 50, timeout=2)  # the records are held by the producer when the wait runs out
+    with pytest.raises(BusUnavailable):
+        relay.publish([record] * 50, 2)
+    relay.close()
+    bus.close()
+    gc.collect()
+    assert ignored == []
