@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from tenacity import Retrying, retry_if_exception, stop_when_event_set, wait_exponential
 
 from shared.bus import Bus, BusUnavailable, OutgoingRecord, Publisher
+from shared.bus.base import DirectPublisher
 from shared.db import is_transient
 from shared.eventstore import EventStore
 from shared.leases import Lease
@@ -34,23 +34,6 @@ class LeaseLost(Exception):
 def _outage(error: BaseException) -> bool:
     """Return whether an error is an outage of the bus or the database, to be waited out."""
     return isinstance(error, BusUnavailable) or is_transient(error)
-
-
-class PlainPublisher:
-    """Publishes through the bus's idempotent producer, without transactions (to measure their cost)."""
-
-    def __init__(self, bus: Bus):
-        self.bus = bus
-
-    def fence(self, timeout: float | None = None) -> None:
-        """Nothing to fence without a transactional id."""
-
-    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
-        """Publish the records with the bus's own producer."""
-        self.bus.publish(records, timeout)
-
-    def close(self) -> None:
-        """The producer belongs to the bus."""
 
 
 class OutboxRelay:
@@ -140,7 +123,7 @@ class OutboxRelay:
             self._publisher = (
                 self.bus.transactional_publisher(self.name)
                 if self.transactional
-                else PlainPublisher(self.bus)
+                else DirectPublisher(self.bus)
             )
         return self._publisher
 

@@ -136,6 +136,24 @@ class Publisher(Protocol):
         ...
 
 
+class DirectPublisher:
+    """Publishes each batch with the bus's own ``publish``: atomic on the embedded log, and on Kafka
+    idempotent but not transactional (what the relay's benchmark compares transactions with)."""
+
+    def __init__(self, bus: Bus):
+        self.bus = bus
+
+    def fence(self, timeout: float | None = None) -> None:
+        """Nothing to fence: there is no transactional id."""
+
+    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
+        """Publish one batch through the bus."""
+        self.bus.publish(records, timeout)
+
+    def close(self) -> None:
+        """Nothing to release: the producer belongs to the bus."""
+
+
 class Bus(Protocol):
     """What services need of an event bus.
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from shared.bus.base import (
     BusUnavailable,
+    DirectPublisher,
     GroupLag,
     GroupMember,
     OutgoingRecord,
@@ -150,9 +151,9 @@ class EmbeddedBus:
                 records += [_to_record(row) for row in rows]
         return records
 
-    def transactional_publisher(self, transactional_id: str) -> AtomicPublisher:
-        """Return a publisher of the log: each of its publishes is already one transaction."""
-        return AtomicPublisher(self)
+    def transactional_publisher(self, transactional_id: str) -> DirectPublisher:
+        """Return a publisher of the log: each of its publishes is already one SQLite transaction."""
+        return DirectPublisher(self)
 
     def last_records(self, topic: str, window: int = 100) -> list[Record]:
         """Return the newest record of each partition of a topic."""
@@ -188,23 +189,6 @@ class EmbeddedBus:
         """Return every partition of the given topics."""
         rows = conn.execute(sa.select(_topics.c.name, _topics.c.partitions).where(_topics.c.name.in_(topics)))
         return [(name, p) for name, count in rows for p in range(count)]
-
-
-class AtomicPublisher:
-    """Publishes to the embedded log, whose every publish is one SQLite transaction: all or nothing."""
-
-    def __init__(self, bus: EmbeddedBus):
-        self.bus = bus
-
-    def fence(self, timeout: float | None = None) -> None:
-        """Nothing to settle: a publish of the log is done or undone when it returns."""
-
-    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
-        """Append one batch atomically."""
-        self.bus.publish(records, timeout)
-
-    def close(self) -> None:
-        """Nothing to release: the log belongs to its bus."""
 
 
 class EmbeddedSubscription:
