@@ -297,3 +297,41 @@ def test_behind_the_gateway_throttling_sees_each_persons_own_address(tmp_path: P
         assert answer.status_code == 302  # the same gateway, another person: not slowed down
     finally:
         service.close()
+
+
+def test_a_password_alone_cannot_enrol_a_new_second_factor_over_the_old_one(app, portal) -> None:  # type: ignore[no-untyped-def]
+    _client, secret, _codes, first = enrolled_academy(app, portal)
+    attacker, where = signed_in(app, EMAIL, first)  # knows the password, not the code
+    assert where.endswith("/dang-nhap/xac-thuc")
+    detour = attacker.get("/dang-nhap/dang-ky-xac-thuc")
+    assert detour.status_code == 302 and detour.headers["Location"].endswith("/dang-nhap/xac-thuc")
+    assert attacker.post("/dang-nhap/dang-ky-xac-thuc?giu=1", data={"code": "123456"}).status_code == 302
+    assert attacker.get("/hoc-vien/").headers["Location"].startswith("/dang-nhap")  # still not in
+    with portal.engine.connect() as conn:
+        kept = conn.execute(sa.select(accounts_table.c.totp_secret)).scalar()
+    assert portal.secrets.open(kept) == secret  # the owner's factor is untouched
+
+
+def test_code_guesses_from_many_addresses_add_up_for_the_account(tmp_path: Path) -> None:
+    settings = portal_settings(tmp_path, PORTAL_PROXIES="1")
+    migrate(settings)
+    service = bootstrap(settings)
+    try:
+        app = create_app(service)
+        app.config.update(WTF_CSRF_ENABLED=False)
+        _client, secret, _codes, first = enrolled_academy(app, service)
+        for n in range(11):  # one guess from each of eleven addresses: none is slowed down alone
+            browser = app.test_client()
+            address = {"X-Forwarded-For": f"198.51.100.{n + 1}"}
+            browser.post("/dang-nhap", data={"email": EMAIL, "password": first}, headers=address)
+            assert (
+                browser.post("/dang-nhap/xac-thuc", data={"code": "000000"}, headers=address).status_code
+                == 401
+            )
+        owner = app.test_client()
+        address = {"X-Forwarded-For": "203.0.113.7"}
+        owner.post("/dang-nhap", data={"email": EMAIL, "password": first}, headers=address)
+        right = pyotp.TOTP(secret).at((int(time.time()) // 30 + 1) * 30)
+        assert owner.post("/dang-nhap/xac-thuc", data={"code": right}, headers=address).status_code == 401
+    finally:
+        service.close()

@@ -19,11 +19,14 @@ from services.portal import accounts, mail, second_factor, throttle
 from services.portal.accounts import INVITATION, RESET, Account, AccountError
 from services.portal.config import PortalSettings
 from services.portal.first_account import forget_kept_password
+from services.portal.throttle import ThrottlePolicy
 from services.portal.views import sessions
 from services.portal.views.common import HOME, page, person, portal
 
 auth = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
+ACCOUNT_CODE_THROTTLE = ThrottlePolicy(free=10, first=timedelta(seconds=30), longest=timedelta(hours=1))
+"""Guesses of one account's codes from every address together: 10 free, then a growing wait."""
 CODE_REFUSED = "Mã xác thực không đúng, đã được dùng, hoặc đã nhập sai nhiều lần; hãy thử lại sau ít phút."
 
 
@@ -115,16 +118,23 @@ def code() -> Any:
     if not form.validate_on_submit():
         return page("second_factor.html", 400 if request.method == "POST" else 200, form=form)
     service, now = portal(), wall_clock()
-    key = throttle.throttle_key(f"second-factor:{account.account_id}", client_address())
+    subject = f"second-factor:{account.account_id}"
+    here = throttle.throttle_key(subject, client_address())
+    anywhere = throttle.throttle_key(subject, "*")  # guesses from many addresses add up too
     with service.engine.begin() as conn:
-        if not throttle.blocked(conn, key, now) and second_factor.verify(
+        waiting = throttle.blocked(conn, here, now) or throttle.blocked(conn, anywhere, now)
+        if not waiting and second_factor.verify(
             conn, account.account_id, form.code.data, service.secrets, now
         ):
-            throttle.record_success(conn, key)
+            throttle.record_success(conn, here)
+            throttle.record_success(conn, anywhere)
             opened = True
         else:
-            throttle.record_failure(conn, key, now, service.config.throttle)
-            log.warning("second factor refused", extra={"account_id": account.account_id})
+            throttle.record_failure(conn, here, now, service.config.throttle)
+            throttle.record_failure(conn, anywhere, now, ACCOUNT_CODE_THROTTLE)
+            log.warning(
+                "second factor refused", extra={"account_id": account.account_id, "throttled": waiting}
+            )
             opened = False
     if not opened:
         return page("second_factor.html", 401, form=form, error=CODE_REFUSED)
@@ -139,6 +149,10 @@ def enrol() -> Any:
     account = person() if signed_in else _waiting_account()
     if account is None:
         return redirect(url_for("auth.login"))
+    if not signed_in and account.has_second_factor:
+        # half-way through signing in, a second factor is given, never replaced: only a signed-in
+        # person (both factors) may enrol a new one
+        return redirect(url_for("auth.second_factor"))
     service, form, now = portal(), CodeForm(), wall_clock()
     with service.engine.begin() as conn:
         secret = second_factor.pending_secret(conn, account.account_id, service.secrets)
