@@ -57,7 +57,9 @@ class PortalSettings:
     def throttle(self) -> ThrottlePolicy:
         """Return the sign-in throttling policy."""
         return ThrottlePolicy(
-            free=self.throttle_free, longest=timedelta(minutes=self.throttle_longest_minutes)
+            free=self.throttle_free,
+            first=timedelta(seconds=self.throttle_first_seconds),
+            longest=timedelta(minutes=self.throttle_longest_minutes),
         )
 
 

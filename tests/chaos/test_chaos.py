@@ -221,6 +221,8 @@ def test_nothing_is_lost_duplicated_forked_or_dead_lettered_when_brokers_and_rep
             assert set(stores[service]) <= set(topics[service]), (
                 f"every stored {service} event is on its topic"
             )
+            repeated = {event_id: n for event_id, n in topics[service].items() if n > 1}
+            assert repeated == {}, f"{service}: each event once on its topic (read_committed)"
         assert set(audit) == every_id and set(audit.values()) == {1}, "every event audited exactly once"
         verify = requests.get(f"{apis['notifications'][1]}/audit/verify", headers=ADMIN, timeout=30).json()
         assert verify == {"ok": True, "checked": len(every_id), "first_broken": None}

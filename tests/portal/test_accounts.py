@@ -206,3 +206,16 @@ def test_the_first_academy_account_has_a_kept_password_on_the_embedded_default(p
     assert ensure_first_account(portal) == said  # idempotent: no second account, same credentials
     with portal.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(accounts_table)).scalar() == 1
+
+
+def test_the_throttle_is_read_from_the_environment(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.portal.conftest import portal_settings
+
+    policy = portal_settings(
+        tmp_path,
+        PORTAL_THROTTLE_FREE="2",
+        PORTAL_THROTTLE_FIRST_SECONDS="120",
+        PORTAL_THROTTLE_LONGEST_MINUTES="30",
+    ).throttle
+    assert (policy.free, policy.first, policy.longest) == (2, timedelta(seconds=120), timedelta(minutes=30))
+    assert policy.delay(3) == timedelta(seconds=120) and policy.delay(20) == timedelta(minutes=30)
