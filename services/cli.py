@@ -24,16 +24,14 @@ import click
 from sqlalchemy import exc as sa_exc
 
 from services import commands
-from services.vocabulary import INTEGRATION_TOPIC, SUITE_TOPICS
+from services.vocabulary import INBOUND_PREFIX, SUITE_TOPICS
 from shared import operator
 from shared.auth.cli import main as mint_command
 from shared.bus import Bus, BusUnavailable, Start, make_bus
-from shared.deadletter import DLQ_SUFFIX
 from shared.errors import NotFound
 from shared.settings import ConfigError, kafka_auth
 
 TOPICS = SUITE_TOPICS
-INBOUND_PREFIX = f"{INTEGRATION_TOPIC}."  # one topic per provincial or ministry system
 READ_MODELS = {
     "scoring": ("scoring", "scoring"),
     "submissions-registry-view": ("submissions", "registry-view"),
@@ -161,10 +159,6 @@ def dlq() -> None:
     """Dead-letter queues: list, show, re-drive, discard."""
 
 
-def _dlq_topic(topic: str) -> str:
-    return topic if topic.endswith(DLQ_SUFFIX) else topic + DLQ_SUFFIX
-
-
 @dlq.command("list")
 @click.option("--topic", required=True, help="The topic (or its .dlq).")
 @click.option("--all", "include_decided", is_flag=True, help="Also those already re-driven or discarded.")
@@ -198,9 +192,9 @@ def _address(f: Callable[..., None]) -> Callable[..., None]:
 @click.pass_context
 def dlq_show(ctx: click.Context, topic: str, partition: int, offset: int) -> None:
     """Print one dead letter in full (headers and data) as JSON."""
-    record = operator.find(_bus(ctx), _dlq_topic(topic), partition, offset)
+    record = operator.find(_bus(ctx), operator.dlq_topic_of(topic), partition, offset)
     if record is None:
-        raise click.ClickException(f"no record at {_dlq_topic(topic)}:{partition}:{offset}")
+        raise click.ClickException(f"no record at {operator.dlq_topic_of(topic)}:{partition}:{offset}")
     click.echo(json.dumps(operator.describe(record).as_json(), ensure_ascii=False, indent=2, default=str))
 
 
@@ -211,7 +205,7 @@ def dlq_show(ctx: click.Context, topic: str, partition: int, offset: int) -> Non
 def dlq_redrive(ctx: click.Context, topic: str, partition: int, offset: int, actor: str) -> None:
     """Send a dead letter back to its original topic, marked as re-driven."""
     try:
-        original = operator.redrive(_bus(ctx), _dlq_topic(topic), partition, offset, actor)
+        original = operator.redrive(_bus(ctx), operator.dlq_topic_of(topic), partition, offset, actor)
     except operator.NotFoundInDlq as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"re-driven to {original}")
@@ -224,7 +218,7 @@ def dlq_redrive(ctx: click.Context, topic: str, partition: int, offset: int, act
 def dlq_discard(ctx: click.Context, topic: str, partition: int, offset: int, actor: str) -> None:
     """Mark a dead letter as dealt with, without re-driving it."""
     try:
-        operator.discard(_bus(ctx), _dlq_topic(topic), partition, offset, actor)
+        operator.discard(_bus(ctx), operator.dlq_topic_of(topic), partition, offset, actor)
     except operator.NotFoundInDlq as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("discarded")

@@ -18,11 +18,13 @@ SUITE_TOPICS = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC, SCORING_TOPIC)
 
 INTEGRATION_TOPIC = "thidua.integration.inbound"
 """The inbound topics' common name: each provincial or ministry system writes its own, ``<this>.<CODE>``."""
+INBOUND_PREFIX = f"{INTEGRATION_TOPIC}."
+"""What every provincial or ministry system's own inbound topic starts with."""
 
 
 def inbound_topic(code: str) -> str:
     """Return the inbound topic of one system: only that system's Kafka principal may write it."""
-    return f"{INTEGRATION_TOPIC}.{code}"
+    return f"{INBOUND_PREFIX}{code}"
 
 
 PLAN_FORM = "01"

@@ -25,7 +25,7 @@ from services.notifications.app import activity
 from services.notifications.projections.audit import audit_query, verify
 from services.notifications.service import Notifications
 from services.notifications.tables import audit_entries, notices, schools
-from services.vocabulary import AWARD_NAMES, INTEGRATION_TOPIC, PROPOSAL_STATES, SUITE_TOPICS
+from services.vocabulary import AWARD_NAMES, INBOUND_PREFIX, PROPOSAL_STATES, SUITE_TOPICS
 from shared import operator
 from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
 from shared.bus import BusUnavailable
@@ -35,7 +35,6 @@ from shared.web import ApiError
 console = Blueprint("console", __name__, url_prefix="/console")
 COOKIE = "thidua_token"
 TOPICS = SUITE_TOPICS
-INBOUND_PREFIX = f"{INTEGRATION_TOPIC}."  # one topic per provincial or ministry system
 LABELS = {
     "missing": "Chưa nộp",
     "on_time": "Đúng hạn",
@@ -434,7 +433,7 @@ def _act(action: Any) -> Any:
         )
     try:
         partition, offset = int(request.form["partition"]), int(request.form["offset"])
-        message = action(operator_topic(topic), partition, offset, _principal().actor)
+        message = action(operator.dlq_topic_of(topic), partition, offset, _principal().actor)
     except (KeyError, ValueError, operator.NotFoundInDlq) as exc:
         return make_response(
             _page(
@@ -448,11 +447,6 @@ def _act(action: Any) -> Any:
             422,
         )
     return redirect(url_for("console.dlq", topic=topic, message=message))
-
-
-def operator_topic(topic: str) -> str:
-    """Return the DLQ of a topic."""
-    return topic if topic.endswith(".dlq") else f"{topic}.dlq"
 
 
 def _fetch(base: str, path: str, params: dict[str, Any]) -> tuple[Any, str | None]:
