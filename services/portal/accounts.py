@@ -269,51 +269,17 @@ def change_role(
     end_sessions(conn, account_id, f"role:{role}", actor, now)
 
 
-def authenticate(
-    conn: sa.Connection, email: str, password: str, client: str, now: datetime, policy: ThrottlePolicy
-) -> Account:
-    """Return the account a password opens, throttling failures by (e-mail, client address).
-
-    Every refusal gives the same message after the same work (one Argon2 verification), whether the
-    address is unknown, has no password, is disabled, is throttled, or the password is wrong; the
-    reason goes to the log for operators.
-    """
-    email = normalised_email(email)
-    key = throttle.throttle_key(email, client)
-    row = conn.execute(accounts.select().where(accounts.c.email == email)).mappings().first()
-    usable = row is not None and row["active"] and row["password_hash"]
-    right = _verifies(row["password_hash"] if usable and row else DUMMY_HASH, password)
-    reason = None
-    if throttle.blocked(conn, key, now):
-        reason = "throttled"
-    elif row is None:
-        reason = "unknown_email"
-    elif not row["active"]:
-        reason = "disabled"
-    elif not row["password_hash"]:
-        reason = "no_password"
-    elif not right:
-        reason = "wrong_password"
-    if reason is not None or row is None:  # (no row always has a reason)
-        failures = throttle.record_failure(conn, key, now, policy) if reason != "throttled" else None
-        log.warning(
-            "sign-in refused",
-            extra={
-                "reason": reason,
-                "account_id": row["account_id"] if row else None,
-                "client": client,
-                "failures": failures,
-            },
-        )
-        raise SignInRefused(reason or "unknown_email")
-    throttle.record_success(conn, key)
-    if HASHER.check_needs_rehash(row["password_hash"]):
-        conn.execute(
-            accounts.update()
-            .where(accounts.c.account_id == row["account_id"])
-            .values(password_hash=HASHER.hash(password))
-        )
-    return _account(row)
+def _refusal(row: Any, right: bool, blocked: bool) -> str | None:
+    """Return why a sign-in is refused (for the log), or None when the password opens the account."""
+    if blocked:
+        return "throttled"
+    if row is None:
+        return "unknown_email"
+    if not row["active"]:
+        return "disabled"
+    if not row["password_hash"]:
+        return "no_password"
+    return None if right else "wrong_password"
 
 
 def account_by_id(conn: sa.Connection, account_id: int) -> Account | None:
@@ -392,10 +358,43 @@ _journal = journal_entry
 def sign_in(
     engine: sa.Engine, email: str, password: str, client: str, now: datetime, policy: ThrottlePolicy
 ) -> Account:
-    """Authenticate in one transaction that is kept even when the password is refused (failures count)."""
-    with engine.begin() as conn:
-        try:
-            return authenticate(conn, email, password, client, now, policy)
-        except SignInRefused as refused:
-            failure = refused
-    raise failure
+    """Return the account a password opens, throttling failures by (e-mail, client address).
+
+    Every refusal gives the same message after the same work (one Argon2 verification), whether the
+    address is unknown, has no password, is disabled, is throttled, or the password is wrong; the
+    reason goes to the log for operators. The verification runs before the write transaction that
+    records the outcome, so sign-ins never wait on one another's Argon2 work.
+    """
+    email = normalised_email(email)
+    key = throttle.throttle_key(email, client)
+    with engine.execution_options(sqlite_begin="DEFERRED").connect() as conn:
+        row = conn.execute(accounts.select().where(accounts.c.email == email)).mappings().first()
+        blocked = throttle.blocked(conn, key, now)
+    usable = row is not None and row["active"] and row["password_hash"]
+    right = _verifies(row["password_hash"] if usable and row else DUMMY_HASH, password)
+    reason = _refusal(row, right, blocked)
+    failures = None
+    with engine.begin() as conn:  # kept even when the password is refused: failures count
+        if reason is not None or row is None:  # (no row always has a reason)
+            if reason != "throttled":
+                failures = throttle.record_failure(conn, key, now, policy)
+        else:
+            throttle.record_success(conn, key)
+            if HASHER.check_needs_rehash(row["password_hash"]):
+                conn.execute(
+                    accounts.update()
+                    .where(accounts.c.account_id == row["account_id"])
+                    .values(password_hash=HASHER.hash(password))
+                )
+    if reason is not None or row is None:  # (no row always has a reason)
+        log.warning(
+            "sign-in refused",
+            extra={
+                "reason": reason,
+                "account_id": row["account_id"] if row else None,
+                "client": client,
+                "failures": failures,
+            },
+        )
+        raise SignInRefused(reason or "unknown_email")
+    return _account(row)

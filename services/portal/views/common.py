@@ -132,9 +132,7 @@ def page(template: str, status: int = 200, **values: Any) -> Any:
 def bare_page(template: str, status: int = 200, **values: Any) -> Any:
     """Render a page without looking up who is signed in (while the accounts database is down)."""
     g._login_user = login_manager.anonymous_user()  # Flask-Login's templates would load the person
-    return render_template(
-        f"portal/{template}", who=None, states=STATES, form_titles=FORM_TITLES, **values
-    ), status
+    return page(template, status, **values)
 
 
 def say(error: SuiteError) -> str:
