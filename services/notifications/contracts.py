@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from services.forms import filing_events
 from services.vocabulary import (
     AMENDED,
-    FILING_EVENTS,
     REGISTRY_TOPIC,
     SCORING_TOPIC,
     SUBMISSIONS_TOPIC,
@@ -37,7 +37,7 @@ CONSUMED = Catalogue(
     consumed_event(
         "ClusterLeadershipAssigned", REGISTRY_TOPIC, year=_int, cluster_id=_str, head_school_id=_str
     ),
-    *(consumed_event(name, SUBMISSIONS_TOPIC, **_filing) for name in FILING_EVENTS),
+    *(consumed_event(name, SUBMISSIONS_TOPIC, **_filing) for name in filing_events()),
     consumed_event(AMENDED, SUBMISSIONS_TOPIC, **_filing),
     consumed_event("FilingExempted", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str),
     *(

@@ -18,8 +18,9 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from services.forms import DOSSIER_FORM
 from services.portal.gateway import Caller, SuiteError
-from services.vocabulary import AWARD_NAMES, DOSSIER_FORM
+from services.vocabulary import AWARD_NAMES
 from shared.time import LOCAL_TIME
 
 ACADEMY = "Học viện Chính trị quốc gia Hồ Chí Minh"

@@ -8,14 +8,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.vocabulary import (
-    AMENDED,
-    DOSSIER_FORM,
-    FORM_EVENTS,
-    REGISTRY_TOPIC,
-    SUBMISSIONS_TOPIC,
-    filing_fields,
-)
+from services.forms import DOSSIER_FORM, FORMS
+from services.vocabulary import AMENDED, REGISTRY_TOPIC, SUBMISSIONS_TOPIC, filing_fields
 from shared import fields as rules
 from shared.catalogue import Catalogue, consumed_event, published_on
 
@@ -306,7 +300,7 @@ CATALOGUE = Catalogue(
 )
 
 CONSUMED = Catalogue(
-    consumed_event(FORM_EVENTS[DOSSIER_FORM], SUBMISSIONS_TOPIC, **filing_fields()),
+    consumed_event(FORMS[DOSSIER_FORM].event, SUBMISSIONS_TOPIC, **filing_fields()),
     consumed_event(AMENDED, SUBMISSIONS_TOPIC, **filing_fields()),
 )
 """What the registry consumes: the cluster dossiers, for their nomination of next year's leadership."""

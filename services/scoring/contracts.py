@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from services.vocabulary import (
-    AMENDED,
-    FILING_EVENTS,
-    REGISTRY_TOPIC,
-    SCORING_TOPIC,
-    SUBMISSIONS_TOPIC,
-    filing_fields,
-)
+from services.forms import filing_events
+from services.vocabulary import AMENDED, REGISTRY_TOPIC, SCORING_TOPIC, SUBMISSIONS_TOPIC, filing_fields
 from shared.catalogue import Catalogue, consumed_event, published_on
 
 TOPIC = SCORING_TOPIC
@@ -32,7 +26,7 @@ CONSUMED = Catalogue(
     consumed_event("SchoolRegistered", REGISTRY_TOPIC, school_id=_str, kind=_str, name=_str, code=_str),
     consumed_event("SchoolJoinedCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
     consumed_event("SchoolLeftCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
-    *(consumed_event(name, SUBMISSIONS_TOPIC, **_filing) for name in FILING_EVENTS),
+    *(consumed_event(name, SUBMISSIONS_TOPIC, **_filing) for name in filing_events()),
     consumed_event(AMENDED, SUBMISSIONS_TOPIC, **_filing),
     consumed_event(
         "DeadlineMissed", SUBMISSIONS_TOPIC, year=_int, deadline_code=_str, filer_id=_str, cluster_id=_str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.submissions.forms import FORMS, FormSpec
+from services.forms import FORMS, Form
 from services.vocabulary import FILER_TYPES, INTEGRATION_TOPIC, REGISTRY_TOPIC, SUBMISSIONS_TOPIC
 from shared.catalogue import Catalogue, EventType, consumed_event, published_on
 
@@ -36,7 +36,7 @@ class _Filing(Schema):
     documents = fields.List(fields.Nested(DocumentRef), load_default=list)
 
 
-def filing_schema(spec: FormSpec) -> type[Schema]:
+def filing_schema(spec: Form) -> type[Schema]:
     """Return the event schema of a form: the common filing fields plus its payload."""
     return _Filing.from_dict({"payload": fields.Nested(spec.payload, required=True)}, name=f"{spec.event}V1")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.forms import filing_events
 from services.submissions.tables import confirmations, eligibility, exemptions, missed, submissions
-from services.vocabulary import FILING_EVENTS
 from shared.envelope import Envelope
 from shared.handlers import Handlers
 from shared.service import State
@@ -16,7 +16,7 @@ from shared.service import State
 HANDLERS: Handlers[None] = Handlers("submissions-state")
 
 
-@HANDLERS.on(*FILING_EVENTS)
+@HANDLERS.on(*filing_events())
 def filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Add a filing."""
     conn.execute(

@@ -24,7 +24,7 @@ from shared.auth import (
     SCHOOL_OFFICER,
     Principal,
 )
-from shared.web.errors import ApiError
+from shared.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,12 @@ class Scope:
     def require_school(self, school_id: str, cluster_id: str | None = None) -> None:
         """Refuse (403) a caller who may not read a school."""
         if not self.school(school_id, cluster_id):
-            raise ApiError(403, "forbidden", f"you may not read school {school_id}", {"school_id": school_id})
+            raise Forbidden(f"you may not read school {school_id}", {"school_id": school_id})
 
     def require_cluster(self, cluster_id: str) -> None:
         """Refuse (403) a caller who may not read a cluster as a whole."""
         if not self.cluster(cluster_id):
-            raise ApiError(
-                403, "forbidden", f"you may not read cluster {cluster_id}", {"cluster_id": cluster_id}
-            )
+            raise Forbidden(f"you may not read cluster {cluster_id}", {"cluster_id": cluster_id})
 
 
 def scope_of(principal: Principal, schools_with_code: Callable[[str], Iterable[str]]) -> Scope:

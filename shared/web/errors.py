@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from shared.bus.base import BusUnavailable
 from shared.catalogue import InvalidEventData
 from shared.db import is_transient
-from shared.errors import Conflict, DomainError, NotFound, RuleBroken
+from shared.errors import STATUS, DomainError
 from shared.eventstore import ConcurrencyError
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,6 @@ class ErrorResponse(Schema):
     error = fields.Nested(ErrorDetail, required=True)
 
 
-_DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, RuleBroken: 422}
 RETRY_AFTER_SECONDS = 5
 """What a 503 tells the caller to wait before trying again."""
 
@@ -77,7 +76,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError) -> ResponseReturnValue:
-        return jsonify(error_body(exc.code, exc.message, exc.details)), _DOMAIN_STATUS.get(type(exc), 422)
+        return jsonify(error_body(exc.code, exc.message, exc.details)), STATUS.get(type(exc), 422)
 
     @app.errorhandler(ConcurrencyError)
     def _concurrency_error(exc: ConcurrencyError) -> ResponseReturnValue:

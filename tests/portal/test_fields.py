@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from services.forms import FORMS, PLAN_FORM, YEAR_END_REPORT_FORM
 from services.portal import fields as f
-from services.vocabulary import PLAN_FORM, YEAR_END_REPORT_FORM
 
 
 def test_lines_become_a_list_numbers_integers_and_a_checkbox_a_boolean() -> None:
@@ -11,12 +11,12 @@ def test_lines_become_a_list_numbers_integers_and_a_checkbox_a_boolean() -> None
         "summary": "  Kế hoạch năm 2023 ",
         "registered_titles": "Cờ thi đua\n\n  Tập thể Lao động xuất sắc  \n",
     }
-    assert f.payload_of(f.SIMPLE_FORMS[PLAN_FORM], form) == {
+    assert f.payload_of(FORMS[PLAN_FORM].asked, form) == {
         "summary": "Kế hoạch năm 2023",
         "registered_titles": ["Cờ thi đua", "Tập thể Lao động xuất sắc"],
     }
     report = f.payload_of(
-        f.SIMPLE_FORMS[YEAR_END_REPORT_FORM],
+        FORMS[YEAR_END_REPORT_FORM].asked,
         {
             "summary": "Báo cáo",
             "figures.staff": "42",
@@ -31,7 +31,7 @@ def test_lines_become_a_list_numbers_integers_and_a_checkbox_a_boolean() -> None
 
 
 def test_a_filed_payload_shows_again_in_its_form() -> None:
-    fields = f.SIMPLE_FORMS[PLAN_FORM]
+    fields = FORMS[PLAN_FORM].asked
     payload = {"summary": "Kế hoạch", "registered_titles": ["Cờ thi đua", "Bằng khen"], "notes": ""}
     values = f.values_of(fields, payload)
     assert values == {"summary": "Kế hoạch", "registered_titles": "Cờ thi đua\nBằng khen", "notes": ""}

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from services.forms import FORMS
 from services.submissions.domain.checks import check_form_for_kind, check_members, check_scores, schools_named
 from services.submissions.domain.deadlines import answered_by, has_passed, on_time
 from services.submissions.domain.obligations import missed, still_owing
-from services.submissions.forms import FORMS
 from shared.errors import RuleBroken
 
 PLAN = {"code": "PLAN", "forms": ["01"], "due": "2023-03-05"}

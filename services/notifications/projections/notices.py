@@ -13,12 +13,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.forms import OFFICERS_FORM, filing_events, form_title
 from services.notifications.app import notices as recipients
 from services.notifications.app.messages import render
 from services.notifications.app.webhooks import queue_deliveries
 from services.notifications.contracts import AUDITED_TOPICS
 from services.notifications.tables import deadlines, exempt, filed, heads, members, officers, schools
-from services.vocabulary import FILING_EVENTS, OFFICERS_FORM, form_title
 from shared.consumer import Consumed
 from shared.envelope import Envelope
 from shared.handlers import Handlers
@@ -130,7 +130,7 @@ def _leadership(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> C
     return None
 
 
-@NOTICES.on(*FILING_EVENTS, "SubmissionAmended")
+@NOTICES.on(*filing_events(), "SubmissionAmended")
 def _filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
     _keep_filing(conn, data)
     to = recipients.filer_recipients(conn, data["year"], data["filer_type"], data["filer_id"])

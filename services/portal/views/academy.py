@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, request, url_for
 
+from services.forms import OFFICERS_FORM
 from services.portal import accounts, mail
 from services.portal.accounts import PORTAL_ROLES, AccountError
 from services.portal.gateway import SuiteError
@@ -23,7 +24,6 @@ from services.portal.views.common import (
     suite,
     year,
 )
-from services.vocabulary import OFFICERS_FORM
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
 
 academy = Blueprint("academy", __name__, url_prefix="/hoc-vien")

@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 
-from services import vocabulary as v
+from services.forms import CLUSTER_HEAD as CLUSTER_FILER
+from services.forms import DOSSIER_FORM, FORMS, INSPECTION_FORM, OFFICERS_FORM, filed_by
 from services.portal import fields as f
 from services.portal import papers
 from services.portal.gateway import SuiteError
@@ -57,17 +58,17 @@ def forms() -> Any:
     """The cluster's forms of the year, with what is filed."""
     me = _cluster()
     filed = filing.filings_of(me["year"], me["cluster_id"])
-    return page("cluster_forms.html", cluster=me, forms=f.CLUSTER_FORMS, filed=filed)
+    return page("cluster_forms.html", cluster=me, forms=filed_by(CLUSTER_FILER), filed=filed)
 
 
 @cluster.route("/mau/<form>", methods=["GET", "POST"])
 @for_roles(CLUSTER_HEAD)
 def file_form(form: str) -> Any:
     """Fill in, file or amend one of the cluster's forms."""
-    if form not in f.CLUSTER_FORMS:
+    if form not in filed_by(CLUSTER_FILER):
         abort(404)
     me = _cluster()
-    repeat = form == v.INSPECTION_FORM
+    repeat = FORMS[form].repeatable
     existing = None if repeat else filing.latest_filing(me["year"], form, me["cluster_id"])
     extra = _extra(me, form)
     if request.method == "GET":
@@ -97,13 +98,13 @@ def _extra(me: dict[str, Any], form: str) -> dict[str, Any]:
     names = school_names()
     members = [(s, names.get(s, s)) for s in me["member_ids"]]
     extra: dict[str, Any] = {"members": members, "endpoint": "cluster.file_form", "names": names}
-    if form == v.INSPECTION_FORM:
+    if form == INSPECTION_FORM:
         inspected = request.values.get("inspected_school_id") or me["member_ids"][0]
         kind = suite().get("registry", f"/schools/{inspected}")["kind"]
         sheets = suite().get("registry", f"/campaigns/{me['year']}")["content"]["score_sheets"]
         extra["sheet"] = next(s for s in sheets if s["school_kind"] == kind)
         extra["inspected"] = inspected
-    if form == v.DOSSIER_FORM:
+    if form == DOSSIER_FORM:
         extra["proposals"] = suite().get("scoring", f"/proposals/{me['year']}/{me['cluster_id']}")[
             "proposals"
         ]
@@ -114,7 +115,7 @@ def _extra(me: dict[str, Any], form: str) -> dict[str, Any]:
 def _payload(form: str, me: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """Return the payload of a posted cluster form."""
     values = request.form
-    if form == v.OFFICERS_FORM:
+    if form == OFFICERS_FORM:
         officers = []
         for school_id in me["member_ids"]:
             row = {
@@ -123,7 +124,7 @@ def _payload(form: str, me: dict[str, Any], extra: dict[str, Any]) -> dict[str, 
             if any(row.values()):
                 officers.append({"school_id": school_id, **row})
         return {"officers": officers, "notes": values.get("notes", "")}
-    if form == v.INSPECTION_FORM:
+    if form == INSPECTION_FORM:
         return {
             "inspected_school_id": extra["inspected"],
             "inspecting_school_ids": values.getlist("inspecting_school_ids"),
@@ -138,9 +139,9 @@ def _payload(form: str, me: dict[str, Any], extra: dict[str, Any]) -> dict[str, 
             ],
             "notes": values.get("notes", ""),
         }
-    if form == v.DOSSIER_FORM:
+    if form == DOSSIER_FORM:
         return _dossier(me, extra["proposals"])
-    return f.payload_of(f.SIMPLE_FORMS[form], values)
+    return f.payload_of(FORMS[form].asked, values)
 
 
 def _dossier(me: dict[str, Any], proposals: list[dict[str, Any]]) -> dict[str, Any]:

@@ -11,12 +11,12 @@ from flask import Flask, current_app, flash, g, redirect, render_template, reque
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.wrappers import Response
 
-from services.portal import accounts, fields
+from services.forms import form_title, label_of
+from services.portal import accounts
 from services.portal.accounts import Account
 from services.portal.gateway import Caller, Gateway, SuiteError
 from services.portal.papers import number
 from services.portal.service import Portal
-from services.vocabulary import FORM_TITLES
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
 from shared.time import local_text
 
@@ -124,9 +124,7 @@ def for_roles(*roles: str) -> Callable[[F], F]:
 def page(template: str, status: int = 200, **values: Any) -> Any:
     """Render a portal page (with the navigation of the signed-in person's role)."""
     who = person() if current_user.is_authenticated else None
-    return render_template(
-        f"portal/{template}", who=who, states=STATES, form_titles=FORM_TITLES, **values
-    ), status
+    return render_template(f"portal/{template}", who=who, states=STATES, **values), status
 
 
 def bare_page(template: str, status: int = 200, **values: Any) -> Any:
@@ -247,4 +245,5 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(event_name, "event_name")
     app.add_template_global(running_total, "running_total")
     app.add_template_global(officer_value, "officer_value")
-    app.add_template_global(fields.label_of, "label_of")
+    app.add_template_global(label_of, "label_of")
+    app.add_template_global(form_title, "form_title")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from services import vocabulary as v
+from services.forms import FORMS, Field, form_title
 from services.portal import fields as f
 from services.portal.gateway import SuiteError
 from services.portal.papers import number
@@ -66,14 +67,14 @@ def form_page(
     **extra: Any,
 ) -> Any:
     """Render a form with its values (the filed ones when amending) and its field errors."""
-    fields = f.SIMPLE_FORMS.get(form, [])
+    fields = FORMS[form].asked if form in FORMS else ()
     shown = values if values is not None else _filed_values(fields, existing)
     return page(
         template,
         status,
         year=year,
         form=form,
-        title=v.form_title(form),
+        title=form_title(form),
         fields=fields,
         values=shown,
         errors=errors or {},
@@ -97,11 +98,11 @@ def outcome(error: SuiteError) -> tuple[str, dict[str, str], int]:
 def done(filing: dict[str, Any], to: str, **route: Any) -> Response:
     """Say the filing was received, with its stamp, and go to a page."""
     stamp = "đúng hạn" if filing.get("on_time") else "muộn" if filing.get("on_time") is False else ""
-    flash(f"Đã nhận {v.form_title(filing['form'])}{f' ({stamp})' if stamp else ''}.", "notice")
+    flash(f"Đã nhận {form_title(filing['form'])}{f' ({stamp})' if stamp else ''}.", "notice")
     return redirect(url_for(to, **route))
 
 
-def _filed_values(fields: list[f.Field], existing: dict[str, Any] | None) -> dict[str, str]:
+def _filed_values(fields: Sequence[Field], existing: dict[str, Any] | None) -> dict[str, str]:
     """Return the values a filed payload shows in its form (score sheets by criterion)."""
     if existing is None:
         return {}

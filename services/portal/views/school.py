@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, request
 
-from services import vocabulary as v
+from services.forms import FORMS, PARTICIPATION_FORM, SCHOOL, filed_by
 from services.portal import fields as f
 from services.portal.gateway import SuiteError
 from services.portal.views import filing
@@ -14,7 +14,6 @@ from services.portal.views.common import for_roles, inbox_page, page, person, sa
 from shared.auth import SCHOOL_OFFICER
 
 school = Blueprint("school", __name__, url_prefix="/truong")
-SCORE_SHEETS = {"provincial": v.PROVINCIAL_SCORE_SHEET_FORM, "ministry": v.MINISTRY_SCORE_SHEET_FORM}
 
 
 def _school() -> dict[str, Any]:
@@ -22,8 +21,8 @@ def _school() -> dict[str, Any]:
 
 
 def _forms(kind: str) -> tuple[str, ...]:
-    """Return the forms this school files: 01, participation, 04 and the score sheet of its kind."""
-    return (*f.SCHOOL_FORMS, SCORE_SHEETS[kind])
+    """Return the forms a school of this kind files, as the forms' declaration says."""
+    return filed_by(SCHOOL, kind)
 
 
 @school.route("/")
@@ -54,7 +53,7 @@ def todo() -> Any:
         items=items,
         in_cluster=row is not None,
         eligible=row["eligible"] if row else True,
-        participation=filed.get(v.PARTICIPATION_FORM),
+        participation=filed.get(PARTICIPATION_FORM),
     )
 
 
@@ -66,11 +65,11 @@ def file_form(form: str) -> Any:
     if form not in _forms(me["kind"]):
         abort(404)
     existing = filing.latest_filing(the_year, form, me["school_id"])
-    template = _template(the_year, me["kind"]) if form in SCORE_SHEETS.values() else None
+    template = _template(the_year, me["kind"]) if FORMS[form].school_kind else None
     extra: dict[str, Any] = {"sheet": template, "school": me, "endpoint": "school.file_form"}
     if request.method == "GET":
         return filing.form_page("form.html", the_year, form, existing, "school.todo", **extra)
-    payload = _score_payload(template) if template else f.payload_of(f.SIMPLE_FORMS[form], request.form)
+    payload = _score_payload(template) if template else f.payload_of(FORMS[form].asked, request.form)
     try:
         filed = filing.submit(the_year, form, payload, {"school_id": me["school_id"]}, existing)
     except SuiteError as error:

@@ -12,11 +12,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.forms import DOSSIER_FORM, FORMS
 from services.registry.contracts import CONSUMED
 from services.registry.domain.clusters import cluster_stream
 from services.registry.service import Registry
 from services.registry.tables import clusters
-from services.vocabulary import AMENDED, DOSSIER_FORM, FORM_EVENTS, SUBMISSIONS_TOPIC
+from services.vocabulary import AMENDED, SUBMISSIONS_TOPIC
 from shared.consumer import Consumed
 from shared.envelope import Envelope
 from shared.eventstore import Context, NewEvent
@@ -32,7 +33,7 @@ class NominationsInbox:
     def __init__(self, service: Registry):
         self.service = service
         self.handlers: Handlers[None] = Handlers(self.name)
-        self.handlers.on(FORM_EVENTS[DOSSIER_FORM], AMENDED)(self._dossier)
+        self.handlers.on(FORMS[DOSSIER_FORM].event, AMENDED)(self._dossier)
         self.handlers.check(CONSUMED)
 
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:

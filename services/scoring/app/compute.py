@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.forms import DOSSIER_FORM, INSPECTION_FORM, YEAR_END_REPORT_FORM
 from services.scoring.domain import rules
 from services.scoring.tables import (
     campaigns,
@@ -19,7 +20,6 @@ from services.scoring.tables import (
     results,
     schools,
 )
-from services.vocabulary import DOSSIER_FORM, INSPECTION_FORM, YEAR_END_REPORT_FORM
 from shared.eventstore import Context, NewEvent
 from shared.service import ServiceContext
 

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from services.scoring.tables import members, schools
 from shared.auth import Principal
 from shared.auth.scope import Scope, scope_of
+from shared.errors import Forbidden
 from shared.service import ServiceContext
-from shared.web import ApiError
 
 
 def scope(service: ServiceContext, principal: Principal) -> Scope:
@@ -47,7 +47,7 @@ def targets_cluster(service: ServiceContext, principal: Principal, cluster_id: s
     visible = scope(service, principal)
     if cluster_id is None and not visible.everything:
         if len(visible.clusters) != 1:
-            raise ApiError(403, "forbidden", "you may read the targets of your own cluster only", {})
+            raise Forbidden("you may read the targets of your own cluster only", {})
         cluster_id = next(iter(visible.clusters))
     if cluster_id is not None:
         visible.require_cluster(cluster_id)

@@ -12,8 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.forms import filing_events
 from services.scoring.tables import campaigns, exemptions, filings, ineligible, members, missed, schools
-from services.vocabulary import FILING_EVENTS, with_deadline_extended
+from services.vocabulary import with_deadline_extended
 from shared.envelope import Envelope
 from shared.handlers import Handlers
 
@@ -103,7 +104,7 @@ def left(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected
     return data["year"], data["cluster_id"]
 
 
-@FACTS.on(*FILING_EVENTS, "SubmissionAmended")
+@FACTS.on(*filing_events(), "SubmissionAmended")
 def filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Keep a filing (or its amendment: the latest content and stamp in force replace the earlier ones)."""
     (affected,) = filed_many(conn, [data])

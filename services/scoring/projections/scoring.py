@@ -11,14 +11,15 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from services.forms import filing_events
 from services.scoring.app.compute import clusters_of_year, refresh_cluster
 from services.scoring.projections import facts
 from services.scoring.tables import FACT_TABLES, inputs, results
-from services.vocabulary import FILING_EVENTS, REGISTRY_TOPIC, SUBMISSIONS_TOPIC
+from services.vocabulary import REGISTRY_TOPIC, SUBMISSIONS_TOPIC
 from shared.consumer import Consumed
 from shared.service import ServiceContext
 
-FILINGS = frozenset((*FILING_EVENTS, "SubmissionAmended"))
+FILINGS = frozenset((*filing_events(), "SubmissionAmended"))
 
 
 def _bulk_kind(event_type: str) -> str | None:

@@ -18,6 +18,7 @@ from services.submissions.api.schemas import (
     ReviewIn,
 )
 from services.submissions.app import filings
+from services.submissions.domain.filings import FileForm
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, current_principal, require
 
 blp = Blueprint("filings", __name__, url_prefix="/filings", description="Filings (hồ sơ) of the year")
@@ -40,7 +41,7 @@ class Filings(MethodView):
     @blp.response(201, FilingOut)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """File a form for a school or a cluster; records the form's event, stamped on time or late."""
-        filing = filings.Filing(
+        command = FileForm(
             year=body["year"],
             form=body["form"],
             payload=body["payload"],
@@ -48,7 +49,7 @@ class Filings(MethodView):
             cluster_id=body["cluster_id"],
             documents=tuple(body["documents"]),
         )
-        return filings.file_form(service(), current_principal(), filing, context())
+        return filings.file_form(service(), current_principal(), command, context())
 
 
 @blp.route("/<submission_id>")

@@ -12,8 +12,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from shared.errors import RuleBroken
-from shared.web import ApiError
+from shared.errors import RuleBroken, TooLarge
 
 CHUNK = 1 << 16
 ZIP_TYPES = {
@@ -68,5 +67,5 @@ def _inspect_zip(content: bytes, limits: ArchiveLimits) -> None:
         raise RuleBroken("the archive is damaged or encrypted", {}, "corrupt_document") from exc
 
 
-def _too_large(message: str, **details: int) -> ApiError:
-    return ApiError(413, "archive_too_large", message, details)
+def _too_large(message: str, **details: int) -> TooLarge:
+    return TooLarge(message, details, "archive_too_large")

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.forms import DOSSIER_FORM
 from services.submissions.app import lookups, visibility
 from services.submissions.service import Submissions
 from services.submissions.tables import (
@@ -19,7 +20,6 @@ from services.submissions.tables import (
     schools,
     submissions,
 )
-from services.vocabulary import DOSSIER_FORM
 from shared.auth import Principal
 from shared.auth.scope import Scope
 from shared.readcache import VersionedCache, data_version

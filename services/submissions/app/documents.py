@@ -13,8 +13,7 @@ import filetype
 
 from services.submissions.app.archives import inspect_upload
 from services.submissions.service import Submissions
-from shared.errors import RuleBroken
-from shared.web import ApiError
+from shared.errors import RuleBroken, TooLarge, Unsupported
 
 ACCEPTED = {
     "application/pdf": "pdf",
@@ -31,20 +30,18 @@ def store_document(service: Submissions, content: bytes, name: str) -> dict[str,
     if not content:
         raise RuleBroken("the file is empty", {"name": name}, "empty_file")
     if len(content) > service.config.max_upload_bytes:
-        raise ApiError(
-            413,
-            "file_too_large",
+        raise TooLarge(
             f"the file exceeds {service.config.max_upload_bytes} bytes",
             {"size": len(content)},
+            "file_too_large",
         )
     kind = filetype.guess(content)
     media_type = kind.mime if kind is not None else None
     if media_type not in ACCEPTED:
-        raise ApiError(
-            415,
-            "unsupported_file_type",
+        raise Unsupported(
             "only PDF, DOCX, XLSX, PNG and JPEG files are accepted",
             {"detected": media_type, "name": name},
+            "unsupported_file_type",
         )
     inspect_upload(content, media_type, service.config.archive_limits)
     digest = hashlib.sha256(content).hexdigest()

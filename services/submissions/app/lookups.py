@@ -26,36 +26,45 @@ def school(conn: sa.Connection, school_id: str) -> dict[str, Any]:
     return dict(row)
 
 
+def known_school(conn: sa.Connection, school_id: str) -> dict[str, Any] | None:
+    """Return a school of the registry view, or None if the registry has not registered it."""
+    row = conn.execute(schools.select().where(schools.c.school_id == school_id)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def has_cluster(conn: sa.Connection, year: int, cluster_id: str) -> bool:
+    """Return whether a cluster exists in a year."""
+    query = sa.select(clusters.c.cluster_id).where(
+        (clusters.c.cluster_id == cluster_id) & (clusters.c.year == year)
+    )
+    return conn.execute(query).first() is not None
+
+
+def member_kinds(conn: sa.Connection, year: int, cluster_id: str) -> dict[str, str]:
+    """Return the member schools of a cluster in a year, each with its kind (provincial or ministry)."""
+    query = (
+        sa.select(members.c.school_id, schools.c.kind)
+        .outerjoin(schools, schools.c.school_id == members.c.school_id)
+        .where((members.c.year == year) & (members.c.cluster_id == cluster_id))
+        .order_by(members.c.school_id)
+    )
+    return {school_id: kind or "" for school_id, kind in conn.execute(query)}
+
+
+def filed(conn: sa.Connection, year: int, form: str, filer_id: str) -> str | None:
+    """Return the id of a filer's earlier filing of a form in a year, if there is one."""
+    query = sa.select(submissions.c.submission_id).where(
+        (submissions.c.year == year) & (submissions.c.form == form) & (submissions.c.filer_id == filer_id)
+    )
+    return conn.execute(query).scalar()
+
+
 def cluster_of(conn: sa.Connection, year: int, school_id: str) -> str | None:
     """Return the cluster a school belongs to in a year, if any."""
     query = sa.select(members.c.cluster_id).where(
         (members.c.year == year) & (members.c.school_id == school_id)
     )
     return conn.execute(query).scalar()
-
-
-def cluster_in_year(conn: sa.Connection, year: int, cluster_id: str) -> dict[str, Any]:
-    """Return a cluster of that year; unknown is a 422."""
-    row = (
-        conn.execute(
-            clusters.select().where((clusters.c.cluster_id == cluster_id) & (clusters.c.year == year))
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise RuleBroken(
-            f"no cluster {cluster_id} in {year}", {"cluster_id": cluster_id, "year": year}, "unknown_cluster"
-        )
-    return dict(row)
-
-
-def members_of(conn: sa.Connection, year: int, cluster_id: str) -> list[str]:
-    """Return the member school ids of a cluster in a year."""
-    query = sa.select(members.c.school_id).where(
-        (members.c.year == year) & (members.c.cluster_id == cluster_id)
-    )
-    return sorted(conn.execute(query).scalars())
 
 
 def submission(conn: sa.Connection, submission_id: str) -> dict[str, Any]:

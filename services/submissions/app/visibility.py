@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.forms import OFFICERS_FORM
 from services.submissions.tables import schools, submissions
-from services.vocabulary import OFFICERS_FORM
 from shared.auth import Principal
 from shared.auth.scope import Scope, scope_of
 

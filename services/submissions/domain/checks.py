@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from services.submissions.forms import FormSpec
-from services.vocabulary import DOSSIER_FORM, INSPECTION_FORM, OFFICERS_FORM
+from services.forms import DOSSIER_FORM, INSPECTION_FORM, OFFICERS_FORM, Form
 from shared.errors import RuleBroken
 
 
-def check_form_for_kind(spec: FormSpec, school_kind: str) -> None:
+def check_form_for_kind(spec: Form, school_kind: str) -> None:
     """Refuse a score sheet of the other kind of school (5.1 provincial, 5.2 ministry)."""
     if spec.school_kind is not None and spec.school_kind != school_kind:
         raise RuleBroken(
