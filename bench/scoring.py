@@ -23,7 +23,8 @@ from kafka import KafkaConsumer
 
 from bench.stats import HEADER, Comparison, Figure, alternate, table
 from services.registry.seed.campaign_2023 import campaign_2023
-from services.scoring.bootstrap import bootstrap, migrate, rebuild
+from services.scoring.app.rebuilds import rebuild
+from services.scoring.bootstrap import bootstrap, migrate
 from services.scoring.config import ScoringSettings
 from services.vocabulary import REGISTRY_TOPIC, SUBMISSIONS_TOPIC
 from shared.bus import OutgoingRecord, make_bus

@@ -60,7 +60,7 @@ def rebuild_read_model(service: str, consumer: str, progress: Progress | None = 
 
     def replay(built: Any) -> None:
         if service == "scoring" and consumer == "scoring":
-            bootstrap.rebuild_beside(built, progress=progress)  # beside the live model, then one swap
+            _module(service, "app.rebuilds").rebuild_beside(built, progress=progress)  # beside, then a swap
             return
         runner = bootstrap.consumers(built)[consumer]
         try:

@@ -41,19 +41,29 @@ class Consumed:
     data: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class ConsumerOptions:
+    """How a runner treats a projection's events, declared by the projection as ``options``."""
+
+    accepts_any_type: bool = False
+    """See events the catalogue does not declare, with their data as sent (the audit trail wants all)."""
+    rejects_unknown_types: bool = False
+    """Dead-letter an event of an undeclared type instead of skipping it (a topic fed from outside)."""
+    serialised: bool = False
+    """Apply the replicas' batches one at a time, in the database: for an effect that is sequential
+    (a hash chain) or computed from all of the read model's state (a cluster's results)."""
+
+
+DEFAULT_OPTIONS = ConsumerOptions()
+
+
 class Projection(Protocol):
     """A read model fed by events: the consumer name, its topics, one apply and a reset.
 
-    ``accepts_any_type`` (optional, default False) lets a projection see events its catalogue does not
-    declare, with their data as sent (the audit trail wants every event). ``apply_batch(conn, items)``
-    (optional) replaces one ``apply`` per event when a read model can fold a batch into fewer statements.
-    ``rejects_unknown_types`` (optional, default False) dead-letters an event of a type the catalogue does
-    not declare instead of skipping it (a topic fed from outside, where such an event is a sender's error).
-    ``handlers`` (optional, a shared.handlers.Handlers) is checked against the runner's catalogue when the
-    runner is made: a handler for a type the catalogue does not declare is an error at start.
-    ``serialised`` (optional, default False) makes the replicas of a consumer apply their batches one at a
-    time, in the database, for a read model whose effect is sequential (a hash chain) or computed from
-    all of its state (a cluster's results).
+    Optional members: ``options`` (a :class:`ConsumerOptions`); ``apply_batch(conn, items)``, which
+    replaces one ``apply`` per event when a read model can fold a batch into fewer statements; and
+    ``handlers`` (a shared.handlers.Handlers), checked against the runner's catalogue when the runner is
+    made: a handler for a type the catalogue does not declare is an error at start.
     """
 
     @property
@@ -73,6 +83,24 @@ class Projection(Protocol):
     def reset(self, conn: sa.Connection) -> None:
         """Empty the read model, inside the given transaction."""
         ...
+
+
+class Policy:
+    """Base of a consumer that answers events by recording events of its own service (a policy).
+
+    What it records stays in its service's event store for good, so there is no read model to empty:
+    it is never rebuilt, only resumed (its tracking rows say what it has answered).
+    """
+
+    rebuildable = False
+
+    def reset(self, conn: sa.Connection) -> None:
+        """Refuse: a policy's effects are its own service's events, never emptied."""
+        raise NotRebuildable(f"{type(self).__name__} records events of its own service: it is never rebuilt")
+
+
+class NotRebuildable(Exception):
+    """A rebuild was asked of a consumer whose effects are events, not a read model."""
 
 
 class Rejected(Exception):
@@ -115,6 +143,7 @@ class ConsumerRunner:
         self.max_backoff = max_backoff
         self.stats = ConsumerStats()
         self._subscription: Subscription | None = None
+        self.options: ConsumerOptions = getattr(projection, "options", DEFAULT_OPTIONS)
         handlers = getattr(projection, "handlers", None)
         if handlers is not None:
             handlers.check(catalogue)
@@ -227,9 +256,9 @@ class ConsumerRunner:
             event = Envelope.from_record(record.key, record.headers, record.value)
             if event.type in self.catalogue:
                 data = self.catalogue[event.type].read(event.schema_version, event.data)
-            elif getattr(self.projection, "accepts_any_type", False):
+            elif self.options.accepts_any_type:
                 data = dict(event.data)
-            elif getattr(self.projection, "rejects_unknown_types", False):
+            elif self.options.rejects_unknown_types:
                 raise UnknownEventType(f"{event.type} is not a type {self.projection.name} takes")
             else:
                 self.stats.ignored += 1
@@ -241,7 +270,7 @@ class ConsumerRunner:
 
     def _apply_all(self, conn: sa.Connection, items: Sequence[Consumed]) -> None:
         """Apply the events not applied before, writing a tracking row for each."""
-        if getattr(self.projection, "serialised", False):
+        if self.options.serialised:
             serialise(conn, f"consumer:{self.projection.name}")
         seen = applied(conn, self.tracking, self.projection.name, {item.event.id for item in items})
         fresh = []

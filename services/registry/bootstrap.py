@@ -6,7 +6,7 @@ from pathlib import Path
 
 from services.registry import contracts, tables
 from services.registry.config import RegistrySettings
-from services.registry.projections.nominations import NominationsInbox
+from services.registry.policies.nominations import NominationsInbox
 from services.registry.service import Registry
 from services.registry.state import STATE
 from shared import migrations

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from services.submissions import contracts, tables
 from services.submissions.config import SubmissionsSettings
-from services.submissions.projections.inbound import InboundConfirmations
+from services.submissions.policies.inbound import InboundConfirmations
 from services.submissions.projections.registry_view import RegistryView
 from services.submissions.service import Submissions
 from services.submissions.state import STATE

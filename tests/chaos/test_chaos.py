@@ -23,9 +23,9 @@ from kafka.admin import ConfigResource, ConfigResourceType
 
 from bench.cluster import LocalCluster
 from services.registry.contracts import CONSUMED as REGISTRY_CONSUMED
+from services.scoring.app.rebuilds import rebuild
 from services.scoring.bootstrap import bootstrap as scoring_bootstrap
 from services.scoring.bootstrap import migrate as scoring_migrate
-from services.scoring.bootstrap import rebuild
 from services.scoring.config import load_settings as scoring_settings
 from services.scoring.contracts import CONSUMED as SCORING_EVENTS
 from services.submissions.contracts import REGISTRY_EVENTS

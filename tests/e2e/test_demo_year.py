@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from services import commands, demo
-from services.scoring.bootstrap import rebuild
+from services.scoring.app.rebuilds import rebuild
 from services.submissions.app.board import status_board
 from shared.auth import Principal
 from tests.factories import TEST_SECRET

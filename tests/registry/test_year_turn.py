@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from services.registry.bootstrap import nominations_runner
 from services.registry.contracts import CONSUMED
 from services.registry.domain.year_turn import carrier_on, carry_forward, confirm_next_leadership
-from services.registry.projections.nominations import NominationsInbox
+from services.registry.policies.nominations import NominationsInbox
 from services.registry.service import Registry
 from services.registry.tables import processed_events
 from services.vocabulary import SUBMISSIONS_TOPIC

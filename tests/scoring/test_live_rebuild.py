@@ -10,7 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.scoring.bootstrap import bootstrap, migrate, rebuild, rebuild_beside, scoring_runner
+from services.scoring.app.rebuilds import rebuild, rebuild_beside
+from services.scoring.bootstrap import bootstrap, migrate, scoring_runner
 from services.scoring.tables import FACT_TABLES, events, results
 from services.vocabulary import SUBMISSIONS_TOPIC
 from tests.factories import service_settings

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from services.scoring.bootstrap import rebuild
+from services.scoring.app.rebuilds import rebuild
 from services.scoring.tables import FACT_TABLES, inputs, results
 from tests.scoring.conftest import Scene
 from tests.scoring.test_scenario_2023 import play_the_year

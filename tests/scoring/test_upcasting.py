@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from services.scoring import tables
 from services.scoring.bootstrap import bootstrap, migrate
 from services.scoring.contracts import CONSUMED
-from services.scoring.projections.scoring import ScoringProjection
+from services.scoring.policies.scoring import ScoringPolicy
 from services.vocabulary import REGISTRY_TOPIC
 from shared.consumer import ConsumerRunner
 from tests.factories import publish_old, renamed, service_settings, with_next_version
@@ -25,7 +25,7 @@ def test_scoring_applies_a_school_joined_cluster_of_version_1_after_version_2_is
     service = bootstrap(settings)
     catalogue = with_next_version(CONSUMED, "SchoolJoinedCluster", renamed(cum="cluster_id"))
     runner = ConsumerRunner(
-        ScoringProjection(service), service.engine, tables.processed_events, service.bus, catalogue
+        ScoringPolicy(service), service.engine, tables.processed_events, service.bus, catalogue
     )
     runner.run_until_caught_up()
     runner.close()

@@ -9,7 +9,7 @@ from dataclasses import replace
 from services.submissions import tables
 from services.submissions.bootstrap import inbound_runner
 from services.submissions.contracts import INBOUND_EVENTS
-from services.submissions.projections.inbound import InboundConfirmations
+from services.submissions.policies.inbound import InboundConfirmations
 from services.vocabulary import inbound_topic
 from shared.bus import OutgoingRecord
 from shared.consumer import ConsumerRunner

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from services.notifications.contracts import AUDITED_TOPICS
 from services.notifications.tables import audit_entries
-from shared.consumer import Consumed
+from shared.consumer import Consumed, ConsumerOptions
 
 GENESIS = "0" * 64
 CHAINED = (
@@ -41,8 +41,7 @@ class AuditTrail:
 
     name = "notifications-audit"
     topics = AUDITED_TOPICS
-    accepts_any_type = True
-    serialised = True  # one chain: replicas append one batch at a time, each after the last committed
+    options = ConsumerOptions(accepts_any_type=True, serialised=True)  # one chain: one batch at a time
 
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Record one event, chained to the entry before it."""

@@ -19,7 +19,7 @@ from services.notifications.app.messages import render
 from services.notifications.app.webhooks import queue_deliveries
 from services.notifications.contracts import AUDITED_TOPICS
 from services.notifications.tables import deadlines, exempt, filed, heads, members, officers, schools
-from shared.consumer import Consumed
+from shared.consumer import Consumed, ConsumerOptions
 from shared.envelope import Envelope
 from shared.handlers import Handlers
 from shared.time import local_text
@@ -45,7 +45,7 @@ class NoticesProjection:
 
     name = "notifications-notices"
     topics = AUDITED_TOPICS
-    accepts_any_type = True
+    options = ConsumerOptions(accepts_any_type=True)
     handlers = NOTICES
 
     def __init__(self, academy_mailbox: str, clock: Callable[[], datetime]):

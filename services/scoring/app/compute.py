@@ -164,6 +164,15 @@ def _by_key(
     return {(kind, subject): (revision, body) for kind, subject, revision, body in rows}
 
 
+def refresh_every_cluster(service: ServiceContext, conn: sa.Connection) -> int:
+    """Recompute every cluster of every year; publish the results that changed, and say how many."""
+    published = 0
+    for year in conn.execute(sa.select(campaigns.c.year).order_by(campaigns.c.year)).scalars().all():
+        for cluster_id in clusters_of_year(conn, year):
+            published += refresh_cluster(service, conn, year, cluster_id, publish=True)
+    return published
+
+
 def clusters_of_year(conn: sa.Connection, year: int) -> list[str]:
     """Return every cluster with members in a year."""
     return sorted(set(conn.execute(sa.select(members.c.cluster_id).where(members.c.year == year)).scalars()))

@@ -2,7 +2,7 @@
 results are recomputed once per batch and published when they changed.
 
 In a rebuild (``computing=False``) only the facts are replayed; the results are computed once at the
-end (services.scoring.bootstrap.rebuild), which is what makes a replay fast.
+end (services.scoring.app.rebuilds), which is what makes a replay fast.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from services.forms import filing_events
+from services.scoring import contracts
 from services.scoring.app.compute import clusters_of_year, refresh_cluster
 from services.scoring.projections import facts
-from services.scoring.tables import FACT_TABLES, inputs, results
+from services.scoring.tables import FACT_TABLES, inputs, processed_events, results
 from services.vocabulary import REGISTRY_TOPIC, SUBMISSIONS_TOPIC
-from shared.consumer import Consumed
+from shared.bus import Bus
+from shared.consumer import Consumed, ConsumerOptions, ConsumerRunner
 from shared.service import ServiceContext
 
 FILINGS = frozenset((*filing_events(), "SubmissionAmended"))
@@ -38,12 +40,12 @@ def _apply_run(conn: sa.Connection, run: Sequence[Consumed]) -> set[tuple[int, s
     return {(d["year"], d["cluster_id"]) for d in datas if "cluster_id" in d}
 
 
-class ScoringProjection:
+class ScoringPolicy:
     """Facts, inputs log and results of the scoring service."""
 
     name = "scoring"
     topics = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC)
-    serialised = True  # a cluster's results are computed from all its facts: one replica at a time
+    options = ConsumerOptions(serialised=True)  # results are computed from all facts: one at a time
     handlers = facts.FACTS
 
     def __init__(self, service: ServiceContext, computing: bool = True):
@@ -99,3 +101,18 @@ class ScoringProjection:
         """Empty the facts, the inputs log and the results (published events stay in the store)."""
         for table in (*FACT_TABLES, inputs, results):
             conn.execute(table.delete())
+
+
+def runner(
+    service: ServiceContext,
+    bus: Bus,
+    computing: bool = True,
+    batch_size: int = 500,
+    name: str = ScoringPolicy.name,
+) -> ConsumerRunner:
+    """Return a runner of the scoring policy on a service's database, fed from a bus, as a named group."""
+    policy = ScoringPolicy(service, computing)
+    policy.name = name
+    return ConsumerRunner(
+        policy, service.engine, processed_events, bus, contracts.CONSUMED, batch_size=batch_size
+    )

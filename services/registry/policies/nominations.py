@@ -18,14 +18,14 @@ from services.registry.domain.clusters import cluster_stream
 from services.registry.service import Registry
 from services.registry.tables import clusters
 from services.vocabulary import AMENDED, SUBMISSIONS_TOPIC
-from shared.consumer import Consumed
+from shared.consumer import Consumed, Policy
 from shared.envelope import Envelope
 from shared.eventstore import Context, NewEvent
 from shared.handlers import Handlers
 
 
-class NominationsInbox:
-    """Projection that records each dossier's nomination as the registry's own event."""
+class NominationsInbox(Policy):
+    """Policy that records each dossier's nomination as the registry's own event."""
 
     name = "registry-nominations"
     topics = (SUBMISSIONS_TOPIC,)
@@ -39,9 +39,6 @@ class NominationsInbox:
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Record the nomination of a dossier filed or amended (other events are not the registry's)."""
         self.handlers.apply(conn, consumed.event, consumed.data)
-
-    def reset(self, conn: sa.Connection) -> None:
-        """Nothing to reset: nominations are events of the registry's own store, kept for good."""
 
     def _dossier(self, conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
         if data["form"] != DOSSIER_FORM:

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.vocabulary import INTEGRATION_TOPIC, inbound_topic
-from shared.consumer import Consumed, Rejected
+from shared.consumer import Consumed, ConsumerOptions, Policy, Rejected
 from shared.envelope import Envelope
 from shared.eventstore import Context, NewEvent
 from shared.handlers import Handlers
@@ -24,11 +24,11 @@ from shared.signing import SIGNATURE_HEADER, verify
 SOURCE_PREFIX = "integration/"
 
 
-class InboundConfirmations:
-    """Projection that turns verified confirmations into submissions' own AchievementReportConfirmed."""
+class InboundConfirmations(Policy):
+    """Policy that turns verified confirmations into submissions' own AchievementReportConfirmed."""
 
     name = "submissions-inbound"
-    rejects_unknown_types = True  # a provincial system sending a type we do not take must hear of it
+    options = ConsumerOptions(rejects_unknown_types=True)  # a sender must hear of a type we do not take
 
     def __init__(self, service: ServiceContext, keys: Mapping[str, str]):
         self.service = service
@@ -70,6 +70,3 @@ class InboundConfirmations:
                 actor=f"integration:{system}", correlation_id=event.correlation_id, causation_id=event.id
             )
             self.service.record(conn, stream, [NewEvent("AchievementReportConfirmed", data)], context, 0)
-
-    def reset(self, conn: sa.Connection) -> None:
-        """Nothing to reset: confirmations are events of submissions' own store, kept for good."""

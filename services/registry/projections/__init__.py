@@ -1,1 +1,0 @@
-"""What the registry keeps from other services' events."""
