@@ -32,13 +32,6 @@ from shared.errors import NotFound
 from shared.settings import ConfigError, kafka_auth
 
 TOPICS = SUITE_TOPICS
-READ_MODELS = {
-    "scoring": ("scoring", "scoring"),
-    "submissions-registry-view": ("submissions", "registry-view"),
-    "notifications-audit": ("notifications", "audit"),
-    "notifications-notices": ("notifications", "notices"),
-}
-"""Each read model an operator may rebuild: its service and that service's consumer name."""
 
 
 def _bus(ctx: click.Context) -> Bus:
@@ -225,10 +218,10 @@ def dlq_discard(ctx: click.Context, topic: str, partition: int, offset: int, act
 
 
 @main.command()
-@click.argument("read_model", type=click.Choice(tuple(READ_MODELS)))
+@click.argument("read_model")
 @click.pass_context
 def rebuild(ctx: click.Context, read_model: str) -> None:
-    """Rebuild a read model from the earliest offset.
+    """Rebuild a read model, named by its consumer group, from the earliest offset.
 
     scoring is rebuilt beside the live model and swapped in at once while its worker keeps running; the
     others are emptied and replayed in place (stop their worker first).
@@ -246,8 +239,10 @@ def rebuild(ctx: click.Context, read_model: str) -> None:
 
 
 def _rebuild(read_model: str, progress: Callable[[int, int], None]) -> None:
-    service, consumer = READ_MODELS[read_model]
-    commands.rebuild_read_model(service, consumer, progress)
+    try:
+        commands.rebuild_read_model(read_model, progress)
+    except ValueError as refused:
+        raise click.ClickException(str(refused)) from refused
 
 
 @main.group()

@@ -14,7 +14,7 @@ from typing import Any
 from services.portal import bootstrap as portal_bootstrap
 from services.portal import config as portal_config
 from services.portal.first_account import ensure_first_account
-from shared.consumer import Progress
+from shared.consumer import Policy, Progress
 from shared.service import ServiceContext, from_environment
 
 SERVICES = ("registry", "submissions", "scoring", "notifications")
@@ -54,19 +54,40 @@ def rebuild_state(service: str) -> int:
     return int(with_service(service, lambda built: built.rebuild_state()))
 
 
-def rebuild_read_model(service: str, consumer: str, progress: Progress | None = None) -> None:
-    """Rebuild one read model from the earliest offset: scoring beside the live one, the others in place."""
+def service_of(group: str) -> str:
+    """Return the service whose consumer a group is (groups are named after their service)."""
+    found = next((s for s in SERVICES if group == s or group.startswith(f"{s}-")), None)
+    if found is None:
+        raise ValueError(f"no consumer group {group!r}: groups start with one of {', '.join(SERVICES)}")
+    return found
+
+
+def rebuild_read_model(group: str, progress: Progress | None = None) -> None:
+    """Rebuild one read model, named by its consumer group: scoring beside the live one, the others in place.
+
+    The consumers are the service's own (its ``bootstrap.consumers()``); a policy, whose effects are
+    events of its service, is never rebuilt.
+    """
+    service = service_of(group)
     bootstrap = _module(service, "bootstrap")
 
     def replay(built: Any) -> None:
-        if service == "scoring" and consumer == "scoring":
-            _module(service, "app.rebuilds").rebuild_beside(built, progress=progress)  # beside, then a swap
-            return
-        runner = bootstrap.consumers(built)[consumer]
+        runners = {runner.projection.name: runner for runner in bootstrap.consumers(built).values()}
         try:
-            runner.rebuild(progress=progress)
+            runner = runners.get(group)
+            if runner is None:
+                raise ValueError(f"{service} has no consumer {group!r}; its consumers: {', '.join(runners)}")
+            if isinstance(runner.projection, Policy):
+                raise ValueError(
+                    f"{group} is a policy: what it did are {service}'s own events, never rebuilt"
+                )
+            if group == "scoring":
+                _module(service, "app.rebuilds").rebuild_beside(built, progress=progress)  # then one swap
+            else:
+                runner.rebuild(progress=progress)
         finally:
-            runner.close()
+            for each in runners.values():
+                each.close()
 
     with_service(service, replay)
 

@@ -29,6 +29,15 @@ def inbound_topic(code: str) -> str:
     return f"{INBOUND_PREFIX}{code}"
 
 
+FILING_STATES = {
+    "missing": "Chưa nộp",
+    "on_time": "Đúng hạn",
+    "late": "Muộn",
+    "amended": "Đã sửa",
+    "exempt": "Được miễn",
+}
+"""A status board cell's state, as every page that shows one names it."""
+
 AWARD_NAMES = {"co_thi_dua": "Cờ thi đua của Học viện", "bang_khen": "Bằng khen của Giám đốc Học viện"}
 """The awards a cluster proposes, as the letter names them."""
 PROPOSAL_STATES = {

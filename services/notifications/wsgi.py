@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.notifications.api.console import console
 from services.notifications.api.routes import blp
 from services.notifications.bootstrap import bootstrap
 from services.notifications.config import load_settings
+from services.notifications.console.views import console
 from services.notifications.service import Notifications
 from shared.service import from_environment
 from shared.web import service_app

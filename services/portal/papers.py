@@ -19,9 +19,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from services.forms import DOSSIER_FORM
-from services.portal.gateway import Caller, SuiteError
 from services.vocabulary import AWARD_NAMES
 from shared.time import LOCAL_TIME
+from shared.web.gateway import Caller, SuiteError
 
 ACADEMY = "Học viện Chính trị quốc gia Hồ Chí Minh"
 SIGN_HERE = "(Ký, ghi rõ họ tên và đóng dấu)"

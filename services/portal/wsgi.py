@@ -13,7 +13,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.portal.bootstrap import bootstrap
 from services.portal.config import load_settings
-from services.portal.gateway import Gateway, SuiteError
 from services.portal.service import Portal
 from services.portal.views.academy import academy
 from services.portal.views.auth import auth
@@ -26,6 +25,7 @@ from services.portal.views.sessions import register_session_rules
 from shared.service import from_environment
 from shared.web import make_app
 from shared.web.errors import RETRY_AFTER_SECONDS, outage
+from shared.web.gateway import Gateway, SuiteError
 
 log = logging.getLogger(__name__)
 UPLOAD_LIMIT = 21 * 1024 * 1024

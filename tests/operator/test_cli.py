@@ -113,6 +113,10 @@ def test_consumers_lag_and_rebuild_with_progress(seeded: dict[str, str], tmp_pat
     assert len(make_bus(seeded["THIDUA_BUS_URL"]).read([REGISTRY_TOPIC], Start(), 10_000)) == 199
     rebuilt = thidua("rebuild", "notifications-audit")
     assert rebuilt.exit_code == 0 and "notifications-audit rebuilt" in rebuilt.output
+    policy = CliRunner().invoke(main, ["rebuild", "registry-nominations"])  # the registry's own consumer
+    assert policy.exit_code != 0 and "is a policy" in policy.output
+    unknown = CliRunner().invoke(main, ["rebuild", "notifications-nothing"])
+    assert unknown.exit_code != 0 and "notifications-audit, notifications-notices" in unknown.output
     with service.engine.connect() as conn:
         import sqlalchemy as sa
 

@@ -11,7 +11,6 @@ from flask import Blueprint, flash, redirect, request, url_for
 from services.forms import OFFICERS_FORM
 from services.portal import accounts, mail
 from services.portal.accounts import PORTAL_ROLES, AccountError
-from services.portal.gateway import SuiteError
 from services.portal.views.common import (
     all_schools,
     for_roles,
@@ -25,6 +24,7 @@ from services.portal.views.common import (
     year,
 )
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
+from shared.web.gateway import SuiteError
 
 academy = Blueprint("academy", __name__, url_prefix="/hoc-vien")
 

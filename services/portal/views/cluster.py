@@ -11,7 +11,6 @@ from services.forms import CLUSTER_HEAD as CLUSTER_FILER
 from services.forms import DOSSIER_FORM, FORMS, INSPECTION_FORM, OFFICERS_FORM, filed_by
 from services.portal import fields as f
 from services.portal import papers
-from services.portal.gateway import SuiteError
 from services.portal.views import filing
 from services.portal.views.common import (
     for_roles,
@@ -26,6 +25,7 @@ from services.portal.views.common import (
 )
 from services.vocabulary import AWARD_NAMES, PROPOSAL_STATES
 from shared.time import local_text
+from shared.web.gateway import SuiteError
 
 cluster = Blueprint("cluster", __name__, url_prefix="/cum")
 CLUSTER_HEAD = "cluster_head"

@@ -14,20 +14,14 @@ from werkzeug.wrappers import Response
 from services.forms import form_title, label_of
 from services.portal import accounts
 from services.portal.accounts import Account
-from services.portal.gateway import Caller, Gateway, SuiteError
 from services.portal.papers import number
 from services.portal.service import Portal
+from services.vocabulary import FILING_STATES
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
 from shared.time import local_text
+from shared.web.gateway import Caller, Gateway, SuiteError
 
 F = TypeVar("F", bound=Callable[..., Any])
-STATES = {
-    "missing": "Chưa nộp",
-    "on_time": "Đúng hạn",
-    "late": "Muộn",
-    "amended": "Đã sửa",
-    "exempt": "Được miễn",
-}
 HOME = {
     SCHOOL_OFFICER: "school.todo",
     CLUSTER_HEAD: "cluster.board",
@@ -101,7 +95,8 @@ def person() -> Account:
 def suite() -> Caller:
     """Return calls to the services as the signed-in person."""
     gateway: Gateway = current_app.extensions["portal_gateway"]
-    return gateway.as_person(person(), g.get("correlation_id"))
+    account = person()
+    return gateway.as_person(account.subject, account.role, account.tenant, g.get("correlation_id"))
 
 
 def for_roles(*roles: str) -> Callable[[F], F]:
@@ -124,7 +119,7 @@ def for_roles(*roles: str) -> Callable[[F], F]:
 def page(template: str, status: int = 200, **values: Any) -> Any:
     """Render a portal page (with the navigation of the signed-in person's role)."""
     who = person() if current_user.is_authenticated else None
-    return render_template(f"portal/{template}", who=who, states=STATES, **values), status
+    return render_template(f"portal/{template}", who=who, states=FILING_STATES, **values), status
 
 
 def bare_page(template: str, status: int = 200, **values: Any) -> Any:

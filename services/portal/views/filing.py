@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 
 from services.forms import FORMS, Field, form_title
 from services.portal import fields as f
-from services.portal.gateway import SuiteError
 from services.portal.papers import number
 from services.portal.views.common import page, say, suite
+from shared.web.gateway import SuiteError
 
 UPLOAD_LIMIT = 20 * 1024 * 1024
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint
 
-from services.portal.gateway import SuiteError
 from services.portal.views.common import for_roles, page, person, suite, year
 from shared.auth import PROVINCIAL_VIEWER
+from shared.web.gateway import SuiteError
 
 province = Blueprint("province", __name__, url_prefix="/tinh")
 

@@ -8,10 +8,10 @@ from flask import Blueprint, abort, request
 
 from services.forms import FORMS, PARTICIPATION_FORM, SCHOOL, filed_by
 from services.portal import fields as f
-from services.portal.gateway import SuiteError
 from services.portal.views import filing
 from services.portal.views.common import for_roles, inbox_page, page, person, say, suite, year
 from shared.auth import SCHOOL_OFFICER
+from shared.web.gateway import SuiteError
 
 school = Blueprint("school", __name__, url_prefix="/truong")
 

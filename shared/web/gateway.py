@@ -1,4 +1,7 @@
-"""Calls to the services' APIs on behalf of the signed-in person, with a token in their role and tenant."""
+"""Calls to the services' APIs on behalf of a person: the portal's and the console's one client.
+
+The portal signs a short token in the person's role and tenant; the console passes on the operator's own.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,11 @@ from typing import Any
 
 import requests
 
-from services.portal.accounts import Account
 from shared.auth import mint_token
 
 TOKEN_TTL = timedelta(minutes=5)
 TIMEOUT = 15.0
+"""How long a call waits for a service before it counts as unavailable."""
 
 
 class SuiteError(Exception):
@@ -31,12 +34,18 @@ class Gateway:
     """The services' base URLs and the key that signs tokens; one per portal process."""
 
     urls: dict[str, str]
-    secret: str = field(repr=False)
+    secret: str = field(default="", repr=False)
+    timeout: float = TIMEOUT
     session: requests.Session = field(default_factory=requests.Session, repr=False)
 
-    def as_person(self, account: Account, correlation_id: str | None = None) -> Caller:
+    def as_person(
+        self, subject: str, role: str, tenant: str | None, correlation_id: str | None = None
+    ) -> Caller:
         """Return a caller that acts as this person (their role and tenant) for one request."""
-        token = mint_token(self.secret, account.subject, account.role, account.tenant, TOKEN_TTL)
+        return self.with_token(mint_token(self.secret, subject, role, tenant, TOKEN_TTL), correlation_id)
+
+    def with_token(self, token: str, correlation_id: str | None = None) -> Caller:
+        """Return a caller that presents a token the person already holds (the console's operator)."""
         headers = {"Authorization": f"Bearer {token}"}
         if correlation_id:
             headers["X-Correlation-ID"] = correlation_id
@@ -75,7 +84,7 @@ class Caller:
         url = f"{self.gateway.urls[service]}{path}"
         try:
             answer = self.gateway.session.request(
-                method, url, headers=self.headers, timeout=TIMEOUT, **kwargs
+                method, url, headers=self.headers, timeout=self.gateway.timeout, **kwargs
             )
         except requests.RequestException as exc:
             raise SuiteError(503, "unavailable", f"{service} does not answer", {"service": service}) from exc

@@ -1,5 +1,10 @@
-"""The operators' web console (Vietnamese): event stream, consumer lag, DLQ with re-drive, the status
-board, the score table and the audit trail. Login by token: operators read, admins act."""
+"""The operators' web console (Vietnamese), a front of its own beside notifications' JSON API.
+
+Event stream, consumer lag, DLQ with re-drive, the status board, the score table and the audit trail.
+Login by token: operators read, admins act. It is served by the notifications process because it reads
+notifications' own tables (the audit chain, notices and mail); the other services it reads through
+the suite's one client (shared.web.gateway) with the operator's own token.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -25,23 +29,17 @@ from services.notifications.app import activity
 from services.notifications.projections.audit import audit_query, verify
 from services.notifications.service import Notifications
 from services.notifications.tables import audit_entries, notices, schools
-from services.vocabulary import AWARD_NAMES, INBOUND_PREFIX, PROPOSAL_STATES, SUITE_TOPICS
+from services.vocabulary import AWARD_NAMES, FILING_STATES, INBOUND_PREFIX, PROPOSAL_STATES, SUITE_TOPICS
 from shared import operator
 from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
 from shared.bus import BusUnavailable
 from shared.time import local_text
 from shared.web import ApiError
+from shared.web.gateway import Gateway, SuiteError
 
 console = Blueprint("console", __name__, url_prefix="/console")
 COOKIE = "thidua_token"
 TOPICS = SUITE_TOPICS
-LABELS = {
-    "missing": "Chưa nộp",
-    "on_time": "Đúng hạn",
-    "late": "Muộn",
-    "amended": "Đã sửa",
-    "exempt": "Được miễn",
-}
 
 
 def _service() -> Notifications:
@@ -321,7 +319,7 @@ def board() -> Any:
         clusters=_clusters(year),
         board=data,
         school_deadlines=deadlines,
-        labels=LABELS,
+        labels=FILING_STATES,
         error=error,
     )
 
@@ -451,15 +449,13 @@ def _act(action: Any) -> Any:
 
 def _fetch(base: str, path: str, params: dict[str, Any]) -> tuple[Any, str | None]:
     """Call another service's API with the console user's token; return (data, error message)."""
-    headers = {"Authorization": f"Bearer {request.cookies.get(COOKIE, '')}"}
+    caller = Gateway({"service": base}, timeout=5.0).with_token(request.cookies.get(COOKIE, ""))
     try:
-        response = requests.get(f"{base}{path}", params=params, headers=headers, timeout=5)
-    except requests.RequestException as exc:
-        return None, f"Không kết nối được dịch vụ: {exc}"
-    if response.status_code != 200:
-        message = response.json().get("error", {}).get("message", response.text) if response.content else ""
-        return None, f"Dịch vụ trả lời {response.status_code}: {message}"
-    return response.json(), None
+        return caller.get("service", path, **params), None
+    except SuiteError as error:
+        if error.code == "unavailable":
+            return None, f"Không kết nối được dịch vụ: {base}"
+        return None, f"Dịch vụ trả lời {error.status}: {error.message}"
 
 
 def _topics() -> list[str]:
