@@ -7,8 +7,8 @@ partitioned former holder) is fenced, and whatever transaction it left open is a
 per producer id); one whose commit timed out or failed is closed and replaced, after which the relay
 reads the topic's tail to learn what did reach it.
 
-``last_records`` reads the newest committed record of each partition: what a relay compares with its
-recorded progress.
+What a relay compares with its recorded progress, the newest committed record of each partition, is
+read by ``kafka_reads.last_records``.
 """
 
 from __future__ import annotations
@@ -16,16 +16,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer
-from kafka import TopicPartition as KafkaTopicPartition
+from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 
-from shared.bus.base import BusUnavailable, OutgoingRecord, Record, RecordTooLarge
-
-if TYPE_CHECKING:
-    from shared.bus.kafka import KafkaBus
+from shared.bus.base import BusUnavailable, OutgoingRecord, RecordTooLarge
+from shared.bus.kafka_client import KafkaClient
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +30,7 @@ log = logging.getLogger(__name__)
 class TransactionalPublisher:
     """Publishes batches of records to Kafka, each batch in one transaction (all of it or none)."""
 
-    def __init__(self, bus: KafkaBus, transactional_id: str):
+    def __init__(self, bus: KafkaClient, transactional_id: str):
         self.bus = bus
         self.transactional_id = bus.namespace + transactional_id
         self._producer: KafkaProducer | None = None
@@ -132,59 +129,3 @@ def force_close(producer: KafkaProducer) -> None:
         producer._closed = True
     except Exception:  # a half-built producer: nothing more to release
         log.debug("producer force close", exc_info=True)
-
-
-def last_records(bus: KafkaBus, topic: str, window: int) -> list[Record]:
-    """Return the newest committed record of each partition of a topic (none for an empty partition).
-
-    Each partition is read backwards in growing windows from its last stable offset, skipping the
-    markers and aborted records that transactions leave, until a committed record is found.
-    """
-    try:
-        consumer = KafkaConsumer(**{**bus.consumer_config(None), "consumer_timeout_ms": 1000})
-    except KafkaError as exc:
-        raise BusUnavailable(f"cannot read the topic's tail: {exc}") from exc
-    try:
-        physical = bus.physical(topic)
-        partitions = [
-            KafkaTopicPartition(physical, p) for p in sorted(consumer.partitions_for_topic(physical) or ())
-        ]
-        if not partitions:
-            return []
-        ends = consumer.end_offsets(partitions)
-        starts = consumer.beginning_offsets(partitions)
-        found = []
-        for tp in partitions:
-            consumer.assign([tp])
-            record = _newest(consumer, tp, starts[tp], ends[tp], window)
-            if record is not None:
-                found.append(Record(topic, tp.partition, *record))
-        return found
-    except KafkaError as exc:
-        raise BusUnavailable(f"cannot read the topic's tail: {exc}") from exc
-    finally:
-        consumer.close()
-
-
-def _newest(consumer: KafkaConsumer, tp: KafkaTopicPartition, start: int, end: int, window: int) -> Any:
-    """Return (offset, key, headers, value, timestamp) of the newest committed record before ``end``."""
-    upto = end
-    while upto > start:
-        begin = max(start, upto - window)
-        consumer.seek(tp, begin)
-        newest = None
-        deadline = time.monotonic() + 30
-        while consumer.position(tp) < upto and time.monotonic() < deadline:
-            for message in consumer.poll(timeout_ms=500, max_records=1000).get(tp, []):
-                if message.offset < upto:
-                    newest = (
-                        message.offset,
-                        message.key,
-                        message.headers or [],
-                        message.value,
-                        message.timestamp,
-                    )
-        if newest is not None:
-            return newest
-        upto, window = begin, window * 2
-    return None
