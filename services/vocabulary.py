@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from marshmallow import fields
 
 REGISTRY_TOPIC = "thidua.registry.events"
@@ -73,3 +74,17 @@ def with_deadline_extended(content: Mapping[str, Any], extension: Mapping[str, A
         for d in content["deadlines"]
     ]
     return {**content, "deadlines": deadlines}
+
+
+def extend_kept_deadline(
+    conn: sa.Connection, campaigns: sa.Table, extension: Mapping[str, Any], **also: Any
+) -> bool:
+    """Apply a DeadlineExtended to a kept table of campaigns (year, content); False if none is kept."""
+    where = campaigns.c.year == extension["year"]
+    content = conn.execute(sa.select(campaigns.c.content).where(where)).scalar()
+    if content is None:
+        return False
+    conn.execute(
+        campaigns.update().where(where).values(content=with_deadline_extended(content, extension), **also)
+    )
+    return True

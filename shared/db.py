@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -202,3 +203,46 @@ def applied(conn: sa.Connection, tracking: sa.Table, consumer: str, event_ids: C
         candidates, tracking, (tracking.c.consumer == consumer) & (tracking.c.event_id == candidates.c.id)
     )
     return set(conn.execute(query).scalars())
+
+
+@functools.cache
+def keyed_statements(table: sa.Table, keys: tuple[str, ...], values: tuple[str, ...]) -> tuple[Any, Any, Any]:
+    """Build once a table's update, insert and existence query by key columns (params: ``keyed_params``)."""
+    where = sa.and_(*(table.c[k] == sa.bindparam(f"k_{k}") for k in keys))
+    update = (
+        table.update().where(where).values({v: sa.bindparam(f"v_{v}") for v in values}) if values else None
+    )
+    insert = table.insert().values(
+        {c: sa.bindparam(f"{'k' if c in keys else 'v'}_{c}") for c in (*keys, *values)}
+    )
+    exists = sa.select(sa.literal(1)).select_from(table).where(where)
+    return update, insert, exists
+
+
+def keyed_params(keys: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the parameters of ``keyed_statements`` for one row's key and values."""
+    return {**{f"k_{k}": v for k, v in keys.items()}, **{f"v_{k}": v for k, v in values.items()}}
+
+
+def upsert_many(
+    conn: sa.Connection, table: sa.Table, keys: tuple[str, ...], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert or update many rows of a table at once (the last row of a key wins), with a few statements."""
+    latest = {tuple(row[k] for k in keys): row for row in rows}
+    first = keys[0]
+    existing = {
+        tuple(found)
+        for found in conn.execute(
+            sa.select(*(table.c[k] for k in keys)).where(table.c[first].in_({key[0] for key in latest}))
+        )
+    }
+    values = tuple(c for c in rows[0] if c not in keys)
+    update, insert, _exists = keyed_statements(table, keys, values)
+    changes: dict[str, list[dict[str, Any]]] = {"update": [], "insert": []}
+    for key, row in latest.items():
+        params = keyed_params({k: row[k] for k in keys}, {v: row[v] for v in values})
+        changes["update" if key in existing else "insert"].append(params)
+    if changes["update"]:
+        conn.execute(update, changes["update"])
+    if changes["insert"]:
+        conn.execute(insert, changes["insert"])

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.registry.tables import campaigns, cluster_members, clusters, nominations, schools
-from services.vocabulary import with_deadline_extended
+from services.vocabulary import extend_kept_deadline
 from shared.envelope import Envelope
 from shared.handlers import Handlers
 from shared.service import State
@@ -139,14 +139,7 @@ def campaign_amended(conn: sa.Connection, event: Envelope, data: dict[str, Any])
 @HANDLERS.on("DeadlineExtended")
 def deadline_extended(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Move one deadline of the campaign."""
-    content = conn.execute(
-        sa.select(campaigns.c.content).where(campaigns.c.year == data["year"])
-    ).scalar_one()
-    conn.execute(
-        campaigns.update()
-        .where(campaigns.c.year == data["year"])
-        .values(content=with_deadline_extended(content, data), version=event.stream_version)
-    )
+    extend_kept_deadline(conn, campaigns, data, version=event.stream_version)
 
 
 @HANDLERS.on("NextYearLeadershipNominated")

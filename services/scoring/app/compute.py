@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +19,7 @@ from services.scoring.tables import (
     results,
     schools,
 )
+from shared.db import keyed_statements
 from shared.eventstore import Context, NewEvent
 from shared.service import ServiceContext
 
@@ -127,26 +127,8 @@ def _row(year: int, kind: str, subject: str, revision: int, body: Json) -> dict[
     return {"k_year": year, "k_kind": kind, "k_subject_id": subject, "v_revision": revision, "v_body": body}
 
 
-@functools.cache
-def _statements(table: sa.Table) -> tuple[Any, Any]:
-    """Build once a result table's keyed update and insert."""
-    where = (
-        (table.c.year == sa.bindparam("k_year"))
-        & (table.c.kind == sa.bindparam("k_kind"))
-        & (table.c.subject_id == sa.bindparam("k_subject_id"))
-    )
-    values: dict[str, Any] = {"revision": sa.bindparam("v_revision"), "body": sa.bindparam("v_body")}
-    insert = table.insert().values(
-        year=sa.bindparam("k_year"),
-        kind=sa.bindparam("k_kind"),
-        subject_id=sa.bindparam("k_subject_id"),
-        **values,
-    )
-    return table.update().where(where).values(**values), insert
-
-
 def _write(conn: sa.Connection, table: sa.Table, changes: dict[str, list[dict[str, Any]]]) -> None:
-    update, insert = _statements(table)
+    update, insert, _exists = keyed_statements(table, ("year", "kind", "subject_id"), ("revision", "body"))
     if changes["update"]:
         conn.execute(update, changes["update"])
     if changes["insert"]:

@@ -35,9 +35,7 @@ def _apply_run(conn: sa.Connection, run: Sequence[Consumed]) -> set[tuple[int, s
     datas = [dict(c.data) for c in run]
     if _bulk_kind(run[0].event.type) == "filing":
         return facts.filed_many(conn, datas)
-    table, keys, row = facts.BULK[run[0].event.type]
-    facts.upsert_many(conn, table, keys, [row(d) for d in datas])
-    return {(d["year"], d["cluster_id"]) for d in datas if "cluster_id" in d}
+    return set(facts.keep_many(conn, run[0].event.type, datas))
 
 
 class ScoringPolicy:

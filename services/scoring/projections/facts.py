@@ -6,15 +6,15 @@ cluster of the year is affected (a campaign change), or None when no result depe
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from services.forms import filing_events
 from services.scoring.tables import campaigns, exemptions, filings, ineligible, members, missed, schools
-from services.vocabulary import with_deadline_extended
+from services.vocabulary import extend_kept_deadline
+from shared.db import keyed_params, keyed_statements, upsert_many
 from shared.envelope import Envelope
 from shared.handlers import Handlers
 
@@ -22,31 +22,13 @@ Affected = tuple[int, str | None] | None
 FACTS: Handlers[Affected] = Handlers("scoring-facts")
 
 
-@functools.cache
-def _statements(table: sa.Table, keys: tuple[str, ...], values: tuple[str, ...]) -> tuple[Any, Any, Any]:
-    """Build once the update, insert and existence query of a table for given key and value columns."""
-    where = sa.and_(*(table.c[k] == sa.bindparam(f"k_{k}") for k in keys))
-    update = (
-        table.update().where(where).values({v: sa.bindparam(f"v_{v}") for v in values}) if values else None
-    )
-    insert = table.insert().values(
-        {c: sa.bindparam(f"{'k' if c in keys else 'v'}_{c}") for c in (*keys, *values)}
-    )
-    exists = sa.select(sa.literal(1)).select_from(table).where(where)
-    return update, insert, exists
-
-
-def _params(keys: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    return {**{f"k_{k}": v for k, v in keys.items()}, **{f"v_{k}": v for k, v in values.items()}}
-
-
 def _upsert(conn: sa.Connection, table: sa.Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
     upsert_many(conn, table, tuple(keys), [{**keys, **values}])
 
 
 def _insert_once(conn: sa.Connection, table: sa.Table, row: dict[str, Any]) -> None:
-    _update, insert, exists = _statements(table, tuple(row), ())
-    params = _params(row, {})
+    _update, insert, exists = keyed_statements(table, tuple(row), ())
+    params = keyed_params(row, {})
     if conn.execute(exists, params).first() is None:
         conn.execute(insert, params)
 
@@ -68,31 +50,7 @@ def campaign(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affe
 @FACTS.on("DeadlineExtended")
 def deadline_extended(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
     """Move a deadline of a kept campaign."""
-    content = conn.execute(sa.select(campaigns.c.content).where(campaigns.c.year == data["year"])).scalar()
-    if content is None:
-        return None
-    _upsert(conn, campaigns, {"year": data["year"]}, {"content": with_deadline_extended(content, data)})
-    return data["year"], None
-
-
-@FACTS.on("SchoolRegistered")
-def school_registered(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
-    """Keep a school's kind and name."""
-    values = {"code": data["code"], "name": data["name"], "kind": data["kind"]}
-    _upsert(conn, schools, {"school_id": data["school_id"]}, values)
-    return None
-
-
-@FACTS.on("SchoolJoinedCluster")
-def joined(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
-    """Keep a membership."""
-    _upsert(
-        conn,
-        members,
-        {"year": data["year"], "school_id": data["school_id"]},
-        {"cluster_id": data["cluster_id"]},
-    )
-    return data["year"], data["cluster_id"]
+    return (data["year"], None) if extend_kept_deadline(conn, campaigns, data) else None
 
 
 @FACTS.on("SchoolLeftCluster")
@@ -125,14 +83,14 @@ def filed_many(conn: sa.Connection, batch: Sequence[dict[str, Any]]) -> set[tupl
             sa.select(filings.c.submission_id, filings.c.filed_at).where(filings.c.submission_id.in_(folded))
         )
     }
-    update, insert, _exists = _statements(filings, ("submission_id",), tuple(_FILING_COLUMNS))
+    update, insert, _exists = keyed_statements(filings, ("submission_id",), tuple(_FILING_COLUMNS))
     updates, inserts = [], []
     for submission_id, values in folded.items():
         if submission_id in existing:
             values.update(filed_at=existing[submission_id].filed_at)
-            updates.append(_params({"submission_id": submission_id}, values))
+            updates.append(keyed_params({"submission_id": submission_id}, values))
         else:
-            inserts.append(_params({"submission_id": submission_id}, values))
+            inserts.append(keyed_params({"submission_id": submission_id}, values))
     if updates:
         conn.execute(update, updates)
     if inserts:
@@ -165,43 +123,45 @@ def _filing_values(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def upsert_many(
-    conn: sa.Connection, table: sa.Table, keys: tuple[str, ...], rows: Sequence[dict[str, Any]]
+KeyedRow = tuple[sa.Table, tuple[str, ...], Callable[[dict[str, Any]], dict[str, Any]]]
+BULK: dict[str, KeyedRow] = {}
+"""Event types whose fact is one row upserted by key: a batch writes a run of them at once (the last of a
+key counts), one event alone the same way; both through ``upsert_many``."""
+
+
+def _keyed(
+    event_type: str, table: sa.Table, keys: tuple[str, ...], row: Callable[..., dict[str, Any]]
 ) -> None:
-    """Insert or update many rows of a table at once (the last row of a key wins), with a few statements."""
-    latest = {tuple(row[k] for k in keys): row for row in rows}
-    first = keys[0]
-    existing = {
-        tuple(found)
-        for found in conn.execute(
-            sa.select(*(table.c[k] for k in keys)).where(table.c[first].in_({key[0] for key in latest}))
-        )
-    }
-    values = tuple(c for c in rows[0] if c not in keys)
-    update, insert, _exists = _statements(table, keys, values)
-    changes: dict[str, list[dict[str, Any]]] = {"update": [], "insert": []}
-    for key, row in latest.items():
-        params = _params({k: row[k] for k in keys}, {v: row[v] for v in values})
-        changes["update" if key in existing else "insert"].append(params)
-    if changes["update"]:
-        conn.execute(update, changes["update"])
-    if changes["insert"]:
-        conn.execute(insert, changes["insert"])
+    """Declare an event type whose fact is one keyed row: its one write path, alone or in a batch."""
+    BULK[event_type] = (table, keys, row)
+
+    def apply(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Affected:
+        upsert_many(conn, table, keys, [row(data)])
+        return (data["year"], data["cluster_id"]) if "cluster_id" in data else None
+
+    apply.__doc__ = f"Keep the row a {event_type} says, by its key."
+    FACTS.on(event_type)(apply)
 
 
-BULK = {
-    "SchoolRegistered": (
-        schools,
-        ("school_id",),
-        lambda d: {"school_id": d["school_id"], "code": d["code"], "name": d["name"], "kind": d["kind"]},
-    ),
-    "SchoolJoinedCluster": (
-        members,
-        ("year", "school_id"),
-        lambda d: {"year": d["year"], "school_id": d["school_id"], "cluster_id": d["cluster_id"]},
-    ),
-}
-"""Event types whose facts a batch may write at once: each is an upsert by key, so only the last counts."""
+def keep_many(conn: sa.Connection, event_type: str, batch: Sequence[dict[str, Any]]) -> set[tuple[int, str]]:
+    """Keep the rows of a run of events of one keyed type at once; return the (year, cluster) affected."""
+    table, keys, row = BULK[event_type]
+    upsert_many(conn, table, keys, [row(d) for d in batch])
+    return {(d["year"], d["cluster_id"]) for d in batch if "cluster_id" in d}
+
+
+_keyed(
+    "SchoolRegistered",
+    schools,
+    ("school_id",),
+    lambda d: {"school_id": d["school_id"], "code": d["code"], "name": d["name"], "kind": d["kind"]},
+)
+_keyed(
+    "SchoolJoinedCluster",
+    members,
+    ("year", "school_id"),
+    lambda d: {"year": d["year"], "school_id": d["school_id"], "cluster_id": d["cluster_id"]},
+)
 
 
 @FACTS.on("DeadlineMissed")

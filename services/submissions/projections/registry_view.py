@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.submissions.tables import campaigns, clusters, members, schools
-from services.vocabulary import REGISTRY_TOPIC, with_deadline_extended
+from services.vocabulary import REGISTRY_TOPIC, extend_kept_deadline
 from shared.consumer import Consumed
 from shared.envelope import Envelope
 from shared.handlers import Handlers
@@ -97,11 +97,4 @@ def _campaign(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Non
 
 @VIEW.on("DeadlineExtended")
 def _deadline_extended(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
-    content = conn.execute(
-        sa.select(campaigns.c.content).where(campaigns.c.year == data["year"])
-    ).scalar_one()
-    conn.execute(
-        campaigns.update()
-        .where(campaigns.c.year == data["year"])
-        .values(content=with_deadline_extended(content, data))
-    )
+    extend_kept_deadline(conn, campaigns, data)
