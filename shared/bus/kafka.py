@@ -36,7 +36,6 @@ from shared.bus.base import (
 from shared.bus.kafka_client import KafkaClient
 from shared.bus.kafka_group import KafkaSubscription
 from shared.bus.kafka_transactions import TransactionalPublisher, force_close
-from shared.settings import KafkaAuth
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +43,9 @@ log = logging.getLogger(__name__)
 class KafkaBus(KafkaClient):
     """A bus on Apache Kafka: topics, publish and subscribe; the operator's reads are kafka_reads'."""
 
-    def __init__(
-        self,
-        bootstrap_servers: str,
-        partitions: int = 3,
-        client_id: str = "thidua",
-        namespace: str = "",
-        replication: int = 1,
-        min_insync: int = 1,
-        auth: KafkaAuth | None = None,
-    ):
-        super().__init__(bootstrap_servers, partitions, client_id, namespace, replication, min_insync, auth)
+    def __init__(self, bootstrap_servers: str, **connection: Any):
+        """Connect as :class:`KafkaClient` does; no producer is made until the first publish."""
+        super().__init__(bootstrap_servers, **connection)
         self.topic_warnings: dict[str, str] = {}
         self._producer: KafkaProducer | None = None
 

@@ -327,12 +327,7 @@ def board() -> Any:
 @console.route("/scores")
 def scores() -> Any:
     """Show a cluster's score table, the cluster picked from the year's clusters."""
-    year, cluster_id = _year(), request.args.get("cluster_id") or None
-    clusters = _clusters(year)
-    cluster_id = cluster_id or next(iter(clusters), None)
-    data, error = (None, None)
-    if cluster_id:
-        data, error = _fetch(_service().config.scoring_url, f"/score-tables/{year}/{cluster_id}", {})
+    year, clusters, cluster_id, data, error = _cluster_scoring("score-tables")
     return _page(
         "scores.html",
         year=year,
@@ -348,12 +343,7 @@ def scores() -> Any:
 @console.route("/proposals")
 def proposals() -> Any:
     """Show a cluster's award proposals: the flag and certificates of merit, with the vote of Mẫu số 07."""
-    year, cluster_id = _year(), request.args.get("cluster_id") or None
-    clusters = _clusters(year)
-    cluster_id = cluster_id or next(iter(clusters), None)
-    data, error = (None, None)
-    if cluster_id:
-        data, error = _fetch(_service().config.scoring_url, f"/proposals/{year}/{cluster_id}", {})
+    year, clusters, cluster_id, data, error = _cluster_scoring("proposals")
     return _page(
         "proposals.html",
         year=year,
@@ -366,6 +356,17 @@ def proposals() -> Any:
         statuses=PROPOSAL_STATES,
         error=error,
     )
+
+
+def _cluster_scoring(resource: str) -> tuple[int, Any, str | None, Any, str | None]:
+    """Return the year, its clusters, the cluster picked (the first by default) and scoring's answer."""
+    year, cluster_id = _year(), request.args.get("cluster_id") or None
+    clusters = _clusters(year)
+    cluster_id = cluster_id or next(iter(clusters), None)
+    if not cluster_id:
+        return year, clusters, None, None, None
+    data, error = _fetch(_service().config.scoring_url, f"/{resource}/{year}/{cluster_id}", {})
+    return year, clusters, cluster_id, data, error
 
 
 def _school_names() -> dict[str, str]:
