@@ -34,3 +34,26 @@ def test_a_form_declared_as_data_alone_is_filed_validated_reviewed_published_and
     assert "TU_DANH_GIA" in report["school_forms"]
     assert report["published"] is True
     assert report["label"] == "Ưu điểm (mỗi dòng một ưu điểm)"
+
+
+def test_a_target_added_to_a_campaigns_data_is_accepted_and_evaluated_from_form_04() -> None:
+    from services.forms import YEAR_END_FIGURES
+    from services.registry.contracts import TargetV1
+    from services.scoring.domain.rules import evaluate_targets
+
+    figures = dict(YEAR_END_FIGURES)
+    assert {"departments", "departments_responding"} <= set(figures)  # the target names declared figures
+    target = TargetV1().load(
+        {
+            "code": "T10",
+            "description": "Trên 95% khoa, phòng hưởng ứng phong trào",
+            "measure": "ratio",
+            "numerator": "departments_responding",
+            "denominator": "departments",
+            "minimum": 0.95,
+            "minimum_exclusive": True,
+        }
+    )
+    [met] = evaluate_targets({"targets": [target]}, {"departments": 20, "departments_responding": 20})
+    [missed] = evaluate_targets({"targets": [target]}, {"departments": 20, "departments_responding": 19})
+    assert (met["code"], met["met"], missed["met"]) == ("T10", True, False)
