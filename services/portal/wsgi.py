@@ -22,6 +22,7 @@ from services.portal.views.province import province
 from services.portal.views.school import school
 from services.portal.views.security import security
 from services.portal.views.sessions import register_session_rules
+from services.portal.views.year import new_year
 from shared.service import from_environment
 from shared.web import make_app
 from shared.web.errors import RETRY_AFTER_SECONDS, outage
@@ -73,7 +74,7 @@ def create_app(service: Portal | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxies, x_proto=config.proxies)  # type: ignore[method-assign]
     CSRFProtect(app)
     login_manager.init_app(app)
-    for blueprint in (auth, security, school, cluster, academy, province):
+    for blueprint in (auth, security, school, cluster, academy, new_year, province):
         app.register_blueprint(blueprint)
     register_session_rules(app)
     register_template_helpers(app)

@@ -216,11 +216,12 @@ class SchoolJoinedClusterV1(Schema):
 
 
 class SchoolLeftClusterV1(Schema):
-    """A school stopped being a member of a cluster for a year."""
+    """A school stopped being a member of a cluster for a year (``merged_into``: by a merger, into it)."""
 
     cluster_id = _id
     year = fields.Integer(required=True)
     school_id = _id
+    merged_into = fields.String(load_default=None, allow_none=True)
 
 
 class ClusterLeadershipAssignedV1(Schema):

@@ -97,13 +97,29 @@ def school_joined_cluster(conn: sa.Connection, event: Envelope, data: dict[str, 
 
 @HANDLERS.on("SchoolLeftCluster")
 def school_left_cluster(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
-    """Remove the membership for the year."""
+    """Remove the membership for the year; a role it still held (only after a merger) falls vacant."""
     conn.execute(
         cluster_members.delete().where(
             (cluster_members.c.year == data["year"]) & (cluster_members.c.school_id == data["school_id"])
         )
     )
     _cluster_version(conn, data["cluster_id"], event.stream_version)
+    row = conn.execute(
+        sa.select(clusters.c.head_school_id, clusters.c.deputy_school_ids).where(
+            clusters.c.cluster_id == data["cluster_id"]
+        )
+    ).first()
+    if row is not None and (
+        row.head_school_id == data["school_id"] or data["school_id"] in (row.deputy_school_ids or [])
+    ):
+        conn.execute(
+            clusters.update()
+            .where(clusters.c.cluster_id == data["cluster_id"])
+            .values(
+                head_school_id=None if row.head_school_id == data["school_id"] else row.head_school_id,
+                deputy_school_ids=[d for d in row.deputy_school_ids or [] if d != data["school_id"]],
+            )
+        )
 
 
 @HANDLERS.on("ClusterLeadershipAssigned")

@@ -125,3 +125,52 @@ def test_an_unknown_year_is_404(client: FlaskClient) -> None:
     response = client.get("/campaigns/2031", headers=auth("operator"))
     assert response.status_code == 404
     assert response.get_json()["error"]["details"] == {"year": 2031}
+
+
+def test_a_year_opens_as_a_copy_of_the_last_with_its_deadlines_moved_and_a_new_theme(
+    client: FlaskClient, registry: Registry
+) -> None:
+    assert open_campaign(client).status_code == 201
+    preview = client.get("/campaigns/2023/copy?into=2024", headers=auth())
+    assert preview.status_code == 200, preview.get_json()
+    body = {"year": 2024, "from_year": 2023, "theme": "Đoàn kết - Sáng tạo", "legal_basis": "Hướng dẫn 2024"}
+    opened = client.post("/campaigns", json=body, headers=auth())
+    assert opened.status_code == 201, opened.get_json()
+    content, last = opened.get_json()["content"], make_campaign(2023)
+    assert (content["year"], content["theme"], content["legal_basis"]) == (
+        2024,
+        body["theme"],
+        body["legal_basis"],
+    )
+    assert [d["due"] for d in content["deadlines"]] == [f"2024{d['due'][4:]}" for d in last["deadlines"]]
+    assert content["targets"] == preview.get_json()["content"]["targets"]
+    assert len(content["targets"]) == len(last["targets"]) and content["score_sheets"][0]["groups"]
+    assert event_types(registry).count("CampaignOpened") == 2
+    again = client.post("/campaigns", json=body, headers=auth())
+    assert (again.status_code, again.get_json()["error"]["code"]) == (409, "campaign_exists")
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"year": 2024, "from_year": 2022, "theme": "Chủ đề"}, 404),  # no campaign in 2022
+        ({"year": 2024, "from_year": 2023}, 422),  # a copy needs its theme
+        ({"year": 2022, "from_year": 2023, "theme": "Chủ đề"}, 422),  # only into a later year
+        ({"year": 2024, "from_year": 2023, "theme": "Chủ đề", "targets": []}, 422),  # copy or content
+        ({"year": 2024, "theme": "Chủ đề"}, 422),  # no copy: the whole content is needed
+    ],
+)
+def test_a_copy_is_refused_without_its_source_theme_or_a_later_year(
+    client: FlaskClient, registry: Registry, body: dict[str, Any], status: int
+) -> None:
+    assert open_campaign(client).status_code == 201
+    refused = client.post("/campaigns", json=body, headers=auth())
+    assert refused.status_code == status, refused.get_json()
+    assert event_types(registry).count("CampaignOpened") == 1
+
+
+def test_29_february_is_carried_to_28_february() -> None:
+    from services.registry.domain.campaigns import carried_into
+
+    previous = {"year": 2024, "theme": "x", "deadlines": [{"code": "A", "due": "2024-02-29"}]}
+    assert carried_into(previous, 2025, "y")["deadlines"] == [{"code": "A", "due": "2025-02-28"}]

@@ -236,3 +236,47 @@ def test_a_dossier_of_version_1_still_nominates_after_version_2_is_declared(
     assert runner.stats.dead_lettered == 0
     nomination = client.get(f"/clusters/{cluster}/nomination", headers=auth("operator")).get_json()
     assert nomination["nominated"] == {"head_school_id": a, "deputy_school_ids": [b]}
+
+
+def _carried_cluster(client: FlaskClient, members: list[str], head: str, deputies: list[str]) -> str:
+    """Form a 2023 cluster led by ``head``, confirm that leadership for 2024, and carry it into 2024."""
+    body = {"year": 2023, "name": "Cụm Đông Bắc", "region": "Bắc", "member_school_ids": members}
+    body |= {"head_school_id": head, "deputy_school_ids": deputies, "decision": "QĐ 1/2023"}
+    cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
+    confirm = {"head_school_id": head, "deputy_school_ids": deputies, "decision": "QĐ 2/2024"}
+    assert (
+        client.post(f"/clusters/{cluster}/nomination/confirm", json=confirm, headers=auth()).status_code
+        == 200
+    )
+    (carried,) = client.post("/clusters/carry-forward", json={"year": 2024}, headers=auth()).get_json()
+    return str(carried["cluster_id"])
+
+
+def _merge(client: FlaskClient, predecessors: list[str], successor: str, effective: str) -> None:
+    body = {"predecessor_ids": predecessors, "successor_id": successor, "effective_date": effective}
+    merged = client.post(
+        "/schools/merges", json={**body, "legal_basis": "Quyết định sáp nhập"}, headers=auth()
+    )
+    assert merged.status_code == 201, merged.get_json()
+
+
+def test_a_merger_after_the_carry_forward_brings_the_successor_in_with_the_role_it_takes_over(
+    client: FlaskClient,
+) -> None:
+    a, b, c, e = (register(client, code, valid_from="2020-01-01") for code in ("A", "B", "C", "E"))
+    next_year = _carried_cluster(client, [a, b, c], a, [b])
+    _merge(client, [b], e, "2024-03-01")  # the deputy merges into a school of no cluster
+    cluster = client.get(f"/clusters/{next_year}", headers=auth()).get_json()
+    assert sorted(cluster["member_ids"]) == sorted([a, c, e])
+    assert (cluster["head_school_id"], cluster["deputy_school_ids"]) == (a, [e])
+    changed = {"head_school_id": e, "deputy_school_ids": [c], "decision": "QĐ 3/2024"}
+    assert client.put(f"/clusters/{next_year}/leadership", json=changed, headers=auth()).status_code == 200
+
+
+def test_a_merger_of_head_and_deputy_leaves_the_roles_vacant_for_the_academy(client: FlaskClient) -> None:
+    a, b, c = (register(client, code, valid_from="2020-01-01") for code in ("A", "B", "C"))
+    next_year = _carried_cluster(client, [a, b, c], a, [b])
+    _merge(client, [a, b], c, "2024-02-01")  # head and deputy become the third member: not one of each
+    cluster = client.get(f"/clusters/{next_year}", headers=auth()).get_json()
+    assert cluster["member_ids"] == [c]
+    assert (cluster["head_school_id"], cluster["deputy_school_ids"]) == (None, [])

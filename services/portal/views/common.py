@@ -11,7 +11,7 @@ from flask import Flask, current_app, flash, g, redirect, render_template, reque
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.wrappers import Response
 
-from services.forms import form_title, label_of
+from services.forms import FORMS, YEAR_END_REPORT_FORM, form_title, label_of
 from services.portal import accounts
 from services.portal.accounts import Account
 from services.portal.papers import number
@@ -198,6 +198,44 @@ def show(value: Any) -> str:
     return str(value)
 
 
+FIGURE_NAMES = {f.path[-1]: f.label for f in FORMS[YEAR_END_REPORT_FORM].asked if f.path[0] == "figures"}
+"""The Form 04 figures by name, as the form labels them (what targets are computed from)."""
+
+
+def target_rule(target: dict[str, Any]) -> str:
+    """Say how a target is met, as the letter words it: "từ 80% trở lên", "trên 90%", "từ 10% đến 15%"."""
+    measure = target.get("measure")
+    if measure == "flag":
+        return "Phải đạt"
+    if measure == "zero":
+        return "Không có trường hợp nào"
+    percent = measure == "ratio"
+
+    def shown(value: float) -> str:
+        return f"{number(value * 100)}%" if percent else number(value)
+
+    low, high = target.get("minimum"), target.get("maximum")
+    if low is not None and high is not None:
+        return f"từ {shown(low)} đến {shown(high)}"
+    if low is not None:
+        return f"trên {shown(low)}" if target.get("minimum_exclusive") else f"từ {shown(low)} trở lên"
+    if high is not None:
+        return f"dưới {shown(high)}" if target.get("maximum_exclusive") else f"không quá {shown(high)}"
+    return ""
+
+
+def target_measure(target: dict[str, Any]) -> str:
+    """Name what a target measures from the Form 04 figures: one figure, or one over another."""
+
+    def named(key: str | None) -> str:
+        parts = (key or "").split("+")
+        return " cộng ".join(FIGURE_NAMES.get(part, part).lower() for part in parts)
+
+    if target.get("measure") == "ratio":
+        return f"{named(target.get('numerator'))} trên {named(target.get('denominator'))}".capitalize()
+    return named(target.get("numerator")).capitalize()
+
+
 def running_total(values: dict[str, str], sheet: dict[str, Any]) -> float:
     """Return the sum of the points typed into a score sheet (what the page's script keeps up to date)."""
     total = 0.0
@@ -242,3 +280,5 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(officer_value, "officer_value")
     app.add_template_global(label_of, "label_of")
     app.add_template_global(form_title, "form_title")
+    app.add_template_filter(target_rule, "target_rule")
+    app.add_template_filter(target_measure, "target_measure")

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.registry.api.common import context, registry
-from services.registry.api.schemas import CampaignIn, CampaignOut, ExtensionIn
+from services.registry.api.schemas import CampaignIn, CampaignOpenIn, CampaignOut, CopyQuery, ExtensionIn
 from services.registry.app import campaigns
 from services.registry.contracts import CampaignContentV1
 from shared.auth import ACADEMY_ADMIN, require
@@ -37,11 +37,16 @@ class Campaigns(MethodView):
         return campaigns.list_campaigns(registry())
 
     @require(ACADEMY_ADMIN)
-    @blp.arguments(CampaignIn)
+    @blp.arguments(CampaignOpenIn)
     @blp.response(201, CampaignOut)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Open a year's campaign; records CampaignOpened."""
-        return campaigns.open_campaign(registry(), _content(body), context())
+        """Open a year's campaign, from its full content or as a copy of ``from_year``'s; CampaignOpened."""
+        if body.get("from_year") is not None:
+            return campaigns.open_from(
+                registry(), body["year"], body["from_year"], body["theme"], body.get("legal_basis"), context()
+            )
+        content = CampaignContentV1().load({k: v for k, v in body.items() if k != "from_year"})
+        return campaigns.open_campaign(registry(), _content(content), context())
 
 
 @blp.route("/<int:year>")
@@ -63,6 +68,19 @@ class Campaign(MethodView):
         if body["year"] != year:
             raise RuleBroken("the body's year must match the path", {"year": body["year"]}, "year_mismatch")
         return campaigns.amend_campaign(registry(), year, _content(body), expected, context())
+
+
+@blp.route("/<int:year>/copy")
+@require(ACADEMY_ADMIN)
+@blp.arguments(CopyQuery, location="query")
+@blp.response(200, CampaignOut)
+def copy(query: dict[str, Any], year: int) -> dict[str, Any]:
+    """Return the content this year's campaign would give a later year (nothing is recorded)."""
+    return {
+        "year": query["into"],
+        "version": 0,
+        "content": campaigns.carried(registry(), query["into"], year),
+    }
 
 
 @blp.route("/<int:year>/deadlines/<code>/extension", methods=["POST"])

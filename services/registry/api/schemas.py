@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.registry.contracts import SCHOOL_KINDS, CampaignContentV1, SchoolChanges, SchoolDetails
 from shared import fields as rules
@@ -211,6 +213,44 @@ class CampaignIn(CampaignContentV1):
     """A campaign's full content; ``expected_version`` guards an amendment."""
 
     expected_version = _version
+
+
+class CampaignOpenIn(Schema):
+    """A new year's campaign: its full content, or ``from_year`` with a theme to copy an earlier year's.
+
+    With ``from_year`` the content of that year's campaign is carried into ``year`` (each deadline on the
+    same day and month), with the ``theme`` and ``legal_basis`` given here; nothing else may be given.
+    Without it, the body is a campaign's full content, as ``PUT /campaigns/{year}`` takes it.
+    """
+
+    class Meta:
+        unknown = INCLUDE
+
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    from_year = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100)
+    )
+    theme = fields.String(validate=validate.Length(min=1, max=2000))
+    legal_basis = fields.String(validate=validate.Length(max=2000))
+
+    @validates_schema(pass_original=True)
+    def _copy_or_content(self, data: dict[str, Any], original: Any, **_kwargs: Any) -> None:
+        if data.get("from_year") is None:
+            errors = CampaignContentV1().validate({k: v for k, v in original.items() if k != "from_year"})
+            if errors:
+                raise ValidationError(errors)
+            return
+        extra = sorted(set(original) - {"year", "from_year", "theme", "legal_basis"})
+        if extra:
+            raise ValidationError({key: ["Give either from_year or the content, not both."] for key in extra})
+        if "theme" not in data:
+            raise ValidationError({"theme": ["Missing data for required field."]})
+
+
+class CopyQuery(Schema):
+    """Which later year a campaign's copy is made for."""
+
+    into = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
 
 
 class ExtensionIn(Schema):

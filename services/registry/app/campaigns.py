@@ -28,6 +28,21 @@ def open_campaign(registry: Registry, content: dict[str, Any], context: Context)
         return _campaign(conn, year)
 
 
+def open_from(
+    registry: Registry, year: int, from_year: int, theme: str, legal_basis: str | None, context: Context
+) -> dict[str, Any]:
+    """Open a year's campaign as a copy of an earlier year's, its deadlines moved into the new year."""
+    return open_campaign(registry, carried(registry, year, from_year, theme, legal_basis), context)
+
+
+def carried(
+    registry: Registry, year: int, from_year: int, theme: str | None = None, legal_basis: str | None = None
+) -> dict[str, Any]:
+    """Return the content an earlier year's campaign gives a new year (its theme kept unless given)."""
+    previous = get_campaign(registry, from_year)["content"]
+    return rules.carried_into(previous, year, theme or previous["theme"], legal_basis)
+
+
 def amend_campaign(
     registry: Registry, year: int, content: dict[str, Any], expected_version: int | None, context: Context
 ) -> dict[str, Any]:

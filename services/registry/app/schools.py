@@ -7,8 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.app.lookups import school_row
+from services.registry.app.lookups import cluster_row, members_of, school_row
+from services.registry.domain import clusters as cluster_rules
 from services.registry.domain import schools as rules
+from services.registry.domain.clusters import cluster_stream
 from services.registry.domain.schools import RegisterSchool, school_stream
 from services.registry.service import Registry
 from services.registry.tables import cluster_members, schools
@@ -87,7 +89,44 @@ def merge_schools(
         successor = school_row(conn, successor_id, in_body=True)
         event = rules.merge(successor, predecessors, effective, legal_basis)
         registry.record(conn, school_stream(successor_id), [event], context)
+        _merge_into_clusters(registry, conn, successor_id, predecessor_ids, effective, legal_basis, context)
         return school_row(conn, successor_id)
+
+
+def _merge_into_clusters(
+    registry: Registry,
+    conn: sa.Connection,
+    successor_id: str,
+    predecessor_ids: list[str],
+    effective: date,
+    legal_basis: str,
+    context: Context,
+) -> None:
+    """Bring the clusters of the years the merger takes effect in, formed already, up to the merger."""
+    successor = school_row(conn, successor_id)
+    held = conn.execute(
+        sa.select(cluster_members.c.cluster_id, cluster_members.c.year)
+        .where(cluster_members.c.school_id.in_(predecessor_ids) & (cluster_members.c.year >= effective.year))
+        .distinct()
+        .order_by(cluster_members.c.year, cluster_members.c.cluster_id)
+    ).all()
+    for cluster_id, year in held:
+        successor_cluster = conn.execute(
+            sa.select(cluster_members.c.cluster_id).where(
+                (cluster_members.c.year == year) & (cluster_members.c.school_id == successor_id)
+            )
+        ).scalar()
+        elsewhere = successor_cluster if successor_cluster != cluster_id else None
+        events = cluster_rules.merged(
+            cluster_row(conn, cluster_id),
+            members_of(conn, cluster_id),
+            successor,
+            predecessor_ids,
+            elsewhere,
+            f"Sáp nhập từ {effective.strftime('%d/%m/%Y')}: {legal_basis}"[:500],
+        )
+        if events:
+            registry.record(conn, cluster_stream(cluster_id), events, context)
 
 
 def get_school(registry: Registry, school_id: str) -> dict[str, Any]:

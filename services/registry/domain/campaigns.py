@@ -59,6 +59,28 @@ def open_campaign(content: dict[str, Any]) -> NewEvent:
     return NewEvent("CampaignOpened", content)
 
 
+def carried_into(
+    previous: Mapping[str, Any], year: int, theme: str, legal_basis: str | None = None
+) -> dict[str, Any]:
+    """Return last year's campaign as a new year's: the same content, each deadline on the same day and
+    month of the new year (29 February becomes the 28th), with the new theme and legal basis."""
+    if year <= previous["year"]:
+        raise RuleBroken(
+            f"a campaign is carried into a later year than {previous['year']}",
+            {"year": year, "from_year": previous["year"]},
+            "not_a_later_year",
+        )
+
+    def moved(deadline: Mapping[str, Any]) -> dict[str, Any]:
+        due = _due(deadline)
+        day = 28 if (due.month, due.day) == (2, 29) else due.day
+        return {**deadline, "due": date(year, due.month, day).isoformat()}
+
+    basis = previous.get("legal_basis", "") if legal_basis is None else legal_basis
+    carried = {**previous, "year": year, "theme": theme, "legal_basis": basis}
+    return {**carried, "deadlines": [moved(d) for d in previous["deadlines"]]}
+
+
 def amend(current: Mapping[str, Any], content: dict[str, Any], now: datetime) -> NewEvent:
     """Decide CampaignAmended: only until the campaign's first deadline has passed, never into the past."""
     if content["year"] != current["year"]:

@@ -78,6 +78,46 @@ def leave(cluster: Mapping[str, Any], school_id: str, members: Sequence[str]) ->
     )
 
 
+def merged(
+    cluster: Mapping[str, Any],
+    members: Sequence[str],
+    successor: Mapping[str, Any],
+    predecessor_ids: Sequence[str],
+    successor_cluster_id: str | None,
+    decision: str,
+) -> list[NewEvent]:
+    """Decide what a merger changes in a cluster of a year it takes effect in.
+
+    The successor joins (unless it belongs to another cluster that year) and the predecessors leave.
+    The head's or a deputy's role passes to the successor when that still leaves one head and one or two
+    different deputies, all members; otherwise the roles the predecessors held are left vacant, and the
+    cluster is flagged for the Academy to assign (``ClusterLeadershipAssigned`` names any member).
+    """
+    leaving = [p for p in predecessor_ids if p in members]
+    if not leaving:
+        return []
+    events: list[NewEvent] = []
+    successor_id = successor["school_id"]
+    staying = [m for m in members if m not in leaving]
+    if successor_id not in members and successor_cluster_id is None:
+        events.append(join(cluster, successor, None))
+        staying.append(successor_id)
+    head, deputies = cluster["head_school_id"], list(cluster["deputy_school_ids"] or [])
+    if head in leaving or any(d in leaving for d in deputies):
+        passed_head = successor_id if head in leaving else head
+        passed = list(dict.fromkeys(successor_id if d in leaving else d for d in deputies))
+        passed = [d for d in passed if d != passed_head]
+        try:
+            check_leadership(staying, passed_head, passed)
+            events.append(assign_leadership(cluster, staying, passed_head, passed, decision))
+        except RuleBroken:
+            pass  # no unambiguous passing: the predecessors' roles fall vacant as they leave
+    for school_id in leaving:
+        data = {"cluster_id": cluster["cluster_id"], "year": cluster["year"], "school_id": school_id}
+        events.append(NewEvent("SchoolLeftCluster", {**data, "merged_into": successor_id}))
+    return events
+
+
 def assign_leadership(
     cluster: Mapping[str, Any], members: Sequence[str], head: str, deputies: Sequence[str], decision: str
 ) -> NewEvent:
