@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, request, url_for
 
-from services.forms import OFFICERS_FORM
+from services.forms import ACADEMY as ACADEMY_REVIEWER
+from services.forms import FORMS, OFFICERS_FORM
 from services.portal import accounts, mail
 from services.portal.accounts import PORTAL_ROLES, AccountError
+from services.portal.views import filing
 from services.portal.views.common import (
     all_schools,
     for_roles,
@@ -63,6 +65,53 @@ def cluster_board(cluster_id: str) -> Any:
     except SuiteError as error:
         return page("message.html", error.status, title="Cụm thi đua", text=say(error))
     return page("board.html", cluster=cluster, board=data, names=school_names(), filed={})
+
+
+def _reviewed_here() -> tuple[str, ...]:
+    """Return the forms the Academy receives and reviews, as their declarations say (Form 01)."""
+    return tuple(code for code, form in FORMS.items() if form.reviewer == ACADEMY_REVIEWER)
+
+
+@academy.route("/tiep-nhan")
+@for_roles(ACADEMY_ADMIN)
+def reviews() -> Any:
+    """The filings the Academy reviews (Form 01), awaiting review first, with their school and cluster."""
+    the_year = year()
+    found = [
+        item
+        for code in _reviewed_here()
+        for item in suite().get("submissions", "/filings", year=the_year, form=code, per_page=500)
+    ]
+    order = {"pending": 0, "returned": 1, "accepted": 2}
+    found.sort(key=lambda item: (order.get(item["review_state"], 3), item["filed_at"]))
+    clusters = {
+        c["cluster_id"]: c["name"] for c in suite().get("registry", "/clusters", year=the_year, per_page=500)
+    }
+    return page("reviews.html", year=the_year, filings=found, names=school_names(), clusters=clusters)
+
+
+@academy.route("/ho-so/<submission_id>")
+@for_roles(ACADEMY_ADMIN)
+def filed(submission_id: str) -> Any:
+    """Show a filing with its history; the forms the Academy receives can be accepted or returned here."""
+    return filing.filing_page(
+        submission_id,
+        lambda _found: None,
+        lambda found: "academy.review" if found["form"] in _reviewed_here() else None,
+    )
+
+
+@academy.route("/ho-so/<submission_id>/danh-gia", methods=["POST"])
+@for_roles(ACADEMY_ADMIN)
+def review(submission_id: str) -> Any:
+    """Accept a filing the Academy receives, or return it with a reason for completion."""
+    body = {"decision": request.form.get("decision", ""), "reason": request.form.get("reason", "").strip()}
+    try:
+        suite().post("submissions", f"/filings/{submission_id}/review", body)
+    except SuiteError as error:
+        return refused(error, "academy.filed", submission_id=submission_id)
+    flash("Đã tiếp nhận hồ sơ." if body["decision"] == "accept" else "Đã trả lại hồ sơ để bổ sung.", "notice")
+    return redirect(url_for("academy.filed", submission_id=submission_id))
 
 
 DECISIONS = {
@@ -285,7 +334,7 @@ def _officers(the_year: int, known: set[str]) -> list[dict[str, Any]]:
     """Return the officers the clusters listed in Form 03 that year, with whether they have an account."""
     listed = suite().get("submissions", "/filings", year=the_year, form=OFFICERS_FORM, per_page=500)
     officers = []
-    for filing in listed:
-        for officer in filing["payload"].get("officers", []):
+    for listing in listed:
+        for officer in listing["payload"].get("officers", []):
             officers.append({**officer, "has_account": accounts.normalised_email(officer["email"]) in known})
     return sorted(officers, key=lambda o: (o["school_id"], o["email"]))

@@ -184,13 +184,15 @@ def _number(raw: str, kind: type = float) -> Any:
 @for_roles(CLUSTER_HEAD)
 def filed(submission_id: str) -> Any:
     """Show a filing of the cluster or one of its schools, with its history and, to review, the decision."""
-    try:
-        found = suite().get("submissions", f"/filings/{submission_id}")
-        history = suite().get("submissions", f"/filings/{submission_id}/history")
-    except SuiteError as error:
-        return page("message.html", error.status, title="Hồ sơ", text=say(error))
-    amend = "cluster.file_form" if found["filer_type"] == "cluster" else None
-    return page("filing.html", filing=found, history=history, amend=amend, review="cluster.review")
+
+    def reviews(found: dict[str, Any]) -> str | None:
+        receives = FORMS[found["form"]].reviewer == CLUSTER_FILER and found["filer_type"] == "school"
+        return "cluster.review" if receives else None
+
+    def amends(found: dict[str, Any]) -> str | None:
+        return "cluster.file_form" if found["filer_type"] == "cluster" else None
+
+    return filing.filing_page(submission_id, amends, reviews)
 
 
 @cluster.route("/ho-so/<submission_id>/danh-gia", methods=["POST"])

@@ -14,9 +14,10 @@ from werkzeug.wrappers import Response
 from services.forms import FORMS, YEAR_END_REPORT_FORM, form_title, label_of
 from services.portal import accounts
 from services.portal.accounts import Account
+from services.portal.messages import ERRORS
 from services.portal.papers import number
 from services.portal.service import Portal
-from services.vocabulary import FILING_STATES
+from services.vocabulary import AWARD_NAMES, FILING_STATES
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
 from shared.time import local_text
 from shared.web.gateway import Caller, Gateway, SuiteError
@@ -27,27 +28,6 @@ HOME = {
     CLUSTER_HEAD: "cluster.board",
     ACADEMY_ADMIN: "academy.overview",
     PROVINCIAL_VIEWER: "province.schools",
-}
-ERRORS = {
-    "forbidden": "Tài khoản của bạn không được làm việc này với đơn vị này.",
-    "not_found": "Không tìm thấy nội dung được yêu cầu.",
-    "validation_failed": "Một số trường chưa hợp lệ; xem thông báo bên cạnh từng trường.",
-    "version_conflict": "Hồ sơ vừa được sửa ở nơi khác. Hãy tải lại trang rồi sửa lại.",
-    "amendment_required": "Mẫu này đã được nộp; hãy sửa bản đã nộp thay vì nộp mới.",
-    "unavailable": "Hệ thống tạm thời không trả lời. Hãy thử lại sau ít phút.",
-    "deadline_passed": "Đã quá hạn sửa hồ sơ này. Cần Học viện mở lại.",
-    "score_above_maximum": "Có tiêu chí chấm vượt điểm tối đa.",
-    "unknown_document": "Tài liệu đính kèm chưa được tải lên.",
-    "empty_file": "Tệp tải lên rỗng.",
-    "unsupported_document": "Chỉ nhận tệp PDF, DOCX, XLSX, PNG hoặc JPEG.",
-    "wrong_form_for_school_kind": "Mẫu phiếu chấm này không dành cho loại trường của bạn.",
-    "already_exempt": "Hồ sơ này đã được miễn.",
-    "not_a_member": "Có trường không thuộc cụm trong năm này.",
-    "reason_required": "Cần ghi rõ lý do.",
-    "archive_too_large": "Tệp nén (DOCX, XLSX) giải nén ra quá lớn hoặc có quá nhiều thành phần.",
-    "corrupt_document": "Tệp bị hỏng hoặc không đúng định dạng (ví dụ PDF không hoàn chỉnh).",
-    "file_too_large": "Tệp tải lên vượt quá dung lượng cho phép.",
-    "unsupported_file_type": "Chỉ nhận tệp PDF, DOCX, XLSX, PNG hoặc JPEG.",
 }
 
 
@@ -130,7 +110,7 @@ def bare_page(template: str, status: int = 200, **values: Any) -> Any:
 
 def say(error: SuiteError) -> str:
     """Return what a service's refusal means for the person, in Vietnamese."""
-    return ERRORS.get(error.code) or f"Không thực hiện được: {error.message}"
+    return ERRORS.get(error.code) or "Yêu cầu không được chấp nhận. Hãy kiểm tra lại rồi thử lại."
 
 
 def refused(error: SuiteError, to: str, **route: Any) -> Response:
@@ -187,19 +167,39 @@ def vn_time(moment: Any) -> str:
         return str(moment)
 
 
-def show(value: Any) -> str:
-    """Show a payload value to people: lists one item per line, nested fields as 'name: value'."""
-    if isinstance(value, list):
-        return "; ".join(show(item) for item in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {show(v)}" for k, v in value.items())
-    if isinstance(value, bool):
-        return "có" if value else "không"
-    return str(value)
-
-
 FIGURE_NAMES = {f.path[-1]: f.label for f in FORMS[YEAR_END_REPORT_FORM].asked if f.path[0] == "figures"}
 """The Form 04 figures by name, as the form labels them (what targets are computed from)."""
+FIELD_NAMES = {
+    **FIGURE_NAMES,
+    "school_id": "Trường",
+    "name": "Họ và tên",
+    "position": "Chức vụ",
+    "email": "Thư điện tử",
+    "phone": "Điện thoại",
+    "criterion": "Tiêu chí",
+    "points": "Điểm",
+    "award": "Hình thức",
+    "voters": "Số phiếu phát ra",
+    "in_favour": "Số phiếu đồng ý",
+    "head_school_id": "Cụm trưởng",
+    "deputy_school_ids": "Cụm phó",
+}
+"""How the fields inside a filed payload's records are named on a page."""
+
+
+def show(value: Any, names: dict[str, str] | None = None) -> str:
+    """Show a payload value to people: lists one item a line, records as 'name: value', schools by name."""
+    if isinstance(value, list):
+        return "; ".join(show(item, names) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{FIELD_NAMES.get(k, k)}: {show(v, names)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, str) and names and value in names:
+        return names[value]
+    if isinstance(value, str) and value in AWARD_NAMES:
+        return AWARD_NAMES[value]
+    return number(value) if isinstance(value, float) else str(value)
 
 
 def target_rule(target: dict[str, Any]) -> str:
@@ -269,6 +269,35 @@ def event_name(event_type: str) -> str:
     return EVENT_NAMES.get(event_type, "Nộp hồ sơ")
 
 
+ROLE_NAMES = {
+    "academy_admin": "Học viện",
+    "cluster_head": "Cụm trưởng",
+    "school_officer": "Cán bộ thi đua của trường",
+    "provincial_viewer": "Tỉnh ủy, thành ủy",
+    "integration": "Hệ thống của tỉnh, bộ",
+    "operator": "Cán bộ vận hành",
+}
+
+
+def actor_name(actor: str | None) -> str:
+    """Name who did something in a history: the person's name and role, never an internal id."""
+    if not actor:
+        return ""
+    role, _, subject = actor.partition(":")
+    if role == "integration":
+        return f"Hệ thống của {subject}" if subject else ROLE_NAMES[role]
+    if role == "system" or not subject:
+        return "Hệ thống" if role in ("system", "") else ROLE_NAMES.get(role, "Hệ thống")
+    found = None
+    if subject.startswith("portal-") and subject.removeprefix("portal-").isdigit():
+        with portal().reader.connect() as conn:
+            found = accounts.account_by_id(conn, int(subject.removeprefix("portal-")))
+    label = ROLE_NAMES.get(role, "")
+    if found is not None:
+        return f"{found.full_name} ({label})" if label else found.full_name
+    return label or "Hệ thống"
+
+
 def register_template_helpers(app: Flask) -> None:
     """Give the templates the portal's ways of writing dates, times, numbers and payloads."""
     app.add_template_filter(vn_date, "vn_date")
@@ -281,4 +310,5 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(label_of, "label_of")
     app.add_template_global(form_title, "form_title")
     app.add_template_filter(target_rule, "target_rule")
+    app.add_template_filter(actor_name, "actor_name")
     app.add_template_filter(target_measure, "target_measure")

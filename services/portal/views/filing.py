@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import flash, redirect, request, url_for
@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from services.forms import FORMS, Field, form_title
 from services.portal import fields as f
 from services.portal.papers import number
-from services.portal.views.common import page, say, suite
+from services.portal.views.common import page, say, school_names, suite
 from shared.web.gateway import SuiteError
 
 UPLOAD_LIMIT = 20 * 1024 * 1024
@@ -40,7 +40,9 @@ def submit(
     existing: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """File the form, or amend the existing filing (guarded by its version); attach an uploaded file."""
-    documents = [d["sha256"] for d in existing["documents"]] if existing else []
+    kept = existing["documents"] if existing else []
+    documents = [d["sha256"] for d in kept]
+    names = {d["sha256"]: d.get("name", "") for d in kept if d.get("name")}
     upload = request.files.get("document")
     if upload is not None and upload.filename:
         content = upload.read(UPLOAD_LIMIT + 1)
@@ -48,10 +50,12 @@ def submit(
             raise SuiteError(413, "too_large", "the file is larger than 20 MB")
         stored = suite().upload("submissions", "/documents", upload.filename, content)
         documents.append(stored["sha256"])
+        names[stored["sha256"]] = upload.filename[:300]
+    attached = {"documents": documents, "document_names": names}
     if existing is not None:
-        body = {"payload": payload, "documents": documents, "expected_version": int(request.form["version"])}
+        body = {"payload": payload, **attached, "expected_version": int(request.form["version"])}
         return dict(suite().put("submissions", f"/filings/{existing['submission_id']}", body))
-    body = {"year": year, "form": form, "payload": payload, "documents": documents, **filer}
+    body = {"year": year, "form": form, "payload": payload, **attached, **filer}
     return dict(suite().post("submissions", "/filings", body))
 
 
@@ -120,3 +124,40 @@ def _filed_values(fields: Sequence[Field], existing: dict[str, Any] | None) -> d
     values["head_school_id"] = nomination.get("head_school_id", "")
     values["deputy_school_ids"] = (nomination.get("deputy_school_ids") or [""])[0]
     return values
+
+
+Endpoint = Callable[[dict[str, Any]], str | None]
+"""Given a filing, the page's endpoint that acts on it, when the signed-in person may (else None)."""
+
+
+def filing_page(submission_id: str, amend: Endpoint, review: Endpoint) -> Any:
+    """Show a filing: stamp, review, content (a score sheet as the sheet), attachments, every version."""
+    try:
+        found = suite().get("submissions", f"/filings/{submission_id}")
+        history = suite().get("submissions", f"/filings/{submission_id}/history")
+        sheet = _sheet_of(found)
+    except SuiteError as error:
+        return page("message.html", error.status, title="Hồ sơ", text=say(error))
+    return page(
+        "filing.html",
+        filing=found,
+        history=history,
+        amend=amend(found),
+        review=review(found),
+        sheet=sheet,
+        names=school_names(),
+    )
+
+
+def _sheet_of(filing: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the year's score sheet a score-sheet filing was filled in on, with its points by criterion."""
+    kind = FORMS[filing["form"]].school_kind if filing["form"] in FORMS else None
+    if kind is None:
+        return None
+    sheets = suite().get("registry", f"/campaigns/{filing['year']}")["content"]["score_sheets"]
+    sheet = next((s for s in sheets if s["school_kind"] == kind), None)
+    if sheet is None:
+        return None
+    payload = filing["payload"]
+    points = {s["criterion"]: s["points"] for s in [*payload.get("scores", []), *payload.get("bonus", [])]}
+    return {**sheet, "points": points, "total": sum(points.values())}

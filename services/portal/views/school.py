@@ -9,7 +9,7 @@ from flask import Blueprint, abort, request
 from services.forms import FORMS, PARTICIPATION_FORM, SCHOOL, filed_by
 from services.portal import fields as f
 from services.portal.views import filing
-from services.portal.views.common import for_roles, inbox_page, page, person, say, suite, year
+from services.portal.views.common import for_roles, inbox_page, page, person, suite, year
 from shared.auth import SCHOOL_OFFICER
 from shared.web.gateway import SuiteError
 
@@ -121,12 +121,7 @@ def _score_payload(template: dict[str, Any]) -> dict[str, Any]:
 @for_roles(SCHOOL_OFFICER)
 def filed(submission_id: str) -> Any:
     """Show one of the school's filings with its stamp, review and every version (amend with history)."""
-    try:
-        found = suite().get("submissions", f"/filings/{submission_id}")
-        history = suite().get("submissions", f"/filings/{submission_id}/history")
-    except SuiteError as error:
-        return page("message.html", error.status, title="Hồ sơ", text=say(error))
-    return page("filing.html", filing=found, history=history, amend="school.file_form")
+    return filing.filing_page(submission_id, lambda _found: "school.file_form", lambda _found: None)
 
 
 @school.route("/hop-thu")

@@ -48,6 +48,7 @@ class Filings(MethodView):
             school_id=body["school_id"],
             cluster_id=body["cluster_id"],
             documents=tuple(body["documents"]),
+            document_names=tuple(body["document_names"].items()),
         )
         return filings.file_form(service(), current_principal(), command, context())
 
@@ -75,6 +76,7 @@ class Filing(MethodView):
             tuple(body["documents"]),
             body["expected_version"],
             context(),
+            body["document_names"],
         )
 
 

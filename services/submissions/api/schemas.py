@@ -12,6 +12,14 @@ _hashes = fields.List(
 )
 
 
+_names = fields.Dict(
+    keys=fields.String(validate=validate.Length(equal=64)),
+    values=fields.String(validate=validate.Length(max=300)),
+    load_default=dict,
+    metadata={"description": "each document's original file name, by its sha256"},
+)
+
+
 class FilingIn(Schema):
     """A form to file: the year, the form code, the school or cluster filing it, its payload and documents."""
 
@@ -21,6 +29,7 @@ class FilingIn(Schema):
     cluster_id = fields.String(load_default=None, allow_none=True)
     payload = fields.Dict(required=True)
     documents = _hashes
+    document_names = _names
 
 
 class AmendmentIn(Schema):
@@ -28,6 +37,7 @@ class AmendmentIn(Schema):
 
     payload = fields.Dict(required=True)
     documents = _hashes
+    document_names = _names
     expected_version = fields.Integer(load_default=None, allow_none=True)
 
 

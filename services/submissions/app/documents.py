@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +54,10 @@ def store_document(service: Submissions, content: bytes, name: str) -> dict[str,
     return {"sha256": digest, "media_type": media_type, "size": len(content), "name": name[:300]}
 
 
-def document_refs(service: Submissions, hashes: Iterable[str]) -> list[dict[str, Any]]:
-    """Return the references of stored documents; a hash with no stored document is a 422."""
+def document_refs(
+    service: Submissions, hashes: Iterable[str], names: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Return the references of stored documents with their file names; an unknown hash is a 422."""
     refs = []
     for digest in dict.fromkeys(hashes):
         path = _path(service.documents_dir, digest) if _is_sha256(digest) else None
@@ -64,7 +66,12 @@ def document_refs(service: Submissions, hashes: Iterable[str]) -> list[dict[str,
         content = path.read_bytes()
         kind = filetype.guess(content)
         refs.append(
-            {"sha256": digest, "media_type": kind.mime if kind else "", "size": len(content), "name": ""}
+            {
+                "sha256": digest,
+                "media_type": kind.mime if kind else "",
+                "size": len(content),
+                "name": (names or {}).get(digest, "")[:300],
+            }
         )
     return refs
 

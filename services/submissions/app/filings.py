@@ -43,7 +43,7 @@ def file_form(
             cluster_known=bool(cluster_id) and lookups.has_cluster(conn, command.year, cluster_id or ""),
             members=lookups.member_kinds(conn, command.year, cluster_id) if cluster_id else {},
             existing=lookups.filed(conn, command.year, form.code, filer_id) if filer_id else None,
-            documents=document_refs(service, command.documents),
+            documents=document_refs(service, command.documents, dict(command.document_names)),
         )
         submission_id = f"sub_{uuid.uuid4().hex[:16]}"
         event = decide.file_form(principal, command, snapshot, submission_id)
@@ -59,6 +59,7 @@ def amend_filing(
     document_hashes: tuple[str, ...],
     expected_version: int | None,
     context: Context,
+    document_names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Replace a filing's content, as the domain decides: until its deadline, or once reopened or returned."""
     with service.transaction() as conn:
@@ -67,7 +68,7 @@ def amend_filing(
             campaign=lookups.campaign(conn, current["year"]),
             now=service.clock(),
             members=lookups.member_kinds(conn, current["year"], current["cluster_id"]),
-            documents=document_refs(service, document_hashes),
+            documents=document_refs(service, document_hashes, document_names),
         )
         event = decide.amend(principal, current, payload, snapshot)
         service.record(conn, submission_stream(submission_id), [event], context, expected_version)

@@ -37,6 +37,8 @@ class FileForm:
     school_id: str | None = None
     cluster_id: str | None = None
     documents: tuple[str, ...] = ()
+    document_names: tuple[tuple[str, str], ...] = ()
+    """Each document's original file name, by its sha256."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,29 @@
+"""The documents attached to filings, downloaded by those who may read the filing, under their names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from services.portal.views.common import for_roles, page, say, suite
+from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
+from shared.web.gateway import SuiteError
+
+documents = Blueprint("documents", __name__, url_prefix="/tai-lieu")
+
+
+@documents.route("/<sha256>")
+@for_roles(SCHOOL_OFFICER, CLUSTER_HEAD, ACADEMY_ADMIN, PROVINCIAL_VIEWER)
+def download(sha256: str) -> Any:
+    """Send an attached document, named as it was uploaded; the submissions service decides who reads it."""
+    try:
+        content, kind = suite().get_bytes("submissions", f"/documents/{sha256}")
+    except SuiteError as error:
+        return page(
+            "message.html", error.status if error.status < 500 else 503, title="Tài liệu", text=say(error)
+        )
+    name = "".join(c for c in request.args.get("ten", "") if c not in '"\\\r\n') or f"tai-lieu-{sha256[:8]}"
+    answer = Response(content, mimetype=kind)
+    answer.headers.set("Content-Disposition", "attachment", filename=name)
+    return answer
