@@ -528,3 +528,88 @@ def test_the_academy_disables_an_account_and_its_open_session_ends(browser, runn
     assert their_page.url.endswith("/dang-nhap")
     for context in (viewer, academy):
         context.close()
+
+
+def test_the_academy_reviews_form_01_which_the_cluster_head_reads_without_buttons(browser, running) -> None:  # type: ignore[no-untyped-def]
+    [plan] = running.filings(year=2023, form="01", filer_id="sch_yenbai")
+    page = browser.new_page()
+    sign_in(page, running.portal, "cum@hoabinh.invalid", "mat-khau-cum-truong")
+    page.goto(f"{running.portal}/cum/ho-so/{plan['submission_id']}")
+    shown = page.inner_text("main")
+    assert page.locator("#tiep-nhan").count() == 0  # Form 01 goes to the Academy, not to the cluster head
+    assert "ke-hoach.pdf" in page.locator("#tai-lieu").inner_text()  # the attachment, by its file name
+    assert "Nguyễn Thị Hà (Cán bộ thi đua của trường)" in shown  # who filed it, by name
+    assert "school_officer" not in shown and "portal-" not in shown and "sch_" not in shown
+    with page.expect_download() as download:
+        page.click("#tai-lieu a")
+    assert download.value.suggested_filename == "ke-hoach.pdf"
+    sign_out(page)
+
+    academy_signs_in(page, running)
+    page.click("text=Tiếp nhận kế hoạch")
+    row = page.locator("#tiep-nhan-ke-hoach tbody tr", has_text="Yên Bái")
+    assert "Chờ tiếp nhận" in row.inner_text() and "Trung du" in row.inner_text()
+    no_serious_violations(page, "the Academy's Form 01 reviews")
+    row.locator("a").click()
+    page.fill("#reason", "Bổ sung chỉ tiêu đăng ký của các khoa, phòng")
+    no_serious_violations(page, "a Form 01 to review")
+    page.screenshot(path=str(SCREENSHOTS / "portal-academy-review.png"), full_page=True)
+    page.click("#tra-lai")
+    assert "Đã trả lại hồ sơ" in page.inner_text("main")
+    returned = running.filings(year=2023, form="01", filer_id="sch_yenbai")[0]
+    assert (returned["review_state"], returned["review_reason"]) == (
+        "returned",
+        "Bổ sung chỉ tiêu đăng ký của các khoa, phòng",
+    )
+    assert page.locator("#tra-lai").count() == 0  # reviewed: no second decision offered
+    page.close()
+
+
+def test_the_academy_opens_2024_from_2023_and_carries_the_clusters_forward(browser, running) -> None:  # type: ignore[no-untyped-def]
+    """Last in this module: once 2024 is open, pages default to it."""
+    page = browser.new_page()
+    academy_signs_in(page, running)
+    page.click("text=Năm mới")
+    assert page.locator("h1").inner_text() == "Mở năm thi đua 2024"
+    targets = page.locator("#chi-tieu").inner_text()
+    assert "từ 80% trở lên" in targets and "Số đạt danh hiệu Lao động tiên tiến" in targets
+    assert "T1" not in targets and "HOI_NGHI_TONG_KET" not in page.inner_text("main")
+    assert page.input_value("#due\\.PLAN") == "2024-03-05"
+    no_serious_violations(page, "opening a year")
+    page.screenshot(path=str(SCREENSHOTS / "portal-open-year.png"), full_page=True)
+    page.fill("#theme", "")
+    page.click("button:has-text('Mở năm thi đua 2024')")
+    assert "Cần ghi chủ đề" in page.inner_text("main")  # refused on the page; nothing was opened
+    assert (
+        requests.get(f"{running.urls['registry']}/campaigns/2024", headers=ADMIN, timeout=10).status_code
+        == 404
+    )
+    page.fill("#theme", "Đoàn kết - Đổi mới - Chất lượng - Hiệu quả")
+    page.fill("#due\\.PLAN", "2024-03-08")
+    page.click("button:has-text('Mở năm thi đua 2024')")
+    assert "Đã mở năm thi đua 2024" in page.inner_text("main")
+    opened = requests.get(f"{running.urls['registry']}/campaigns/2024", headers=ADMIN, timeout=10).json()
+    assert opened["content"]["theme"] == "Đoàn kết - Đổi mới - Chất lượng - Hiệu quả"
+    assert next(d for d in opened["content"]["deadlines"] if d["code"] == "PLAN")["due"] == "2024-03-08"
+
+    assert page.url.endswith("/hoc-vien/nam-moi/cum?nam=2024")
+    assert "Chưa có đề cử" in page.locator("#de-cu").inner_text()  # no dossier nominated anyone in 2023
+    no_serious_violations(page, "carrying the clusters forward")
+    page.click("button:has-text('Chuyển 8 cụm sang năm 2024')")
+    assert "Đã chuyển 8 cụm sang năm 2024" in page.inner_text("main")
+    assert "8 cụm cần Học viện giao Cụm trưởng, Cụm phó" in page.inner_text("main")
+    first = page.locator("section.card").first
+    first.locator("select[name=head_school_id]").select_option(index=0)
+    first.locator("select[name=deputy_school_ids]").first.select_option(index=2)
+    first.locator("input[name=decision]").fill("QĐ 15/QĐ-HVCTQG")
+    no_serious_violations(page, "clusters carried forward")
+    page.screenshot(path=str(SCREENSHOTS / "portal-carry-clusters.png"), full_page=True)
+    first.locator("button:has-text('Giao')").click()
+    assert "Đã giao Cụm trưởng, Cụm phó" in page.inner_text("main")
+    formed = requests.get(
+        f"{running.urls['registry']}/clusters", params={"year": 2024}, headers=ADMIN, timeout=10
+    )
+    led = [c for c in formed.json() if c["head_school_id"]]
+    assert len(formed.json()) == 8 and len(led) == 1 and len(led[0]["deputy_school_ids"]) == 1
+    assert "7 cụm cần Học viện giao" in page.inner_text("main")
+    page.close()

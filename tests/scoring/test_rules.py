@@ -135,6 +135,15 @@ def test_a_score_card(
     assert (card["base"], card["bonus"], card["deductions"], card["final"], card["band"]) == expected, case
 
 
+@pytest.mark.parametrize(("consequence", "deductions"), [("none", 0), ("deduction", 3), ("ineligible", 3)])
+def test_what_a_deadline_costs_is_its_declared_consequence(consequence: str, deductions: float) -> None:
+    deadlines = [{**d, "consequence": consequence} for d in CAMPAIGN["deadlines"]]
+    campaign = {**CAMPAIGN, "deadlines": deadlines}
+    filings = [sheet(8, 15), filing("01", False)]  # a late plan and (below) a missing report
+    card = score_card(campaign, "provincial", filings, [], ["REPORT"], [], eligible=True)
+    assert card["deductions"] == deductions
+
+
 @pytest.mark.parametrize(
     ("final", "band"),
     [

@@ -191,12 +191,17 @@ def _deductions(
     missed: set[str],
     exempt: set[str],
 ) -> list[Json]:
-    """Return which filing cost which points: late ones, and those never filed after their deadline."""
+    """Return which filing cost which points: late ones, and those never filed after their deadline.
+
+    A deadline whose declared consequence is ``none`` costs nothing, late or missing. One whose
+    consequence is ``ineligible`` costs points as a ``deduction`` one does, and missing it also makes
+    the school ineligible (submissions declares it): the letter's rule for Form 01.
+    """
     rates = campaign["deductions"]
     lost = []
     for deadline in campaign["deadlines"]:
         code = deadline["code"]
-        if deadline["filer"] != "school" or code in exempt:
+        if deadline["filer"] != "school" or code in exempt or deadline.get("consequence") == "none":
             continue
         filing = next((f for f in school_filings if f["form"] in deadline["forms"]), None)
         if filing is not None and filing["on_time"] is False:
