@@ -119,14 +119,20 @@ DEFAULT_BANDS = [
 """The common 100-point scale of Quy định 366-QĐ/TW (2025), used when a campaign names no bands."""
 
 
+RETURNED_UNAMENDED = ("filed", "missing")
+
+
 class ReviewRulesV1(Schema):
-    """How a filing returned for completion is stamped once corrected."""
+    """How a filing returned for completion is stamped once corrected, and what it is if never corrected."""
 
     correction_days = fields.Integer(required=True, validate=validate.Range(min=0, max=366))
     """A correction within this many days of its return keeps the filing's stamp; a later one is late."""
+    returned_unamended = fields.String(load_default="filed", validate=validate.OneOf(RETURNED_UNAMENDED))
+    """A returned filing not corrected by then (its due date, or the end of its correction days if later):
+    ``filed`` keeps it as filed, ``missing`` counts it as never filed (the deadline's consequence applies)."""
 
 
-DEFAULT_REVIEW = {"correction_days": 10}
+DEFAULT_REVIEW = {"correction_days": 10, "returned_unamended": "filed"}
 
 
 class CampaignContentV1(Schema):

@@ -88,6 +88,8 @@ class DeadlineMissedV1(Schema):
     cluster_id = fields.String(required=True)
     due = fields.Date(required=True)
     consequence = fields.String(required=True)
+    reason = fields.String(load_default=None, allow_none=True)
+    """``returned_unamended``: filed, returned and not corrected in time, where that counts as missing."""
 
 
 class SchoolDeclaredIneligibleV1(Schema):

@@ -98,6 +98,14 @@ def inspection(on: str, a2: float) -> dict[str, Any]:
             (23, 0, 3, 20, "tot"),
         ),
         (
+            "a plan returned and never corrected, where that counts as missing, costs the missing points",
+            [sheet(8, 15), filing("01", True)],
+            [],
+            ["PLAN"],
+            [],
+            (23, 0, 2, 21, "tot"),
+        ),
+        (
             "an exempted deadline costs nothing",
             [sheet(8, 15)],
             [],

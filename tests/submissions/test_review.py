@@ -155,3 +155,51 @@ def test_a_review_of_an_unknown_filing_is_404_and_a_school_officer_may_not_revie
     path = f"/filings/{filing['submission_id']}/review"
     assert world.client.post(path, json={"decision": "accept"}, headers=officer(HOA_BINH)).status_code == 403
     assert world.client.post(path, json={"decision": "maybe"}, headers=auth()).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("rule", "status", "missed", "eligible"),
+    [("filed", "on_time", False, True), ("missing", "missing", True, False)],
+)
+def test_a_returned_plan_never_corrected_is_what_the_campaigns_rule_says(
+    world: World, rule: str, status: str, missed: bool, eligible: bool
+) -> None:
+    from services.registry.app.campaigns import amend_campaign, get_campaign
+    from services.submissions.app.watcher import check_deadlines
+    from shared.eventstore import Context
+
+    world.registry.clock = lambda: datetime(2023, 3, 1, 3, 0, tzinfo=UTC)
+    content = get_campaign(world.registry, 2023)["content"]
+    content = {**content, "review": {**content["review"], "returned_unamended": rule}}
+    amend_campaign(world.registry, 2023, content, None, Context(actor="test"))
+    world.sync_registry()
+    filing = file(world, "01", plan(), officer(HOA_BINH), school_id=HOA_BINH).get_json()
+    world.at("2023-03-03T09:00:00+07:00")  # returned before the deadline of 5 March: 10 days to correct
+    path = f"/filings/{filing['submission_id']}/review"
+    world.client.post(path, json={"decision": "return", "reason": "Thiếu danh hiệu"}, headers=auth())
+    world.at("2023-03-13T20:00:00+07:00")  # the last day to correct it: nothing lapsed yet
+    assert check_deadlines(world.service) > 0  # the other schools' misses
+    early = world.client.get(f"/status-board?year=2023&cluster_id={CLUSTER}", headers=auth()).get_json()
+    assert {r["cells"]["PLAN"].get("returned_unamended") for r in early["schools"]} == {None}
+    world.at("2023-03-14T08:00:00+07:00")  # never corrected
+    check_deadlines(world.service)
+    check_deadlines(world.service)  # a second run records nothing twice
+    board = world.client.get(f"/status-board?year=2023&cluster_id={CLUSTER}", headers=auth()).get_json()
+    (row,) = [r for r in board["schools"] if r["school_id"] == HOA_BINH]
+    cell = row["cells"]["PLAN"]
+    assert (cell["status"], cell["returned_unamended"], row["eligible"]) == (status, rule, eligible)
+    with world.service.engine.connect() as conn:
+        import sqlalchemy as sa
+
+        from services.submissions.tables import events
+
+        misses = (
+            conn.execute(
+                sa.select(events.c.data).where(
+                    (events.c.type == "DeadlineMissed") & (events.c.stream_id.like(f"%{HOA_BINH}"))
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert [m["reason"] for m in misses] == (["returned_unamended"] if missed else [])

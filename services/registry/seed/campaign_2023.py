@@ -292,5 +292,5 @@ def campaign_2023() -> dict[str, Any]:
         "deductions": {"late_per_filing": 2, "missing_per_filing": 5},
         "award_rules": {"score_threshold": 90, "flag_quota": 1, "merit_quota": 2, "vote_majority": 0.5},
         "bands": [dict(band) for band in DEFAULT_BANDS],
-        "review": {"correction_days": 10},
+        "review": {"correction_days": 10, "returned_unamended": "filed"},
     }

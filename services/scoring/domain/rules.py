@@ -213,13 +213,13 @@ def _deductions(
                     "submission_id": filing["submission_id"],
                 }
             )
-        elif filing is None and code in missed:
+        elif code in missed:  # never filed; or filed, returned and not corrected where that counts missing
             lost.append(
                 {
                     "deadline_code": code,
-                    "reason": "missing",
+                    "reason": "missing" if filing is None else "returned_unamended",
                     "points": rates["missing_per_filing"],
-                    "submission_id": None,
+                    "submission_id": None if filing is None else filing["submission_id"],
                 }
             )
     return lost

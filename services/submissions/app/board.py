@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from services.forms import DOSSIER_FORM
 from services.submissions.app import lookups, visibility
+from services.submissions.domain import review
+from services.submissions.domain.deadlines import due_date
 from services.submissions.service import Submissions
 from services.submissions.tables import (
     clusters,
@@ -23,6 +26,7 @@ from services.submissions.tables import (
 from shared.auth import Principal
 from shared.auth.scope import Scope
 from shared.readcache import VersionedCache, data_version
+from shared.time import local_date
 
 MISSING, ON_TIME, LATE, AMENDED, EXEMPT = "missing", "on_time", "late", "amended", "exempt"
 CELL_COLUMNS = [
@@ -36,6 +40,7 @@ CELL_COLUMNS = [
         "amendments",
         "review_state",
         "review_reason",
+        "reviewed_at",
     )
 ]
 """What a board cell shows of a filing (not its payload: decoding every payload was a third of the time)."""
@@ -49,18 +54,24 @@ def status_board(
 
     The answer is kept per (year, cluster, what the caller reads) until the service's data changes.
     """
+    today = local_date(service.clock())  # a returned filing lapses by the day: the day is part of the key
     with service.reader.connect() as conn:
         scope = visibility.scope(conn, principal)
         version = data_version(conn, events, processed_events)
-        return BOARDS.get((year, cluster_id, scope), version, lambda: _board(conn, scope, year, cluster_id))
+        key = (year, cluster_id, scope, today)
+        return BOARDS.get(key, version, lambda: _board(conn, scope, year, cluster_id, today))
 
 
 BOARDS = VersionedCache()
 
 
-def _board(conn: sa.Connection, scope: Scope, year: int, cluster_id: str | None) -> dict[str, Any]:
+def _board(
+    conn: sa.Connection, scope: Scope, year: int, cluster_id: str | None, today: date
+) -> dict[str, Any]:
     """Compute the status board from the read tables (in the caller's transaction)."""
-    deadlines = lookups.campaign(conn, year)["deadlines"]
+    campaign = lookups.campaign(conn, year)
+    deadlines = campaign["deadlines"]
+    lapse = {"campaign": campaign, "today": today}
     member_query = (
         sa.select(members.c.school_id, members.c.cluster_id, schools.c.name)
         .join(schools, schools.c.school_id == members.c.school_id)
@@ -114,7 +125,7 @@ def _board(conn: sa.Connection, scope: Scope, year: int, cluster_id: str | None)
                 "name": name,
                 "cluster_id": member_cluster,
                 "eligible": school_id not in ineligible,
-                "cells": {d["code"]: _cell(d, school_id, by_filer, exempt) for d in school_deadlines},
+                "cells": {d["code"]: _cell(d, school_id, by_filer, exempt, lapse) for d in school_deadlines},
                 "form_09": form_09_state(school_id, proposals.get(member_cluster), confirmed),
             }
             for school_id, member_cluster, name in school_rows
@@ -123,7 +134,7 @@ def _board(conn: sa.Connection, scope: Scope, year: int, cluster_id: str | None)
         "clusters": [
             {
                 "cluster_id": cid,
-                "cells": {d["code"]: _cell(d, cid, by_filer, exempt) for d in cluster_deadlines},
+                "cells": {d["code"]: _cell(d, cid, by_filer, exempt, lapse) for d in cluster_deadlines},
                 "dossier": dossier_state(proposals.get(cid), confirmed),
             }
             for cid in cluster_ids
@@ -156,16 +167,22 @@ def _cell(
     filer_id: str,
     by_filer: dict[tuple[str, str], dict[str, Any]],
     exempt: set[tuple[Any, ...]],
+    lapse: dict[str, Any],
 ) -> dict[str, Any]:
-    """Return one filer's state for one deadline."""
+    """Return one filer's state for one deadline (a returned filing not corrected in time: by the rule)."""
     if (deadline["code"], filer_id) in exempt:
         return {"status": EXEMPT}
     found = next((by_filer[(filer_id, f)] for f in deadline["forms"] if (filer_id, f) in by_filer), None)
     if found is None:
         return {"status": MISSING}
     status = AMENDED if found["amendments"] else ON_TIME if found["on_time"] else LATE
+    rule = None
+    if review.lapsed(found, due_date(deadline), lapse["campaign"], lapse["today"]):
+        rule = review.returned_unamended(lapse["campaign"])
+        status = MISSING if rule == review.RETURNED_UNAMENDED_MISSING else status
     return {
         "status": status,
+        "returned_unamended": rule,
         "submission_id": found["submission_id"],
         "on_time": found["on_time"],
         "filed_at": found["filed_at"].isoformat(),

@@ -15,11 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.submissions.app import lookups
-from services.submissions.domain import obligations
-from services.submissions.domain.deadlines import has_passed
+from services.submissions.domain import obligations, review
+from services.submissions.domain.deadlines import due_date, has_passed
 from services.submissions.service import Submissions
 from services.submissions.tables import campaigns, clusters, exemptions, members, missed, submissions
 from shared.eventstore import ConcurrencyError, Context
+from shared.time import local_date
 
 log = logging.getLogger(__name__)
 WATCHER = Context(actor="system:deadline-watcher")
@@ -33,12 +34,18 @@ def check_deadlines(service: Submissions, now: datetime | None = None) -> int:
     recorded = 0
     for year in years:
         with service.reader.connect() as conn:
-            deadlines = lookups.campaign(conn, year)["deadlines"]
-        for deadline in deadlines:
+            campaign = lookups.campaign(conn, year)
+        for deadline in campaign["deadlines"]:
             if has_passed(deadline, now):
                 recorded += sum(
                     _record_miss(service, year, deadline, filer) for filer in _owing(service, year, deadline)
                 )
+                if review.returned_unamended(campaign) == review.RETURNED_UNAMENDED_MISSING:
+                    lapsed = _lapsed(service, year, deadline, campaign, now)
+                    recorded += sum(
+                        _record_miss(service, year, deadline, filer, obligations.RETURNED_UNAMENDED)
+                        for filer in lapsed
+                    )
     return recorded
 
 
@@ -86,12 +93,50 @@ def _owing(service: Submissions, year: int, deadline: dict[str, Any]) -> list[tu
     return obligations.still_owing(filers, filed, done, exempt)
 
 
+def _lapsed(
+    service: Submissions, year: int, deadline: dict[str, Any], campaign: dict[str, Any], now: datetime
+) -> list[tuple[str, str, str]]:
+    """Return the filers whose filing of a deadline was returned and not corrected in time, not yet missed."""
+    with service.reader.connect() as conn:
+        returned = conn.execute(
+            submissions.select().where(
+                (submissions.c.year == year)
+                & submissions.c.form.in_(deadline["forms"])
+                & (submissions.c.review_state == review.RETURNED)
+            )
+        ).mappings()
+        today = local_date(now)
+        found = [
+            (row["filer_type"], row["filer_id"], row["cluster_id"])
+            for row in returned
+            if review.lapsed(dict(row), due_date(deadline), campaign, today)
+        ]
+        settled = set(
+            conn.execute(
+                sa.select(missed.c.filer_id).where(
+                    (missed.c.year == year) & (missed.c.deadline_code == deadline["code"])
+                )
+            ).scalars()
+        ) | set(
+            conn.execute(
+                sa.select(exemptions.c.filer_id).where(
+                    (exemptions.c.year == year) & (exemptions.c.deadline_code == deadline["code"])
+                )
+            ).scalars()
+        )
+    return [filer for filer in found if filer[1] not in settled]
+
+
 def _record_miss(
-    service: Submissions, year: int, deadline: dict[str, Any], filer: tuple[str, str, str]
+    service: Submissions,
+    year: int,
+    deadline: dict[str, Any],
+    filer: tuple[str, str, str],
+    reason: str | None = None,
 ) -> int:
     """Record one miss (and the ineligibility it may cause); 0 if another run recorded it first."""
     filer_id = filer[1]
-    miss, *consequences = obligations.missed(year, deadline, filer)
+    miss, *consequences = obligations.missed(year, deadline, filer, reason)
     try:
         with service.transaction() as conn:
             stream = f"missed-{year}-{deadline['code']}-{filer_id}"

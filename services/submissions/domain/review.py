@@ -9,7 +9,7 @@ late otherwise.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from shared.errors import Conflict, RuleBroken
@@ -45,6 +45,24 @@ def review(filing: Mapping[str, Any], decision: str, reason: str, reviewer: str,
     if decision == "accept":
         return NewEvent("FilingAccepted", data)
     return NewEvent("FilingReturned", {**data, "reason": reason.strip()})
+
+
+RETURNED_UNAMENDED_FILED, RETURNED_UNAMENDED_MISSING = "filed", "missing"
+
+
+def returned_unamended(campaign: Mapping[str, Any]) -> str:
+    """Return what a returned filing never corrected is: ``filed`` (the default) or ``missing``."""
+    return str((campaign.get("review") or {}).get("returned_unamended", RETURNED_UNAMENDED_FILED))
+
+
+def lapsed(filing: Mapping[str, Any], due: date | None, campaign: Mapping[str, Any], today: date) -> bool:
+    """Return whether a returned filing was not corrected in time: by its due date, or by the end of its
+    correction days if those end later."""
+    if filing["review_state"] != RETURNED or filing["reviewed_at"] is None:
+        return False
+    days = (campaign.get("review") or {}).get("correction_days", DEFAULT_CORRECTION_DAYS)
+    window = local_date(filing["reviewed_at"]) + timedelta(days=days)
+    return today > (max(window, due) if due else window)
 
 
 def corrected_stamp(
