@@ -395,6 +395,9 @@ def test_the_provincial_viewer_reads_its_school_and_nothing_else(browser, runnin
     assert page.url.endswith("/tinh/")
     text = page.inner_text("main")
     assert "Trường Chính trị tỉnh Yên Bái" in text and "Phú Thọ" not in text
+    assert (
+        page.locator("h1").inner_text() == "Các trường của tỉnh Yên Bái — năm 2023" and "YENBAI" not in text
+    )
     assert "Mẫu số 09: không thuộc đề nghị khen thưởng của cụm" in text
     no_serious_violations(page, "province")
     for path in ("/cum/", "/hoc-vien/", "/truong/"):
@@ -567,7 +570,7 @@ def test_the_academy_reviews_form_01_which_the_cluster_head_reads_without_button
 
 def test_the_academy_opens_2024_from_2023_and_carries_the_clusters_forward(browser, running) -> None:  # type: ignore[no-untyped-def]
     """Last in this module: once 2024 is open, pages default to it."""
-    page = browser.new_page()
+    page = browser.new_page(locale="vi-VN")  # dates typed as a Vietnamese browser shows them
     academy_signs_in(page, running)
     page.click("text=Năm mới")
     assert page.locator("h1").inner_text() == "Mở năm thi đua 2024"
@@ -587,7 +590,7 @@ def test_the_academy_opens_2024_from_2023_and_carries_the_clusters_forward(brows
     page.fill("#theme", "Đoàn kết - Đổi mới - Chất lượng - Hiệu quả")
     page.fill("#due\\.PLAN", "2024-03-08")
     page.click("button:has-text('Mở năm thi đua 2024')")
-    assert "Đã mở năm thi đua 2024" in page.inner_text("main")
+    assert "Đã mở năm thi đua 2024" in page.inner_text("main"), page.inner_text("main")[:600]
     opened = requests.get(f"{running.urls['registry']}/campaigns/2024", headers=ADMIN, timeout=10).json()
     assert opened["content"]["theme"] == "Đoàn kết - Đổi mới - Chất lượng - Hiệu quả"
     assert next(d for d in opened["content"]["deadlines"] if d["code"] == "PLAN")["due"] == "2024-03-08"

@@ -129,9 +129,7 @@ def decisions() -> Any:
     the_year = year()
     campaign = suite().get("registry", f"/campaigns/{the_year}")
     if request.method == "GET":
-        return page(
-            "decisions.html", year=the_year, deadlines=campaign["content"]["deadlines"], names=school_names()
-        )
+        return _decisions_page(the_year, campaign["content"]["deadlines"])
     kind, form = request.form.get("kind", ""), request.form
     reason = form.get("reason", "").strip()
     if kind not in DECISIONS:
@@ -146,6 +144,26 @@ def decisions() -> Any:
         return refused(error, "academy.decisions", nam=the_year)
     flash(f"Đã ghi nhận: {DECISIONS[kind].lower()}.", "notice")
     return redirect(url_for("academy.decisions", nam=the_year))
+
+
+def _decisions_page(the_year: int, deadlines: list[dict[str, Any]]) -> Any:
+    """Show the decisions with pickers: filers, filings and ineligible schools by name, never by id."""
+    names = school_names()
+    clusters = suite().get("registry", "/clusters", year=the_year, per_page=500)
+    members = sorted({m for c in clusters for m in c["member_ids"]}, key=lambda s: names.get(s, s))
+    filings = suite().get("submissions", "/filings", year=the_year, per_page=500)
+    board = suite().get("submissions", "/status-board", year=the_year)
+    return page(
+        "decisions.html",
+        year=the_year,
+        deadlines=deadlines,
+        names=names,
+        members=members,
+        clusters=sorted(clusters, key=lambda c: c["name"]),
+        cluster_names={c["cluster_id"]: c["name"] for c in clusters},
+        filings=sorted(filings, key=lambda f: (names.get(f["filer_id"], ""), f["form"])),
+        ineligible=[r for r in board["schools"] if not r["eligible"]],
+    )
 
 
 def _decide(kind: str, the_year: int, form: Any, reason: str) -> None:

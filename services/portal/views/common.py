@@ -215,6 +215,10 @@ def target_rule(target: dict[str, Any]) -> str:
         return f"{number(value * 100)}%" if percent else number(value)
 
     low, high = target.get("minimum"), target.get("maximum")
+    if percent and low == 1 and high is None and not target.get("minimum_exclusive"):
+        return "đạt 100%"
+    if not percent and low is not None and high is None and not target.get("minimum_exclusive"):
+        return f"ít nhất {shown(low)}"
     if low is not None and high is not None:
         return f"từ {shown(low)} đến {shown(high)}"
     if low is not None:
@@ -228,12 +232,11 @@ def target_measure(target: dict[str, Any]) -> str:
     """Name what a target measures from the Form 04 figures: one figure, or one over another."""
 
     def named(key: str | None) -> str:
-        parts = (key or "").split("+")
-        return " cộng ".join(FIGURE_NAMES.get(part, part).lower() for part in parts)
+        return " + ".join(FIGURE_NAMES.get(part, part) for part in (key or "").split("+"))
 
     if target.get("measure") == "ratio":
-        return f"{named(target.get('numerator'))} trên {named(target.get('denominator'))}".capitalize()
-    return named(target.get("numerator")).capitalize()
+        return f"{named(target.get('numerator'))} / {named(target.get('denominator'))}"
+    return named(target.get("numerator"))
 
 
 def running_total(values: dict[str, str], sheet: dict[str, Any]) -> float:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from services.portal.views.common import for_roles, page, person, suite, year
+from services.portal.views.common import all_schools, for_roles, page, person, suite, year
 from shared.auth import PROVINCIAL_VIEWER
 from shared.web.gateway import SuiteError
 
@@ -27,6 +27,18 @@ def schools() -> Any:
             if error.status != 404:
                 raise
     deadlines = [d for d in board["deadlines"] if d["filer"] == "school"]
-    return page(
-        "province.html", year=the_year, board=board, deadlines=deadlines, cards=cards, code=person().tenant
-    )
+    code = person().tenant
+    named = next((s for s in all_schools() if s["code"] == code), None)
+    where = _where(named) if named else "đơn vị"
+    return page("province.html", year=the_year, board=board, deadlines=deadlines, cards=cards, where=where)
+
+
+CITIES = {"Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ", "Huế"}
+"""The centrally-run cities: their party committee is a city's (thành ủy), not a province's."""
+
+
+def _where(school: dict[str, Any]) -> str:
+    """Name the province, city or ministry a viewer's schools belong to, as people write it."""
+    if school["kind"] != "provincial":
+        return str(school["province"])
+    return f"{'thành phố' if school['province'] in CITIES else 'tỉnh'} {school['province']}"

@@ -74,6 +74,7 @@ def _edited(copy: dict[str, Any], form: Any) -> tuple[dict[str, Any], dict[str, 
             problems[f"due.{deadline['code']}"] = "Ngày không hợp lệ (dd/mm/yyyy)."
             due = date.fromisoformat(deadline["due"])
         deadlines.append({**deadline, "due": due.isoformat()})
+    deadlines.sort(key=lambda d: str(d["due"]))  # the campaign lists its deadlines in date order
     edited = {
         **copy,
         "theme": theme,
