@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from docx import Document
@@ -18,7 +18,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from services.forms import DOSSIER_FORM
+from services.forms import CONFERENCE_FORM, DOSSIER_FORM
 from services.vocabulary import AWARD_NAMES
 from shared.time import LOCAL_TIME
 from shared.web.gateway import Caller, SuiteError
@@ -39,6 +39,7 @@ class ClusterYear:
     proposals: list[dict[str, Any]]
     dossier: dict[str, Any] | None
     today: datetime
+    """The day the papers bear: the year's own event (see ``dated``), not the download day."""
 
     def name(self, school_id: str | None) -> str:
         """Return a school's name (its id when the registry does not know it)."""
@@ -60,7 +61,24 @@ def gather(caller: Caller, cluster: dict[str, Any], names: dict[str, str], now: 
         table, proposals = [], []
     bands = {b["code"]: b["name"] for b in caller.get("registry", f"/campaigns/{year}")["content"]["bands"]}
     dossiers = caller.get("submissions", "/filings", year=year, form=DOSSIER_FORM, filer_id=cluster_id)
-    return ClusterYear(cluster, names, head, table, bands, proposals, dossiers[0] if dossiers else None, now)
+    conferences = caller.get("submissions", "/filings", year=year, form=CONFERENCE_FORM, filer_id=cluster_id)
+    dossier = dossiers[0] if dossiers else None
+    day = dated(conferences[-1] if conferences else None, dossier, now)
+    return ClusterYear(cluster, names, head, table, bands, proposals, dossier, day)
+
+
+def dated(conference: dict[str, Any] | None, dossier: dict[str, Any] | None, now: datetime) -> datetime:
+    """Return the day the year's papers bear: the conference's, else the dossier's filing, else today.
+
+    The minutes and proposals come out of the year-end conference, so a 2023 paper downloaded in 2026
+    is still dated on the day of the 2023 conference.
+    """
+    if conference is not None and conference["payload"].get("held_on"):
+        held = date.fromisoformat(str(conference["payload"]["held_on"]))
+        return datetime(held.year, held.month, held.day, 12, tzinfo=LOCAL_TIME)
+    if dossier is not None:
+        return datetime.fromisoformat(str(dossier["filed_at"]))
+    return now
 
 
 def number(value: float | int | None) -> str:

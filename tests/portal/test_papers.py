@@ -118,3 +118,12 @@ def test_form_08_proposes_only_what_the_vote_carried_and_names_next_years_head_a
 )
 def test_numbers_are_written_with_a_decimal_comma(value, shown) -> None:  # type: ignore[no-untyped-def]
     assert papers.number(value) == shown
+
+
+def test_papers_bear_the_day_of_the_years_conference_not_the_download_day() -> None:
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    conference = {"payload": {"held_on": "2023-11-24"}}
+    dossier = {"filed_at": "2023-11-28T10:00:00+07:00"}
+    assert papers.long_date(papers.dated(conference, dossier, now)) == "ngày 24 tháng 11 năm 2023"
+    assert papers.long_date(papers.dated(None, dossier, now)) == "ngày 28 tháng 11 năm 2023"
+    assert papers.long_date(papers.dated(None, None, now)) == "ngày 01 tháng 12 năm 2026"
