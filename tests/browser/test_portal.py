@@ -568,6 +568,35 @@ def test_the_academy_reviews_form_01_which_the_cluster_head_reads_without_button
     page.close()
 
 
+CODES = re.compile(
+    r"\b(?:sch|sub|cl)_\w+|\b(?:SO_KET|BAO_CAO_SO_KET|HOI_NGHI_TONG_KET|HO_SO_CUM|KIEM_TRA|PHAT_DONG|DANG_KY_CUM)\b"
+    r"|\bT[1-9]b?\b|\b(?:school_officer|cluster_head|academy_admin|provincial_viewer)\b"
+)
+"""What a person must never read on a page: internal ids, form or target codes, role names of the code."""
+
+
+def test_every_page_of_every_menu_names_things_and_shows_no_code(browser, running) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    found: list[str] = []
+    for who in ("ha@yenbai.invalid", "cum@hoabinh.invalid", ACADEMY_EMAIL):
+        if who == ACADEMY_EMAIL:
+            academy_signs_in(page, running)
+        else:
+            sign_in(
+                page,
+                running.portal,
+                who,
+                {"ha@yenbai.invalid": "mat-khau-cua-ha"}.get(who, "mat-khau-cum-truong"),
+            )
+        links = [a.get_attribute("href") for a in page.locator("header nav a").all()]
+        for link in links:
+            page.goto(running.portal + link if link.startswith("/") else link)
+            found += [f"{who} {link}: {code}" for code in CODES.findall(page.inner_text("body"))]
+        sign_out(page)
+    page.close()
+    assert found == [], "\n".join(found)
+
+
 def test_the_academy_opens_2024_from_2023_and_carries_the_clusters_forward(browser, running) -> None:  # type: ignore[no-untyped-def]
     """Last in this module: once 2024 is open, pages default to it."""
     page = browser.new_page(locale="vi-VN")  # dates typed as a Vietnamese browser shows them

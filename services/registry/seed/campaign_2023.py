@@ -264,7 +264,11 @@ def _score_sheet(form: str, kind: str, breakthrough: str) -> dict[str, Any]:
             ],
         ),
         _group("HIEU_QUA", "Hiệu quả", [("HIEU_QUA.1", "Hiệu quả các mặt công tác", 10)]),
-        _group("CHI_TIEU", "Thực hiện các chỉ tiêu thi đua", [("CHI_TIEU.1", "Đạt các chỉ tiêu T1-T9", 15)]),
+        _group(
+            "CHI_TIEU",
+            "Thực hiện các chỉ tiêu thi đua",
+            [("CHI_TIEU.1", "Đạt các chỉ tiêu thi đua của năm", 15)],
+        ),
     ]
     bonus = [
         {
