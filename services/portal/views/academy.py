@@ -105,13 +105,7 @@ def filed(submission_id: str) -> Any:
 @for_roles(ACADEMY_ADMIN)
 def review(submission_id: str) -> Any:
     """Accept a filing the Academy receives, or return it with a reason for completion."""
-    body = {"decision": request.form.get("decision", ""), "reason": request.form.get("reason", "").strip()}
-    try:
-        suite().post("submissions", f"/filings/{submission_id}/review", body)
-    except SuiteError as error:
-        return refused(error, "academy.filed", submission_id=submission_id)
-    flash("Đã tiếp nhận hồ sơ." if body["decision"] == "accept" else "Đã trả lại hồ sơ để bổ sung.", "notice")
-    return redirect(url_for("academy.filed", submission_id=submission_id))
+    return filing.review_posted(submission_id, "academy.filed")
 
 
 DECISIONS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, request
 
 from services.forms import CLUSTER_HEAD as CLUSTER_FILER
 from services.forms import DOSSIER_FORM, FORMS, INSPECTION_FORM, OFFICERS_FORM, filed_by
@@ -18,7 +18,6 @@ from services.portal.views.common import (
     page,
     person,
     portal,
-    refused,
     say,
     school_names,
     suite,
@@ -199,13 +198,7 @@ def filed(submission_id: str) -> Any:
 @for_roles(CLUSTER_HEAD)
 def review(submission_id: str) -> Any:
     """Accept a school's filing, or return it with a reason for completion."""
-    body = {"decision": request.form.get("decision", ""), "reason": request.form.get("reason", "").strip()}
-    try:
-        suite().post("submissions", f"/filings/{submission_id}/review", body)
-    except SuiteError as error:
-        return refused(error, "cluster.filed", submission_id=submission_id)
-    flash("Đã tiếp nhận hồ sơ." if body["decision"] == "accept" else "Đã trả lại hồ sơ để bổ sung.", "notice")
-    return redirect(url_for("cluster.filed", submission_id=submission_id))
+    return filing.review_posted(submission_id, "cluster.filed")
 
 
 @cluster.route("/hop-thu")

@@ -291,14 +291,23 @@ def actor_name(actor: str | None) -> str:
         return f"Hệ thống của {subject}" if subject else ROLE_NAMES[role]
     if role == "system" or not subject:
         return "Hệ thống" if role in ("system", "") else ROLE_NAMES.get(role, "Hệ thống")
-    found = None
-    if subject.startswith("portal-") and subject.removeprefix("portal-").isdigit():
-        with portal().reader.connect() as conn:
-            found = accounts.account_by_id(conn, int(subject.removeprefix("portal-")))
+    found = _account_of(subject)
     label = ROLE_NAMES.get(role, "")
     if found is not None:
         return f"{found.full_name} ({label})" if label else found.full_name
     return label or "Hệ thống"
+
+
+def _account_of(subject: str) -> Account | None:
+    """Return the portal account a subject names, looked up once per request (a history names few)."""
+    known: dict[str, Account | None] = g.setdefault("accounts_by_subject", {})
+    if subject not in known:
+        number = subject.removeprefix("portal-")
+        known[subject] = None
+        if subject.startswith("portal-") and number.isdigit():
+            with portal().reader.connect() as conn:
+                known[subject] = accounts.account_by_id(conn, int(number))
+    return known[subject]
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from services.forms import FORMS, Field, form_title
 from services.portal import fields as f
 from services.portal.papers import number
-from services.portal.views.common import page, say, school_names, suite
+from services.portal.views.common import page, refused, say, school_names, suite
 from shared.web.gateway import SuiteError
 
 UPLOAD_LIMIT = 20 * 1024 * 1024
@@ -161,3 +161,14 @@ def _sheet_of(filing: dict[str, Any]) -> dict[str, Any] | None:
     payload = filing["payload"]
     points = {s["criterion"]: s["points"] for s in [*payload.get("scores", []), *payload.get("bonus", [])]}
     return {**sheet, "points": points, "total": sum(points.values())}
+
+
+def review_posted(submission_id: str, back: str) -> Response:
+    """Send the posted review (accept, or return with a reason) to submissions; go back to the filing."""
+    body = {"decision": request.form.get("decision", ""), "reason": request.form.get("reason", "").strip()}
+    try:
+        suite().post("submissions", f"/filings/{submission_id}/review", body)
+    except SuiteError as error:
+        return refused(error, back, submission_id=submission_id)
+    flash("Đã tiếp nhận hồ sơ." if body["decision"] == "accept" else "Đã trả lại hồ sơ để bổ sung.", "notice")
+    return redirect(url_for(back, submission_id=submission_id))

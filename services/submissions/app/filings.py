@@ -40,7 +40,9 @@ def file_form(
             now=service.clock(),
             school=school,
             school_cluster=school_cluster,
-            cluster_known=bool(cluster_id) and lookups.has_cluster(conn, command.year, cluster_id or ""),
+            cluster_known=form.filer != SCHOOL
+            and bool(cluster_id)
+            and lookups.has_cluster(conn, command.year, cluster_id or ""),
             members=lookups.member_kinds(conn, command.year, cluster_id) if cluster_id else {},
             existing=lookups.filed(conn, command.year, form.code, filer_id) if filer_id else None,
             documents=document_refs(service, command.documents, dict(command.document_names)),
