@@ -7,8 +7,15 @@ advises, and numbers, dates and booleans are written as they are.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Sequence
 from typing import Any
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+Row = Sequence[Any]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -17,3 +24,30 @@ def neutralised(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def to_xlsx(title: str, headers: Sequence[str], rows: Sequence[Row]) -> bytes:
+    """Return a one-sheet workbook with a bold header row; text is stored as text, never a formula."""
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.title = title[:31]
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([neutralised(cell) for cell in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Row]) -> bytes:
+    """Return UTF-8 CSV with a byte-order mark (diacritics read right), formula-like text neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(["" if cell is None else neutralised(cell) for cell in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode()

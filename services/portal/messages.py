@@ -88,5 +88,21 @@ ERRORS = {
     "corrupt_document": "Tệp bị hỏng hoặc không đúng định dạng (ví dụ PDF không hoàn chỉnh).",
     # notifications
     "webhook_target_refused": "Địa chỉ nhận thông báo không được phép (chỉ địa chỉ đã đăng ký).",
+    # the award decision
+    "awards_decided": "Quyết định khen thưởng của năm này đã được ban hành; không thể ban hành lần thứ hai.",
+    "no_proposals": "Chưa có cụm nào đề nghị khen thưởng trong năm này.",
+    "verdict_twice": "Một đề nghị được quyết định hai lần; mỗi đề nghị chỉ có một kết quả.",
+    "not_proposed": (
+        "Chỉ quyết định khen thưởng cho các trường đã được cụm đề nghị và được hội nghị bỏ phiếu tán thành."
+    ),
+    "undecided_proposals": (
+        "Còn đề nghị chưa có kết quả; hãy chọn Khen thưởng hoặc Không khen thưởng cho từng đề nghị."
+    ),
+    "verdict_reason_required": "Đề nghị không được khen thưởng cần ghi rõ lý do.",
+    "over_quota": (
+        "Vượt chỉ tiêu: {award_name} chỉ được tặng tối đa {quota} trường trong năm, "
+        "quyết định đang chọn {awarded} trường."
+    ),
+    "not_decided": "Năm này chưa có quyết định khen thưởng.",
 }
-"""Each error code of the services, as the portal says it."""
+"""Each error code of the services, as the portal says it (``{name}``: a detail of the refusal)."""

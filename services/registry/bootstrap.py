@@ -7,6 +7,7 @@ from pathlib import Path
 from services.registry import contracts, tables
 from services.registry.config import RegistrySettings
 from services.registry.policies.nominations import NominationsInbox
+from services.registry.policies.proposals import ProposalsInbox
 from services.registry.service import Registry
 from services.registry.state import STATE
 from shared import migrations
@@ -27,12 +28,19 @@ def migrate(settings: RegistrySettings) -> None:
 
 
 def consumers(service: Registry) -> dict[str, ConsumerRunner]:
-    """Return the registry's consumers by name: the dossiers' nominations of next year's leadership."""
-    return {"nominations": nominations_runner(service)}
+    """Return the registry's consumers by name: the dossiers' nominations, the clusters' award proposals."""
+    return {"nominations": nominations_runner(service), "proposals": proposals_runner(service)}
 
 
 def nominations_runner(service: Registry) -> ConsumerRunner:
     """Return the runner that takes each cluster dossier's nomination into the registry."""
     return ConsumerRunner(
         NominationsInbox(service), service.engine, tables.processed_events, service.bus, contracts.CONSUMED
+    )
+
+
+def proposals_runner(service: Registry) -> ConsumerRunner:
+    """Return the runner that keeps each cluster's newest award proposals for the Academy's decision."""
+    return ConsumerRunner(
+        ProposalsInbox(), service.engine, tables.processed_events, service.bus, contracts.CONSUMED
     )

@@ -9,7 +9,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.forms import DOSSIER_FORM, FORMS
-from services.vocabulary import AMENDED, REGISTRY_TOPIC, SUBMISSIONS_TOPIC, filing_fields
+from services.vocabulary import (
+    AMENDED,
+    AWARD_NAMES,
+    REGISTRY_TOPIC,
+    SCORING_TOPIC,
+    SUBMISSIONS_TOPIC,
+    filing_fields,
+)
 from shared import fields as rules
 from shared.catalogue import Catalogue, consumed_event, published_on
 
@@ -93,6 +100,13 @@ class DeductionsV1(Schema):
     missing_per_filing = fields.Float(required=True, validate=validate.Range(min=0))
 
 
+class NationalQuotasV1(Schema):
+    """How many of each award the Academy may grant in the year, across all clusters."""
+
+    co_thi_dua = fields.Integer(required=True, validate=validate.Range(min=0))
+    bang_khen = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
 class AwardRulesV1(Schema):
     """Who may be proposed: score threshold, quotas, and the vote majority of the conference."""
 
@@ -100,6 +114,9 @@ class AwardRulesV1(Schema):
     flag_quota = fields.Integer(required=True, validate=validate.Range(min=0))
     merit_quota = fields.Integer(required=True, validate=validate.Range(min=0))
     vote_majority = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    national_quotas = fields.Nested(
+        NationalQuotasV1, load_default=None, allow_none=True
+    )  # none: each cluster's quota times the clusters of the year
 
 
 class BandV1(Schema):
@@ -277,6 +294,42 @@ class NextYearLeadershipConfirmedV1(Schema):
     as_nominated = fields.Boolean(required=True)
 
 
+class AwardVerdictV1(Schema):
+    """The Council's verdict on one proposal: awarded, or not awarded with its reason."""
+
+    school_id = _id
+    cluster_id = _id
+    award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
+    awarded = fields.Boolean(required=True)
+    reason = fields.String(required=True, validate=validate.Length(max=2000))
+    rank = fields.Integer(required=True)
+    final = fields.Float(required=True)
+
+
+class _DecisionV1(Schema):
+    year = fields.Integer(required=True)
+    decision_id = _id
+    number = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    signed_on = fields.Date(required=True)
+
+
+class AwardsDecidedV1(_DecisionV1):
+    """The Academy decided the year's awards (Quyết định khen thưởng): a verdict on every proposal."""
+
+    signer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    signer_title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    verdicts = fields.List(fields.Nested(AwardVerdictV1), required=True)
+
+
+class AwardGrantedV1(_DecisionV1):
+    """A school received an award by the year's decision; its provincial system hears of it."""
+
+    school_id = _id
+    school_code = rules.code(required=True)
+    cluster_id = _id
+    award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
+
+
 _event = published_on(TOPIC)
 
 
@@ -304,10 +357,21 @@ CATALOGUE = Catalogue(
     _event("CampaignOpened", CampaignContentV1, "A year's campaign was opened with all its rules."),
     _event("CampaignAmended", CampaignAmendedV1, "A campaign was amended before its first deadline."),
     _event("DeadlineExtended", DeadlineExtendedV1, "A campaign deadline was extended."),
+    _event("AwardsDecided", AwardsDecidedV1, "The Academy decided the year's awards, proposal by proposal."),
+    _event("AwardGranted", AwardGrantedV1, "A school received an award by the year's decision."),
 )
 
 CONSUMED = Catalogue(
     consumed_event(FORMS[DOSSIER_FORM].event, SUBMISSIONS_TOPIC, **filing_fields()),
     consumed_event(AMENDED, SUBMISSIONS_TOPIC, **filing_fields()),
+    consumed_event(
+        "AwardProposalDrafted",
+        SCORING_TOPIC,
+        year=fields.Integer(required=True),
+        revision=fields.Integer(required=True),
+        cluster_id=fields.String(required=True),
+        proposals=fields.List(fields.Dict(), required=True),
+    ),
 )
-"""What the registry consumes: the cluster dossiers, for their nomination of next year's leadership."""
+"""What the registry consumes: the cluster dossiers, for their nomination of next year's leadership, and
+the clusters' award proposals, which the Academy decides."""

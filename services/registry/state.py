@@ -11,7 +11,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.tables import campaigns, cluster_members, clusters, nominations, schools
+from services.registry.tables import (
+    award_decisions,
+    awards,
+    campaigns,
+    cluster_members,
+    clusters,
+    nominations,
+    schools,
+)
 from services.vocabulary import extend_kept_deadline
 from shared.envelope import Envelope
 from shared.handlers import Handlers
@@ -195,5 +203,18 @@ def _cluster_version(conn: sa.Connection, cluster_id: str, version: int) -> None
     conn.execute(clusters.update().where(clusters.c.cluster_id == cluster_id).values(version=version))
 
 
-STATE = State(HANDLERS, (schools, clusters, cluster_members, campaigns, nominations))
+@HANDLERS.on("AwardsDecided")
+def awards_decided(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+    """Keep the year's decision: its particulars and every verdict."""
+    conn.execute(award_decisions.insert().values(**{**data, "signed_on": _day(data["signed_on"])}))
+
+
+@HANDLERS.on("AwardGranted")
+def award_granted(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+    """Enter the award in the register."""
+    row = {k: v for k, v in data.items() if k != "school_code"}
+    conn.execute(awards.insert().values(**{**row, "signed_on": _day(data["signed_on"])}))
+
+
+STATE = State(HANDLERS, (schools, clusters, cluster_members, campaigns, nominations, award_decisions, awards))
 """The state tables the registry decides from, kept in the transaction of each append, rebuildable."""

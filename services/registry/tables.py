@@ -74,3 +74,44 @@ nominations = sa.Table(
     sa.Column("decision", sa.String(2000)),
 )
 """Per cluster of a year: next year's leadership as nominated by its dossier and as the Academy confirmed."""
+
+award_proposals = sa.Table(
+    "award_proposals",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("school_id", sa.String(64), primary_key=True),
+    sa.Column("award", sa.String(32), primary_key=True),
+    sa.Column("cluster_id", sa.String(64), nullable=False, index=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("final", sa.Float, nullable=False),
+    sa.Column("vote_share", sa.Float),
+    sa.Column("revision", sa.Integer, nullable=False),
+)
+"""The clusters' award proposals as scoring last drafted them (its AwardProposalDrafted), for the decision."""
+
+award_decisions = sa.Table(
+    "award_decisions",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("decision_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("number", sa.String(64), nullable=False),
+    sa.Column("signed_on", sa.Date, nullable=False),
+    sa.Column("signer_name", sa.String(200), nullable=False),
+    sa.Column("signer_title", sa.String(200), nullable=False),
+    sa.Column("verdicts", JSONType, nullable=False),
+)
+"""A year's award decision: its particulars and the verdict on every proposal."""
+
+awards = sa.Table(
+    "awards",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("school_id", sa.String(64), primary_key=True),
+    sa.Column("award", sa.String(32), primary_key=True),
+    sa.Column("cluster_id", sa.String(64), nullable=False),
+    sa.Column("decision_id", sa.String(64), nullable=False),
+    sa.Column("number", sa.String(64), nullable=False),
+    sa.Column("signed_on", sa.Date, nullable=False),
+)
+"""The award register: every award granted, by year and school."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.registry.api import campaigns, clusters, schools
+from services.registry.api import awards, campaigns, clusters, schools
 from services.registry.bootstrap import bootstrap
 from services.registry.config import load_settings
 from services.registry.service import Registry
@@ -17,6 +17,6 @@ def create_app(service: Registry | None = None) -> Flask:
     app, api = service_app(
         __name__, service or from_environment(load_settings, bootstrap), "Thi đua registry"
     )
-    for blueprint in (schools.blp, clusters.blp, campaigns.blp):
+    for blueprint in (schools.blp, clusters.blp, campaigns.blp, awards.blp):
         api.register_blueprint(blueprint)
     return app

@@ -110,7 +110,14 @@ def bare_page(template: str, status: int = 200, **values: Any) -> Any:
 
 def say(error: SuiteError) -> str:
     """Return what a service's refusal means for the person, in Vietnamese."""
-    return ERRORS.get(error.code) or "Yêu cầu không được chấp nhận. Hãy kiểm tra lại rồi thử lại."
+    message = ERRORS.get(error.code) or "Yêu cầu không được chấp nhận. Hãy kiểm tra lại rồi thử lại."
+    details = dict(error.details) if isinstance(error.details, dict) else {}
+    if isinstance(details.get("award"), str):
+        details["award_name"] = AWARD_NAMES.get(details["award"], details["award"])
+    try:
+        return message.format_map(details)
+    except (KeyError, ValueError, IndexError):
+        return message.split("{", 1)[0].rstrip(" :") + "."
 
 
 def refused(error: SuiteError, to: str, **route: Any) -> Response:

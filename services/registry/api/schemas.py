@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.registry.contracts import SCHOOL_KINDS, CampaignContentV1, SchoolChanges, SchoolDetails
+from services.vocabulary import AWARD_NAMES
 from shared import fields as rules
 
 _page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
@@ -266,3 +267,96 @@ class CampaignOut(Schema):
     year = fields.Integer()
     version = fields.Integer()
     content = fields.Dict()
+
+
+class VerdictIn(Schema):
+    """The Council's verdict on one proposal: awarded, or not awarded with a reason."""
+
+    school_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
+    awarded = fields.Boolean(required=True)
+    reason = fields.String(load_default="", validate=[validate.Length(max=2000), rules.TEXT])
+
+
+class DecisionIn(Schema):
+    """The year's award decision: its number, the day signed, the signer, a verdict on every proposal."""
+
+    number = fields.String(required=True, validate=[validate.Length(min=1, max=64), rules.TEXT])
+    signed_on = fields.Date(required=True)
+    signer_name = rules.name(200, required=True)
+    signer_title = rules.name(200, required=True)
+    verdicts = fields.List(fields.Nested(VerdictIn), required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ProposalOut(Schema):
+    """A cluster's proposal of one school for one award, as the conference's vote left it."""
+
+    school_id = fields.String()
+    cluster_id = fields.String()
+    award = fields.String()
+    status = fields.String()
+    rank = fields.Integer()
+    final = fields.Float()
+    vote_share = fields.Float(allow_none=True)
+
+
+class QuotasOut(Schema):
+    """How many of each award the year allows nationally."""
+
+    co_thi_dua = fields.Integer()
+    bang_khen = fields.Integer()
+
+
+class ProposalsOut(Schema):
+    """The proposals before the Academy in a year, the quotas and whether the year is decided."""
+
+    year = fields.Integer()
+    quotas = fields.Nested(QuotasOut)
+    proposals = fields.List(fields.Nested(ProposalOut))
+    decided = fields.Boolean()
+
+
+class VerdictOut(Schema):
+    """A verdict of the decision."""
+
+    school_id = fields.String()
+    cluster_id = fields.String()
+    award = fields.String()
+    awarded = fields.Boolean()
+    reason = fields.String()
+    rank = fields.Integer()
+    final = fields.Float()
+
+
+class DecisionOut(Schema):
+    """The year's award decision as issued."""
+
+    year = fields.Integer()
+    decision_id = fields.String()
+    number = fields.String()
+    signed_on = fields.Date()
+    signer_name = fields.String()
+    signer_title = fields.String()
+    verdicts = fields.List(fields.Nested(VerdictOut))
+
+
+class RegisterQuery(Schema):
+    """Which part of the award register: a year, a school (with the schools merged into it), or all."""
+
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    school_id = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class RegisterEntryOut(Schema):
+    """An award in the register: who received it, in which year, by which decision, and who carries it now."""
+
+    year = fields.Integer()
+    school_id = fields.String()
+    school_name = fields.String()
+    award = fields.String()
+    cluster_id = fields.String()
+    cluster_name = fields.String()
+    decision_id = fields.String()
+    number = fields.String()
+    signed_on = fields.Date()
+    held_by = fields.String()

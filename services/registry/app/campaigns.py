@@ -25,7 +25,7 @@ def open_campaign(registry: Registry, content: dict[str, Any], context: Context)
                 f"the {year} campaign is already open: amend it", {"year": year}, "campaign_exists"
             )
         registry.record(conn, campaign_stream(year), [event], context, expected_version=0)
-        return _campaign(conn, year)
+        return campaign_row(conn, year)
 
 
 def open_from(
@@ -48,10 +48,10 @@ def amend_campaign(
 ) -> dict[str, Any]:
     """Replace a campaign's content, until its first deadline."""
     with registry.transaction() as conn:
-        current = _campaign(conn, year)
+        current = campaign_row(conn, year)
         event = rules.amend(current["content"], content, registry.clock())
         registry.record(conn, campaign_stream(year), [event], context, expected_version)
-        return _campaign(conn, year)
+        return campaign_row(conn, year)
 
 
 def extend_deadline(
@@ -59,15 +59,15 @@ def extend_deadline(
 ) -> dict[str, Any]:
     """Move one deadline of a campaign later."""
     with registry.transaction() as conn:
-        event = rules.extend_deadline(_campaign(conn, year)["content"], code, due, reason)
+        event = rules.extend_deadline(campaign_row(conn, year)["content"], code, due, reason)
         registry.record(conn, campaign_stream(year), [event], context)
-        return _campaign(conn, year)
+        return campaign_row(conn, year)
 
 
 def get_campaign(registry: Registry, year: int) -> dict[str, Any]:
     """Return a year's campaign."""
     with registry.reader.connect() as conn:
-        return _campaign(conn, year)
+        return campaign_row(conn, year)
 
 
 def list_campaigns(registry: Registry) -> list[dict[str, Any]]:
@@ -77,7 +77,8 @@ def list_campaigns(registry: Registry) -> list[dict[str, Any]]:
         return [dict(row) for row in rows]
 
 
-def _campaign(conn: sa.Connection, year: int) -> dict[str, Any]:
+def campaign_row(conn: sa.Connection, year: int) -> dict[str, Any]:
+    """Return a year's campaign row; an unknown year is not found."""
     row = conn.execute(campaigns.select().where(campaigns.c.year == year)).mappings().first()
     if row is None:
         raise NotFound(f"no campaign for {year}", {"year": year})

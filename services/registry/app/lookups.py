@@ -32,3 +32,15 @@ def members_of(conn: sa.Connection, cluster_id: str) -> list[str]:
     """Return the ids of a cluster's members, sorted."""
     query = sa.select(cluster_members.c.school_id).where(cluster_members.c.cluster_id == cluster_id)
     return sorted(conn.execute(query).scalars())
+
+
+def absorbed(conn: sa.Connection, school_id: str) -> set[str]:
+    """Return the school and every school merged into it, recursively."""
+    found, frontier = {school_id}, [school_id]
+    while frontier and len(found) < 1000:
+        merged = set(
+            conn.execute(sa.select(schools.c.school_id).where(schools.c.successor_id.in_(frontier))).scalars()
+        )
+        frontier = sorted(merged - found)
+        found |= merged
+    return found

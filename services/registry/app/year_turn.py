@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.app.lookups import cluster_row, members_of, school_row
+from services.registry.app.lookups import absorbed, cluster_row, members_of, school_row
 from services.registry.domain import clusters as rules
 from services.registry.domain.clusters import cluster_stream
 from services.registry.domain.year_turn import carry_forward, confirm_next_leadership
@@ -132,7 +132,7 @@ def school_years(registry: Registry, school_id: str) -> dict[str, Any]:
     """Return a school's years: each year's cluster and role, its own and those of the schools it absorbed."""
     with registry.reader.connect() as conn:
         school = school_row(conn, school_id)
-        lineage = _absorbed(conn, school_id)
+        lineage = absorbed(conn, school_id)
         rows = conn.execute(
             sa.select(cluster_members.c.year, cluster_members.c.school_id, clusters)
             .join(clusters, clusters.c.cluster_id == cluster_members.c.cluster_id)
@@ -151,18 +151,6 @@ def school_years(registry: Registry, school_id: str) -> dict[str, Any]:
             for r in rows
         ]
     return {"school": school, "absorbed": sorted(lineage - {school_id}), "years": years}
-
-
-def _absorbed(conn: sa.Connection, school_id: str) -> set[str]:
-    """Return the school and every school merged into it, recursively."""
-    found, frontier = {school_id}, [school_id]
-    while frontier and len(found) < 1000:
-        merged = set(
-            conn.execute(sa.select(schools.c.school_id).where(schools.c.successor_id.in_(frontier))).scalars()
-        )
-        frontier = sorted(merged - found)
-        found |= merged
-    return found
 
 
 def _role(cluster: Any, school_id: str) -> str:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from shared.cells import Row, to_csv, to_xlsx
 
-from shared.cells import neutralised
+__all__ = ["SCORE_TABLE_HEADERS", "TARGETS_HEADERS", "score_table_rows", "targets_rows", "to_csv", "to_xlsx"]
 
 SCORE_TABLE_HEADERS = (
     "Hạng",
@@ -25,7 +22,6 @@ SCORE_TABLE_HEADERS = (
     "Đủ điều kiện bình xét",
 )
 TARGETS_HEADERS = ("Mã trường", "Tên trường", "Chỉ tiêu", "Nội dung", "Giá trị", "Tối thiểu", "Tối đa", "Đạt")
-Row = Sequence[Any]
 
 
 def score_table_rows(
@@ -65,30 +61,3 @@ def targets_rows(report: Sequence[dict[str, Any]]) -> list[Row]:
         for school in report
         for t in school["targets"]
     ]
-
-
-def to_xlsx(title: str, headers: Sequence[str], rows: Sequence[Row]) -> bytes:
-    """Return a one-sheet workbook with a bold header row; text is stored as text, never a formula."""
-    workbook = Workbook()
-    sheet = workbook.worksheets[0]
-    sheet.title = title[:31]
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([neutralised(cell) for cell in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def to_csv(headers: Sequence[str], rows: Sequence[Row]) -> bytes:
-    """Return UTF-8 CSV with a byte-order mark (diacritics read right), formula-like text neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(["" if cell is None else neutralised(cell) for cell in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode()

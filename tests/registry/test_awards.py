@@ -1,0 +1,225 @@
+"""The Academy's award decision: a verdict on every proposal within the quotas, then the register."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from services.registry.bootstrap import proposals_runner
+from services.registry.domain.awards import DecideAwards, Verdict, decide, quotas
+from services.registry.service import Registry
+from services.vocabulary import SCORING_TOPIC
+from shared.bus import OutgoingRecord
+from shared.envelope import Envelope
+from shared.errors import Conflict, RuleBroken
+from tests.registry.conftest import auth, event_types, make_campaign, register
+
+RULES = {"award_rules": {"flag_quota": 1, "merit_quota": 2, "national_quotas": None}}
+PROPOSALS = [
+    {
+        "school_id": "a",
+        "cluster_id": "k1",
+        "award": "co_thi_dua",
+        "status": "proposed",
+        "rank": 1,
+        "final": 95,
+    },
+    {
+        "school_id": "b",
+        "cluster_id": "k1",
+        "award": "bang_khen",
+        "status": "proposed",
+        "rank": 2,
+        "final": 93,
+    },
+    {
+        "school_id": "c",
+        "cluster_id": "k1",
+        "award": "bang_khen",
+        "status": "rejected_by_vote",
+        "rank": 3,
+        "final": 91,
+    },
+    {
+        "school_id": "d",
+        "cluster_id": "k2",
+        "award": "co_thi_dua",
+        "status": "proposed",
+        "rank": 1,
+        "final": 94,
+    },
+]
+SCHOOLS = {s: {"code": s.upper()} for s in "abcd"}
+
+
+def command(*verdicts: Verdict) -> DecideAwards:
+    return DecideAwards(2023, "125-QĐ/HVCTQG", date(2024, 1, 15), "Nguyễn Xuân Thắng", "Giám đốc", verdicts)
+
+
+A = Verdict("a", "co_thi_dua", True)
+B = Verdict("b", "bang_khen", True)
+D = Verdict("d", "co_thi_dua", True)
+
+
+@pytest.mark.parametrize(
+    ("case", "verdicts", "rules", "refusal"),
+    [
+        ("every proposal decided", (A, B, D), RULES, None),
+        (
+            "one not awarded, with its reason",
+            (A, B, Verdict("d", "co_thi_dua", False, "Hồ sơ thiếu")),
+            RULES,
+            None,
+        ),
+        (
+            "not awarded without a reason",
+            (A, B, Verdict("d", "co_thi_dua", False, " ")),
+            RULES,
+            "verdict_reason_required",
+        ),
+        ("a proposal left undecided", (A, B), RULES, "undecided_proposals"),
+        ("a school the vote rejected", (A, B, D, Verdict("c", "bang_khen", True)), RULES, "not_proposed"),
+        ("a school never proposed", (A, B, D, Verdict("x", "co_thi_dua", True)), RULES, "not_proposed"),
+        ("a proposal decided twice", (A, A, B, D), RULES, "verdict_twice"),
+        (
+            "more flags than the national quota",
+            (A, B, D),
+            {"award_rules": {**RULES["award_rules"], "national_quotas": {"co_thi_dua": 1, "bang_khen": 5}}},
+            "over_quota",
+        ),
+    ],
+)
+def test_the_decision_rules(
+    case: str, verdicts: tuple[Verdict, ...], rules: Any, refusal: str | None
+) -> None:
+    if refusal:
+        with pytest.raises(RuleBroken) as refused:
+            decide(command(*verdicts), rules, PROPOSALS, SCHOOLS, 2, decided=False)
+        assert refused.value.code == refusal, case
+        return
+    events = decide(command(*verdicts), rules, PROPOSALS, SCHOOLS, 2, decided=False)
+    assert events[0].type == "AwardsDecided", case
+    granted = [(e.data["school_id"], e.data["school_code"], e.data["award"]) for e in events[1:]]
+    expected = [(v.school_id, v.school_id.upper(), v.award) for v in verdicts if v.awarded]
+    assert granted == expected, case
+    assert {e.data["decision_id"] for e in events} == {events[0].data["decision_id"]}
+
+
+def test_a_year_is_decided_once() -> None:
+    with pytest.raises(Conflict):
+        decide(command(A, B, D), RULES, PROPOSALS, SCHOOLS, 2, decided=True)
+
+
+def test_quotas_are_declared_or_each_clusters_times_the_clusters() -> None:
+    assert quotas(RULES, 3) == {"co_thi_dua": 3, "bang_khen": 6}
+    declared = {"award_rules": {**RULES["award_rules"], "national_quotas": {"co_thi_dua": 2, "bang_khen": 4}}}
+    assert quotas(declared, 3) == {"co_thi_dua": 2, "bang_khen": 4}
+
+
+def drafted(year: int, cluster_id: str, revision: int, proposals: list[dict[str, Any]]) -> OutgoingRecord:
+    """Return an AwardProposalDrafted as scoring publishes it."""
+    data = {"year": year, "revision": revision, "cluster_id": cluster_id, "proposals": proposals}
+    envelope = Envelope(
+        "AwardProposalDrafted", "scoring", f"result-{cluster_id}", data, stream_version=revision
+    )
+    return OutgoingRecord(SCORING_TOPIC, *envelope.to_record())
+
+
+def proposal(school_id: str, award: str, rank: int, status: str = "proposed") -> dict[str, Any]:
+    return {
+        "school_id": school_id,
+        "award": award,
+        "rank": rank,
+        "final": 96 - rank,
+        "vote_share": 0.8,
+        "status": status,
+    }
+
+
+def test_the_academy_decides_the_proposals_and_keeps_the_register(
+    client: FlaskClient, registry: Registry
+) -> None:
+    assert client.post("/campaigns", json=make_campaign(2023), headers=auth()).status_code == 201
+    a, b, c = (register(client, code) for code in ("A", "B", "C"))
+    body = {"year": 2023, "name": "Cụm Tây Bắc", "region": "Bắc", "member_school_ids": [a, b, c]}
+    cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
+    registry.bus.ensure_topics([SCORING_TOPIC])
+    registry.bus.publish(
+        [
+            drafted(2023, cluster, 1, [proposal(c, "co_thi_dua", 1)]),
+            drafted(2023, cluster, 2, [proposal(a, "co_thi_dua", 1), proposal(b, "bang_khen", 2)]),
+            drafted(2023, cluster, 1, [proposal(c, "co_thi_dua", 1)]),  # an old draft, re-driven late
+        ]
+    )
+    runner = proposals_runner(registry)
+    runner.run_until_caught_up(timeout=60)
+    runner.close()
+    before = client.get("/awards/2023/proposals", headers=auth("operator")).get_json()
+    assert [(p["school_id"], p["award"]) for p in before["proposals"]] == [
+        (a, "co_thi_dua"),
+        (b, "bang_khen"),
+    ]
+    assert before["quotas"] == {"co_thi_dua": 1, "bang_khen": 2} and before["decided"] is False
+    assert client.get("/awards/2023/decision", headers=auth()).status_code == 404
+
+    decision = {
+        "number": "125-QĐ/HVCTQG",
+        "signed_on": "2024-01-15",
+        "signer_name": "Nguyễn Xuân Thắng",
+        "signer_title": "Giám đốc",
+        "verdicts": [
+            {"school_id": a, "award": "co_thi_dua", "awarded": True},
+            {"school_id": b, "award": "bang_khen", "awarded": False, "reason": "Chưa đủ điều kiện"},
+        ],
+    }
+    assert (
+        client.post("/awards/2023/decision", json=decision, headers=auth("cluster_head", cluster)).status_code
+        == 403
+    )
+    issued = client.post("/awards/2023/decision", json=decision, headers=auth())
+    assert issued.status_code == 201, issued.get_json()
+    assert issued.get_json()["number"] == "125-QĐ/HVCTQG"
+    again = client.post("/awards/2023/decision", json=decision, headers=auth())
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "awards_decided"
+    assert event_types(registry).count("AwardGranted") == 1
+
+    merged = {
+        "predecessor_ids": [a],
+        "successor_id": c,
+        "effective_date": "2025-07-01",
+        "legal_basis": "Sáp nhập",
+    }
+    assert client.post("/schools/merges", json=merged, headers=auth()).status_code == 201
+    (entry,) = client.get(f"/awards/register?school_id={c}", headers=auth("operator")).get_json()
+    assert (entry["school_id"], entry["held_by"], entry["award"], entry["year"]) == (a, c, "co_thi_dua", 2023)
+    assert entry["school_name"] == "Trường Chính trị A" and entry["cluster_name"] == "Cụm Tây Bắc"
+    assert client.get(f"/awards/register?school_id={b}", headers=auth("operator")).get_json() == []
+
+
+def test_a_decision_beyond_the_quota_changes_nothing(client: FlaskClient, registry: Registry) -> None:
+    assert client.post("/campaigns", json=make_campaign(2023), headers=auth()).status_code == 201
+    a, b, c = (register(client, code) for code in ("A", "B", "C"))
+    body = {"year": 2023, "name": "Cụm", "region": "Bắc", "member_school_ids": [a, b, c]}
+    cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
+    registry.bus.ensure_topics([SCORING_TOPIC])
+    ranked = [proposal(a, "bang_khen", 1), proposal(b, "bang_khen", 2), proposal(c, "bang_khen", 3)]
+    registry.bus.publish([drafted(2023, cluster, 1, ranked)])
+    runner = proposals_runner(registry)
+    runner.run_until_caught_up(timeout=60)
+    runner.close()
+    before = event_types(registry)
+    decision = {
+        "number": "1-QĐ",
+        "signed_on": "2024-01-15",
+        "signer_name": "Nguyễn Xuân Thắng",
+        "signer_title": "Giám đốc",
+        "verdicts": [{"school_id": s, "award": "bang_khen", "awarded": True} for s in (a, b, c)],
+    }
+    refused = client.post("/awards/2023/decision", json=decision, headers=auth())
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "over_quota"
+    assert refused.get_json()["error"]["details"] == {"award": "bang_khen", "awarded": 3, "quota": 2}
+    assert event_types(registry) == before
