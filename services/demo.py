@@ -25,7 +25,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from services import commands
-from services.vocabulary import REGISTRY_TOPIC, SUBMISSIONS_TOPIC, inbound_topic
+from services.vocabulary import REGISTRY_TOPIC, SCORING_TOPIC, SUBMISSIONS_TOPIC, inbound_topic
 from shared.auth import mint_token
 from shared.bus import OutgoingRecord
 from shared.envelope import Envelope
@@ -92,8 +92,13 @@ class Year:
         return dict(self.call("submissions", "post", "/filings", headers, body))
 
 
-def load() -> str:
-    """Play the demonstration year into an empty 2023 year; return what was done."""
+def load(until: str = "all") -> str:
+    """Play the demonstration year into an empty 2023 year; return what was done.
+
+    Then the Academy decides 2023's awards and opens 2024 from 2023 with its clusters carried forward,
+    unless ``until`` is ``proposals``: the year then stops with the proposals before the Academy. Each
+    part is done once: loading again changes nothing.
+    """
     registry = commands.build("registry")
     try:
         schools, clusters = _registry_year(registry)
@@ -104,18 +109,20 @@ def load() -> str:
         submissions = commands.build("submissions")
         scoring = commands.build("scoring")
         try:
-            if _loaded(submissions):
-                return "the demonstration year is already loaded (2023 has filings): nothing to do"
             clock = Clock()
             registry.clock = submissions.clock = scoring.clock = clock
             built = {"registry": registry, "submissions": submissions, "scoring": scoring}
             year = _year(built, clock, schools, clusters)
-            counts = _play(year, sheets)
+            counts = {} if _loaded(submissions) else _play(year, sheets)
+            if until != "proposals":
+                counts |= _academy_turns_the_year(year)
         finally:
             scoring.close()
             submissions.close()
     finally:
         registry.close()
+    if not counts:
+        return "the demonstration year is already loaded: nothing to do"
     return "demonstration year loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items())
 
 
@@ -487,11 +494,86 @@ def integration_keys(codes: list[str]) -> Path | None:
     return path
 
 
+def _academy_turns_the_year(year: Year) -> dict[str, int]:
+    """The Academy decides 2023's awards, then opens 2024 from 2023 and carries the clusters forward."""
+    counts = {"awards": _decide_awards(year)}
+    counts["clusters carried into 2024"] = _open_next_year(year)
+    return {k: v for k, v in counts.items() if v}
+
+
+def _proposals_reach_the_registry(year: Year) -> None:
+    """Let scoring take the conferences' votes and the registry the proposals they leave."""
+    from services.registry.bootstrap import consumers as registry_consumers
+
+    _score(year)
+    year.services["scoring"].relay(SCORING_TOPIC).drain()
+    year.services["submissions"].relay(SUBMISSIONS_TOPIC).drain()
+    for runner in registry_consumers(year.services["registry"]).values():
+        try:
+            runner.run_until_caught_up(timeout=300)
+        finally:
+            runner.close()
+
+
+def _decide_awards(year: Year) -> int:
+    """The Council decides every proposal in January: within the year's quotas by score, the rest not."""
+    academy = year.token("academy_admin")
+    _proposals_reach_the_registry(year)
+    before = year.call("registry", "get", f"/awards/{YEAR}/proposals", academy)
+    proposed = [p for p in before["proposals"] if p["status"] == "proposed"]
+    if before["decided"] or not proposed:
+        return 0
+    verdicts = []
+    for award, quota in before["quotas"].items():
+        ranked = sorted((p for p in proposed if p["award"] == award), key=lambda p: (-p["final"], p["rank"]))
+        for n, p in enumerate(ranked):
+            verdict = {"school_id": p["school_id"], "award": award, "awarded": n < quota}
+            if n >= quota:
+                verdict["reason"] = f"{MARK} Vượt chỉ tiêu khen thưởng của năm; xếp sau theo tổng điểm."
+            verdicts.append(verdict)
+    year.clock.now = at(f"{YEAR + 1}-01-15 09:00")
+    decision = {
+        "number": "15-QĐ/HVCTQG",
+        "signed_on": f"{YEAR + 1}-01-15",
+        "signer_name": f"{MARK} Người ký",
+        "signer_title": "Giám đốc",
+        "verdicts": verdicts,
+    }
+    issued = year.call("registry", "post", f"/awards/{YEAR}/decision", academy, decision)
+    year.services["registry"].relay(REGISTRY_TOPIC).drain()
+    return sum(1 for v in issued["verdicts"] if v["awarded"])
+
+
+def _open_next_year(year: Year) -> int:
+    """The Academy opens 2024 from 2023, confirms each nominated leadership and carries the clusters."""
+    academy = year.token("academy_admin")
+    campaigns = {c["year"] for c in year.call("registry", "get", "/campaigns", academy)}
+    if YEAR + 1 in campaigns:
+        return 0
+    year.clock.now = at(f"{YEAR + 1}-01-20 09:00")
+    opened = {
+        "year": YEAR + 1,
+        "from_year": YEAR,
+        "theme": f"{MARK} Đoàn kết - Đổi mới - Kỷ cương - Hiệu quả",
+    }
+    year.call("registry", "post", "/campaigns", academy, opened)
+    for cluster in year.clusters:
+        path = f"/clusters/{cluster['cluster_id']}/nomination"
+        if year.call("registry", "get", path, academy)["nominated"]:
+            body = {"decision": f"{MARK} Quyết định công nhận Cụm trưởng, Cụm phó năm {YEAR + 1}"}
+            year.call("registry", "post", f"{path}/confirm", academy, body)
+    carried = year.call("registry", "post", "/clusters/carry-forward", academy, {"year": YEAR + 1})
+    year.services["registry"].relay(REGISTRY_TOPIC).drain()
+    return len(carried)
+
+
 def main(argv: list[str]) -> int:
-    """Load the demonstration year (make run does, unless DEMO=0)."""
+    """Load the demonstration year (make run does, unless DEMO=0); ``--until proposals`` stops before
+    the Academy's decision and the new year, to show them live."""
     keep_private()
+    until = argv[argv.index("--until") + 1] if "--until" in argv[:-1] else "all"
     try:
-        print(load())
+        print(load(until))
     except Refused as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 1

@@ -71,4 +71,12 @@ CONSUMED = Catalogue(
         revision=_int,
         table=fields.List(fields.Dict(), required=True),
     ),
+    consumed_event(
+        "AwardsDecided",
+        REGISTRY_TOPIC,
+        year=_int,
+        number=_str,
+        signed_on=_str,
+        verdicts=fields.List(fields.Dict(), required=True),
+    ),
 )

@@ -98,10 +98,10 @@ def long_date(moment: datetime) -> str:
 def draft(paper: str, data: ClusterYear) -> bytes:
     """Return the DOCX of one draft (06, 07 or 08)."""
     document = Document()
-    _page_setup(document)
+    page_setup(document)
     title, number_code, write = PAPERS[paper]
     _heading(document, data, number_code)
-    _title(document, *title(data))
+    title_block(document, *title(data))
     write(document, data)
     _closing(document, data)
     buffer = io.BytesIO()
@@ -109,7 +109,8 @@ def draft(paper: str, data: ClusterYear) -> bytes:
     return buffer.getvalue()
 
 
-def _page_setup(document: DocxDocument) -> None:
+def page_setup(document: DocxDocument) -> None:
+    """Set an A4 page with the margins and the 14-point Times New Roman of Party documents."""
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)
     section.top_margin, section.bottom_margin = Cm(2), Cm(2)
@@ -123,30 +124,32 @@ def _heading(document: DocxDocument, data: ClusterYear, number_code: str) -> Non
     """The header: issuing body and number on the left, the Party's name, place and date on the right."""
     grid = document.add_table(rows=3, cols=2)
     left, right = grid.columns[0].cells, grid.columns[1].cells
-    _cell(left[0], data.name(data.cluster["head_school_id"]).upper() or ACADEMY.upper(), size=12)
-    _cell(
+    centred(left[0], data.name(data.cluster["head_school_id"]).upper() or ACADEMY.upper(), size=12)
+    centred(
         left[1],
         f"CỤM THI ĐUA {data.cluster['name'].removeprefix('Cụm thi đua ').upper()}",
         bold=True,
         size=12,
     )
-    _cell(left[2], f"Số:      -{number_code}/CTĐ", size=13)
-    _cell(right[0], "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
-    _cell(right[1], "", size=12)
+    centred(left[2], f"Số:      -{number_code}/CTĐ", size=13)
+    centred(right[0], "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
+    centred(right[1], "", size=12)
     place = (data.head or {}).get("province", "")
-    _cell(right[2], f"{place}, {long_date(data.today)}", italic=True, size=14)
+    centred(right[2], f"{place}, {long_date(data.today)}", italic=True, size=14)
 
 
-def _cell(
+def centred(
     cell: Any, text: str, bold: bool = False, italic: bool = False, underline: bool = False, size: int = 14
 ) -> None:
+    """Write a line of text centred in a table cell."""
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run(text)
     run.bold, run.italic, run.underline, run.font.size = bold, italic, underline, Pt(size)
 
 
-def _title(document: DocxDocument, kind: str, subject: str) -> None:
+def title_block(document: DocxDocument, kind: str, subject: str) -> None:
+    """Write the paper's kind and subject, centred and bold, and the short rule under them."""
     for text, bold in ((kind, True), (subject, True)):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -155,7 +158,8 @@ def _title(document: DocxDocument, kind: str, subject: str) -> None:
     document.add_paragraph("-----").alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _para(document: DocxDocument, text: str, bold: bool = False, italic: bool = False) -> None:
+def paragraph_of(document: DocxDocument, text: str, bold: bool = False, italic: bool = False) -> None:
+    """Write a justified paragraph with its first line indented."""
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     paragraph.paragraph_format.first_line_indent = Cm(1)
@@ -163,24 +167,27 @@ def _para(document: DocxDocument, text: str, bold: bool = False, italic: bool = 
     run.bold, run.italic = bold, italic
 
 
-def _table(document: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
+def grid_table(document: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
+    """Write a ruled table with a bold header row."""
     grid = document.add_table(rows=1, cols=len(header))
     grid.style = "Table Grid"
     for cell, text in zip(grid.rows[0].cells, header, strict=True):
-        _cell(cell, text, bold=True, size=12)
+        centred(cell, text, bold=True, size=12)
     for row in rows:
         for cell, text in zip(grid.add_row().cells, row, strict=True):
-            _cell(cell, text, size=12)
+            centred(cell, text, size=12)
 
 
 def _report_06(document: DocxDocument, data: ClusterYear) -> None:
     year = data.cluster["year"]
-    _para(document, f"Kính gửi: {ACADEMY} (Vụ Các trường chính trị).")
+    paragraph_of(document, f"Kính gửi: {ACADEMY} (Vụ Các trường chính trị).")
     payload = (data.dossier or {}).get("payload", {})
-    _para(document, "I. KẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA", bold=True)
-    _para(document, payload.get("report_06") or f"(Tóm tắt kết quả phong trào thi đua năm {year} của cụm.)")
-    _para(document, "II. BẢNG TỔNG HỢP ĐIỂM CỦA CÁC TRƯỜNG TRONG CỤM", bold=True)
-    _table(document, ["Hạng", "Trường", "Tổng điểm", "Xếp loại"], _score_rows(data))
+    paragraph_of(document, "I. KẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA", bold=True)
+    paragraph_of(
+        document, payload.get("report_06") or f"(Tóm tắt kết quả phong trào thi đua năm {year} của cụm.)"
+    )
+    paragraph_of(document, "II. BẢNG TỔNG HỢP ĐIỂM CỦA CÁC TRƯỜNG TRONG CỤM", bold=True)
+    grid_table(document, ["Hạng", "Trường", "Tổng điểm", "Xếp loại"], _score_rows(data))
 
 
 def _score_rows(data: ClusterYear) -> list[list[str]]:
@@ -197,8 +204,10 @@ def _score_rows(data: ClusterYear) -> list[list[str]]:
 
 def _minutes_07(document: DocxDocument, data: ClusterYear) -> None:
     payload = (data.dossier or {}).get("payload", {})
-    _para(document, payload.get("minutes_07") or "(Thời gian, địa điểm, thành phần, nội dung hội nghị.)")
-    _para(document, "KẾT QUẢ BỎ PHIẾU KÍN ĐỀ NGHỊ KHEN THƯỞNG", bold=True)
+    paragraph_of(
+        document, payload.get("minutes_07") or "(Thời gian, địa điểm, thành phần, nội dung hội nghị.)"
+    )
+    paragraph_of(document, "KẾT QUẢ BỎ PHIẾU KÍN ĐỀ NGHỊ KHEN THƯỞNG", bold=True)
     ballots = payload.get("ballots") or []
     rows = [
         [
@@ -210,10 +219,10 @@ def _minutes_07(document: DocxDocument, data: ClusterYear) -> None:
         ]
         for b in ballots
     ]
-    _table(
+    grid_table(
         document, ["Trường", "Hình thức khen thưởng", "Số phiếu phát ra", "Số phiếu đồng ý", "Tỷ lệ"], rows
     )
-    _para(
+    paragraph_of(
         document,
         "Biên bản được thông qua tại hội nghị và gửi kèm hồ sơ đề nghị khen thưởng của cụm.",
         italic=True,
@@ -222,8 +231,8 @@ def _minutes_07(document: DocxDocument, data: ClusterYear) -> None:
 
 def _proposal_08(document: DocxDocument, data: ClusterYear) -> None:
     year = data.cluster["year"]
-    _para(document, f"Kính gửi: Giám đốc {ACADEMY}.")
-    _para(document, f"1. Đề nghị khen thưởng phong trào thi đua năm {year}:", bold=True)
+    paragraph_of(document, f"Kính gửi: Giám đốc {ACADEMY}.")
+    paragraph_of(document, f"1. Đề nghị khen thưởng phong trào thi đua năm {year}:", bold=True)
     rows = [
         [
             data.name(p["school_id"]),
@@ -234,12 +243,12 @@ def _proposal_08(document: DocxDocument, data: ClusterYear) -> None:
         for p in data.proposals
         if p["status"] == "proposed"
     ]
-    _table(document, ["Trường", "Hình thức khen thưởng", "Tổng điểm", "Hạng"], rows)
+    grid_table(document, ["Trường", "Hình thức khen thưởng", "Tổng điểm", "Hạng"], rows)
     nomination = (data.dossier or {}).get("payload", {}).get("nomination") or {}
-    _para(document, f"2. Đề nghị Cụm trưởng, Cụm phó năm {year + 1}:", bold=True)
-    _para(document, f"Cụm trưởng: {data.name(nomination.get('head_school_id')) or '(chưa đề cử)'}.")
+    paragraph_of(document, f"2. Đề nghị Cụm trưởng, Cụm phó năm {year + 1}:", bold=True)
+    paragraph_of(document, f"Cụm trưởng: {data.name(nomination.get('head_school_id')) or '(chưa đề cử)'}.")
     deputies = ", ".join(data.name(s) for s in nomination.get("deputy_school_ids", [])) or "(chưa đề cử)"
-    _para(document, f"Cụm phó: {deputies}.")
+    paragraph_of(document, f"Cụm phó: {deputies}.")
 
 
 def _closing(document: DocxDocument, data: ClusterYear) -> None:
@@ -255,7 +264,7 @@ def _closing(document: DocxDocument, data: ClusterYear) -> None:
         "- Lưu Văn phòng cụm.",
     ):
         left.add_paragraph().add_run(line).font.size = Pt(11)
-    _cell(right, "T/M CỤM THI ĐUA", bold=True)
+    centred(right, "T/M CỤM THI ĐUA", bold=True)
     for text, bold, italic in (("CỤM TRƯỞNG", True, False), (SIGN_HERE, False, True)):
         paragraph = right.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -16,6 +16,7 @@ from services.portal.config import load_settings
 from services.portal.service import Portal
 from services.portal.views.academy import academy
 from services.portal.views.auth import auth
+from services.portal.views.awards import awards
 from services.portal.views.cluster import cluster
 from services.portal.views.common import bare_page, login_manager, page, register_template_helpers, say
 from services.portal.views.documents import documents
@@ -75,7 +76,7 @@ def create_app(service: Portal | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxies, x_proto=config.proxies)  # type: ignore[method-assign]
     CSRFProtect(app)
     login_manager.init_app(app)
-    for blueprint in (auth, security, school, cluster, academy, new_year, province, documents):
+    for blueprint in (auth, security, school, cluster, academy, new_year, awards, province, documents):
         app.register_blueprint(blueprint)
     register_session_rules(app)
     register_template_helpers(app)

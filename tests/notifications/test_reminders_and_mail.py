@@ -12,6 +12,7 @@ from services.notifications.app.reminders import send_reminders
 from services.notifications.bootstrap import bootstrap
 from services.notifications.service import Notifications
 from services.submissions.app.watcher import check_deadlines
+from shared.eventstore import Context, NewEvent
 from tests.notifications.conftest import Mailbox, NoticeScene, build_notice_scene
 from tests.submissions.conftest import CLUSTER, HOA_BINH, PHU_THO, auth, head, officer, plan
 
@@ -153,3 +154,53 @@ def test_a_returned_filing_tells_its_school_why_and_an_accepted_one_says_so(
     returned = next(n for n in inbox if n["kind"] == "returned")
     assert returned["subject"].startswith("Trả lại để hoàn thiện: «Mẫu số 01 – Kế hoạch triển khai")
     assert reason in returned["body"] and "Vụ Các trường chính trị trả lại" in returned["body"]
+
+
+def test_the_award_decision_tells_each_proposed_school_and_its_cluster_head(
+    scene: NoticeScene, smtp: tuple[Mailbox, int]
+) -> None:
+    mailbox, _port = smtp
+    verdicts = [
+        {"school_id": HOA_BINH, "cluster_id": CLUSTER, "award": "co_thi_dua", "awarded": True, "reason": ""},
+        {
+            "school_id": PHU_THO,
+            "cluster_id": CLUSTER,
+            "award": "bang_khen",
+            "awarded": False,
+            "reason": "Vượt chỉ tiêu",
+        },
+    ]
+    decided = {
+        "year": 2023,
+        "decision_id": "qd_test",
+        "number": "15-QĐ/HVCTQG",
+        "signed_on": "2024-01-15",
+        "signer_name": "Người ký",
+        "signer_title": "Giám đốc",
+        "verdicts": [{**v, "rank": n + 1, "final": 95.0 - n} for n, v in enumerate(verdicts)],
+    }
+    registry = scene.world.registry
+    with registry.transaction() as conn:
+        registry.record(conn, "awards-2023", [NewEvent("AwardsDecided", decided)], Context(actor="test"), 0)
+    scene.sync()
+    scene.sync()  # a second pass writes no notice twice
+    scene.send_mail()
+    school = scene.client.get("/inbox", headers=auth("school_officer", HOA_BINH)).get_json()
+    (award,) = [n for n in school if n["kind"] == "award"]
+    assert (
+        award["subject"] == "Kết quả khen thưởng phong trào thi đua năm 2023: Trường Chính trị tỉnh Hòa Bình"
+    )
+    assert "được tặng Cờ thi đua của Học viện" in award["body"] and "15/01/2024" in award["body"]
+    refused = [
+        n
+        for n in scene.client.get("/inbox", headers=auth("school_officer", PHU_THO)).get_json()
+        if n["kind"] == "award"
+    ]
+    assert len(refused) == 1 and "không được chấp thuận: Vượt chỉ tiêu" in refused[0]["body"]
+    cluster = [
+        n
+        for n in scene.client.get("/inbox", headers=auth("cluster_head", CLUSTER)).get_json()
+        if n["kind"] == "awards"
+    ]
+    assert len(cluster) == 1 and "không khen thưởng (Vượt chỉ tiêu)" in cluster[0]["body"]
+    assert sum(s.startswith("Kết quả khen thưởng") for s in mailbox.subjects()) >= 2

@@ -139,10 +139,17 @@ def proposal(school_id: str, award: str, rank: int, status: str = "proposed") ->
     }
 
 
+def campaign(quotas: dict[str, int] | None) -> dict[str, Any]:
+    """Return the 2023 campaign with its national quotas (None: each cluster's quota per cluster)."""
+    content = make_campaign(2023)
+    content["award_rules"]["national_quotas"] = quotas
+    return content
+
+
 def test_the_academy_decides_the_proposals_and_keeps_the_register(
     client: FlaskClient, registry: Registry
 ) -> None:
-    assert client.post("/campaigns", json=make_campaign(2023), headers=auth()).status_code == 201
+    assert client.post("/campaigns", json=campaign(None), headers=auth()).status_code == 201
     a, b, c = (register(client, code) for code in ("A", "B", "C"))
     body = {"year": 2023, "name": "Cụm Tây Bắc", "region": "Bắc", "member_school_ids": [a, b, c]}
     cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
@@ -200,7 +207,8 @@ def test_the_academy_decides_the_proposals_and_keeps_the_register(
 
 
 def test_a_decision_beyond_the_quota_changes_nothing(client: FlaskClient, registry: Registry) -> None:
-    assert client.post("/campaigns", json=make_campaign(2023), headers=auth()).status_code == 201
+    quotas = {"co_thi_dua": 1, "bang_khen": 2}
+    assert client.post("/campaigns", json=campaign(quotas), headers=auth()).status_code == 201
     a, b, c = (register(client, code) for code in ("A", "B", "C"))
     body = {"year": 2023, "name": "Cụm", "region": "Bắc", "member_school_ids": [a, b, c]}
     cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]

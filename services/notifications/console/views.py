@@ -149,6 +149,8 @@ NOTICE_KINDS = {
     "results": "Kết quả",
     "returned": "Trả lại",
     "accepted": "Đã duyệt",
+    "award": "Khen thưởng",
+    "awards": "Khen thưởng của cụm",
 }
 
 

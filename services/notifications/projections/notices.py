@@ -19,6 +19,7 @@ from services.notifications.app.messages import render
 from services.notifications.app.webhooks import queue_deliveries
 from services.notifications.contracts import AUDITED_TOPICS
 from services.notifications.tables import deadlines, exempt, filed, heads, members, officers, schools
+from services.vocabulary import AWARD_NAMES
 from shared.consumer import Consumed, ConsumerOptions
 from shared.envelope import Envelope
 from shared.handlers import Handlers
@@ -252,4 +253,38 @@ def _results(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caus
         )
         key = f"results:{data['year']}:{data['cluster_id']}:{data['revision']}"
         caused.append(Notice(key, "results", to, subject, body))
+    return caused
+
+
+@NOTICES.on("AwardsDecided")
+def _awards_decided(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
+    """Tell each proposed school its verdict, and each cluster head the verdicts of its cluster."""
+    year, signed_on = data["year"], _day(data["signed_on"])
+    verdicts = [
+        {
+            **v,
+            "school_name": recipients.school_name(conn, v["school_id"]),
+            "award_name": AWARD_NAMES.get(v["award"], v["award"]),
+        }
+        for v in data["verdicts"]
+    ]
+    caused = []
+    for v in verdicts:
+        to = recipients.school_recipients(conn, year, v["school_id"])
+        subject, body = render(
+            "award", recipient_name=to.name, year=year, number=data["number"], signed_on=signed_on, **v
+        )
+        caused.append(Notice(f"award:{year}:{v['school_id']}:{v['award']}", "award", to, subject, body))
+    for cluster_id in sorted({v["cluster_id"] for v in verdicts}):
+        to = recipients.cluster_recipients(conn, year, cluster_id)
+        mine = [v for v in verdicts if v["cluster_id"] == cluster_id]
+        subject, body = render(
+            "cluster_awards",
+            recipient_name=to.name,
+            year=year,
+            number=data["number"],
+            signed_on=signed_on,
+            verdicts=mine,
+        )
+        caused.append(Notice(f"awards:{year}:{cluster_id}", "awards", to, subject, body))
     return caused

@@ -11,6 +11,9 @@ from typing import Any
 from services.registry.contracts import DEFAULT_BANDS
 
 YEAR = 2023
+NATIONAL_QUOTAS = {"co_thi_dua": 6, "bang_khen": 12}
+"""How many flags and certificates the Academy grants in the year across its clusters (ours: the letter
+gives each cluster one flag and two certificates to propose; the Council grants fewer)."""
 
 CONTENT_AREAS = [
     {
@@ -294,7 +297,13 @@ def campaign_2023() -> dict[str, Any]:
             _score_sheet("5.2", "ministry", "Đổi mới đào tạo, bồi dưỡng theo yêu cầu của bộ, ngành"),
         ],
         "deductions": {"late_per_filing": 2, "missing_per_filing": 5},
-        "award_rules": {"score_threshold": 90, "flag_quota": 1, "merit_quota": 2, "vote_majority": 0.5},
+        "award_rules": {
+            "score_threshold": 90,
+            "flag_quota": 1,
+            "merit_quota": 2,
+            "vote_majority": 0.5,
+            "national_quotas": NATIONAL_QUOTAS,
+        },
         "bands": [dict(band) for band in DEFAULT_BANDS],
         "review": {"correction_days": 10, "returned_unamended": "filed"},
     }
