@@ -17,10 +17,12 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from services.registry.contracts import CATALOGUE as REGISTRY
+from services.registry.contracts import CATALOGUE as REGISTRY_EVENTS
+from services.registry.feeds import FOR_PROVINCES
 from services.scoring.contracts import CATALOGUE as SCORING
 from services.submissions.contracts import CATALOGUE as SUBMISSIONS
 from services.submissions.contracts import INBOUND_EVENTS
-from services.vocabulary import INTEGRATION_TOPIC
+from services.vocabulary import INTEGRATION_TOPIC, OUTBOUND_PREFIX
 from shared.catalogue import Catalogue, EventType
 from shared.deadletter import DLQ_SUFFIX
 from shared.signing import SIGNATURE_HEADER
@@ -77,6 +79,15 @@ SIGNING = (
 )
 
 
+PROVINCIAL = (
+    "Each provincial or ministry system reads its own topic, thidua.integration.outbound.<CODE> (on a "
+    "secured broker only its principal integration-<CODE> may, in its group integration-<CODE>): the "
+    "registry's events about that system's schools, copied from thidua.registry.events exactly once, "
+    "the record unchanged (the same ce_id). Read with isolation.level=read_committed."
+)
+PROVINCIAL_EVENTS = Catalogue(*(e for e in REGISTRY_EVENTS if e.name.encode() in FOR_PROVINCES))
+
+
 def _schema_name(schema: Any) -> str:
     cls = schema if isinstance(schema, type) else type(schema)
     return cls.__name__
@@ -104,6 +115,13 @@ def build() -> dict[str, Any]:
             "action": "send",
             "channel": {"$ref": "#/channels/integration"},
             "summary": "Provincial committee and ministry systems send signed Form 09 confirmations.",
+        }
+        outbound = OUTBOUND_PREFIX + "{code}"
+        _channel(spec, channels, messages, "provinces", outbound, PROVINCIAL_EVENTS, PROVINCIAL)
+        operations["consume_provinces"] = {
+            "action": "receive",
+            "channel": {"$ref": "#/channels/provinces"},
+            "summary": "A provincial committee or ministry system reads what concerns its own schools.",
         }
         schemas = json_schema(spec.to_dict()["components"]["schemas"])
     messages["DeadLetter"] = _dead_letter()

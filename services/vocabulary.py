@@ -30,6 +30,16 @@ def inbound_topic(code: str) -> str:
     return f"{INBOUND_PREFIX}{code}"
 
 
+OUTBOUND_PREFIX = "thidua.integration.outbound."
+"""What every provincial or ministry system's own outbound topic starts with: the suite writes there
+the events of that system's schools (an award granted), and only that system's principal reads it."""
+
+
+def outbound_topic(code: str) -> str:
+    """Return the outbound topic of one system: what the suite tells it about its own schools."""
+    return f"{OUTBOUND_PREFIX}{code}"
+
+
 FILING_STATES = {
     "missing": "Chưa nộp",
     "on_time": "Đúng hạn",

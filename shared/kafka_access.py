@@ -91,6 +91,13 @@ def grants(access: dict[str, Any], namespace: str = "") -> list[Grant]:
             allow(integration["consumed_by"], ("WRITE", "DESCRIBE", "CREATE"), "TOPIC", dlq_topic(topic))
         if "redriven_by" in integration:
             allow(integration["redriven_by"], ("WRITE", "DESCRIBE"), "TOPIC", topic)
+        if "outbound_prefix" in integration:
+            outbound = integration["outbound_prefix"] + code
+            allow(f"integration-{code}", ("READ", "DESCRIBE"), "TOPIC", outbound)
+            allow(f"integration-{code}", ("READ", "DESCRIBE"), "GROUP", f"integration-{code}")
+    if "outbound_by" in integration:  # every school's system, declared yet or not: no copy is refused
+        prefix = integration["outbound_prefix"]
+        allow(integration["outbound_by"], ("WRITE", "DESCRIBE", "CREATE"), "TOPIC", prefix, prefixed=True)
     return out
 
 

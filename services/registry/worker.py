@@ -1,10 +1,12 @@
-"""The registry's background process: the outbox relay to ``thidua.registry.events``, under a lease."""
+"""The registry's background process: the outbox relay to ``thidua.registry.events`` and the provincial
+feeds, each under a lease, and the consumers of dossiers and proposals."""
 
 from __future__ import annotations
 
 from services.registry.bootstrap import bootstrap, consumers
 from services.registry.config import load_settings
 from services.registry.contracts import TOPIC
+from services.registry.feeds import provincial_feeds
 from services.registry.service import Registry
 from shared.process import Loop, serve
 from shared.service import from_environment
@@ -12,7 +14,12 @@ from shared.service import from_environment
 
 def loops(service: Registry) -> dict[str, Loop]:
     """Return the worker's loops by name."""
-    return {"relay": service.relay_loop(TOPIC), **consumers(service)}
+    feeds = provincial_feeds(service.bus)
+    return {
+        "relay": service.relay_loop(TOPIC),
+        "provincial-feeds": service.singleton("provincial-feeds", feeds.run, feeds.close),
+        **consumers(service),
+    }
 
 
 def main() -> None:

@@ -74,6 +74,23 @@ class GroupLag:
         return max(0, self.end - self.committed)
 
 
+class Publisher(Protocol):
+    """Publishes batches atomically: each batch is on its topics in full or not visible at all."""
+
+    def fence(self, timeout: float | None = None) -> None:
+        """Take over the id: fence older publishers of it and settle what they left open (then the
+        topic says which of their batches reached it)."""
+        ...
+
+    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
+        """Publish one batch within ``timeout`` seconds; raise BusUnavailable when its fate is unknown."""
+        ...
+
+    def close(self) -> None:
+        """Release the publisher (an open batch is abandoned)."""
+        ...
+
+
 class Subscription(Protocol):
     """A consumer group's view of some topics: poll, then commit what was handled."""
 
@@ -102,6 +119,21 @@ class Subscription(Protocol):
         """Return the next offset this subscription will read per partition it holds."""
         ...
 
+    def forward(
+        self,
+        publisher: Publisher,
+        records: Sequence[OutgoingRecord],
+        offsets: Mapping[TopicPartition, int],
+        timeout: float | None = None,
+    ) -> None:
+        """Publish the records and commit the group's next offsets as one: both happen or neither.
+
+        On Kafka one transaction of the publisher carries the records and the offsets (and the group's
+        generation, so a member the group has left behind is fenced). Raise BusUnavailable when that
+        failed: the subscription must then be closed and made again, to read from the committed offsets.
+        """
+        ...
+
     def close(self) -> None:
         """Leave the group and release resources."""
         ...
@@ -117,23 +149,6 @@ class GroupMember:
     host: str
     partitions: tuple[str, ...]
     """As ``topic[partition]``."""
-
-
-class Publisher(Protocol):
-    """Publishes batches atomically: each batch is on its topics in full or not visible at all."""
-
-    def fence(self, timeout: float | None = None) -> None:
-        """Take over the id: fence older publishers of it and settle what they left open (then the
-        topic says which of their batches reached it)."""
-        ...
-
-    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
-        """Publish one batch within ``timeout`` seconds; raise BusUnavailable when its fate is unknown."""
-        ...
-
-    def close(self) -> None:
-        """Release the publisher (an open batch is abandoned)."""
-        ...
 
 
 class DirectPublisher:

@@ -21,6 +21,7 @@ from shared.bus.base import (
     GroupLag,
     GroupMember,
     OutgoingRecord,
+    Publisher,
     Record,
     Start,
     TopicPartition,
@@ -89,34 +90,37 @@ class EmbeddedBus:
             return
         try:
             with self.engine.begin() as conn:
-                partitions = {
-                    name: count
-                    for name, count in conn.execute(sa.select(_topics.c.name, _topics.c.partitions))
-                }
-                next_offsets: dict[TopicPartition, int] = {}
-                rows = []
-                now_ms = int(time.time() * 1000)
-                for record in records:
-                    if record.topic not in partitions:
-                        raise BusUnavailable(f"unknown topic {record.topic}")
-                    tp = (record.topic, zlib.crc32(record.key) % partitions[record.topic])
-                    if tp not in next_offsets:
-                        next_offsets[tp] = _end_offset(conn, tp)
-                    rows.append(
-                        {
-                            "topic": tp[0],
-                            "partition": tp[1],
-                            "offset": next_offsets[tp],
-                            "key": record.key,
-                            "headers": _encode_headers(record.headers),
-                            "value": record.value,
-                            "timestamp_ms": now_ms,
-                        }
-                    )
-                    next_offsets[tp] += 1
-                conn.execute(_log.insert(), rows)
+                self.append(conn, records)
         except sa.exc.OperationalError as exc:
             raise BusUnavailable(f"event log unavailable: {exc}") from exc
+
+    def append(self, conn: sa.Connection, records: Sequence[OutgoingRecord]) -> None:
+        """Append the records in the caller's transaction of the log."""
+        partitions = {
+            name: count for name, count in conn.execute(sa.select(_topics.c.name, _topics.c.partitions))
+        }
+        next_offsets: dict[TopicPartition, int] = {}
+        rows = []
+        now_ms = int(time.time() * 1000)
+        for record in records:
+            if record.topic not in partitions:
+                raise BusUnavailable(f"unknown topic {record.topic}")
+            tp = (record.topic, zlib.crc32(record.key) % partitions[record.topic])
+            if tp not in next_offsets:
+                next_offsets[tp] = _end_offset(conn, tp)
+            rows.append(
+                {
+                    "topic": tp[0],
+                    "partition": tp[1],
+                    "offset": next_offsets[tp],
+                    "key": record.key,
+                    "headers": _encode_headers(record.headers),
+                    "value": record.value,
+                    "timestamp_ms": now_ms,
+                }
+            )
+            next_offsets[tp] += 1
+        conn.execute(_log.insert(), rows)
 
     def subscribe(self, group: str, topics: Sequence[str]) -> EmbeddedSubscription:
         """Start reading the topics as a group, from its committed offsets."""
@@ -214,18 +218,37 @@ class EmbeddedSubscription:
         if not offsets:
             return
         with self.bus.engine.begin() as conn:
-            for (topic, partition), offset in offsets.items():
-                where = (
-                    (_group_offsets.c.group_id == self.group)
-                    & (_group_offsets.c.topic == topic)
-                    & (_group_offsets.c.partition == partition)
-                )
-                if conn.execute(_group_offsets.update().where(where).values(offset=offset)).rowcount == 0:
-                    conn.execute(
-                        _group_offsets.insert().values(
-                            group_id=self.group, topic=topic, partition=partition, offset=offset
-                        )
+            self._store(conn, offsets)
+
+    def forward(
+        self,
+        publisher: Publisher,
+        records: Sequence[OutgoingRecord],
+        offsets: Mapping[TopicPartition, int],
+        timeout: float | None = None,
+    ) -> None:
+        """Append the records and store the group's next offsets in one transaction of the log."""
+        try:
+            with self.bus.engine.begin() as conn:
+                if records:
+                    self.bus.append(conn, records)
+                self._store(conn, offsets)
+        except sa.exc.OperationalError as exc:
+            raise BusUnavailable(f"event log unavailable: {exc}") from exc
+
+    def _store(self, conn: sa.Connection, offsets: Mapping[TopicPartition, int]) -> None:
+        for (topic, partition), offset in offsets.items():
+            where = (
+                (_group_offsets.c.group_id == self.group)
+                & (_group_offsets.c.topic == topic)
+                & (_group_offsets.c.partition == partition)
+            )
+            if conn.execute(_group_offsets.update().where(where).values(offset=offset)).rowcount == 0:
+                conn.execute(
+                    _group_offsets.insert().values(
+                        group_id=self.group, topic=topic, partition=partition, offset=offset
                     )
+                )
 
     def settle(self) -> None:
         """Nothing to settle: the log has no transaction markers."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from kafka import KafkaConsumer
@@ -12,7 +12,8 @@ from kafka import TopicPartition as KafkaTopicPartition
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from shared.bus.base import BusUnavailable, Record, TopicPartition
+from shared.bus.base import BusUnavailable, OutgoingRecord, Publisher, Record, TopicPartition
+from shared.bus.kafka_transactions import TransactionalPublisher
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,31 @@ class KafkaSubscription:
             log.info("commit refused after a rebalance; the batch will be read again: %s", exc)
         except KafkaError as exc:
             raise BusUnavailable(f"commit failed: {exc}") from exc
+
+    def forward(
+        self,
+        publisher: Publisher,
+        records: Sequence[OutgoingRecord],
+        offsets: Mapping[TopicPartition, int],
+        timeout: float | None = None,
+    ) -> None:
+        """Publish the records and commit the offsets in one transaction of the publisher.
+
+        The offsets go with this member's group metadata, so a member the group has already replaced
+        cannot commit (KIP-447). On failure the subscription is spent: close it and subscribe again.
+        """
+        if not isinstance(publisher, TransactionalPublisher):
+            raise TypeError("forwarding on Kafka needs a transactional publisher")
+        physical = {
+            KafkaTopicPartition(self.bus.physical(t), p): OffsetAndMetadata(o, "", -1)
+            for (t, p), o in offsets.items()
+        }
+        try:
+            metadata = self._consumer.group_metadata()
+        except KafkaError as exc:
+            raise BusUnavailable(f"group metadata unavailable: {exc}") from exc
+        publisher.publish(records, timeout, consumed=(physical, metadata))
+        self._committed.update({tp: o.offset for tp, o in physical.items()})
 
     def rewind(self) -> None:
         """Seek every assigned partition to its beginning, joining the group first if needed."""

@@ -43,14 +43,22 @@ class TransactionalPublisher:
         except KafkaError as exc:
             raise BusUnavailable(f"cannot take over transactional id {self.transactional_id}: {exc}") from exc
 
-    def publish(self, records: Sequence[OutgoingRecord], timeout: float | None = None) -> None:
+    def publish(
+        self,
+        records: Sequence[OutgoingRecord],
+        timeout: float | None = None,
+        consumed: tuple[dict[Any, Any], Any] | None = None,
+    ) -> None:
         """Send the records in one transaction and commit it within ``timeout`` seconds.
+
+        ``consumed``, the offsets (kafka-python's, by partition) and group metadata of a consumer,
+        commits those offsets in the same transaction: the consume-transform-produce of KIP-447.
 
         On any failure the transaction is aborted (or left to be aborted by the next producer of the
         id) and BusUnavailable raised: the batch is on the topic in full, or invisible to
         ``read_committed`` readers; which one, the caller learns from the topic's tail.
         """
-        if not records:
+        if not records and consumed is None:
             return
         limit = self.bus.delivery_limit(timeout)
         deadline = time.monotonic() + limit
@@ -61,6 +69,8 @@ class TransactionalPublisher:
                 producer.send(self.bus.physical(r.topic), key=r.key, value=r.value, headers=list(r.headers))
                 for r in records
             ]
+            if consumed is not None:
+                producer.send_offsets_to_transaction(*consumed)
             producer.flush(timeout=max(0.0, deadline - time.monotonic()))
             for future in futures:
                 if not future.is_done:

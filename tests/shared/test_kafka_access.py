@@ -6,10 +6,13 @@ import tomllib
 
 import pytest
 
-from shared.bus import BusUnavailable, OutgoingRecord, Start, make_bus
+from services.registry.feeds import provincial_feeds
+from services.vocabulary import outbound_topic
+from shared.bus import Bus, BusUnavailable, OutgoingRecord, Start, make_bus
 from shared.kafka_access import ACCESS_FILE, grants
 from tests.conftest import SecuredKafka
 from tests.factories import make_envelope
+from tests.registry.test_provincial_feeds import granted, publish
 
 pytestmark = pytest.mark.kafka
 REGISTRY, SUBMISSIONS, SCORING = (
@@ -93,6 +96,9 @@ def test_the_declared_file_gives_each_service_only_its_topics() -> None:
     assert {topic for principal, topic in writes if principal == "registry"} == {
         REGISTRY,
         f"{SUBMISSIONS}.dlq",
+        f"{SCORING}.dlq",
+        f"{REGISTRY}.dlq",
+        "thidua.integration.outbound.",  # a prefix: every school's system hears of its awards
     }
     assert {topic for principal, topic in writes if principal == "submissions"} == {
         SUBMISSIONS,
@@ -100,3 +106,37 @@ def test_the_declared_file_gives_each_service_only_its_topics() -> None:
         *(f"thidua.integration.inbound.{code}.dlq" for code in access["integration"]["codes"]),
     }
     assert {topic for principal, topic in writes if principal == "integration-HOABINH"} == {INBOUND}
+
+
+def test_a_provincial_system_receives_the_awards_of_its_own_schools_and_no_others(
+    secured_kafka: SecuredKafka,
+) -> None:
+    kafka = secured_kafka.fresh()
+    registry = bus_of(kafka, "registry")
+    hoa_binh, phu_tho = granted("HOABINH"), granted("PHUTHO")
+    publish(registry, hoa_binh, phu_tho)
+    feeds = provincial_feeds(registry)  # as the registry's principal: its topic, group and transactions
+    assert feeds.run_until_caught_up() == 2
+    feeds.close()
+    province = bus_of(kafka, "integration-HOABINH")
+    own = province.subscribe("integration-HOABINH", [outbound_topic("HOABINH")])
+    got: list[str] = []
+    for _ in range(40):
+        got += [
+            (r.header("ce_type") or b"").decode() + ":" + (r.header("ce_id") or b"").decode()
+            for r in own.poll(10, 0.5)
+        ]
+        if got:
+            break
+    own.close()
+    assert got == [f"AwardGranted:{hoa_binh.id}"]
+    assert nothing_read(province, outbound_topic("PHUTHO")), "another province's awards stay hidden"
+    assert nothing_read(province, REGISTRY), "and so does the registry's topic, where every award is"
+
+
+def nothing_read(bus: Bus, topic: str) -> bool:
+    """Return whether a bus reads nothing of a topic (it is refused, or gets no records)."""
+    try:
+        return bus.read([topic], Start(), 10) == []
+    except BusUnavailable:
+        return True
