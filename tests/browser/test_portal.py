@@ -7,28 +7,28 @@ in through the pages and ends in a filing or decision that the services record a
 
 from __future__ import annotations
 
-import mailbox
-import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pyotp
 import pytest
 import requests
 
-from shared.auth import mint_token
 from tests.browser.conftest import SCREENSHOTS, wait_for
-from tests.e2e.processes import Suite, free_port
-from tests.factories import TEST_SECRET
+from tests.browser.portal_suite import (
+    ACADEMY_EMAIL,
+    ADMIN,
+    Running,
+    academy_creates,
+    academy_signs_in,
+    accept_invitation,
+    menu_pages_show_no_code,
+    no_serious_violations,
+    portal_suite,
+    sign_in,
+    sign_out,
+)
 
 pytestmark = pytest.mark.e2e
 CLUSTER = "cl_2023_trung_du_bac"
-ACADEMY_EMAIL = "vu.cactruongchinhtri@hcma.vn"
-ADMIN = {"Authorization": f"Bearer {mint_token(TEST_SECRET, 'an', 'academy_admin')}"}
 OFFICERS = [
     {
         "school_id": "sch_yenbai",
@@ -43,194 +43,20 @@ OFFICERS = [
         "email": "binh@phutho.invalid",
     },
 ]
-SERIOUS = ("serious", "critical")
-
-
-class Running:
-    """The suite's URLs, its mail directory, and the first Academy account's password and second factor."""
-
-    def __init__(self, urls: dict[str, str], mail_dir: Path, admin_password: str):
-        self.urls = urls
-        self.portal = urls["portal"]
-        self.mail_dir = mail_dir
-        self.admin_password = admin_password
-        self.admin_secret = ""
-        self.last_step = 0
-
-    def link_path(self, email: str, kind: str = "loi-moi") -> str:
-        """Return the path of the newest one-time link (invitation or reset) sent to an address."""
-        found: list[str] = []
-        for message in sorted(mailbox.Maildir(self.mail_dir, create=False), key=lambda m: m["Date"] or ""):
-            if email in (message["To"] or "") and not message.is_multipart():
-                body = message.get_payload(decode=True).decode()
-                found += re.findall(rf"https?://[^/\s]+(/{kind}/\S+)", body)
-        assert found, f"no {kind} link to {email}"
-        return found[-1]
-
-    def invitation_path(self, email: str) -> str:
-        """Return the path of the newest invitation link sent to an address."""
-        return self.link_path(email)
-
-    def next_code(self) -> str:
-        """Return a TOTP code of the Academy account for a time step not used yet (waiting if need be)."""
-        while True:
-            current = int(time.time()) // 30
-            step = max(current - 1, self.last_step + 1)
-            if step <= current + 1:
-                self.last_step = step
-                return str(pyotp.TOTP(self.admin_secret).at(step * 30))
-            time.sleep(1)
-
-    def filings(self, **query: Any) -> list[dict[str, Any]]:
-        """Return filings through the API, as the Academy reads them."""
-        answer = requests.get(f"{self.urls['submissions']}/filings", params=query, headers=ADMIN, timeout=10)
-        answer.raise_for_status()
-        return list(answer.json())
 
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    home = tmp_path_factory.mktemp("portal-suite")
-    smtp_port = free_port()
-    suite = Suite(
-        {
-            "THIDUA_BUS_URL": f"file:{home / 'eventlog.sqlite'}",
-            "THIDUA_DATA_DIR": str(home),
-            "THIDUA_JWT_SECRET": TEST_SECRET,
-            "THIDUA_CLOCK_AT": "2023-03-04T10:00:00+07:00",
-            "SUBMISSIONS_DOCUMENTS_DIR": str(home / "documents"),
-            "SMTP_PORT": str(smtp_port),
-            "NOTIFY_INTERVAL": "0.5",
-            "PORTAL_THROTTLE_FIRST_SECONDS": "120",  # a throttled browser surely still waits when it retries
-        },
-        home,
-    )
-    catcher = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            f"127.0.0.1:{smtp_port}",
-            "-c",
-            "aiosmtpd.handlers.Mailbox",
-            str(home / "mail"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for service in ("registry", "submissions", "scoring", "notifications", "portal"):
-            suite.migrate(service)
-        suite.run_role("registry", "seed")
-        subprocess.run(
-            [sys.executable, "-m", "services", "portal", "first-account"],
-            env=suite.env,
-            check=True,
-            timeout=60,
-        )
-        urls = {
-            service: suite.start_api(service)
-            for service in ("registry", "submissions", "scoring", "notifications")
-        }
-        suite.env.update({f"{service.upper()}_URL": url for service, url in urls.items()})
-        for service in ("registry", "submissions", "scoring", "notifications"):
-            suite.start_worker(service)
-        urls["portal"] = suite.start_api("portal")
-        suite.wait_until(
-            lambda: (
-                requests.get(
-                    f"{urls['submissions']}/status-board", params={"year": 2023}, headers=ADMIN, timeout=5
-                ).ok
-            ),
-            "submissions to learn the 2023 campaign",
-            90,
-        )
+    with portal_suite(tmp_path_factory.mktemp("portal-suite"), "2023-03-04T10:00:00+07:00") as suite:
         officers = {"officers": [{**o, "phone": "0216 3850 000"} for o in OFFICERS]}
         listed = requests.post(
-            f"{urls['submissions']}/filings",
+            f"{suite.urls['submissions']}/filings",
             json={"year": 2023, "form": "03", "cluster_id": CLUSTER, "payload": officers},
             headers=ADMIN,
             timeout=10,
         )
         assert listed.status_code == 201, listed.text
-        yield Running(urls, home / "mail", (home / "portal-admin.txt").read_text().strip())
-    finally:
-        suite.stop_all()
-        catcher.terminate()
-        catcher.wait(timeout=30)
-
-
-def sign_in(page, base: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/dang-nhap")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("#dang-nhap")
-
-
-NEW_ACADEMY_PASSWORD = "mat-khau-cua-hoc-vien"
-
-
-def academy_signs_in(page, running: Running) -> None:  # type: ignore[no-untyped-def]
-    """Sign the Academy in: the first time it enrols its second factor and replaces the generated
-    password; afterwards the password and a fresh code."""
-    if running.admin_secret:
-        sign_in(page, running.portal, ACADEMY_EMAIL, NEW_ACADEMY_PASSWORD)
-        assert page.url.endswith("/dang-nhap/xac-thuc")
-        no_serious_violations(page, "second factor")
-        page.screenshot(path=str(SCREENSHOTS / "portal-second-factor.png"), full_page=True)
-        page.fill("#code", running.next_code())
-        page.click("#xac-thuc")
-        assert page.url.endswith("/hoc-vien/"), page.inner_text("main")
-        return
-    sign_in(page, running.portal, ACADEMY_EMAIL, running.admin_password)
-    assert page.url.endswith("/dang-nhap/dang-ky-xac-thuc")  # no Academy account without a second factor
-    no_serious_violations(page, "second factor enrolment")
-    page.screenshot(path=str(SCREENSHOTS / "portal-enrol-second-factor.png"), full_page=True)
-    running.admin_secret = page.inner_text("#khoa-bi-mat").strip()
-    page.fill("#code", running.next_code())
-    page.click("#bat-xac-thuc")
-    assert page.locator("#ma-du-phong li").count() == 10
-    page.click("#tiep-tuc")
-    assert page.url.endswith("/bao-mat/doi-mat-khau")  # the generated password must go
-    no_serious_violations(page, "forced password change")
-    page.goto(f"{running.portal}/hoc-vien/")
-    assert page.url.endswith("/bao-mat/doi-mat-khau")  # nothing else opens before it is changed
-    page.fill("#current", running.admin_password)
-    page.fill("#password", NEW_ACADEMY_PASSWORD)
-    page.fill("#confirmation", NEW_ACADEMY_PASSWORD)
-    page.click("#doi-mat-khau")
-    assert page.url.endswith("/hoc-vien/"), page.inner_text("main")
-
-
-def sign_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.click("#dang-xuat")
-
-
-def accept_invitation(page, running: Running, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(running.portal + running.invitation_path(email))
-    page.fill("#password", password)
-    page.fill("#confirmation", password)
-    page.click("#dat-mat-khau")
-    assert "Mật khẩu đã được đặt" in page.inner_text("main")
-
-
-def academy_creates(page, running: Running, name: str, email: str, role: str, tenant: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{running.portal}/hoc-vien/tai-khoan")
-    page.fill("#full_name", name)
-    page.fill("#email", email)
-    page.select_option("#role", role)
-    page.fill("#tenant", tenant)
-    page.click("#tao-tai-khoan button")
-    assert f"Đã gửi thư mời tới {email}" in page.inner_text("main")
-
-
-def no_serious_violations(page, where: str) -> None:  # type: ignore[no-untyped-def]
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
-    violations = axe.run(page).response["violations"]
-    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in SERIOUS]
-    assert serious == [], f"{where}: {serious}"
+        yield suite
 
 
 def test_invited_officer_files_form_01_and_the_cluster_head_sees_it_on_the_board(browser, running) -> None:  # type: ignore[no-untyped-def]
@@ -240,13 +66,14 @@ def test_invited_officer_files_form_01_and_the_cluster_head_sees_it_on_the_board
     page.goto(f"{running.portal}/hoc-vien/tai-khoan")
     page.locator("#can-bo-mau-03 tr", has_text="ha@yenbai.invalid").locator("button").click()
     assert "Đã gửi thư mời tới ha@yenbai.invalid" in page.inner_text("main")
-    page.goto(f"{running.portal}/hoc-vien/tai-khoan")  # a tenant the registry does not know is refused
+    page.goto(f"{running.portal}/hoc-vien/tai-khoan")  # a cluster head without a cluster is refused
     page.fill("#full_name", "Không có cụm")
     page.fill("#email", "khong-co@cum.invalid")
-    page.select_option("#role", "cluster_head")
-    page.fill("#tenant", "cl_2023_khong_co")
+    page.select_option("#tenant", "sch_hoabinh")
+    page.select_option("#role", "cluster_head")  # the picker now offers clusters only: a school is undone
+    assert page.input_value("#tenant") == ""
     page.click("#tao-tai-khoan button")
-    assert "Không có cụm thi đua mang mã cl_2023_khong_co" in page.inner_text("main")
+    assert "Cụm trưởng cần chọn cụm thi đua của mình" in page.inner_text("main")
     assert "khong-co@cum.invalid" not in page.inner_text("main")  # and no account was made
     academy_creates(page, running, "Văn phòng Cụm Trung du", "cum@hoabinh.invalid", "cluster_head", CLUSTER)
     no_serious_violations(page, "accounts")
@@ -568,13 +395,6 @@ def test_the_academy_reviews_form_01_which_the_cluster_head_reads_without_button
     page.close()
 
 
-CODES = re.compile(
-    r"\b(?:sch|sub|cl)_\w+|\b(?:SO_KET|BAO_CAO_SO_KET|HOI_NGHI_TONG_KET|HO_SO_CUM|KIEM_TRA|PHAT_DONG|DANG_KY_CUM)\b"
-    r"|\bT[1-9]b?\b|\b(?:school_officer|cluster_head|academy_admin|provincial_viewer)\b"
-)
-"""What a person must never read on a page: internal ids, form or target codes, role names of the code."""
-
-
 def test_every_page_of_every_menu_names_things_and_shows_no_code(browser, running) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
     found: list[str] = []
@@ -588,10 +408,7 @@ def test_every_page_of_every_menu_names_things_and_shows_no_code(browser, runnin
                 who,
                 {"ha@yenbai.invalid": "mat-khau-cua-ha"}.get(who, "mat-khau-cum-truong"),
             )
-        links = [a.get_attribute("href") for a in page.locator("header nav a").all()]
-        for link in links:
-            page.goto(running.portal + link if link.startswith("/") else link)
-            found += [f"{who} {link}: {code}" for code in CODES.findall(page.inner_text("body"))]
+        found += menu_pages_show_no_code(page, running, who)
         sign_out(page)
     page.close()
     assert found == [], "\n".join(found)

@@ -19,4 +19,20 @@
       location.search = query.toString();
     });
   });
+  // An account's unit picker offers only the units of the chosen role (the server checks them again).
+  document.querySelectorAll("select.tenant-picker").forEach(function (picker) {
+    var role = picker.form && picker.form.querySelector("select[name=role]");
+    if (!role) return;
+    function fit() {
+      picker.querySelectorAll("optgroup").forEach(function (group) {
+        var mine = group.dataset.role === role.value;
+        group.hidden = !mine;
+        group.disabled = !mine;
+      });
+      var chosen = picker.selectedOptions[0];
+      if (chosen && chosen.parentElement.disabled) picker.value = "";
+    }
+    role.addEventListener("change", fit);
+    fit();
+  });
 })();

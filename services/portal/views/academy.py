@@ -25,6 +25,7 @@ from services.portal.views.common import (
     suite,
     year,
 )
+from services.portal.views.province import where_of
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
 from shared.web.gateway import SuiteError
 
@@ -231,13 +232,16 @@ def accounts_page() -> Any:
         return redirect(url_for("academy.accounts_page"))
     with service.reader.connect() as conn:
         listed = accounts.list_accounts(conn)
+    pickers = _tenants()
     return page(
         "accounts.html",
         accounts=listed,
         roles=PORTAL_ROLES,
-        officers=_officers(year(), {a["email"] for a in listed}),
+        officers=_officers(year(), {a["email"] for a in listed})
+        or _officers(year() - 1, {a["email"] for a in listed}),
         names=school_names(),
-        tenants=_tenant_names(),
+        pickers=pickers,
+        tenants=_tenant_names(pickers),
         me=person().account_id,
     )
 
@@ -307,28 +311,55 @@ def change_role(account_id: int) -> Any:
     return redirect(url_for("academy.accounts_page"))
 
 
-def _tenant_names() -> dict[str, str]:
-    """Return how the accounts table names each tenant: schools and clusters by name."""
+def _tenants() -> dict[str, dict[str, str]]:
+    """Return what each role's account may belong to, by value and name, for the pickers.
+
+    A school's officer belongs to a school, a cluster head to a cluster of the year, and a provincial
+    viewer to the province, city or ministry whose school bears its code: schools still in place in
+    the year the page is about.
+    """
+    first_day = f"{year()}-01-01"
+    in_place = (s for s in all_schools() if (s.get("valid_to") or first_day) >= first_day)
+    active = sorted(in_place, key=lambda s: s["name"])
     clusters = suite().get("registry", "/clusters", year=year(), per_page=500)
-    return school_names() | {c["cluster_id"]: c["name"] for c in clusters}
+    provinces = {s["code"]: _capitalised(where_of(s)) for s in active}
+    return {
+        SCHOOL_OFFICER: {s["school_id"]: s["name"] for s in active},
+        CLUSTER_HEAD: {c["cluster_id"]: c["name"] for c in sorted(clusters, key=lambda c: c["name"])},
+        PROVINCIAL_VIEWER: dict(sorted(provinces.items(), key=lambda item: item[1])),
+    }
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _tenant_names(tenants: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Return how the accounts table names each tenant: schools, clusters and provinces by name."""
+    return school_names() | {k: v for names in tenants.values() for k, v in names.items()}
+
+
+TENANT_KINDS = {
+    SCHOOL_OFFICER: "Cán bộ thi đua cần chọn trường của mình.",
+    CLUSTER_HEAD: "Cụm trưởng cần chọn cụm thi đua của mình.",
+    PROVINCIAL_VIEWER: "Người theo dõi của tỉnh, bộ, ngành cần chọn tỉnh, bộ, ngành của mình.",
+}
 
 
 def _unknown_tenant(role: str, tenant: str | None) -> str | None:
-    """Say why a tenant does not exist in the registry for the role (None when it does, or has none)."""
+    """Say why a tenant does not fit the role (None when it does, or the role has none)."""
+    if role not in TENANT_KINDS:
+        return "Tài khoản của Học viện không thuộc đơn vị nào." if tenant else None
     if not tenant:
-        return None
-    if role == SCHOOL_OFFICER and tenant not in school_names():
-        return f"Không có trường mang mã {tenant} trong danh mục."
+        return TENANT_KINDS[role]
     if role == CLUSTER_HEAD:
         try:
             suite().get("registry", f"/clusters/{tenant}")
+            return None
         except SuiteError:
-            return f"Không có cụm thi đua mang mã {tenant}."
-    if role == PROVINCIAL_VIEWER:
-        codes = {school["code"] for school in all_schools()}
-        if tenant not in codes:
-            return f"Không có trường nào mang mã tỉnh, bộ, ngành {tenant}."
-    return None
+            return TENANT_KINDS[role]
+    known = set(school_names()) if role == SCHOOL_OFFICER else {s["code"] for s in all_schools()}
+    return None if tenant in known else TENANT_KINDS[role]
 
 
 def _send_invitation(account: accounts.Account, token: str, what: str) -> None:

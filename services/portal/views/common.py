@@ -17,6 +17,7 @@ from services.portal.accounts import Account
 from services.portal.messages import ERRORS
 from services.portal.papers import number
 from services.portal.service import Portal
+from services.portal.statistics import short_name
 from services.vocabulary import AWARD_NAMES, FILING_STATES
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
 from shared.time import local_text
@@ -331,3 +332,4 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(target_rule, "target_rule")
     app.add_template_filter(actor_name, "actor_name")
     app.add_template_filter(target_measure, "target_measure")
+    app.add_template_filter(short_name, "cluster_short")

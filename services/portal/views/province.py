@@ -29,7 +29,7 @@ def schools() -> Any:
     deadlines = [d for d in board["deadlines"] if d["filer"] == "school"]
     code = person().tenant
     named = next((s for s in all_schools() if s["code"] == code), None)
-    where = _where(named) if named else "đơn vị"
+    where = where_of(named) if named else "đơn vị"
     return page("province.html", year=the_year, board=board, deadlines=deadlines, cards=cards, where=where)
 
 
@@ -37,7 +37,7 @@ CITIES = {"Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần T
 """The centrally-run cities: their party committee is a city's (thành ủy), not a province's."""
 
 
-def _where(school: dict[str, Any]) -> str:
+def where_of(school: dict[str, Any]) -> str:
     """Name the province, city or ministry a viewer's schools belong to, as people write it."""
     if school["kind"] != "provincial":
         return str(school["province"])

@@ -101,7 +101,8 @@ def decide(
 def _within_quotas(command: DecideAwards, allowed: Mapping[str, int]) -> None:
     """Refuse a decision that awards any kind beyond the year's quota."""
     counted = Counter(v.award for v in command.verdicts if v.awarded)
-    for award, count in sorted(counted.items()):
+    for award in AWARD_NAMES:  # the flag first, as the decision lists them
+        count = counted.get(award, 0)
         if count > allowed[award]:
             raise RuleBroken(
                 f"{count} schools awarded {award}, the quota is {allowed[award]}",

@@ -1,0 +1,198 @@
+"""The Academy ends the demonstration year in a real Chromium: it decides the awards within quota (an
+over-quota attempt refused), downloads the decision, reads the register and the statistics; then each
+role signs in on the demonstration data and no page of any menu shows an internal code.
+
+The suite runs as separate processes on the embedded default, loaded with ``python -m services.demo
+--until proposals``: the 2023 year played up to the clusters' proposals, at the time of the decision.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from docx import Document
+from openpyxl import load_workbook
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.portal_suite import (
+    ACADEMY_EMAIL,
+    ADMIN,
+    Running,
+    academy_creates,
+    academy_signs_in,
+    accept_invitation,
+    menu_pages_show_no_code,
+    no_serious_violations,
+    portal_suite,
+    sign_in,
+    sign_out,
+)
+from tests.e2e.processes import Suite
+
+pytestmark = pytest.mark.e2e
+DECISION = "15-QĐ/HVCTQG"
+NOT_AWARDED = "Vượt chỉ tiêu khen thưởng của năm"
+
+
+def _demonstration(suite: Suite) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "services.demo", "--until", "proposals"],
+        env=suite.env,
+        check=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    home = tmp_path_factory.mktemp("academy-year")
+    with portal_suite(home, "2024-01-15T09:00:00+07:00", _demonstration) as suite:
+        yield suite
+
+
+def registry(running: Running, path: str, **params: Any) -> Any:
+    answer = requests.get(f"{running.urls['registry']}{path}", params=params, headers=ADMIN, timeout=10)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def beyond_quota(running: Running) -> list[dict[str, Any]]:
+    """Return the proposals a decision within quota leaves out: the lowest scores beyond each quota."""
+    before = registry(running, "/awards/2023/proposals")
+    left_out = []
+    for award, quota in before["quotas"].items():
+        ranked = sorted(
+            (p for p in before["proposals"] if p["award"] == award and p["status"] == "proposed"),
+            key=lambda p: -p["final"],
+        )
+        left_out += ranked[quota:]
+    return left_out
+
+
+def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(browser, running) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(locale="vi-VN")
+    academy_signs_in(page, running)
+    page.click("header nav a:text-is('Khen thưởng')")
+    assert page.locator("h1").inner_text() == "Khen thưởng phong trào thi đua năm 2023"
+    review = page.locator("#de-nghi").inner_text()
+    assert "Cờ thi đua của Học viện" in review and "Đủ 2 bản" in review  # Form 09 confirmed by the province
+    assert "Cờ thi đua của Học viện tối đa 6 trường" in page.inner_text("main")
+    no_serious_violations(page, "the national review of the proposals")
+    page.fill("#number", DECISION)
+    page.fill("#signed_on", "2024-01-15")
+    page.fill("#signer_name", "Nguyễn Văn Minh")
+    page.fill("#signer_title", "Giám đốc")
+    page.screenshot(path=str(SCREENSHOTS / "portal-awards-review.png"), full_page=True)
+    page.click("button:has-text('Ban hành Quyết định khen thưởng')")  # every proposal awarded: too many
+    refusal = page.locator("[role=alert]").inner_text()
+    assert refusal.startswith("Vượt chỉ tiêu: Cờ thi đua của Học viện chỉ được tặng tối đa 6 trường"), refusal
+    assert (
+        requests.get(
+            f"{running.urls['registry']}/awards/2023/decision", headers=ADMIN, timeout=10
+        ).status_code
+        == 404
+    ), "a refused decision records nothing"
+
+    left_out = beyond_quota(running)
+    for proposal in left_out:
+        field = f"verdict:{proposal['school_id']}:{proposal['award']}"
+        page.check(f"[id='{field}:khong']")
+    page.click("button:has-text('Ban hành Quyết định khen thưởng')")
+    assert "Ghi rõ lý do không khen thưởng" in page.inner_text("main")  # not awarded, and no reason given
+    for proposal in left_out:
+        field = f"verdict:{proposal['school_id']}:{proposal['award']}"
+        page.fill(f"[id='reason:{field}']", NOT_AWARDED)
+    page.click("button:has-text('Ban hành Quyết định khen thưởng')")
+    assert f"Đã ban hành Quyết định khen thưởng số {DECISION}" in page.inner_text("main")
+    decided = registry(running, "/awards/2023/decision")
+    awarded = [v for v in decided["verdicts"] if v["awarded"]]
+    assert len(awarded) == 6 + 12 and len(decided["verdicts"]) == len(awarded) + len(left_out)
+    assert {v["reason"] for v in decided["verdicts"] if not v["awarded"]} == {NOT_AWARDED}
+    no_serious_violations(page, "the decision issued")
+    page.screenshot(path=str(SCREENSHOTS / "portal-awards-decided.png"), full_page=True)
+
+    with page.expect_download() as download:
+        page.click("text=Tải Quyết định khen thưởng (DOCX)")
+    paper = Document(io.BytesIO(download.value.path().read_bytes()))
+    text = "\n".join(p.text for p in paper.paragraphs)
+    cells = "\n".join(c.text for t in paper.tables for row in t.rows for c in row.cells)
+    assert "QUYẾT ĐỊNH" in text and "về việc khen thưởng phong trào thi đua năm 2023" in text
+    assert f"Số {DECISION}" in cells and "Hà Nội, ngày 15 tháng 01 năm 2024" in cells
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in cells and "NGUYỄN VĂN MINH" not in cells
+    assert "Nguyễn Văn Minh" in cells and "GIÁM ĐỐC" in cells  # the signature block
+    assert "Điều 1. Tặng Cờ thi đua của Học viện cho 6 tập thể" in text
+    assert "DANH SÁCH" in text and f"Kèm theo Quyết định số {DECISION}" in text
+    names = {s["school_id"]: s["name"] for s in registry(running, "/schools", per_page=500)}
+    assert all(names[v["school_id"]] in cells for v in awarded), "every school awarded is in the annex"
+    never = {p["school_id"] for p in left_out} - {v["school_id"] for v in awarded}
+    assert never and all(names[s] not in cells for s in never), "and no school left out is"
+    page.close()
+
+
+def test_the_register_keeps_each_award_under_the_school_that_carries_it_now(browser, running) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    academy_signs_in(page, running)
+    page.click("header nav a:text-is('Sổ khen thưởng')")
+    rows = page.locator("#so-khen-thuong tbody tr")
+    assert rows.count() == 18
+    page.select_option("#truong", label="Trường Chính trị tỉnh Phú Thọ")  # the school of the 2025 merger
+    page.click("button:has-text('Xem')")
+    register = page.locator("#so-khen-thuong").inner_text()
+    assert "Trường Chính trị tỉnh Hòa Bình" in register, register  # merged into it, its award kept as its own
+    assert "nay thuộc Trường Chính trị tỉnh Phú Thọ" in register
+    no_serious_violations(page, "the award register")
+    page.screenshot(path=str(SCREENSHOTS / "portal-award-register.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("text=Tải về (XLSX)")
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    table = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert table[0][:3] == ["Năm", "Trường", "Hình thức khen thưởng"]
+    assert any(
+        r[1] == "Trường Chính trị tỉnh Hòa Bình" and r[6] == "Trường Chính trị tỉnh Phú Thọ" for r in table
+    )
+
+    page.click("header nav a:text-is('Thống kê')")
+    figures = page.locator("#thong-ke").inner_text()
+    country = page.locator("#thong-ke tr.total-row").inner_text().split("\t")
+    assert country[0] == "Toàn quốc" and country[-1] == "18", figures  # awarded in all
+    charts = page.locator("figure.chart img")
+    assert charts.count() == 2
+    drawn = "img => img.decode().then(() => img.naturalWidth, () => 0)"  # 0: the image did not load
+    widths = [charts.nth(i).evaluate(drawn) for i in range(2)]
+    assert all(width > 0 for width in widths), widths
+    svg = page.request.get(running.portal + charts.first.get_attribute("src"))
+    assert svg.headers["content-type"].startswith("image/svg+xml") and "Đúng hạn" in svg.text()
+    no_serious_violations(page, "the national statistics")
+    page.screenshot(path=str(SCREENSHOTS / "portal-statistics.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SCREENSHOTS / "portal-statistics-phone.png"))
+    page.goto(f"{running.portal}/hoc-vien/khen-thuong/")
+    page.screenshot(path=str(SCREENSHOTS / "portal-awards-phone.png"))
+    page.close()
+
+
+def test_each_role_on_the_demonstration_data_reads_names_never_codes(browser, running) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    academy_signs_in(page, running)
+    people = [
+        ("Lê Thị Thu", "thu@hoabinh.invalid", "school_officer", "sch_hoabinh"),
+        ("Văn phòng cụm Trung du", "cum@trungdu.invalid", "cluster_head", "cl_2023_trung_du_bac"),
+        ("Văn phòng Tỉnh ủy Hòa Bình", "tinhuy@hoabinh.invalid", "provincial_viewer", "HOABINH"),
+    ]
+    for name, email, role, tenant in people:
+        academy_creates(page, running, name, email, role, tenant)
+    found = menu_pages_show_no_code(page, running, ACADEMY_EMAIL)
+    sign_out(page)
+    for _name, email, _role, _tenant in people:
+        accept_invitation(page, running, email, "mat-khau-minh-hoa")
+        sign_in(page, running.portal, email, "mat-khau-minh-hoa")
+        found += menu_pages_show_no_code(page, running, email)
+        sign_out(page)
+    page.close()
+    assert found == [], "\n".join(found)
