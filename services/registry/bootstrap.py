@@ -7,7 +7,7 @@ from pathlib import Path
 from services.registry import contracts, tables
 from services.registry.config import RegistrySettings
 from services.registry.policies.nominations import NominationsInbox
-from services.registry.policies.proposals import ProposalsInbox
+from services.registry.projections.proposals import ProposalsView
 from services.registry.service import Registry
 from services.registry.state import STATE
 from shared import migrations
@@ -42,5 +42,5 @@ def nominations_runner(service: Registry) -> ConsumerRunner:
 def proposals_runner(service: Registry) -> ConsumerRunner:
     """Return the runner that keeps each cluster's newest award proposals for the Academy's decision."""
     return ConsumerRunner(
-        ProposalsInbox(), service.engine, tables.processed_events, service.bus, contracts.CONSUMED
+        ProposalsView(), service.engine, tables.processed_events, service.bus, contracts.CONSUMED
     )

@@ -3,6 +3,7 @@
 Scoring drafts each cluster's proposals (``AwardProposalDrafted``, a revision per recomputation); the
 registry keeps the newest revision of each cluster, which is what a decision is checked against. The
 tracking row of the consumer makes each draft count once; an older revision arriving late changes nothing.
+The decisions themselves are the registry's own events: a rebuild of this view never touches them.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import sqlalchemy as sa
 from services.registry.contracts import CONSUMED
 from services.registry.tables import award_proposals
 from services.vocabulary import SCORING_TOPIC
-from shared.consumer import Consumed, Policy
+from shared.consumer import Consumed
 from shared.envelope import Envelope
 from shared.handlers import Handlers
 
 
-class ProposalsInbox(Policy):
-    """Policy that keeps each cluster's newest drafted proposals."""
+class ProposalsView:
+    """Read model of each cluster's newest drafted proposals (rebuilt from the scoring topic)."""
 
     name = "registry-proposals"
     topics = (SCORING_TOPIC,)
@@ -33,6 +34,10 @@ class ProposalsInbox(Policy):
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Keep a draft of proposals (scoring's other results are not the registry's)."""
         self.handlers.apply(conn, consumed.event, consumed.data)
+
+    def reset(self, conn: sa.Connection) -> None:
+        """Empty the proposals, to read them again from the scoring topic."""
+        conn.execute(award_proposals.delete())
 
     def _drafted(self, conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
         where = sa.and_(
