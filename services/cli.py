@@ -257,6 +257,32 @@ def state_rebuild(service: str) -> None:
     click.echo(f"{service}: state rebuilt from {commands.rebuild_state(service)} events")
 
 
+@main.command()
+@click.argument("service", type=click.Choice(commands.PUBLISHING))
+@click.option(
+    "--reconcile",
+    is_flag=True,
+    help="The database was restored from an older backup: import what the topic has and it lacks.",
+)
+def recover(service: str, reconcile: bool) -> None:
+    """Recover a service's database from its own topic (stop its workers and APIs first).
+
+    Into an empty database (migrated, no events) unless --reconcile. The events come back in their
+    order with their ids, the state tables are applied again, the relay's progress is set past them,
+    and the service's consumers are brought in step; a report says what was found and done.
+    """
+    from shared.recovery import DatabaseNotEmpty
+
+    try:
+        lines = commands.recover(service, reconcile)
+    except DatabaseNotEmpty as exc:
+        raise click.ClickException(
+            f"{exc} (--reconcile imports into it what the topic has and it lacks)"
+        ) from exc
+    for line in lines:
+        click.echo(f"{service}: {line}")
+
+
 @main.group()
 def token() -> None:
     """Development tokens."""

@@ -14,6 +14,7 @@ from typing import Any
 from services.portal import bootstrap as portal_bootstrap
 from services.portal import config as portal_config
 from services.portal.first_account import ensure_first_account
+from shared import recovery
 from shared.consumer import Policy, Progress
 from shared.service import ServiceContext, from_environment
 
@@ -90,6 +91,47 @@ def rebuild_read_model(group: str, progress: Progress | None = None) -> None:
                 each.close()
 
     with_service(service, replay)
+
+
+PUBLISHING = ("registry", "submissions", "scoring")
+"""The services that publish a topic of their own, from which their database can be recovered."""
+
+
+def recover(service: str, reconcile: bool = False, progress: Progress | None = None) -> list[str]:
+    """Recover a service's database from its own topic, then bring each of its consumers in step.
+
+    The events and state come back from the topic (shared.recovery). A service that knows better brings
+    its consumers in step itself (scoring: ``bootstrap.recover_consumers``). Otherwise a read model is
+    rebuilt from its topics. A policy keeps its answers, which are events now back in the store: each event
+    they caused marks its cause as answered, and the policy reads its topics again from the start,
+    answering only what it never did.
+    """
+    if service not in PUBLISHING:
+        raise ValueError(f"{service} publishes no topic to recover from; one of {', '.join(PUBLISHING)}")
+    bootstrap = _module(service, "bootstrap")
+    contracts = _module(service, "contracts")
+
+    def run(built: Any) -> list[str]:
+        lines = recovery.recover(built, contracts.TOPIC, reconcile).lines()
+        if own := getattr(bootstrap, "recover_consumers", None):
+            return [*lines, *own(built)]
+        runners = bootstrap.consumers(built)
+        try:
+            for runner in runners.values():
+                name = runner.projection.name
+                if isinstance(runner.projection, Policy):
+                    marked = recovery.mark_answered(built, runner.tracking, name)
+                    runner.resume_from_start(progress=progress)
+                    lines.append(f"{name}: {marked} answers kept, then read again from the start")
+                else:
+                    runner.rebuild(progress=progress)
+                    lines.append(f"{name}: rebuilt from its topics")
+        finally:
+            for runner in runners.values():
+                runner.close()
+        return lines
+
+    return list(with_service(service, run))
 
 
 def seed() -> str:

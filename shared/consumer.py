@@ -231,6 +231,12 @@ class ConsumerRunner:
         self.subscription.rewind()
         self.run_until_caught_up(timeout, progress)
 
+    def resume_from_start(self, timeout: float = 600.0, progress: Progress | None = None) -> None:
+        """Read the topics again from the earliest offset, keeping the read model and the tracking rows:
+        what was applied is skipped, the rest applied (a policy after its database was recovered)."""
+        self.subscription.rewind()
+        self.run_until_caught_up(timeout, progress)
+
     def handle(self, records: Sequence[Record]) -> None:
         """Apply a batch in one transaction; if that fails, apply its events one by one."""
         decoded = [d for d in (self._decode(r) for r in records) if d is not None]

@@ -123,6 +123,12 @@ class EventStore:
             raise ConcurrencyError(stream_id, expected, self.stream_version(conn, stream_id)) from exc
         return envelopes
 
+    def restore(self, conn: sa.Connection, envelopes: Sequence[Envelope]) -> None:
+        """Insert events recorded before, as a recovery reads them from the topic: ids, versions, times,
+        causes and schema versions kept (readers upcast an older version as they do from the topic)."""
+        if envelopes:
+            conn.execute(self.events.insert(), [_row(e, Context()) for e in envelopes])
+
     def stream_versions(self, conn: sa.Connection, stream_ids: Sequence[str]) -> dict[str, int]:
         """Return the version of each of several streams (absent when new)."""
         query = (

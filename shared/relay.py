@@ -12,11 +12,14 @@ from tenacity import Retrying, retry_if_exception, stop_when_event_set, wait_exp
 from shared.bus import Bus, BusUnavailable, OutgoingRecord, Publisher
 from shared.bus.base import DirectPublisher
 from shared.db import is_transient
-from shared.eventstore import EventStore
+from shared.eventstore import EventStore, StoredEvent
 from shared.leases import Lease
 from shared.metrics import PUBLISHED
 
 log = logging.getLogger(__name__)
+
+POSITION_HEADER = "thidua_position"
+"""The event's position in its service's store, on every record a relay publishes (a recovery's order)."""
 
 
 @dataclass
@@ -101,7 +104,7 @@ class OutboxRelay:
             batch = self.store.read_after(conn, position, self.batch_size)
         if not batch:
             return 0
-        records = [OutgoingRecord(self.topic, *stored.envelope.to_record()) for stored in batch]
+        records = [self._record(stored) for stored in batch]
         timeout = None
         if self.lease is not None:
             if not self.lease.held(self.publish_margin):
@@ -116,6 +119,12 @@ class OutboxRelay:
         self.stats.published += len(batch)
         PUBLISHED.labels(self.name, self.topic).inc(len(batch))
         return len(batch)
+
+    def _record(self, stored: StoredEvent) -> OutgoingRecord:
+        """Return the record of a stored event, with its store position (what a recovery orders by)."""
+        key, headers, value = stored.envelope.to_record()
+        headers.append((POSITION_HEADER, str(stored.position).encode()))
+        return OutgoingRecord(self.topic, key, headers, value)
 
     def publisher(self) -> Publisher:
         """Return this relay's atomic publisher (its transactional id is the relay's name)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.scoring import contracts, tables
+from services.scoring.app import compute, rebuilds
 from services.scoring.config import ScoringSettings
 from services.scoring.policies import scoring as policy
 from services.scoring.service import Scoring
@@ -36,3 +37,14 @@ def consumers(service: Scoring) -> dict[str, ConsumerRunner]:
 def scoring_runner(service: Scoring, computing: bool = True, batch_size: int = 500) -> ConsumerRunner:
     """Return the runner that keeps the facts and results from registry and submissions events."""
     return policy.runner(service, service.bus, computing, batch_size)
+
+
+def recover_consumers(service: Scoring) -> list[str]:
+    """After a recovery: remember what was last published of each result (from the events brought
+    back), then replay the facts and compute every result once, publishing only what differs."""
+    remembered = compute.remember_published(service)
+    published = rebuilds.rebuild(service)
+    return [
+        f"results last published, remembered: {remembered}",
+        f"scoring: rebuilt, {published} results published anew",
+    ]

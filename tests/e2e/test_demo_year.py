@@ -88,12 +88,30 @@ def test_the_demo_year_is_a_lived_year_and_loading_it_twice_changes_nothing(suit
             ]
     finally:
         scoring.close()
+    tables = [t for t in tables if t["year"] == 2023]
+    proposals = [p for p in proposals if p["year"] == 2023]
     assert len(tables) == 8
     finals = [row["final"] for table in tables for row in table["table"] if row["eligible"]]
     assert min(finals) > 60 and max(finals) > 90
     statuses = [p["status"] for body in proposals for p in body["proposals"]]
     assert statuses.count("rejected_by_vote") == 1 and "awaiting_vote" not in statuses
     assert statuses.count("proposed") >= 8  # the conference voted on what scoring proposed
+
+    registry = commands.build("registry")
+    try:
+        tables_of = registry.metadata.tables
+        with registry.engine.connect() as conn:
+            types = list(conn.execute(sa.select(tables_of["events"].c.type)).scalars())
+            years = set(conn.execute(sa.select(tables_of["campaigns"].c.year)).scalars())
+            carried = conn.execute(
+                sa.select(sa.func.count()).where(tables_of["clusters"].c.year == 2024)
+            ).scalar()
+            awards = conn.execute(sa.select(tables_of["awards"].c.award)).scalars().all()
+    finally:
+        registry.close()
+    assert types.count("AwardsDecided") == 1, "the Academy decided 2023's awards, once"
+    assert sorted(awards).count("co_thi_dua") == 6 and awards.count("bang_khen") == 12  # the quotas
+    assert years == {2023, 2024} and carried == 8, "2024 opened from 2023, its clusters carried"
 
 
 def test_the_console_says_the_demonstration_is_there(suite_env: Path) -> None:

@@ -167,3 +167,30 @@ def _grouped(conn: sa.Connection, table: sa.Table, year: int) -> dict[str, set[s
     ):
         grouped.setdefault(filer, set()).add(code)
     return grouped
+
+
+def remember_published(service: ServiceContext) -> int:
+    """Fill what was last published per result from the service's own events (after a recovery).
+
+    Each result is a stream ``{kind}-{year}-{subject}``; its newest event is what was published last.
+    Return how many results are remembered.
+    """
+    events = service.metadata.tables["events"]
+    newest = (
+        sa.select(events.c.stream_id, sa.func.max(events.c.stream_version).label("version"))
+        .group_by(events.c.stream_id)
+        .subquery()
+    )
+    query = sa.select(events.c.stream_id, events.c.data).join(
+        newest,
+        (events.c.stream_id == newest.c.stream_id) & (events.c.stream_version == newest.c.version),
+    )
+    rows = []
+    with service.transaction() as conn:
+        for stream_id, data in conn.execute(query):
+            kind, year, subject = stream_id.split("-", 2)
+            body = {k: v for k, v in data.items() if k != "revision"}
+            rows.append(_row(int(year), kind, subject, int(data["revision"]), body))
+        conn.execute(published.delete())
+        _write(conn, published, {"insert": rows, "update": []})
+    return len(rows)
