@@ -70,3 +70,29 @@ def on_topic(bus: Bus, topic: str) -> Counter[str]:
     """Return how many times each event id is on a topic."""
     records = bus.read([topic], Start(), 1_000_000)
     return Counter((r.header("ce_id") or b"").decode() for r in records)
+
+
+def snapshot(database_url: str) -> dict[str, Any]:
+    """Return a service database's events (by stream, in order), state tables and relay progress."""
+    engine = create_engine(database_url)
+    try:
+        metadata = sa.MetaData()
+        metadata.reflect(engine)
+        with engine.connect() as conn:
+            events = metadata.tables["events"]
+            streams: dict[str, list[tuple[Any, ...]]] = {}
+            for r in conn.execute(sa.select(events).order_by(events.c.position)):
+                streams.setdefault(r.stream_id, []).append((r.event_id, r.stream_version, r.type, r.data))
+            skipped = {"events", "relay_progress", "leases", "processed_events", "alembic_version"}
+            state = {}
+            for name, table in metadata.tables.items():
+                if name in skipped:
+                    continue
+                key = [c.name for c in table.primary_key.columns] or [c.name for c in table.columns]
+                rows = conn.execute(sa.select(table)).mappings()
+                state[name] = {repr(tuple(r[k] for k in key)): dict(r) for r in rows}
+            progress = conn.execute(sa.select(metadata.tables["relay_progress"].c.position)).scalar()
+            newest = conn.execute(sa.select(sa.func.max(events.c.position))).scalar()
+    finally:
+        engine.dispose()
+    return {"events": streams, "state": state, "progress": progress, "newest": newest}

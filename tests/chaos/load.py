@@ -20,6 +20,8 @@ class Answers:
     server_errors: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     connection_failures: int = 0
+    unavailable: int = 0
+    """Answered 503 (a database or the bus out for a while): refused, nothing recorded, to be retried."""
     writes: int = 0
 
 
@@ -69,6 +71,9 @@ class Load:
             self.done.wait(self.pause)
             return None
         self.done.wait(self.pause)
+        if response.status_code == 503 and response.headers.get("Retry-After"):
+            self.answers.unavailable += 1
+            return None
         if response.status_code >= 500:
             self.answers.server_errors.append(
                 f"{method} {path}: {response.status_code} {response.text[:200]}"

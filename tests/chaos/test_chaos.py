@@ -8,7 +8,11 @@ comes back a few seconds later. Then nothing may be lost, duplicated in effect, 
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -18,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
@@ -33,10 +38,12 @@ from services.vocabulary import REGISTRY_TOPIC, SCORING_TOPIC, SUBMISSIONS_TOPIC
 from shared.auth import mint_token
 from shared.bus import make_bus
 from shared.catalogue import Catalogue
+from shared.db import create_engine
 from shared.deadletter import dlq_topic
 from tests.chaos import checks
 from tests.chaos.load import Load
 from tests.conftest import fresh_database
+from tests.e2e.postgres_server import PrivateServer
 from tests.e2e.processes import Suite, free_port
 from tests.factories import TEST_SECRET
 
@@ -100,6 +107,64 @@ class Chaos:
         self.failovers.append(time.monotonic() - killed_at)
         return name
 
+    def pause_active_relay(self, service: str = "submissions") -> None:
+        """Stop the relay's lease holder (SIGSTOP) until a standby holds the lease, then let it go on: a
+        zombie whose producer the standby's has fenced."""
+        lease = f"{service}-relay"
+        pid = checks.lease_holder_pid(self.databases[service], lease)
+        assert pid is not None
+        os.kill(pid, signal.SIGSTOP)
+        paused_at = time.monotonic()
+        try:
+            self.suite.wait_until(
+                lambda: (
+                    checks.lease_holder_pid(self.databases[service], f"{service}-relay") not in (None, pid)
+                ),
+                f"a standby to take over {service}'s relay from the paused one",
+                timeout=4 * FAILOVER_SECONDS,
+            )
+            self.failovers.append(time.monotonic() - paused_at)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+
+    def drop_and_recover(self, service: str, admin: sa.Engine) -> list[str]:
+        """Stop the service's replicas, drop its database, recover it from its topic, compare, start again."""
+        names = [n for n in list(self.suite.processes) if n.startswith(f"{service}-")]
+        for name in (n for n in names if "-api-" in n):
+            self.suite.stop(name)
+        self.suite.wait_until(
+            lambda: checks.relay_behind(self.databases[service]) == 0, f"{service}'s relay to publish all"
+        )
+        for name in (n for n in names if "-worker-" in n):
+            self.suite.stop(name)
+        before = checks.snapshot(self.databases[service])
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE {service} WITH (FORCE)")
+            conn.exec_driver_sql(f"CREATE DATABASE {service}")
+        self.suite.migrate(service)
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-c", "from services.cli import main; main()", "recover", service],
+            env=self.suite.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        took = time.monotonic() - started
+        assert done.returncode == 0, done.stderr[-2000:]
+        after = checks.snapshot(self.databases[service])
+        assert after["events"] == before["events"], "the same events, in each stream's order"
+        assert after["state"] == before["state"], "the same state"
+        assert after["progress"] == after["newest"], "the relay's progress past every recovered event"
+        for name in names:
+            self.suite.restart(name)
+        lines = [line.removeprefix(f"{service}: ") for line in done.stdout.splitlines()]
+        count = sum(len(stream) for stream in before["events"].values())
+        compared = (
+            f"{count} events in {len(before['events'])} streams and {len(before['state'])} state tables"
+        )
+        return [*lines, f"{compared} equal to the dropped database's, recovered in {took:.1f} s"]
+
     def step(self, description: str, action: Callable[[], object]) -> None:
         """Do one thing to the suite and note it."""
         started = time.monotonic()
@@ -126,38 +191,7 @@ def test_nothing_is_lost_duplicated_forked_or_dead_lettered_when_brokers_and_rep
     suite = Suite(env, tmp_path)
     chaos = Chaos(suite, cluster, databases)
     try:
-        for service in SERVICES:
-            suite.migrate(service)
-        suite.run_role("registry", "seed")
-        apis = {s: [suite.start_api(s, f"{s}-api-{n}") for n in (1, 2)] for s in SERVICES}
-        health = {}
-        for service in SERVICES:
-            for n in (1, 2):
-                health[f"{service}-worker-{n}"] = port = free_port()
-                suite.start_worker(service, f"{service}-worker-{n}", {"WORKER_METRICS_PORT": str(port)})
-        suite.wait_until(
-            lambda: (
-                checks.query(
-                    databases["submissions"],
-                    "SELECT (SELECT count(*) FROM reg_members WHERE year = 2023)"
-                    " * (SELECT count(*) FROM reg_campaigns) AS n",
-                )[0].n
-                >= 68
-            ),
-            "submissions to learn the seeded clusters",
-            timeout=120,
-        )
-        schools = [
-            s["school_id"]
-            for s in requests.get(
-                f"{apis['registry'][0]}/schools",
-                params={"kind": "provincial", "year": 2023, "per_page": 100},
-                headers=ADMIN,
-                timeout=10,
-            ).json()
-        ]
-        assert len(schools) == 63
-
+        apis, health, schools = start_suite(suite, databases)
         load = Load(apis["registry"], apis["submissions"], ADMIN, pause=0.1)
         writer = threading.Thread(target=load.run, args=(schools, 30, 2))
         writer.start()
@@ -179,79 +213,185 @@ def test_nothing_is_lost_duplicated_forked_or_dead_lettered_when_brokers_and_rep
         writer.join(300)
         assert load.done.is_set()
 
-        bus = make_bus(bus_url)
-
-        def converged() -> bool:
-            behind = sum(checks.relay_behind(databases[s]) for s in TOPICS)
-            lag = sum(g.lag for g in bus.group_lag())
-            total = sum(len(checks.stored(databases[s])) for s in TOPICS)
-            return (
-                behind == 0
-                and lag == 0
-                and sum(checks.audit_counts(databases["notifications"]).values()) == total
-            )
-
-        suite.wait_until(converged, "every event published, consumed and audited", timeout=240)
-        suite.wait_until(converged, "the suite to stay converged", timeout=60)
-        for name, port in health.items():
-            ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
-            assert ready.status_code == 200, (name, ready.text)
-        stops = {}
-        for name in [n for n in list(suite.processes) if "-worker-" in n]:
-            started = time.monotonic()
-            stops[name] = (suite.stop(name, timeout=30), time.monotonic() - started)
-        answers = load.answers
-        stores = {s: checks.stored(databases[s]) for s in TOPICS}
-        topics = {s: checks.on_topic(bus, TOPICS[s]) for s in TOPICS}
-        every_id = {i for s in TOPICS for i in stores[s]}
-        lengths = {
-            **checks.stream_lengths(databases["registry"]),
-            **checks.stream_lengths(databases["submissions"]),
-        }
-        audit = checks.audit_counts(databases["notifications"])
-        dead = {t: sum(checks.on_topic(bus, dlq_topic(t)).values()) for t in TOPICS.values()}
-        summary = describe(answers, stores, topics, audit, dead, chaos.failovers, stops)
-        print("\nchaos:", "; ".join(chaos.log), "\n" + summary)
-
-        assert answers.server_errors == [], "no 5xx except connection failures to a dead process"
-        assert answers.refused == [], "the load sends only valid writes"
-        for stream, accepted in answers.accepted.items():
-            assert lengths.get(stream, 0) == accepted, f"{stream}: every accepted write stored once"
-        for service in TOPICS:
-            assert set(stores[service]) <= set(topics[service]), (
-                f"every stored {service} event is on its topic"
-            )
-            repeated = {event_id: n for event_id, n in topics[service].items() if n > 1}
-            assert repeated == {}, f"{service}: each event once on its topic (read_committed)"
-        assert set(audit) == every_id and set(audit.values()) == {1}, "every event audited exactly once"
-        verify = requests.get(f"{apis['notifications'][1]}/audit/verify", headers=ADMIN, timeout=30).json()
-        assert verify == {"ok": True, "checked": len(every_id), "first_broken": None}
-        expect_tracked = {
-            ("submissions", "submissions-registry-view"): _of_types(stores["registry"], REGISTRY_EVENTS),
-            ("registry", "registry-nominations"): _of_types(stores["submissions"], REGISTRY_CONSUMED),
-            ("scoring", "scoring"): _of_types(
-                {**stores["registry"], **stores["submissions"]}, SCORING_EVENTS
-            ),
-            ("notifications", "notifications-notices"): every_id,  # it sees every type
-        }
-        for (service, consumer), expected in expect_tracked.items():
-            assert checks.tracked(databases[service], consumer) == expected, (
-                f"{consumer} applied every event once"
-            )
-        assert dead == dict.fromkeys(TOPICS.values(), 0), "no valid event in any DLQ"
-        assert all(code == 0 and took < 12 for code, took in stops.values()), stops
-
-        rebuilt_settings = scoring_settings({**env, "SCORING_DATABASE_URL": databases["rebuild"]})
-        scoring_migrate(rebuilt_settings)
-        rebuilt = scoring_bootstrap(rebuilt_settings)
-        try:
-            rebuild(rebuilt, timeout=180)
-        finally:
-            rebuilt.close()
-        live = checks.results(databases["scoring"])
-        assert live and checks.results(databases["rebuild"]) == live, "scoring's read model equals a rebuild"
+        assert_whole(suite, chaos, databases, apis, health, load.answers, env)
     finally:
         suite.stop_all()
+
+
+def test_a_database_crash_a_lost_quorum_a_zombie_relay_and_a_recovery_lose_and_repeat_nothing(
+    cluster: LocalCluster, tmp_path: Path
+) -> None:
+    """Under the same load: two of three brokers down (below min ISR 2), the submissions relay paused
+    (SIGSTOP) past its lease and resumed, PostgreSQL killed at once and started again, and the
+    registry's database dropped and recovered from Kafka while the other services run on."""
+    try:
+        server = PrivateServer()
+    except FileNotFoundError as missing:
+        pytest.skip(str(missing))
+    server.start()
+    admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in (*SERVICES, "rebuild"):
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    databases = {name: server.url.replace("/postgres?", f"/{name}?") for name in (*SERVICES, "rebuild")}
+    bus_url = f"kafka://{cluster.bootstrap}?namespace=chaos{uuid.uuid4().hex[:8]}."
+    env = {
+        "THIDUA_BUS_URL": bus_url,
+        "THIDUA_TOPIC_REPLICATION": "3",
+        "THIDUA_TOPIC_MIN_INSYNC": "2",
+        "THIDUA_FAILOVER_SECONDS": str(FAILOVER_SECONDS),
+        "THIDUA_JWT_SECRET": TEST_SECRET,
+        "THIDUA_DATA_DIR": str(tmp_path),
+        "THIDUA_CLOCK_AT": "2023-03-01T09:00:00+07:00",
+        "NOTIFY_INTERVAL": "2",
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+        **{f"{s.upper()}_DATABASE_URL": databases[s] for s in SERVICES},
+    }
+    suite = Suite(env, tmp_path)
+    chaos = Chaos(suite, cluster, databases)
+    try:
+        apis, health, schools = start_suite(suite, databases)
+        load = Load(apis["registry"], apis["submissions"], ADMIN, pause=0.1)
+        writer = threading.Thread(target=load.run, args=(schools, 30, 2))
+        writer.start()
+
+        accepted = sum(load.answers.accepted.values())
+        chaos.step("kill -9 brokers 2 and 3 (below min ISR)", lambda: (cluster.kill(2), cluster.kill(3)))
+        time.sleep(10)
+        during = sum(load.answers.accepted.values()) - accepted
+        chaos.step("start brokers 2 and 3 again", lambda: (cluster.start_node(2), cluster.start_node(3)))
+        chaos.log.append(f"writes accepted while the quorum was lost: {during}")
+        assert during > 0, "the APIs keep accepting writes while Kafka cannot take them"
+
+        chaos.step("SIGSTOP submissions' active relay past its lease, then SIGCONT", chaos.pause_active_relay)
+        chaos.step("kill PostgreSQL at once", server.kill)
+        time.sleep(4)
+        chaos.step("start PostgreSQL again", server.start)
+        recovered: list[str] = []
+        chaos.step(
+            "drop the registry's database and recover it from Kafka",
+            lambda: recovered.extend(chaos.drop_and_recover("registry", admin)),
+        )
+        writer.join(300)
+        assert load.done.is_set()
+        print("\nrecovery drill:", "; ".join(recovered))
+        assert_whole(suite, chaos, databases, apis, health, load.answers, env)
+    finally:
+        suite.stop_all()
+        admin.dispose()
+        server.close()
+
+
+def start_suite(
+    suite: Suite, databases: dict[str, str]
+) -> tuple[dict[str, list[str]], dict[str, int], list[str]]:
+    """Migrate, seed and start two replicas of every API and worker; return the APIs, the workers'
+    health ports and the 2023 provincial schools."""
+    for service in SERVICES:
+        suite.migrate(service)
+    suite.run_role("registry", "seed")
+    apis = {s: [suite.start_api(s, f"{s}-api-{n}") for n in (1, 2)] for s in SERVICES}
+    health = {}
+    for service in SERVICES:
+        for n in (1, 2):
+            health[f"{service}-worker-{n}"] = port = free_port()
+            suite.start_worker(service, f"{service}-worker-{n}", {"WORKER_METRICS_PORT": str(port)})
+    suite.wait_until(
+        lambda: (
+            checks.query(
+                databases["submissions"],
+                "SELECT (SELECT count(*) FROM reg_members WHERE year = 2023)"
+                " * (SELECT count(*) FROM reg_campaigns) AS n",
+            )[0].n
+            >= 68
+        ),
+        "submissions to learn the seeded clusters",
+        timeout=120,
+    )
+    schools = [
+        s["school_id"]
+        for s in requests.get(
+            f"{apis['registry'][0]}/schools",
+            params={"kind": "provincial", "year": 2023, "per_page": 100},
+            headers=ADMIN,
+            timeout=10,
+        ).json()
+    ]
+    assert len(schools) == 63
+    return apis, health, schools
+
+
+def assert_whole(  # type: ignore[no-untyped-def]
+    suite: Suite, chaos: Chaos, databases: dict[str, str], apis, health, answers, env: dict[str, str]
+) -> None:
+    """Wait until the suite converged, then check that nothing was lost, repeated, forked or dead-lettered."""
+    bus_url = env["THIDUA_BUS_URL"]
+    bus = make_bus(bus_url)
+
+    def converged() -> bool:
+        behind = sum(checks.relay_behind(databases[s]) for s in TOPICS)
+        lag = sum(g.lag for g in bus.group_lag())
+        total = sum(len(checks.stored(databases[s])) for s in TOPICS)
+        return (
+            behind == 0
+            and lag == 0
+            and sum(checks.audit_counts(databases["notifications"]).values()) == total
+        )
+
+    suite.wait_until(converged, "every event published, consumed and audited", timeout=240)
+    suite.wait_until(converged, "the suite to stay converged", timeout=60)
+    for name, port in health.items():
+        ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+        assert ready.status_code == 200, (name, ready.text)
+    stops = {}
+    for name in [n for n in list(suite.processes) if "-worker-" in n]:
+        started = time.monotonic()
+        stops[name] = (suite.stop(name, timeout=30), time.monotonic() - started)
+    stores = {s: checks.stored(databases[s]) for s in TOPICS}
+    topics = {s: checks.on_topic(bus, TOPICS[s]) for s in TOPICS}
+    every_id = {i for s in TOPICS for i in stores[s]}
+    lengths = {
+        **checks.stream_lengths(databases["registry"]),
+        **checks.stream_lengths(databases["submissions"]),
+    }
+    audit = checks.audit_counts(databases["notifications"])
+    dead = {t: sum(checks.on_topic(bus, dlq_topic(t)).values()) for t in TOPICS.values()}
+    summary = describe(answers, stores, topics, audit, dead, chaos.failovers, stops)
+    print("\nchaos:", "; ".join(chaos.log), "\n" + summary)
+
+    assert answers.server_errors == [], "no 5xx except connection failures to a dead process"
+    assert answers.refused == [], "the load sends only valid writes"
+    for stream, accepted in answers.accepted.items():
+        assert lengths.get(stream, 0) == accepted, f"{stream}: every accepted write stored once"
+    for service in TOPICS:
+        assert set(stores[service]) <= set(topics[service]), f"every stored {service} event is on its topic"
+        repeated = {event_id: n for event_id, n in topics[service].items() if n > 1}
+        assert repeated == {}, f"{service}: each event once on its topic (read_committed)"
+    assert set(audit) == every_id and set(audit.values()) == {1}, "every event audited exactly once"
+    verify = requests.get(f"{apis['notifications'][1]}/audit/verify", headers=ADMIN, timeout=30).json()
+    assert verify == {"ok": True, "checked": len(every_id), "first_broken": None}
+    expect_tracked = {
+        ("submissions", "submissions-registry-view"): _of_types(stores["registry"], REGISTRY_EVENTS),
+        ("registry", "registry-nominations"): _of_types(stores["submissions"], REGISTRY_CONSUMED),
+        ("scoring", "scoring"): _of_types({**stores["registry"], **stores["submissions"]}, SCORING_EVENTS),
+        ("notifications", "notifications-notices"): every_id,  # it sees every type
+    }
+    for (service, consumer), expected in expect_tracked.items():
+        assert checks.tracked(databases[service], consumer) == expected, (
+            f"{consumer} applied every event once"
+        )
+    assert dead == dict.fromkeys(TOPICS.values(), 0), "no valid event in any DLQ"
+    assert all(code == 0 and took < 12 for code, took in stops.values()), stops
+
+    rebuilt_settings = scoring_settings({**env, "SCORING_DATABASE_URL": databases["rebuild"]})
+    scoring_migrate(rebuilt_settings)
+    rebuilt = scoring_bootstrap(rebuilt_settings)
+    try:
+        rebuild(rebuilt, timeout=180)
+    finally:
+        rebuilt.close()
+    live = checks.results(databases["scoring"])
+    assert live and checks.results(databases["rebuild"]) == live, "scoring's read model equals a rebuild"
 
 
 def _of_types(events: dict[str, tuple[str, str]], catalogue: Catalogue) -> set[str]:
@@ -266,9 +406,9 @@ def describe(answers, stores, topics, audit, dead, failovers, stops) -> str:  # 
         [
             f"writes {answers.writes}: accepted {sum(answers.accepted.values())}, refused "
             f"{len(answers.refused)}, connection failures {answers.connection_failures}, "
-            f"5xx {len(answers.server_errors)}",
+            f"503 with Retry-After {answers.unavailable}, other 5xx {len(answers.server_errors)}",
             "stored " + ", ".join(f"{s} {len(e)}" for s, e in stores.items()),
-            "on topics " + ", ".join(on_topics),
+            "on topics (read_committed) " + ", ".join(on_topics),
             f"audited {sum(audit.values())}; dead letters {sum(dead.values())}",
             "relay failovers " + ", ".join(f"{f:.1f} s" for f in failovers),
             "worker stops " + ", ".join(f"{n} exit {code} in {t:.1f} s" for n, (code, t) in stops.items()),
