@@ -340,9 +340,8 @@ def assert_whole(  # type: ignore[no-untyped-def]
 
     suite.wait_until(converged, "every event published, consumed and audited", timeout=240)
     suite.wait_until(converged, "the suite to stay converged", timeout=60)
-    for name, port in health.items():
-        ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
-        assert ready.status_code == 200, (name, ready.text)
+    for name, port in health.items():  # a worker started again late (after a recovery) may still start
+        suite.wait_until(lambda p=port: _ready(p), f"{name} to be ready", timeout=60)
     stops = {}
     for name in [n for n in list(suite.processes) if "-worker-" in n]:
         started = time.monotonic()
@@ -392,6 +391,14 @@ def assert_whole(  # type: ignore[no-untyped-def]
         rebuilt.close()
     live = checks.results(databases["scoring"])
     assert live and checks.results(databases["rebuild"]) == live, "scoring's read model equals a rebuild"
+
+
+def _ready(port: int) -> bool:
+    """Return whether a worker's /readyz answers 200."""
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def _of_types(events: dict[str, tuple[str, str]], catalogue: Catalogue) -> set[str]:
