@@ -24,14 +24,13 @@ from kafka.record import util as kafka_util
 from kafka.record._crc32c import crc as crc32c_py
 from kafka.record.util import crc32c_c
 
-from bench.fixtures import BenchProjection, bench_catalogue, bench_tables, fill_store, sample_envelopes
+from bench.fixtures import BenchProjection, bench_catalogue, bench_tables, sample_envelopes
+from bench.rates import relay_rate
 from bench.stats import HEADER, Comparison, Figure, alternate, table
 from shared.bus import OutgoingRecord, make_bus
 from shared.consumer import ConsumerRunner
 from shared.db import create_engine, fresh_database
 from shared.envelope import Envelope
-from shared.eventstore import EventStore
-from shared.relay import OutboxRelay
 
 
 def raw_produce(servers: str, topic: str, envelopes: list[Envelope]) -> float:
@@ -70,30 +69,6 @@ def raw_consume(servers: str, topic: str, count: int) -> float:
     elapsed = time.perf_counter() - start
     consumer.close()
     return seen / elapsed
-
-
-def relay_rate(database_url: str, bus_url: str, topic: str, count: int, transactional: bool = True) -> float:
-    """Fill an event store with ``count`` events and time the relay publishing them; return events/s.
-
-    ``transactional=False`` measures the relay without Kafka transactions (what they cost).
-    """
-    metadata, events, progress, _tracking, _model = bench_tables()
-    engine = create_engine(database_url)
-    metadata.drop_all(engine)
-    metadata.create_all(engine)
-    store = EventStore(events, bench_catalogue(topic), "bench")
-    fill_store(engine, store, count)
-    bus = make_bus(bus_url)
-    bus.ensure_topics([topic])
-    relay = OutboxRelay("bench-relay", engine, store, progress, bus, topic, transactional=transactional)
-    warm_up = relay.publish_batch()  # connect and fetch metadata before the clock starts
-    start = time.perf_counter()
-    published = relay.drain()
-    elapsed = time.perf_counter() - start
-    bus.close()
-    engine.dispose()
-    assert warm_up + published == count, f"relay published {warm_up + published} of {count}"
-    return published / elapsed
 
 
 def runner_rate(database_url: str, bus_url: str, topic: str, count: int) -> float:

@@ -10,7 +10,8 @@ replicas and min ISR 2) and prints, in one run on this machine:
   replica joins the group (a rebalance), and after one of the two is killed with -9 (until the
   group's session timeout hands its partitions over);
 - end to end: events/s from the first publish until the last event is applied, one replica
-  against two, into a PostgreSQL read model.
+  against two, into a PostgreSQL read model;
+- the relay's rate on the cluster with Kafka transactions against without, side by side.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import sqlalchemy as sa
 
 from bench.cluster import LocalCluster
 from bench.fixtures import bench_catalogue, bench_tables, sample_envelopes, score_data
+from bench.rates import relay_rate
 from shared.bus import Bus, OutgoingRecord, make_bus
 from shared.db import create_engine, fresh_database
 from shared.envelope import Envelope
@@ -255,6 +257,18 @@ def end_to_end(server: str, bus: Bus, bus_url: str, count: int, replicas_wanted:
     return count / elapsed
 
 
+def relay_with_and_without_transactions(server: str, bus_url: str, count: int) -> dict[bool, list[float]]:
+    """Time the relay publishing ``count`` events to the cluster, in Kafka transactions and without,
+    alternating three times each (each run its own store and topic)."""
+    rates: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(3):
+        for transactional in (True, False):
+            with bench_database(server) as (url, _engine):
+                topic = f"bench.relay.{uuid.uuid4().hex[:8]}"
+                rates[transactional].append(relay_rate(url, bus_url, topic, count, transactional))
+    return rates
+
+
 def main() -> int:
     """Run the replica benches and print the figures."""
     server = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL")
@@ -273,6 +287,7 @@ def main() -> int:
         waits = rebalance_pauses(server, bus, bus_url, logs)
         one = end_to_end(server, bus, bus_url, count, 1, logs)
         two = end_to_end(server, bus, bus_url, count, 2, logs)
+        relays = relay_with_and_without_transactions(server, bus_url, count)
         bus.close()
     finally:
         cluster.stop()
@@ -296,6 +311,11 @@ def main() -> int:
     print(
         f"  end to end, {count} events: one replica {one:,.0f} events/s, two {two:,.0f} events/s "
         f"(ratio {two / one:.2f})"
+    )
+    with_tx, without = (statistics.median(relays[k]) for k in (True, False))
+    print(
+        f"  relay, {count} events, PostgreSQL store, replication 3: with transactions {with_tx:,.0f} "
+        f"events/s, without {without:,.0f} events/s (ratio {with_tx / without:.2f}; 3 alternating runs)"
     )
     return 0
 
