@@ -103,6 +103,10 @@ class NotRebuildable(Exception):
     """A rebuild was asked of a consumer whose effects are events, not a read model."""
 
 
+class Interrupted(Exception):
+    """The process stops while an event waits out an outage: the batch is left, uncommitted."""
+
+
 class Rejected(Exception):
     """A projection's verdict that an event must never be applied (a forged signature): dead-letter it now."""
 
@@ -143,6 +147,7 @@ class ConsumerRunner:
         self.max_backoff = max_backoff
         self.stats = ConsumerStats()
         self._subscription: Subscription | None = None
+        self._stop = threading.Event()  # set by the process's stop while ``run`` runs
         self.options: ConsumerOptions = getattr(projection, "options", DEFAULT_OPTIONS)
         handlers = getattr(projection, "handlers", None)
         if handlers is not None:
@@ -172,7 +177,9 @@ class ConsumerRunner:
         }
 
     def run(self, stop: threading.Event, poll_timeout: float = 0.5) -> None:
-        """Consume until ``stop`` is set; the batch in hand is finished and committed first."""
+        """Consume until ``stop`` is set; the batch in hand is finished and committed first, unless it
+        waits on an outage: then it is left uncommitted, to be read again by whoever consumes next."""
+        self._stop = stop
         while not stop.is_set():
             self.step(poll_timeout, stop)
 
@@ -188,6 +195,12 @@ class ConsumerRunner:
             try:
                 self.handle(records)
                 self.subscription.commit(_next_offsets(records))
+            except Interrupted:
+                log.info(
+                    "consumer %s: stopped while waiting out an outage; the batch is not committed",
+                    self.projection.name,
+                )
+                return 0
             except BusUnavailable:
                 # A dead letter or a commit did not reach the bus: start again from the committed
                 # offsets; the tracking rows make what was already applied a no-op.
@@ -328,7 +341,8 @@ class ConsumerRunner:
                     attempt,
                     exc,
                 )
-                time.sleep(delay)
+                if self._stop.wait(delay):
+                    raise Interrupted(f"consumer {self.projection.name} stopped") from exc
 
     def _dead_letter(self, record: Record, error: BaseException) -> None:
         """Publish a record to its topic's DLQ with why and where it failed, so the consumer can move on."""

@@ -435,11 +435,14 @@ def test_the_academy_opens_2024_from_2023_and_carries_the_clusters_forward(brows
     )
     page.fill("#theme", "Đoàn kết - Đổi mới - Chất lượng - Hiệu quả")
     page.fill("#due\\.PLAN", "2024-03-08")
+    assert page.input_value("#quota\\.co_thi_dua") == "6"  # last year's quotas, to change if need be
+    page.fill("#quota\\.bang_khen", "10")
     page.click("button:has-text('Mở năm thi đua 2024')")
     assert "Đã mở năm thi đua 2024" in page.inner_text("main"), page.inner_text("main")[:600]
     opened = requests.get(f"{running.urls['registry']}/campaigns/2024", headers=ADMIN, timeout=10).json()
     assert opened["content"]["theme"] == "Đoàn kết - Đổi mới - Chất lượng - Hiệu quả"
     assert next(d for d in opened["content"]["deadlines"] if d["code"] == "PLAN")["due"] == "2024-03-08"
+    assert opened["content"]["award_rules"]["national_quotas"] == {"co_thi_dua": 6, "bang_khen": 10}
 
     assert page.url.endswith("/hoc-vien/nam-moi/cum?nam=2024")
     assert "Chưa có đề cử" in page.locator("#de-cu").inner_text()  # no dossier nominated anyone in 2023

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -187,3 +188,22 @@ def test_a_bus_outage_mid_batch_resumes_from_committed_offsets_without_loss(tmp_
     assert world.table() == {"s-1": (5, 2)}
     assert len(dead_letters(bus.bus, topic, 1)) == 1
     world.close()
+
+
+def test_a_stop_while_an_event_waits_out_an_outage_ends_at_once_and_commits_nothing(world: World) -> None:
+    world.publish(make_envelope("s-1", number=1), make_envelope("s-1", number=2))
+    runner = world.runner(fail_times=10**6)  # the database stays unreachable
+    runner.max_backoff = 30.0  # a retry would otherwise wait long
+    stop = threading.Event()
+    consuming = threading.Thread(target=runner.run, args=(stop,))
+    consuming.start()
+    time.sleep(1.0)
+    stopped = time.monotonic()
+    stop.set()
+    consuming.join(10)
+    assert not consuming.is_alive() and time.monotonic() - stopped < 2, "the stop does not wait on retries"
+    assert runner.stats.dead_lettered == 0, "an outage is never a dead letter"
+    runner.close()
+    again = world.runner()
+    again.run_until_caught_up()
+    assert world.table() == {"s-1": (3, 2)}, "the batch left uncommitted is read again, applied once"

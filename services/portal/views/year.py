@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request, url_for
 
 from services.portal.views.common import for_roles, page, refused, say, school_names, suite
+from services.vocabulary import AWARD_NAMES
 from shared.auth import ACADEMY_ADMIN
 from shared.web.gateway import SuiteError
 
@@ -80,8 +81,24 @@ def _edited(copy: dict[str, Any], form: Any) -> tuple[dict[str, Any], dict[str, 
         "theme": theme,
         "legal_basis": form.get("legal_basis", "").strip(),
         "deadlines": deadlines,
+        "award_rules": {**copy["award_rules"], "national_quotas": _quotas(copy, form, problems)},
     }
     return edited, problems
+
+
+def _quotas(copy: dict[str, Any], form: Any, problems: dict[str, str]) -> dict[str, int] | None:
+    """Return the year's national quotas as typed in (both blank: none, each cluster's quota counts)."""
+    kept = copy["award_rules"].get("national_quotas") or {}
+    typed = {award: form.get(f"quota.{award}", str(kept.get(award, ""))).strip() for award in AWARD_NAMES}
+    if not any(typed.values()):
+        return None
+    quotas = {}
+    for award, value in typed.items():
+        if not value.isdigit():
+            problems[f"quota.{award}"] = "Ghi một số nguyên, từ 0 trở lên."
+            continue
+        quotas[award] = int(value)
+    return quotas if len(quotas) == len(AWARD_NAMES) else kept or None
 
 
 @new_year.route("/cum", methods=["GET", "POST"])
