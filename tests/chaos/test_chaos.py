@@ -176,18 +176,7 @@ def test_nothing_is_lost_duplicated_forked_or_dead_lettered_when_brokers_and_rep
     cluster: LocalCluster, databases: dict[str, str], tmp_path: Path
 ) -> None:
     bus_url = f"kafka://{cluster.bootstrap}?namespace=chaos{uuid.uuid4().hex[:8]}."
-    env = {
-        "THIDUA_BUS_URL": bus_url,
-        "THIDUA_TOPIC_REPLICATION": "3",
-        "THIDUA_TOPIC_MIN_INSYNC": "2",
-        "THIDUA_FAILOVER_SECONDS": str(FAILOVER_SECONDS),
-        "THIDUA_JWT_SECRET": TEST_SECRET,
-        "THIDUA_DATA_DIR": str(tmp_path),
-        "THIDUA_CLOCK_AT": "2023-03-01T09:00:00+07:00",
-        "NOTIFY_INTERVAL": "2",
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-        **{f"{s.upper()}_DATABASE_URL": databases[s] for s in SERVICES},
-    }
+    env = suite_env(bus_url, tmp_path, databases)
     suite = Suite(env, tmp_path)
     chaos = Chaos(suite, cluster, databases)
     try:
@@ -235,18 +224,7 @@ def test_a_database_crash_a_lost_quorum_a_zombie_relay_and_a_recovery_lose_and_r
             conn.exec_driver_sql(f"CREATE DATABASE {name}")
     databases = {name: server.url.replace("/postgres?", f"/{name}?") for name in (*SERVICES, "rebuild")}
     bus_url = f"kafka://{cluster.bootstrap}?namespace=chaos{uuid.uuid4().hex[:8]}."
-    env = {
-        "THIDUA_BUS_URL": bus_url,
-        "THIDUA_TOPIC_REPLICATION": "3",
-        "THIDUA_TOPIC_MIN_INSYNC": "2",
-        "THIDUA_FAILOVER_SECONDS": str(FAILOVER_SECONDS),
-        "THIDUA_JWT_SECRET": TEST_SECRET,
-        "THIDUA_DATA_DIR": str(tmp_path),
-        "THIDUA_CLOCK_AT": "2023-03-01T09:00:00+07:00",
-        "NOTIFY_INTERVAL": "2",
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-        **{f"{s.upper()}_DATABASE_URL": databases[s] for s in SERVICES},
-    }
+    env = suite_env(bus_url, tmp_path, databases)
     suite = Suite(env, tmp_path)
     chaos = Chaos(suite, cluster, databases)
     try:
@@ -280,6 +258,22 @@ def test_a_database_crash_a_lost_quorum_a_zombie_relay_and_a_recovery_lose_and_r
         suite.stop_all()
         admin.dispose()
         server.close()
+
+
+def suite_env(bus_url: str, home: Path, databases: dict[str, str]) -> dict[str, str]:
+    """Return the environment of every process of the suite under test."""
+    return {
+        "THIDUA_BUS_URL": bus_url,
+        "THIDUA_TOPIC_REPLICATION": "3",
+        "THIDUA_TOPIC_MIN_INSYNC": "2",
+        "THIDUA_FAILOVER_SECONDS": str(FAILOVER_SECONDS),
+        "THIDUA_JWT_SECRET": TEST_SECRET,
+        "THIDUA_DATA_DIR": str(home),
+        "THIDUA_CLOCK_AT": "2023-03-01T09:00:00+07:00",
+        "NOTIFY_INTERVAL": "2",
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+        **{f"{s.upper()}_DATABASE_URL": databases[s] for s in SERVICES},
+    }
 
 
 def start_suite(
