@@ -8,6 +8,9 @@ only that system's principal may read: a province receives its own schools' awar
 
 from __future__ import annotations
 
+import logging
+import re
+
 from services.vocabulary import REGISTRY_TOPIC, outbound_topic
 from shared.bus import Bus, OutgoingRecord, Record
 from shared.envelope import Envelope, EnvelopeError
@@ -15,6 +18,9 @@ from shared.forwarder import Forwarder
 
 FORWARDER = "registry-provincial-feeds"
 FOR_PROVINCES = {b"AwardGranted"}
+SYSTEM_CODE = re.compile(r"[A-Za-z0-9_-]{1,100}")
+"""A code a system's topic can be named by (Kafka's topic names); a school with another code has none."""
+log = logging.getLogger(__name__)
 """The registry's events a provincial system hears of, when they concern its schools."""
 
 
@@ -27,7 +33,8 @@ def provincial_copies(record: Record) -> list[OutgoingRecord]:
     except EnvelopeError:
         return []  # not an event of ours: nothing to tell anyone
     code = envelope.data.get("school_code")
-    if not isinstance(code, str) or not code:
+    if not isinstance(code, str) or not SYSTEM_CODE.fullmatch(code):
+        log.warning("award %s: school code %r names no system's topic; not copied", envelope.id, code)
         return []
     return [
         OutgoingRecord(outbound_topic(code), record.key or b"", list(record.headers), record.value or b"")

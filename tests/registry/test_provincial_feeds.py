@@ -39,6 +39,7 @@ def test_only_an_award_granted_is_copied_and_only_to_its_schools_system() -> Non
     assert (
         provincial_copies(Record(REGISTRY_TOPIC, 0, 0, b"k", [("ce_type", b"AwardGranted")], b"{", 0)) == []
     )
+    assert provincial_copies(as_record(granted("HÀ NỘI"))) == []  # no system's topic can bear that name
 
 
 def granted_value(copy: OutgoingRecord) -> bytes:
