@@ -70,7 +70,7 @@ def register(
     """
     with registry.reader.connect() as conn:
         query = (
-            sa.select(awards, schools.c.name.label("school_name"), schools.c.successor_id)
+            sa.select(awards, schools.c.name.label("school_name"))
             .join(schools, schools.c.school_id == awards.c.school_id)
             .order_by(awards.c.year.desc(), awards.c.award.desc(), schools.c.name)
         )
@@ -80,25 +80,24 @@ def register(
             query = query.where(awards.c.school_id.in_(absorbed(conn, school_id)))
         named = conn.execute(sa.select(clusters.c.cluster_id, clusters.c.name))
         names = {r.cluster_id: r.name for r in named}
+        successors = {
+            r.school_id: r.successor_id
+            for r in conn.execute(sa.select(schools.c.school_id, schools.c.successor_id))
+        }
         entries = []
         for row in conn.execute(query).mappings():
             entry = dict(row)
             entry["cluster_name"] = names.get(entry["cluster_id"], "")
-            entry["held_by"] = _carrier(conn, entry["school_id"])
+            entry["held_by"] = _carrier(successors, entry["school_id"])
             entries.append(entry)
         return entries
 
 
-def _carrier(conn: sa.Connection, school_id: str) -> str:
+def _carrier(successors: dict[str, str | None], school_id: str) -> str:
     """Return the school carrying a school's record today: itself, or its successor's successor ..."""
     current, seen = school_id, set()
-    while current not in seen:
+    while (successor := successors.get(current)) is not None and current not in seen:
         seen.add(current)
-        successor = conn.execute(
-            sa.select(schools.c.successor_id).where(schools.c.school_id == current)
-        ).scalar()
-        if successor is None:
-            return current
         current = successor
     return current
 
