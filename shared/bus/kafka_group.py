@@ -121,10 +121,16 @@ class KafkaSubscription:
     def rewind(self) -> None:
         """Seek every assigned partition to its beginning, joining the group first if needed."""
         deadline = time.monotonic() + 30
+        refresh = time.monotonic() + 2
         try:
             while not self._consumer.assignment():
                 if time.monotonic() > deadline:
                     raise BusUnavailable("no partitions assigned within 30s")
+                if time.monotonic() > refresh:
+                    # A group joined before the client knew the topics' partitions assigns nothing until
+                    # its metadata is refreshed (by default only every 5 minutes): ask for it now.
+                    self._consumer._client.cluster.request_update()
+                    refresh = time.monotonic() + 2
                 self._consumer.poll(timeout_ms=100, max_records=1)
             self._consumer.seek_to_beginning()
         except KafkaError as exc:
