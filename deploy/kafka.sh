@@ -14,7 +14,7 @@
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_HOME (state dir,
 # default ~/.cache/thidua/kafka-run-$KAFKA_PORT), KAFKA_CACHE (jar cache, default ~/.cache/thidua),
-# KAFKA_START_TIMEOUT seconds (90). The cluster: KAFKA_CLUSTER_PORT (29092; node N listens on
+# KAFKA_START_TIMEOUT seconds (120). The cluster: KAFKA_CLUSTER_PORT (29092; node N listens on
 # KAFKA_CLUSTER_PORT + 2(N-1) and its controller on the port after), KAFKA_CLUSTER_HOME (default
 # ~/.cache/thidua/kafka-cluster-$KAFKA_CLUSTER_PORT), KAFKA_HEAP (768m, 512m per cluster node).
 # The cluster's internal topics have 3 replicas and min.insync.replicas 2; so do the suite's topics
@@ -33,7 +33,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/kafka/pom.xml")
 cache=${KAFKA_CACHE:-$HOME/.cache/thidua}
 libs="$cache/kafka-$kafka_version/libs"
-timeout=${KAFKA_START_TIMEOUT:-90}
+timeout=${KAFKA_START_TIMEOUT:-120}
 cluster_base=${KAFKA_CLUSTER_PORT:-29092}
 cluster_home=${KAFKA_CLUSTER_HOME:-$cache/kafka-cluster-$cluster_base}
 security=${KAFKA_SECURITY:-none}
