@@ -1,7 +1,7 @@
 """The deploy entry point: ``python -m services SERVICE ROLE``.
 
 ``migrate`` brings the service database to the newest schema (run it once before the others start);
-``api`` execs gunicorn with deploy/gunicorn.conf.py; ``worker`` runs the service's table of loops;
+``api`` execs gunicorn with services/gunicorn_conf.py; ``worker`` runs the service's table of loops;
 ``seed`` loads the registry's seed data (the 2023 year and the 2025 mergers), idempotently;
 ``rebuild-state`` rebuilds the state tables of the registry or submissions from their own events.
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from pathlib import Path
 
 from services import commands
 from shared.files import keep_private
@@ -23,7 +22,7 @@ from shared.settings import ConfigError
 ROLES = ("migrate", "api", "worker", "seed", "rebuild-state")
 PORTAL = "portal"
 PORTAL_ROLES = ("migrate", "api", "first-account")
-GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
+GUNICORN_CONFIG = "python:services.gunicorn_conf"
 
 
 def main(argv: list[str]) -> int:
@@ -46,7 +45,7 @@ def main(argv: list[str]) -> int:
         commands.migrate(service)
     if role == "api":
         app = f"services.{service}.wsgi:create_app()"
-        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), app])
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", GUNICORN_CONFIG, app])
     if role == "seed":
         print(f"seed: created {commands.seed()}")
     if role == "rebuild-state":
@@ -67,7 +66,7 @@ def portal(argv: list[str]) -> int:
         print(commands.first_portal_account())
     if argv[0] == "api":
         app = "services.portal.wsgi:create_app()"
-        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), app])
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", GUNICORN_CONFIG, app])
     return 0
 
 

@@ -2,7 +2,7 @@
 
 Counters live in the process's default registry; lags are computed when /metrics is scraped.
 Worker processes expose theirs on WORKER_METRICS_PORT when it is set. Under gunicorn (several worker
-processes per API) deploy/gunicorn.conf.py sets PROMETHEUS_MULTIPROC_DIR, and /metrics answers the sum
+processes per API) services/gunicorn_conf.py sets PROMETHEUS_MULTIPROC_DIR, and /metrics answers the sum
 over the API's processes, whichever of them is asked.
 """
 

@@ -11,9 +11,36 @@ from typing import TypeVar
 
 N = TypeVar("N", int, float)
 
+SECRET_SETTINGS = (
+    "THIDUA_JWT_SECRET",
+    "THIDUA_KAFKA_PASSWORD",
+    "THIDUA_DATA_KEY",
+    "THIDUA_INTEGRATION_KEYS",
+    "PORTAL_SECRET",
+)
+"""Settings that hold a secret; each may instead be given as ``NAME_FILE``, as every ``*_DATABASE_URL``
+may (Docker's and Kubernetes' secrets are files, which ``docker inspect`` and /proc/1/environ never show)."""
+
 
 class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
+
+
+def environment(environ: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """Return the settings to read: the environment, with each secret set as ``NAME_FILE`` read in.
+
+    A secret set directly wins over its file; a named file that cannot be read is a configuration error.
+    """
+    env = dict(os.environ if environ is None else environ)
+    for name in [key[: -len("_FILE")] for key in env if key.endswith("_FILE")]:
+        if env.get(name) or not (name in SECRET_SETTINGS or name.endswith("_DATABASE_URL")):
+            continue
+        try:
+            with open(env[f"{name}_FILE"], encoding="utf-8") as file:
+                env[name] = file.read().strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE cannot be read: {exc.strerror}") from None
+    return env
 
 
 @dataclass(frozen=True)
@@ -34,14 +61,8 @@ def kafka_auth(principal: str, environ: Mapping[str, str] | None = None) -> Kafk
     SASL_PLAINTEXT (loopback, tests) unless THIDUA_KAFKA_SECURITY_PROTOCOL is SASL_SSL, which verifies
     the brokers with THIDUA_KAFKA_CA_FILE.
     """
-    env = os.environ if environ is None else environ
+    env = environment(environ)
     password = env.get("THIDUA_KAFKA_PASSWORD", "")
-    if not password and env.get("THIDUA_KAFKA_PASSWORD_FILE"):
-        try:
-            with open(env["THIDUA_KAFKA_PASSWORD_FILE"], encoding="utf-8") as file:
-                password = file.read().strip()
-        except OSError as exc:
-            raise ConfigError(f"THIDUA_KAFKA_PASSWORD_FILE cannot be read: {exc.strerror}") from exc
     if not password:
         return None
     protocol = env.get("THIDUA_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
@@ -82,7 +103,7 @@ class CommonSettings:
 
 def common_settings(service: str, environ: Mapping[str, str] | None = None) -> CommonSettings:
     """Read the common settings of a service; ``<SERVICE>_DATABASE_URL`` names its own database."""
-    env = os.environ if environ is None else environ
+    env = environment(environ)
     data_dir = env.get("THIDUA_DATA_DIR", "var")
     secret = jwt_secret(env)
     partitions = _number(env, "THIDUA_TOPIC_PARTITIONS", "3", int)

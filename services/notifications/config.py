@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.notifications.app.targets import AllowList
-from shared.settings import CommonSettings, ConfigError, common_settings
+from shared.settings import CommonSettings, ConfigError, common_settings, environment
 
 SERVICE = "notifications"
 
@@ -36,7 +35,7 @@ class NotificationsSettings:
 
 def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSettings:
     """Return the notifications service's settings."""
-    env = os.environ if environ is None else environ
+    env = environment(environ)
     try:
         offsets = tuple(
             sorted(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from services.portal.throttle import ThrottlePolicy
-from shared.settings import CommonSettings, ConfigError, common_settings
+from shared.settings import CommonSettings, ConfigError, common_settings, environment
 
 SERVICE = "portal"
 
@@ -65,7 +64,7 @@ class PortalSettings:
 
 def load_settings(environ: Mapping[str, str] | None = None) -> PortalSettings:
     """Return the portal's settings."""
-    env = os.environ if environ is None else environ
+    env = environment(environ)
     common = common_settings(SERVICE, env)
     try:
         smtp_port = int(env.get("SMTP_PORT", "1025"))

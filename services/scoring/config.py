@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from shared.settings import CommonSettings, common_settings
+from shared.settings import CommonSettings, common_settings, environment
 
 SERVICE = "scoring"
 
@@ -20,5 +19,5 @@ class ScoringSettings:
 
 def load_settings(environ: Mapping[str, str] | None = None) -> ScoringSettings:
     """Return the scoring service's settings."""
-    env = os.environ if environ is None else environ
+    env = environment(environ)
     return ScoringSettings(common=common_settings(SERVICE, env))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.submissions.app.archives import ArchiveLimits
-from shared.settings import CommonSettings, ConfigError, common_settings
+from shared.settings import CommonSettings, ConfigError, common_settings, environment
 
 SERVICE = "submissions"
 
@@ -35,7 +34,7 @@ def _keys_file(data_dir: str) -> str:
 
 def load_settings(environ: Mapping[str, str] | None = None) -> SubmissionsSettings:
     """Return the submissions service's settings."""
-    env = os.environ if environ is None else environ
+    env = environment(environ)
     common = common_settings(SERVICE, env)
     data_dir = env.get("THIDUA_DATA_DIR", "var")
     try:
