@@ -12,10 +12,8 @@ KEY = "k" * 40
 def test_a_database_url_and_the_token_key_are_read_from_their_files(tmp_path: Path) -> None:
     (tmp_path / "url").write_text("postgresql+psycopg://registry:pw@db/registry\n")
     (tmp_path / "key").write_text(KEY + "\n")
-    settings = common_settings(
-        "registry",
-        {"REGISTRY_DATABASE_URL_FILE": str(tmp_path / "url"), "THIDUA_JWT_SECRET_FILE": str(tmp_path / "key")},
-    )
+    files = {"REGISTRY_DATABASE_URL_FILE": tmp_path / "url", "THIDUA_JWT_SECRET_FILE": tmp_path / "key"}
+    settings = common_settings("registry", {name: str(path) for name, path in files.items()})
     assert settings.database_url == "postgresql+psycopg://registry:pw@db/registry"
     assert settings.jwt_secret == KEY
 
