@@ -23,11 +23,19 @@ ROLES = ("migrate", "api", "worker", "seed", "rebuild-state")
 PORTAL = "portal"
 PORTAL_ROLES = ("migrate", "api", "first-account")
 GUNICORN_CONFIG = "python:services.gunicorn_conf"
+HELP = f"""Thi đua: pick a service and its role (the image's command, or python -m services):
+  python -m services {{{'|'.join(commands.SERVICES)}}} {{{'|'.join(ROLES)}}}
+  python -m services portal {{{'|'.join(PORTAL_ROLES)}}}
+migrate first, then api (gunicorn on GUNICORN_BIND) and worker; seed is the registry's seed data.
+docker-compose.yml runs every one of them; README "Running with Docker Compose" says how."""
 
 
 def main(argv: list[str]) -> int:
     """Run one role of one service (every file it creates readable by its owner only)."""
     keep_private()
+    if not argv:
+        print(HELP)
+        return 0
     if argv[:1] == [PORTAL]:
         return portal(argv[1:])
     if len(argv) != 2 or argv[0] not in commands.SERVICES or argv[1] not in ROLES:

@@ -156,7 +156,8 @@ def run_worker(worker: Worker, grace: float = 10.0) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     if port := os.environ.get("WORKER_METRICS_PORT"):
-        serve_health(worker, int(port))
+        # 127.0.0.1 unless WORKER_METRICS_HOST opens it (0.0.0.0 in a container, for probes and scraping)
+        serve_health(worker, int(port), os.environ.get("WORKER_METRICS_HOST", "127.0.0.1"))
     worker.run()
 
 
