@@ -27,6 +27,7 @@ build_image() {
 }
 
 trap 'deploy/engine.sh stop || true' EXIT
+trap 'exit 143' TERM INT  # a timeout still stops the engine
 timed "engine" deploy/engine.sh start
 timed "stand-in base images from Debian" deploy/standins/build.sh
 timed "the suite's image" build_image

@@ -24,8 +24,8 @@ PORTAL = "portal"
 PORTAL_ROLES = ("migrate", "api", "first-account")
 GUNICORN_CONFIG = "python:services.gunicorn_conf"
 HELP = f"""Thi đua: pick a service and its role (the image's command, or python -m services):
-  python -m services {{{'|'.join(commands.SERVICES)}}} {{{'|'.join(ROLES)}}}
-  python -m services portal {{{'|'.join(PORTAL_ROLES)}}}
+  python -m services {{{"|".join(commands.SERVICES)}}} {{{"|".join(ROLES)}}}
+  python -m services portal {{{"|".join(PORTAL_ROLES)}}}
 migrate first, then api (gunicorn on GUNICORN_BIND) and worker; seed is the registry's seed data.
 docker-compose.yml runs every one of them; README "Running with Docker Compose" says how."""
 

@@ -3,6 +3,7 @@
 import os
 import shutil
 import tempfile
+from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Processes: one per core (2 on the machines this is measured on), because the request work is Python
@@ -31,7 +32,7 @@ if _OWN_METRICS_DIR:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="thidua-metrics-")
 
 
-def on_starting(server):  # type: ignore[no-untyped-def]
+def on_starting(server: object) -> None:
     """Start from empty counters: files left by a previous run of this API would be summed in."""
     directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     os.makedirs(directory, exist_ok=True)
@@ -40,14 +41,14 @@ def on_starting(server):  # type: ignore[no-untyped-def]
             os.remove(os.path.join(directory, name))
 
 
-def child_exit(server, worker):  # type: ignore[no-untyped-def]
+def child_exit(server: object, worker: Any) -> None:
     """Let a dead worker's live gauges go (its counters stay in the sum)."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
 
 
-def on_exit(server):  # type: ignore[no-untyped-def]
+def on_exit(server: object) -> None:
     """Remove the metrics directory this API made for itself."""
     if _OWN_METRICS_DIR:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -36,12 +36,16 @@ def unavailable(what: str, why: str) -> None:
     pytest.skip(message)
 
 
-def docker_answers() -> bool:
-    """Return whether a Docker engine answers (for testcontainers)."""
+KAFKA_IMAGE = "confluentinc/cp-kafka:7.6.0"
+POSTGRES_IMAGE = "postgres:16"
+
+
+def docker_has(image: str) -> bool:
+    """Return whether a Docker engine answers and already holds the image (testcontainers never pulls)."""
     try:
         import docker
 
-        docker.from_env(timeout=3).ping()
+        docker.from_env(timeout=3).images.get(image)
         return True
     except Exception:
         return False
@@ -49,14 +53,14 @@ def docker_answers() -> bool:
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Return bootstrap servers of a real broker: the environment's, a container, or deploy/kafka.sh."""
+    """Return bootstrap servers of a real broker: the environment's, a local image's, or deploy/kafka.sh."""
     if servers := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         yield servers
         return
-    if docker_answers():
+    if docker_has(KAFKA_IMAGE):
         from testcontainers.kafka import KafkaContainer
 
-        with KafkaContainer().with_kraft() as container:
+        with KafkaContainer(KAFKA_IMAGE).with_kraft() as container:
             yield container.get_bootstrap_server()
         return
     broker = LocalBroker(port=19092, home=tmp_path_factory.mktemp("kafka"))
@@ -181,10 +185,10 @@ def postgres_server() -> Iterator[str]:
     if url := os.environ.get("TEST_POSTGRES_URL"):
         yield url
         return
-    if docker_answers():
+    if docker_has(POSTGRES_IMAGE):
         from testcontainers.postgres import PostgresContainer
 
-        with PostgresContainer("postgres:16", driver="psycopg") as container:
+        with PostgresContainer(POSTGRES_IMAGE, driver="psycopg") as container:
             yield container.get_connection_url()
         return
     unavailable("PostgreSQL", "set TEST_POSTGRES_URL or run a Docker engine")
