@@ -17,20 +17,11 @@ timed() {  # timed TITLE COMMAND...: run one step, print its time
   echo "compose-check: $title: ok in $((SECONDS - start)) s"
 }
 
-build_image() {
-  # BuildKit for the build secret: pip trusts this machine's CA bundle (its HTTPS proxy) during the
-  # build only; the image keeps no copy of it.
-  DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --network host \
-    --secret id=ca_bundle,src=/etc/ssl/certs/ca-certificates.crt \
-    -f deploy/Dockerfile -t "${THIDUA_IMAGE:-thidua:latest}" . >/dev/null
-  echo "compose-check: image ${THIDUA_IMAGE:-thidua:latest}: $("$DOCKER" image inspect -f '{{.Size}}' "${THIDUA_IMAGE:-thidua:latest}" | awk '{printf "%.0f MB", $1/1e6}')"
-}
-
 trap 'deploy/engine.sh stop || true' EXIT
 trap 'exit 143' TERM INT  # a timeout still stops the engine
 timed "engine" deploy/engine.sh start
 timed "stand-in base images from Debian" deploy/standins/build.sh
-timed "the suite's image" build_image
+timed "the suite's image" deploy/build-image.sh
 timed "secrets" deploy/compose-secrets.sh
 "$python" deploy/compose_check.py
 echo "compose-check: stage passed in $((SECONDS - began)) s"
