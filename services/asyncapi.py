@@ -25,6 +25,7 @@ from services.submissions.contracts import INBOUND_EVENTS
 from services.vocabulary import INTEGRATION_TOPIC, OUTBOUND_PREFIX
 from shared.catalogue import Catalogue, EventType
 from shared.deadletter import DLQ_SUFFIX
+from shared.personal import MARK, TOKEN_PATTERN
 from shared.signing import SIGNATURE_HEADER
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -84,6 +85,12 @@ PROVINCIAL = (
     "secured broker only its principal integration-<CODE> may, in its group integration-<CODE>): the "
     "registry's events about that system's schools, copied from thidua.registry.events exactly once, "
     "the record unchanged (the same ce_id). Read with isolation.level=read_committed."
+)
+PERSONAL = (
+    "Personal data, sealed: AES-GCM under the data key of the person it is about (the subject id in the "
+    "token), which submissions keeps wrapped and destroys to erase them. x-clear gives the rules of the "
+    "clear value; 'subject' marks the field that says who the record is about. Services read the clear "
+    "value through submissions' POST /personal/open; once erased it reads '[đã xóa]'."
 )
 PROVINCIAL_EVENTS = Catalogue(*(e for e in REGISTRY_EVENTS if e.name.encode() in FOR_PROVINCES))
 
@@ -205,11 +212,21 @@ def _dead_letter() -> dict[str, Any]:
 
 
 def json_schema(node: Any) -> Any:
-    """Turn OpenAPI 3.0 schemas into JSON Schema 2020-12: ``nullable`` becomes a union with null."""
+    """Turn OpenAPI 3.0 schemas into JSON Schema 2020-12: ``nullable`` becomes a union with null, and a
+    personal field is described as what travels: its sealed token (the clear value's rules kept aside)."""
     if isinstance(node, list):
         return [json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
+    if MARK in node:
+        clear = {key: value for key, value in node.items() if key != MARK}
+        return {
+            "type": "string",
+            "pattern": TOKEN_PATTERN,
+            MARK: node[MARK],
+            "x-clear": clear,
+            "description": PERSONAL,
+        }
     converted = {key: json_schema(value) for key, value in node.items() if key != "nullable"}
     if node.get("nullable") is not True:
         return converted

@@ -20,6 +20,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from shared.personal import PersonalEmail, PersonalString
+
 SCHOOL = "school"
 CLUSTER_HEAD = "cluster_head"
 ACADEMY = "academy"
@@ -200,10 +202,10 @@ class Officer(Schema):
     """An officer in charge of emulation at a school (cán bộ phụ trách thi đua)."""
 
     school_id = fields.String(required=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    position = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(required=True)
-    phone = fields.String(required=True, validate=validate.Length(min=6, max=40))
+    name = PersonalString(required=True, validate=validate.Length(min=1, max=200))
+    position = PersonalString(required=True, validate=validate.Length(min=1, max=200))
+    email = PersonalEmail(required=True, subject=True)
+    phone = PersonalString(required=True, validate=validate.Length(min=6, max=40))
 
 
 class OfficersPayload(Payload):

@@ -35,6 +35,9 @@ class EventType:
     topic: str
     description: str = ""
     upcasters: Mapping[int, Upcaster] = field(default_factory=dict)
+    personal: Callable[[Mapping[str, Any]], Any] | None = None
+    """Where an event's personal records are when its schema alone cannot say (shared.personal.Plan);
+    None: the schema's own marks."""
 
     @cached_property
     def _strict(self) -> ma.Schema:

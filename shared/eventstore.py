@@ -9,8 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from shared.catalogue import Catalogue
+from shared.catalogue import Catalogue, EventType
 from shared.envelope import Envelope
+from shared.personal import KeyRing, plan_of
 
 ANY_VERSION = -1
 # Appends are serialised per database so positions become visible in order (see README, "Outbox").
@@ -56,10 +57,12 @@ class StoredEvent:
 class EventStore:
     """Appends to and reads from the generic events table of one service database."""
 
-    def __init__(self, events: sa.Table, catalogue: Catalogue, source: str):
+    def __init__(self, events: sa.Table, catalogue: Catalogue, source: str, keyring: KeyRing | None = None):
         self.events = events
         self.catalogue = catalogue
         self.source = source
+        self.keyring = keyring
+        """Seals the personal fields of the events it appends (shared.personal); None: it has none."""
 
     def append(
         self,
@@ -92,8 +95,9 @@ class EventStore:
             for stream_id, expected, events in appends
         ]
         self.lock_writes(conn)
-        current = self.stream_versions(conn, [stream_id for stream_id, _, _ in validated])
         now = datetime.now(UTC)
+        validated = [(s, expected, self._sealed(conn, typed, now)) for s, expected, typed in validated]
+        current = self.stream_versions(conn, [stream_id for stream_id, _, _ in validated])
         envelopes = []
         for stream_id, expected, typed in validated:
             version = current.get(stream_id, 0)
@@ -122,6 +126,22 @@ class EventStore:
             stream_id, expected, _ = validated[0]
             raise ConcurrencyError(stream_id, expected, self.stream_version(conn, stream_id)) from exc
         return envelopes
+
+    def _sealed(
+        self, conn: sa.Connection, typed: list[tuple[EventType, dict[str, Any]]], now: datetime
+    ) -> list[tuple[EventType, dict[str, Any]]]:
+        """Return the events with their personal fields sealed, inside the append's transaction."""
+        sealed = []
+        for event_type, data in typed:
+            plan = event_type.personal(data) if event_type.personal else plan_of(event_type.schema)
+            if plan is not None:
+                if self.keyring is None:
+                    raise RuntimeError(
+                        f"{event_type.name} holds personal data and {self.source} has no key ring"
+                    )
+                data = self.keyring.seal_event(conn, plan, data, now)
+            sealed.append((event_type, data))
+        return sealed
 
     def restore(self, conn: sa.Connection, envelopes: Sequence[Envelope]) -> None:
         """Insert events recorded before, as a recovery reads them from the topic: ids, versions, times,

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from shared.handlers import Handlers
 from shared.leases import Lease, LeasedLoop, LeaseTiming, Loop
 from shared.logs import configure_logging
 from shared.metrics import LagCollector, relay_lag_of
+from shared.personal import KeyRing, MasterKeys
 from shared.relay import OutboxRelay
 from shared.settings import CommonSettings
 
@@ -126,7 +128,19 @@ class ServiceContext:
     @property
     def store(self) -> EventStore:
         """Return the service's event store."""
-        return EventStore(self.metadata.tables["events"], self.catalogue, self.settings.service)
+        return EventStore(self.metadata.tables["events"], self.catalogue, self.settings.service, self.keyring)
+
+    @cached_property
+    def keyring(self) -> KeyRing | None:
+        """Return the keys of the personal data this service owns (None when it keeps no key table).
+
+        The master key is the service's ``personal_keys`` setting, else the token key (as ``make run`` has).
+        """
+        table = self.metadata.tables.get("personal_keys")
+        if table is None:
+            return None
+        materials = getattr(self.config, "personal_keys", ()) or (self.settings.jwt_secret,)
+        return KeyRing(table, MasterKeys(materials))
 
     def relay(self, topic: str) -> OutboxRelay:
         """Return the outbox relay that publishes this service's events to its topic, under a lease."""

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from services.notifications import contracts, tables
-from services.notifications.app.mailer import Mailer
+from services.notifications.app.mailer import Mailer, Opener
 from services.notifications.app.webhooks import Deliverer
 from services.notifications.config import NotificationsSettings
 from services.notifications.projections.audit import AuditTrail
 from services.notifications.projections.notices import NoticesProjection
 from services.notifications.service import Notifications
 from shared import migrations
+from shared.auth import SERVICE
 from shared.catalogue import Catalogue
 from shared.consumer import ConsumerRunner
 from shared.service import build_context
+from shared.web.gateway import Gateway
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -41,7 +44,7 @@ def audit_runner(service: Notifications) -> ConsumerRunner:
 
 def notices_runner(service: Notifications) -> ConsumerRunner:
     """Return the runner that keeps what notices need and makes receipt, overdue and results notices."""
-    projection = NoticesProjection(service.config.academy_mailbox, service.clock)
+    projection = NoticesProjection(service.config.academy_mailbox, service.clock, service.config.mail_store)
     return ConsumerRunner(
         projection, service.engine, tables.processed_events, service.bus, contracts.CONSUMED
     )
@@ -50,7 +53,30 @@ def notices_runner(service: Notifications) -> ConsumerRunner:
 def mailer(service: Notifications) -> Mailer:
     """Return the SMTP mailer of pending notices."""
     config = service.config
-    return Mailer(service.engine, service.clock, config.smtp_host, config.smtp_port, config.mail_from)
+    return Mailer(
+        service.engine,
+        service.clock,
+        config.smtp_host,
+        config.smtp_port,
+        config.mail_from,
+        opener=key_opener(service),
+    )
+
+
+def key_opener(service: Notifications) -> Opener:
+    """Return how sealed addresses are opened: submissions' key API, called as a service of the suite.
+
+    The keys never leave submissions, so an erasure there holds at once for every copy of a value here.
+    """
+    gateway = Gateway({"submissions": service.config.submissions_url}, secret=service.settings.jwt_secret)
+
+    def opened(tokens: Sequence[str]) -> Mapping[str, str]:
+        caller = gateway.as_person("notifications", SERVICE, None)
+        answer = caller.post("submissions", "/personal/open", {"tokens": list(tokens)})
+        values: Mapping[str, str] = answer["values"]
+        return values
+
+    return opened
 
 
 def deliverer(service: Notifications) -> Deliverer:

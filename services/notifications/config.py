@@ -29,6 +29,9 @@ class NotificationsSettings:
     scoring_url: str = "http://127.0.0.1:8003"
     webhook_allowed: AllowList = field(default_factory=AllowList)
     """Internal receivers webhooks may reach, over http too (WEBHOOK_ALLOWED_TARGETS: hosts, networks)."""
+    mail_store: str = ""
+    """A Maildir the local mail catcher keeps (MAIL_STORE; make run's var/mail): an erasure removes the
+    erased person's messages from it. Mail already delivered elsewhere is out of reach."""
     data_key: str = field(default="", repr=False)
     """What webhook secrets are sealed with (THIDUA_DATA_KEY; the token signing secret when unset)."""
 
@@ -65,4 +68,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSett
         scoring_url=env.get("SCORING_URL", "http://127.0.0.1:8003").rstrip("/"),
         webhook_allowed=AllowList.parse(env.get("WEBHOOK_ALLOWED_TARGETS", "")),
         data_key=env.get("THIDUA_DATA_KEY", ""),
+        mail_store=env.get("MAIL_STORE", ""),
     )

@@ -63,6 +63,7 @@ CONSUMED = Catalogue(
         due=_str,
     ),
     consumed_event("SchoolDeclaredIneligible", SUBMISSIONS_TOPIC, year=_int, school_id=_str, reason=_str),
+    consumed_event("PersonalDataErased", SUBMISSIONS_TOPIC, subject_id=_str),
     consumed_event(
         "ScoresComputed",
         SCORING_TOPIC,

@@ -70,8 +70,8 @@ officers = sa.Table(
     metadata,
     sa.Column("year", sa.Integer, primary_key=True),
     sa.Column("school_id", sa.String(64), primary_key=True),
-    sa.Column("email", sa.String(200), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(2000), primary_key=True),  # sealed (shared.personal): opened to send
+    sa.Column("name", sa.String(2000), nullable=False),
 )
 filed = sa.Table(
     "n_filed",
@@ -95,7 +95,7 @@ notices = sa.Table(
     sa.Column("id", Position, primary_key=True, autoincrement=True),
     sa.Column("notice_key", sa.String(300), nullable=False, unique=True),
     sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("recipient", sa.String(200), nullable=False),
+    sa.Column("recipient", sa.String(2000), nullable=False),  # an inbox, a mailbox, or a sealed e-mail
     sa.Column("inbox", sa.String(100), nullable=False, index=True),
     sa.Column("subject", sa.String(500), nullable=False),
     sa.Column("body", sa.Text, nullable=False),

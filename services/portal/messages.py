@@ -19,6 +19,7 @@ ERRORS = {
     "rule_broken": "Yêu cầu không phù hợp với quy định của năm thi đua.",
     "refused": "Yêu cầu không được chấp nhận.",
     "conflict": "Yêu cầu trùng hoặc mâu thuẫn với dữ liệu đã có.",
+    "already_erased": "Dữ liệu cá nhân của người này đã được xóa trước đó.",
     "too_large": "Tệp tải lên vượt quá dung lượng cho phép (20 MB).",
     "version_conflict": "Hồ sơ vừa được sửa ở nơi khác. Hãy tải lại trang rồi sửa lại.",
     "unavailable": "Hệ thống tạm thời không trả lời. Hãy thử lại sau ít phút.",

@@ -152,6 +152,16 @@ class ReviewRulesV1(Schema):
 DEFAULT_REVIEW = {"correction_days": 10, "returned_unamended": "filed"}
 
 
+class RetentionRulesV1(Schema):
+    """How long the year's personal data is kept (Decree 13/2023: no longer than its purpose needs)."""
+
+    personal_data_years = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+    """The officers' and signatories' data named that year are erased this many years after it closes."""
+
+
+DEFAULT_RETENTION = {"personal_data_years": 5}
+
+
 class CampaignContentV1(Schema):
     """Everything a year's campaign decides (the body of CampaignOpened and CampaignAmended)."""
 
@@ -166,6 +176,7 @@ class CampaignContentV1(Schema):
     award_rules = fields.Nested(AwardRulesV1, required=True)
     bands = fields.List(fields.Nested(BandV1), load_default=lambda: [dict(b) for b in DEFAULT_BANDS])
     review = fields.Nested(ReviewRulesV1, load_default=lambda: dict(DEFAULT_REVIEW))
+    retention = fields.Nested(RetentionRulesV1, load_default=lambda: dict(DEFAULT_RETENTION))
 
 
 class SchoolDetails(Schema):

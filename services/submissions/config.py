@@ -24,6 +24,9 @@ class SubmissionsSettings:
     integration_keys: Mapping[str, str] = field(default_factory=dict)
     archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
     """How far DOCX and XLSX uploads may expand (SUBMISSIONS_ARCHIVE_MAX_MB, _MAX_RATIO, _MAX_MEMBERS)."""
+    personal_keys: tuple[str, ...] = field(default=(), repr=False)
+    """The master key that wraps personal data keys, then the previous one while rotating
+    (THIDUA_PERSONAL_KEY, else THIDUA_DATA_KEY, else the token key; THIDUA_PERSONAL_KEY_PREVIOUS)."""
 
 
 def _keys_file(data_dir: str) -> str:
@@ -57,4 +60,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> SubmissionsSettin
         watch_interval=interval,
         integration_keys=keys,
         archive_limits=archive_limits,
+        personal_keys=tuple(
+            key
+            for key in (
+                env.get("THIDUA_PERSONAL_KEY") or env.get("THIDUA_DATA_KEY") or common.jwt_secret,
+                env.get("THIDUA_PERSONAL_KEY_PREVIOUS", ""),
+            )
+            if key
+        ),
     )

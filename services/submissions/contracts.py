@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from services.forms import FORMS, Form
 from services.vocabulary import FILER_TYPES, INTEGRATION_TOPIC, REGISTRY_TOPIC, SUBMISSIONS_TOPIC
 from shared.catalogue import Catalogue, EventType, consumed_event, published_on
+from shared.personal import PersonalString, Plan, plan_of
 
 TOPIC = SUBMISSIONS_TOPIC
 
@@ -126,20 +130,43 @@ class AchievementReportConfirmedV1(Schema):
     copy = fields.Integer(required=True, validate=validate.OneOf((1, 2)))
     confirmed_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
     confirmed_on = fields.Date(required=True)
-    signatory = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    signatory = PersonalString(required=True, subject=True, validate=validate.Length(min=1, max=300))
+
+
+class PersonalDataErasedV1(Schema):
+    """The Academy erased a person's data: their key is destroyed, so every sealed copy reads as erased."""
+
+    subject_id = fields.String(required=True, validate=validate.Regexp(r"^subj_[0-9a-f]{32}$"))
+    kind = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    erased_at = fields.DateTime(required=True)
 
 
 _event = published_on(TOPIC)
+_FILING_SCHEMAS = {code: filing_schema(spec) for code, spec in FORMS.items()}
+
+
+def amended_personal(data: Mapping[str, Any]) -> Plan | None:
+    """Return where an amendment's personal records are: where its form's own filing event has them."""
+    schema = _FILING_SCHEMAS.get(str(data.get("form")))
+    return None if schema is None else plan_of(schema)
 
 
 _filing_events = {spec.event: spec for spec in FORMS.values()}  # 5.1 and 5.2 share ScoreSheetSubmitted
 
 CATALOGUE = Catalogue(
     *(
-        _event(name, filing_schema(spec), f"A filing of {spec.title}.")
+        _event(name, _FILING_SCHEMAS[spec.code], f"A filing of {spec.title}.")
         for name, spec in _filing_events.items()
     ),
-    _event("SubmissionAmended", SubmissionAmendedV1, "A filing was amended."),
+    EventType(
+        "SubmissionAmended",
+        1,
+        SubmissionAmendedV1,
+        TOPIC,
+        "A filing was amended (personal fields of its payload sealed as in its form's own event).",
+        personal=amended_personal,
+    ),
     _event("SubmissionReopened", SubmissionReopenedV1, "A filing was reopened for amendment."),
     _event("FilingAccepted", FilingAcceptedV1, "A filing was accepted by the level that receives it."),
     _event("FilingReturned", FilingReturnedV1, "A filing was returned for completion, with the reason."),
@@ -148,6 +175,7 @@ CATALOGUE = Catalogue(
     _event("EligibilityRestored", EligibilityRestoredV1, "A school's eligibility was restored."),
     _event("FilingExempted", FilingExemptedV1, "A filer was exempted from a required filing."),
     _event("AchievementReportConfirmed", AchievementReportConfirmedV1, "A Form 09 copy was confirmed."),
+    _event("PersonalDataErased", PersonalDataErasedV1, "A person's data was erased: their key is destroyed."),
 )
 
 

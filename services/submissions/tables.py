@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from shared.db import JSONType, UTCDateTime, event_store_tables, tracking_table
 from shared.leases import lease_table
+from shared.personal import personal_key_table
 
 metadata = sa.MetaData()
 events, relay_progress = event_store_tables(metadata)
@@ -13,6 +14,8 @@ processed_events = tracking_table(metadata)
 sa.Index("ix_processed_events_processed_at", processed_events.c.processed_at)
 """The data version of kept answers (shared.readcache) reads the newest tracking row."""
 leases = lease_table(metadata)
+personal_keys = personal_key_table(metadata)
+"""The data keys of the people the filings name (Form 03's officers, Form 09's signatories)."""
 
 # The registry as submissions sees it (kept by the registry-view consumer).
 schools = sa.Table(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.submissions.api import filings, year
+from services.submissions.api import filings, personal, year
 from services.submissions.bootstrap import bootstrap
 from services.submissions.config import load_settings
 from services.submissions.service import Submissions
@@ -18,6 +18,6 @@ def create_app(service: Submissions | None = None) -> Flask:
     # Flask answers 413 before reading a larger body; a little room for the multipart envelope.
     upload_limit = {"MAX_CONTENT_LENGTH": service.config.max_upload_bytes + 64 * 1024}
     app, api = service_app(__name__, service, "Thi đua submissions", upload_limit)
-    for blueprint in (filings.blp, year.blp):
+    for blueprint in (filings.blp, year.blp, personal.blp):
         api.register_blueprint(blueprint)
     return app

@@ -21,7 +21,9 @@ INTEGRATION = "integration"
 OPERATOR = "operator"
 PROVINCIAL_VIEWER = "provincial_viewer"
 """A provincial standing committee or ministry leadership: reads the schools with its code, writes nothing."""
-ROLES = (ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, INTEGRATION, OPERATOR, PROVINCIAL_VIEWER)
+SERVICE = "service"
+"""Another service of the suite, calling for what only services may (opening sealed personal data)."""
+ROLES = (ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, INTEGRATION, OPERATOR, PROVINCIAL_VIEWER, SERVICE)
 TENANT_ROLES = (CLUSTER_HEAD, SCHOOL_OFFICER, INTEGRATION, PROVINCIAL_VIEWER)
 ALGORITHM = "HS256"
 ISSUER = "thidua"

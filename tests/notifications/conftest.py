@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
@@ -29,7 +29,7 @@ from services.notifications.wsgi import create_app
 from services.vocabulary import SUBMISSIONS_TOPIC
 from tests.e2e.processes import free_port
 from tests.factories import notifications_settings
-from tests.submissions.conftest import World, seeded_world
+from tests.submissions.conftest import World, auth, seeded_world
 
 
 class Mailbox:
@@ -136,9 +136,19 @@ class NoticeScene:
         runner.run_until_caught_up(timeout=120)
         runner.close()
 
+    def open_tokens(self, tokens: Sequence[str]) -> Mapping[str, str]:
+        """Open sealed addresses through submissions' key API, as the mailer does in a deployment."""
+        answer = self.world.client.post(
+            "/personal/open", json={"tokens": list(tokens)}, headers=auth("service")
+        )
+        assert answer.status_code == 200, answer.get_json()
+        values: Mapping[str, str] = answer.get_json()["values"]
+        return values
+
     def send_mail(self) -> int:
         """Send every due e-mail (in as many rounds as it takes); return how many were sent."""
         sender, total = mailer(self.service), 0
+        sender.opener = self.open_tokens
         while sent := sender.send_due():
             total += sent
         return total

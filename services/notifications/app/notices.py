@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.notifications.tables import heads, members, notices, officers, schools
+from shared.personal import subject_of
 
 ACADEMY_INBOX = "academy"
 
@@ -87,7 +88,12 @@ def add_notice(
             "email_status": "none",
         },
         *(
-            {"notice_key": f"{key}|mail:{email}", "recipient": email, "inbox": "", "email_status": "pending"}
+            {
+                "notice_key": f"{key}|mail:{subject_of(email) or email}",
+                "recipient": email,
+                "inbox": "",
+                "email_status": "pending",
+            }
             for email in to.emails
         ),
     ]

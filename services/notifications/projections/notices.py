@@ -6,23 +6,27 @@ them (each at most once, by key) with the time of writing and the Academy's conf
 
 from __future__ import annotations
 
+import mailbox
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from services.forms import OFFICERS_FORM, filing_events, form_title
 from services.notifications.app import notices as recipients
+from services.notifications.app.mailer import message_id
 from services.notifications.app.messages import render
 from services.notifications.app.webhooks import queue_deliveries
 from services.notifications.contracts import AUDITED_TOPICS
-from services.notifications.tables import deadlines, exempt, filed, heads, members, officers, schools
+from services.notifications.tables import deadlines, exempt, filed, heads, members, notices, officers, schools
 from services.vocabulary import AWARD_NAMES
 from shared.consumer import Consumed, ConsumerOptions
 from shared.envelope import Envelope
 from shared.handlers import Handlers
+from shared.personal import PREFIX
 from shared.time import local_text
 
 
@@ -49,9 +53,10 @@ class NoticesProjection:
     options = ConsumerOptions(accepts_any_type=True)
     handlers = NOTICES
 
-    def __init__(self, academy_mailbox: str, clock: Callable[[], datetime]):
+    def __init__(self, academy_mailbox: str, clock: Callable[[], datetime], mail_store: str = ""):
         self.academy = recipients.academy_recipients(academy_mailbox)
         self.clock = clock
+        self.mail_store = mail_store
 
     def apply(self, conn: sa.Connection, consumed: Consumed) -> None:
         """Apply one event: its read-model change, its notices, and its webhook deliveries."""
@@ -60,6 +65,8 @@ class NoticesProjection:
             to = self.academy if notice.to.inbox == recipients.ACADEMY_INBOX else notice.to
             recipients.add_notice(conn, notice.key, notice.kind, to, notice.subject, notice.body, now)
         queue_deliveries(conn, consumed, now)
+        if consumed.event.type == "PersonalDataErased" and self.mail_store:
+            forget_mail(conn, Path(self.mail_store), consumed.data["subject_id"])
 
     def reset(self, conn: sa.Connection) -> None:
         """Empty the read model (notices and deliveries are history: they stay, and are not made twice)."""
@@ -169,6 +176,36 @@ def _keep_officers(conn: sa.Connection, year: int, listed: list[dict[str, Any]])
         officers.insert(),
         [{"year": year, "school_id": s, "email": e, "name": o["name"]} for (s, e), o in unique.items()],
     )
+
+
+@NOTICES.on("PersonalDataErased")
+def _erased(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
+    """Forget an erased person: their officer rows go, and mail not sent to them yet never will be."""
+    sealed = f"{PREFIX}{data['subject_id']}:%"
+    conn.execute(officers.delete().where(officers.c.email.like(sealed)))
+    conn.execute(
+        notices.update()
+        .where(notices.c.recipient.like(sealed) & (notices.c.email_status == "pending"))
+        .values(email_status="erased", last_error="the recipient's data was erased")
+    )
+    return None
+
+
+def forget_mail(conn: sa.Connection, store: Path, subject_id: str) -> int:
+    """Remove from a local Maildir every message sent to an erased person; return how many."""
+    keys = conn.execute(
+        sa.select(notices.c.notice_key).where(notices.c.recipient.like(f"{PREFIX}{subject_id}:%"))
+    ).scalars()
+    ids = {message_id(key) for key in keys}
+    if not ids or not store.is_dir():
+        return 0
+    box = mailbox.Maildir(store, create=False)
+    removed = 0
+    for key, message in list(box.iteritems()):
+        if message.get("Message-ID", "").strip() in ids:
+            box.discard(key)
+            removed += 1
+    return removed
 
 
 @NOTICES.on("FilingAccepted", "FilingReturned")

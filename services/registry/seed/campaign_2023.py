@@ -306,4 +306,5 @@ def campaign_2023() -> dict[str, Any]:
         },
         "bands": [dict(band) for band in DEFAULT_BANDS],
         "review": {"correction_days": 10, "returned_unamended": "filed"},
+        "retention": {"personal_data_years": 5},
     }

@@ -145,3 +145,41 @@ class ExemptionOut(Schema):
     deadline_code = fields.String()
     filer_id = fields.String()
     reason = fields.String()
+
+
+class SubjectQuery(Schema):
+    """Which people to list: those whose name, e-mail or phone contains this text (all when empty)."""
+
+    find = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class SubjectOut(Schema):
+    """A person the filings name, as the Academy sees them: erased fields are gone."""
+
+    subject_id = fields.String()
+    kind = fields.String()
+    fields_ = fields.Dict(data_key="fields", attribute="fields")
+    seen = fields.List(fields.Dict())
+    created_at = fields.DateTime()
+    erased_at = fields.DateTime(allow_none=True)
+    erasure_reason = fields.String(allow_none=True)
+
+
+class SubjectAccessOut(SubjectOut):
+    """Everything submissions holds about a person: their fields and every event naming them, opened."""
+
+    events = fields.List(fields.Dict())
+
+
+class TokensIn(Schema):
+    """Sealed values another service needs in clear (an e-mail to send to)."""
+
+    tokens = fields.List(
+        fields.String(validate=validate.Length(max=4000)), required=True, validate=validate.Length(max=500)
+    )
+
+
+class TokensOut(Schema):
+    """Each sealed value's clear text; an erased person's read "[đã xóa]"."""
+
+    values = fields.Dict(keys=fields.String(), values=fields.String())

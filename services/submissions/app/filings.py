@@ -50,7 +50,7 @@ def file_form(
         submission_id = f"sub_{uuid.uuid4().hex[:16]}"
         event = decide.file_form(principal, command, snapshot, submission_id)
         service.record(conn, submission_stream(submission_id), [event], context, 0)
-        return lookups.submission(conn, submission_id)
+        return opened(service, conn, lookups.submission(conn, submission_id))
 
 
 def amend_filing(
@@ -74,7 +74,7 @@ def amend_filing(
         )
         event = decide.amend(principal, current, payload, snapshot)
         service.record(conn, submission_stream(submission_id), [event], context, expected_version)
-        return lookups.submission(conn, submission_id)
+        return opened(service, conn, lookups.submission(conn, submission_id))
 
 
 def reopen_filing(service: Submissions, submission_id: str, reason: str, context: Context) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def reopen_filing(service: Submissions, submission_id: str, reason: str, context
     with service.transaction() as conn:
         event = decide.reopen(lookups.submission(conn, submission_id), reason)
         service.record(conn, submission_stream(submission_id), [event], context)
-        return lookups.submission(conn, submission_id)
+        return opened(service, conn, lookups.submission(conn, submission_id))
 
 
 def review_filing(
@@ -98,14 +98,14 @@ def review_filing(
         current = lookups.submission(conn, submission_id)
         event = decide.review_filing(principal, current, decision, reason, service.clock())
         service.record(conn, submission_stream(submission_id), [event], context)
-        return lookups.submission(conn, submission_id)
+        return opened(service, conn, lookups.submission(conn, submission_id))
 
 
 def filing(service: Submissions, principal: Principal, submission_id: str) -> dict[str, Any]:
     """Return a filing the caller may read; one it may not read is not found, like an unknown one."""
     with service.reader.connect() as conn:
         row, scope = _readable(conn, principal, submission_id)
-    return visibility.filing_shown(scope, row)
+        return opened(service, conn, visibility.filing_shown(scope, row))
 
 
 def history(service: Submissions, principal: Principal, submission_id: str) -> list[dict[str, Any]]:
@@ -113,16 +113,22 @@ def history(service: Submissions, principal: Principal, submission_id: str) -> l
     with service.reader.connect() as conn:
         row, scope = _readable(conn, principal, submission_id)
         stored = service.store.load(conn, submission_stream(submission_id))
-    return [
-        {
-            "version": s.envelope.stream_version,
-            "type": s.envelope.type,
-            "recorded_at": s.envelope.time,
-            "actor": s.envelope.actor,
-            "data": _version_shown(scope, row, dict(s.envelope.data)),
-        }
-        for s in stored
-    ]
+        versions = [
+            {
+                "version": s.envelope.stream_version,
+                "type": s.envelope.type,
+                "recorded_at": s.envelope.time,
+                "actor": s.envelope.actor,
+                "data": _version_shown(scope, row, dict(s.envelope.data)),
+            }
+            for s in stored
+        ]
+        return opened(service, conn, versions)
+
+
+def opened(service: Submissions, conn: sa.Connection, value: Any) -> Any:
+    """Return what a caller reads with the personal values it may see in clear (erased: "[đã xóa]")."""
+    return service.keyring.opened(conn, value) if service.keyring is not None else value
 
 
 def _readable(conn: sa.Connection, principal: Principal, submission_id: str) -> tuple[dict[str, Any], Any]:
@@ -155,4 +161,4 @@ def list_filings(
         if limit is not None:
             query = query.where(limit)
         rows = conn.execute(query.offset((page - 1) * per_page).limit(per_page)).mappings()
-        return [visibility.filing_shown(scope, dict(r)) for r in rows]
+        return opened(service, conn, [visibility.filing_shown(scope, dict(r)) for r in rows])

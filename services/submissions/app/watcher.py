@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.submissions.app import lookups
+from services.submissions.app import lookups, personal
 from services.submissions.domain import obligations, review
 from services.submissions.domain.deadlines import due_date, has_passed
 from services.submissions.service import Submissions
@@ -56,6 +56,9 @@ def run_watcher(service: Submissions, stop: threading.Event) -> None:
             count = check_deadlines(service)
             if count:
                 log.info("deadline watcher recorded %d missed filings", count)
+            erased = personal.apply_retention(service)
+            if erased:
+                log.info("retention erased the data of %d people", erased)
         except sa.exc.OperationalError:
             log.warning("deadline watcher: database unavailable", exc_info=True)
         stop.wait(service.config.watch_interval)
