@@ -257,6 +257,17 @@ def _review_plans(year: Year, plans: dict[str, dict[str, Any]]) -> int:
     return reviewed
 
 
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô")
+MIDDLE = ("Thị", "Văn", "Minh", "Thu", "Đức", "Ngọc", "Quang")
+GIVEN = ("Hà", "Lan", "Hùng", "Mai", "Sơn", "Hương", "Tuấn", "Linh", "Dũng", "Hạnh", "Thắng")
+
+
+def officer_name(code: str) -> str:
+    """Return an invented Vietnamese name for a school's emulation officer (the same for a school)."""
+    n = sum(ord(c) * (i + 1) for i, c in enumerate(code))
+    return f"{FAMILY[n % len(FAMILY)]} {MIDDLE[n // 7 % len(MIDDLE)]} {GIVEN[n // 11 % len(GIVEN)]}"
+
+
 def _cluster_spring(year: Year, cluster: dict[str, Any], members: list[str]) -> int:
     """The cluster's plan, officers, launch, participation, a cross-inspection and the mid-year review."""
     cid = cluster["cluster_id"]
@@ -274,10 +285,10 @@ def _cluster_spring(year: Year, cluster: dict[str, Any], members: list[str]) -> 
     officers = [
         {
             "school_id": s,
-            "name": f"Cán bộ thi đua {year.schools[s]['code']}",
+            "name": officer_name(year.schools[s]["code"]),
             "position": "Chánh Văn phòng",
             "email": f"thidua.{year.schools[s]['code'].lower()}@minh-hoa.invalid",
-            "phone": "0200 000 000",
+            "phone": f"0200 {sum(map(ord, year.schools[s]['code'])) % 1000:03d} 000",
         }
         for s in members
     ]

@@ -15,9 +15,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from services.portal import throttle
-from services.portal.tables import accounts, invitations, journal
+from services.portal.tables import accounts, invitations, journal, recovery_codes
 from services.portal.throttle import ThrottlePolicy
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
+from shared.personal import ERASED
 
 log = logging.getLogger(__name__)
 INVITATION, RESET = "invitation", "reset"
@@ -254,6 +255,34 @@ def set_active(conn: sa.Connection, account_id: int, active: bool, actor: str, n
     if not found.rowcount:
         raise AccountError("Không có tài khoản này.")
     end_sessions(conn, account_id, "enabled" if active else "disabled", actor, now)
+
+
+def erase_account(conn: sa.Connection, email: str, actor: str, now: datetime) -> int | None:
+    """Anonymise the account of an address whose owner's data the Academy erased; return its id.
+
+    Its name reads "[đã xóa]", its address is replaced, its secrets go and it can no longer sign in;
+    the row stays, so the histories that name its subject still resolve (to the erased mark).
+    """
+    row = conn.execute(
+        sa.select(accounts.c.account_id).where(accounts.c.email == normalised_email(email))
+    ).first()
+    if row is None:
+        return None
+    account_id = int(row[0])
+    conn.execute(
+        accounts.update()
+        .where(accounts.c.account_id == account_id)
+        .values(
+            full_name=ERASED,
+            email=f"da-xoa-{account_id}@an-danh.invalid",
+            active=False,
+            **dict.fromkeys(SECRET_COLUMNS),
+        )
+    )
+    conn.execute(invitations.delete().where(invitations.c.account_id == account_id))
+    conn.execute(recovery_codes.delete().where(recovery_codes.c.account_id == account_id))
+    end_sessions(conn, account_id, "erased", actor, now)
+    return account_id
 
 
 def change_role(

@@ -20,6 +20,7 @@ from services.portal.views.awards import awards
 from services.portal.views.cluster import cluster
 from services.portal.views.common import bare_page, login_manager, page, register_template_helpers, say
 from services.portal.views.documents import documents
+from services.portal.views.personal import personal
 from services.portal.views.province import province
 from services.portal.views.school import school
 from services.portal.views.security import security
@@ -76,7 +77,18 @@ def create_app(service: Portal | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxies, x_proto=config.proxies)  # type: ignore[method-assign]
     CSRFProtect(app)
     login_manager.init_app(app)
-    for blueprint in (auth, security, school, cluster, academy, new_year, awards, province, documents):
+    for blueprint in (
+        auth,
+        security,
+        school,
+        cluster,
+        academy,
+        new_year,
+        awards,
+        province,
+        documents,
+        personal,
+    ):
         app.register_blueprint(blueprint)
     register_session_rules(app)
     register_template_helpers(app)

@@ -9,6 +9,7 @@ The suite runs as separate processes on the embedded default, loaded with ``pyth
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -196,3 +197,51 @@ def test_each_role_on_the_demonstration_data_reads_names_never_codes(browser, ru
         sign_out(page)
     page.close()
     assert found == [], "\n".join(found)
+
+
+def test_the_academy_exports_and_erases_one_officers_data_and_every_page_then_reads_erased(
+    browser, running
+) -> None:  # type: ignore[no-untyped-def]
+    listed = requests.get(
+        f"{running.urls['submissions']}/filings",
+        params={"year": 2023, "form": "03"},
+        headers=ADMIN,
+        timeout=10,
+    ).json()[0]
+    erased, kept = listed["payload"]["officers"][:2]
+    page = browser.new_page(locale="vi-VN")
+    academy_signs_in(page, running)
+    page.click("header nav a:text-is('Dữ liệu cá nhân')")
+    assert page.locator("h1").inner_text() == "Dữ liệu cá nhân"
+    assert page.locator("#nguoi-duoc-neu-ten tbody tr").count() >= 8
+    page.fill("#tim", erased["email"].upper())
+    page.click("#tim-nguoi button")
+    rows = page.locator("#nguoi-duoc-neu-ten tbody tr")
+    assert rows.count() == 1 and "Cán bộ phụ trách thi đua (Mẫu số 03)" in rows.inner_text()
+    no_serious_violations(page, "the people the filings name")
+    page.screenshot(path=str(SCREENSHOTS / "portal-personal-data.png"), full_page=True)
+    page.click(f"#nguoi-duoc-neu-ten a:text-is('{erased['name']}')")
+    held = page.locator("#du-lieu-dang-luu").inner_text()
+    assert erased["email"] in held and erased["phone"] in held and "2023" in held
+    assert "Mẫu số 03" in page.locator("#ho-so-neu-ten").inner_text()
+    no_serious_violations(page, "what is held about one person")
+    with page.expect_download() as download:
+        page.click("#tai-ve")
+    export = json.loads(download.value.path().read_text())
+    assert export["fields"]["name"] == erased["name"] and export["events"][0]["type"] == "OfficersListed"
+    page.fill("#ly-do-xoa", "Theo đề nghị của người được nêu tên")
+    page.click("button:has-text('Xóa dữ liệu cá nhân')")  # not confirmed: nothing erased
+    assert "đánh dấu xác nhận" in page.locator("[role=alert]").inner_text()
+    page.fill("#ly-do-xoa", "Theo đề nghị của người được nêu tên")
+    page.check("#xac-nhan-xoa")
+    page.screenshot(path=str(SCREENSHOTS / "portal-personal-erase.png"), full_page=True)
+    page.click("button:has-text('Xóa dữ liệu cá nhân')")
+    assert "Đã xóa dữ liệu cá nhân của người này" in page.inner_text("main")
+    assert "Lý do: Theo đề nghị của người được nêu tên" in page.inner_text("main")
+    assert erased["email"] not in page.inner_text("main")
+    page.goto(f"{running.portal}/hoc-vien/ho-so/{listed['submission_id']}")
+    shown = page.inner_text("main")
+    assert "[đã xóa]" in shown and erased["name"] not in shown and erased["email"] not in shown
+    assert kept["name"] in shown and kept["email"] in shown, "the other officers are untouched"
+    page.screenshot(path=str(SCREENSHOTS / "portal-personal-erased.png"), full_page=True)
+    page.close()

@@ -203,11 +203,28 @@ def show(value: Any, names: dict[str, str] | None = None) -> str:
         return ", ".join(f"{FIELD_NAMES.get(k, k)}: {show(v, names)}" for k, v in value.items())
     if isinstance(value, bool):
         return "có" if value else "không"
+    if value is None:
+        return "—"
     if isinstance(value, str) and names and value in names:
         return names[value]
     if isinstance(value, str) and value in AWARD_NAMES:
         return AWARD_NAMES[value]
     return number(value) if isinstance(value, float) else str(value)
+
+
+def record_columns(value: Any) -> list[str]:
+    """Return the fields of a list of records, in order, to show it as a table ([] when it is not one)."""
+    if not isinstance(value, list) or not value or not all(isinstance(item, dict) for item in value):
+        return []
+    columns: dict[str, None] = {}
+    for item in value:
+        columns.update(dict.fromkeys(item))
+    return list(columns)
+
+
+def field_name(key: str) -> str:
+    """Return how a field of a filed record is named on a page."""
+    return FIELD_NAMES.get(key, key)
 
 
 def target_rule(target: dict[str, Any]) -> str:
@@ -328,6 +345,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(running_total, "running_total")
     app.add_template_global(officer_value, "officer_value")
     app.add_template_global(label_of, "label_of")
+    app.add_template_global(record_columns, "record_columns")
+    app.add_template_global(field_name, "field_name")
     app.add_template_global(form_title, "form_title")
     app.add_template_filter(target_rule, "target_rule")
     app.add_template_filter(actor_name, "actor_name")

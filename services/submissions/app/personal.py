@@ -43,7 +43,7 @@ def subject_access(service: Submissions, subject_id: str) -> dict[str, Any]:
                 "event_id": row["event_id"],
                 "type": row["type"],
                 "stream_id": row["stream_id"],
-                "recorded_at": row["recorded_at"],
+                "recorded_at": row["recorded_at"].isoformat(),
                 "data": ring.opened(conn, row["data"]),
             }
             for row in naming
