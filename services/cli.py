@@ -257,6 +257,26 @@ def state_rebuild(service: str) -> None:
     click.echo(f"{service}: state rebuilt from {commands.rebuild_state(service)} events")
 
 
+@main.group()
+def personal() -> None:
+    """Personal data: the master key that wraps each person's key, and the retention rule."""
+
+
+@personal.command("rotate")
+def personal_rotate() -> None:
+    """Rewrap every person's key under THIDUA_PERSONAL_KEY; the old key is THIDUA_PERSONAL_KEY_PREVIOUS.
+
+    No event changes. Afterwards the previous key may be removed from the configuration.
+    """
+    click.echo(f"submissions: {commands.rotate_personal_keys()} keys rewrapped under the current master key")
+
+
+@personal.command("retention")
+def personal_retention() -> None:
+    """Erase now everyone the campaigns' retention rule no longer keeps (the watcher does it each round)."""
+    click.echo(f"submissions: {commands.apply_retention()} people erased by the retention rule")
+
+
 @main.command()
 @click.argument("service", type=click.Choice(commands.PUBLISHING))
 @click.option(

@@ -55,6 +55,23 @@ def rebuild_state(service: str) -> int:
     return int(with_service(service, lambda built: built.rebuild_state()))
 
 
+def rotate_personal_keys() -> int:
+    """Rewrap every personal data key under the current master key (the previous one still configured)."""
+
+    def rotate(service: Any) -> int:
+        with service.transaction() as conn:
+            return int(service.keyring.rotate(conn))
+
+    return int(with_service("submissions", rotate))
+
+
+def apply_retention() -> int:
+    """Erase, once, everyone the campaigns' retention rule no longer keeps; return how many."""
+    from services.submissions.app.personal import apply_retention as erase_past_retention
+
+    return int(with_service("submissions", erase_past_retention))
+
+
 def service_of(group: str) -> str:
     """Return the service whose consumer a group is (groups are named after their service)."""
     found = next((s for s in SERVICES if group == s or group.startswith(f"{s}-")), None)
