@@ -87,7 +87,7 @@ def grants(access: dict[str, Any], namespace: str = "") -> list[Grant]:
         topic = integration["topic_prefix"] + code
         allow(f"integration-{code}", ("WRITE", "DESCRIBE"), "TOPIC", topic)
         if "consumed_by" in integration:
-            allow(integration["consumed_by"], ("READ", "DESCRIBE", "CREATE"), "TOPIC", topic)
+            allow(integration["consumed_by"], ("READ", "DESCRIBE", "CREATE", "DELETE"), "TOPIC", topic)
             allow(integration["consumed_by"], ("WRITE", "DESCRIBE", "CREATE"), "TOPIC", dlq_topic(topic))
         if "redriven_by" in integration:
             allow(integration["redriven_by"], ("WRITE", "DESCRIBE"), "TOPIC", topic)

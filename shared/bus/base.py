@@ -225,6 +225,13 @@ class Bus(Protocol):
         """Return the live members of every consumer group and their partitions (none on the embedded log)."""
         ...
 
+    def forget_consumed(self, group: str, topics: Sequence[str]) -> int:
+        """Remove the records of these topics that a group has committed past; return how many partitions.
+
+        For mailboxes only (the inbound topics), whose records the suite keeps as its own events.
+        """
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...

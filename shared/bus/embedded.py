@@ -189,6 +189,29 @@ class EmbeddedBus:
         """Return no members: the embedded log keeps committed offsets, not live group membership."""
         return []
 
+    def forget_consumed(self, group: str, topics: Sequence[str]) -> int:
+        """Empty the records a group has committed past (their offsets stay, so numbering goes on)."""
+        trimmed = 0
+        with self.engine.begin() as conn:
+            committed = conn.execute(
+                sa.select(_group_offsets.c.topic, _group_offsets.c.partition, _group_offsets.c.offset).where(
+                    (_group_offsets.c.group_id == group) & _group_offsets.c.topic.in_(topics)
+                )
+            ).all()
+            for topic, partition, offset in committed:
+                done = conn.execute(
+                    _log.update()
+                    .where(
+                        (_log.c.topic == topic)
+                        & (_log.c.partition == partition)
+                        & (_log.c.offset < offset)
+                        & _log.c.value.is_not(None)
+                    )
+                    .values(key=None, value=None, headers="[]")
+                )
+                trimmed += 1 if done.rowcount else 0
+        return trimmed
+
     def partitions_of(self, conn: sa.Connection, topics: Sequence[str]) -> list[TopicPartition]:
         """Return every partition of the given topics."""
         rows = conn.execute(sa.select(_topics.c.name, _topics.c.partitions).where(_topics.c.name.in_(topics)))

@@ -182,6 +182,27 @@ class KafkaBus(KafkaClient):
         """Return the live members of this namespace's consumer groups and the partitions each holds."""
         return kafka_reads.group_members(self)
 
+    def forget_consumed(self, group: str, topics: Sequence[str]) -> int:
+        """Delete the records a group has committed past (DeleteRecords moves each partition's start)."""
+        wanted = {self.physical(t) for t in topics}
+        try:
+            admin = self.admin()
+        except KafkaError as exc:
+            raise BusUnavailable(f"cannot reach the brokers to delete records: {exc}") from exc
+        try:
+            physical = self.physical(group)
+            committed = admin.list_group_offsets({physical: None}).get(physical, {})
+            below = {
+                tp: meta.offset for tp, meta in committed.items() if tp.topic in wanted and meta.offset > 0
+            }
+            if below:
+                admin.delete_records(below, timeout_ms=10000)
+            return len(below)
+        except KafkaError as exc:
+            raise BusUnavailable(f"deleting consumed records failed: {exc}") from exc
+        finally:
+            admin.close()
+
     def group_lag(self) -> list[GroupLag]:
         """Return every group's committed and end offset per partition (groups of this namespace only)."""
         return kafka_reads.group_lag(self)

@@ -118,6 +118,7 @@ def running(kafka_bootstrap: str, postgres_server: str, tmp_path: Path) -> Itera
                 "SMTP_PORT": str(smtp_port),
                 "MAIL_STORE": str(home / "mail"),
                 "NOTIFY_INTERVAL": "0.5",
+                "SUBMISSIONS_WATCH_INTERVAL": "1",
             },
             home / "logs",
         )
@@ -334,6 +335,11 @@ def test_an_erased_officer_is_found_nowhere_in_clear_and_the_suite_stays_whole(r
     types = running.get("notifications", "/audit/events", OPERATOR, type="PersonalDataErased")
     assert [e["type"] for e in types] == ["PersonalDataErased"]
     assert not [t for t in every_topic_name(running) if t.endswith(".dlq") and topic_has_records(running, t)]
+    running.suite.wait_until(
+        lambda: found_in(every_record(running), ["Hoàng Văn Ký"]) == [],
+        "the inbound mailbox to forget the signatory it recorded (sealed)",
+        60,
+    )
 
 
 def every_topic_name(running: Running) -> list[str]:

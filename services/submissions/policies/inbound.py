@@ -8,12 +8,15 @@ event's id, type, source and body (shared.signing). Anything else is rejected to
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
 from services.vocabulary import INTEGRATION_TOPIC, inbound_topic
+from shared.bus import BusUnavailable
 from shared.consumer import Consumed, ConsumerOptions, Policy, Rejected
 from shared.envelope import Envelope
 from shared.eventstore import Context, NewEvent
@@ -22,6 +25,7 @@ from shared.service import ServiceContext
 from shared.signing import SIGNATURE_HEADER, verify
 
 SOURCE_PREFIX = "integration/"
+log = logging.getLogger(__name__)
 
 
 class InboundConfirmations(Policy):
@@ -70,3 +74,22 @@ class InboundConfirmations(Policy):
                 actor=f"integration:{system}", correlation_id=event.correlation_id, causation_id=event.id
             )
             self.service.record(conn, stream, [NewEvent("AchievementReportConfirmed", data)], context, 0)
+
+
+def forget_recorded(
+    service: ServiceContext, keys: Mapping[str, str], stop: threading.Event, interval: float
+) -> None:
+    """Delete, every ``interval`` seconds, the inbound records this policy has recorded as its own events.
+
+    An inbound topic is a mailbox: what a system sent (a signatory's name in clear, as the system wrote
+    it) lives on as submissions' own event, sealed, so the mailbox keeps nothing it has delivered.
+    """
+    topics = [inbound_topic(code) for code in sorted(keys)]
+    while not stop.is_set():
+        try:
+            trimmed = service.bus.forget_consumed(InboundConfirmations.name, topics)
+            if trimmed:
+                log.info("inbound: recorded records deleted from %d partitions", trimmed)
+        except BusUnavailable:
+            log.warning("inbound: the bus is unavailable; recorded records are deleted later")
+        stop.wait(interval)
