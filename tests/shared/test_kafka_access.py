@@ -88,6 +88,25 @@ def test_the_operator_reads_every_topic_but_writes_none_but_the_redrive_targets(
         operator.ensure_topics(["thidua.something.else"])
 
 
+def test_submissions_deletes_what_it_recorded_from_a_mailbox_and_no_one_else_may(
+    topics: SecuredKafka,
+) -> None:
+    bus_of(topics, "integration-HOABINH").publish([record(INBOUND)])
+    submissions = bus_of(topics, "submissions")
+    inbound = submissions.subscribe("submissions-inbound", [INBOUND])
+    got = []
+    for _ in range(20):
+        got += inbound.poll(10, 0.5)
+        if got:
+            break
+    inbound.commit({(r.topic, r.partition): r.offset + 1 for r in got})
+    inbound.close()
+    assert submissions.forget_consumed("submissions-inbound", [INBOUND]) == 1
+    assert submissions.read([INBOUND], Start(), 10) == [], "the mailbox keeps nothing it delivered"
+    with pytest.raises(BusUnavailable):
+        bus_of(topics, "scoring").forget_consumed("submissions-inbound", [INBOUND])
+
+
 def test_the_declared_file_gives_each_service_only_its_topics() -> None:
     access = tomllib.loads(ACCESS_FILE.read_text())
     writes = {
