@@ -19,13 +19,12 @@ import requests
 
 from shared.auth import mint_token
 from tests.browser.conftest import SCREENSHOTS
-from tests.e2e.processes import Suite, free_port
+from tests.e2e.processes import Suite, free_port, mail_catcher
 from tests.factories import TEST_SECRET
 
 ACADEMY_EMAIL = "vu.cactruongchinhtri@hcma.vn"
 ADMIN = {"Authorization": f"Bearer {mint_token(TEST_SECRET, 'an', 'academy_admin')}"}
 SERIOUS = ("serious", "critical")
-MAILBOX = ("-c", "aiosmtpd.handlers.Mailbox")
 SERVICES = ("registry", "submissions", "scoring", "notifications")
 
 
@@ -161,54 +160,39 @@ def portal_suite(
         },
         home,
     )
-    catcher = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            f"127.0.0.1:{smtp_port}",
-            *MAILBOX,
-            str(home / "mail"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for service in ("registry", "submissions", "scoring", "notifications", "portal"):
-            suite.migrate(service)
-        suite.run_role("registry", "seed")
-        if prepare is not None:
-            prepare(suite)
-        subprocess.run(
-            [sys.executable, "-m", "services", "portal", "first-account"],
-            env=suite.env,
-            check=True,
-            timeout=60,
-        )
-        urls = {
-            service: suite.start_api(service)
-            for service in ("registry", "submissions", "scoring", "notifications")
-        }
-        suite.env.update({f"{service.upper()}_URL": url for service, url in urls.items()})
-        for service in ("registry", "submissions", "scoring", "notifications"):
-            suite.start_worker(service)
-        urls["portal"] = suite.start_api("portal")
-        suite.wait_until(
-            lambda: (
-                requests.get(
-                    f"{urls['submissions']}/status-board", params={"year": 2023}, headers=ADMIN, timeout=5
-                ).ok
-            ),
-            "submissions to learn the 2023 campaign",
-            90,
-        )
-        yield Running(urls, home / "mail", (home / "portal-admin.txt").read_text().strip())
-    finally:
-        suite.stop_all()
-        catcher.terminate()
-        catcher.wait(timeout=30)
+    with mail_catcher(smtp_port, home / "mail"):
+        try:
+            for service in ("registry", "submissions", "scoring", "notifications", "portal"):
+                suite.migrate(service)
+            suite.run_role("registry", "seed")
+            if prepare is not None:
+                prepare(suite)
+            subprocess.run(
+                [sys.executable, "-m", "services", "portal", "first-account"],
+                env=suite.env,
+                check=True,
+                timeout=60,
+            )
+            urls = {
+                service: suite.start_api(service)
+                for service in ("registry", "submissions", "scoring", "notifications")
+            }
+            suite.env.update({f"{service.upper()}_URL": url for service, url in urls.items()})
+            for service in ("registry", "submissions", "scoring", "notifications"):
+                suite.start_worker(service)
+            urls["portal"] = suite.start_api("portal")
+            suite.wait_until(
+                lambda: (
+                    requests.get(
+                        f"{urls['submissions']}/status-board", params={"year": 2023}, headers=ADMIN, timeout=5
+                    ).ok
+                ),
+                "submissions to learn the 2023 campaign",
+                90,
+            )
+            yield Running(urls, home / "mail", (home / "portal-admin.txt").read_text().strip())
+        finally:
+            suite.stop_all()
 
 
 CODES = re.compile(

@@ -8,7 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -21,6 +22,24 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+MAILBOX = ("-c", "aiosmtpd.handlers.Mailbox")
+
+
+@contextmanager
+def mail_catcher(port: int, maildir: Path) -> Iterator[None]:
+    """Run a local SMTP server (aiosmtpd) that keeps every message in a Maildir, as make run's does."""
+    catcher = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", *MAILBOX, str(maildir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        catcher.terminate()
+        catcher.wait(timeout=30)
 
 
 class Suite:

@@ -30,9 +30,8 @@ from shared.db import create_engine
 from shared.envelope import Envelope
 from shared.personal import ERASED
 from shared.signing import SIGNATURE_HEADER, signature
-from tests.browser.portal_suite import MAILBOX
 from tests.conftest import fresh_database
-from tests.e2e.processes import Suite, free_port
+from tests.e2e.processes import Suite, free_port, mail_catcher
 from tests.factories import TEST_SECRET
 from tests.submissions.conftest import CLUSTER, HOA_BINH, PHU_THO, plan
 
@@ -101,6 +100,7 @@ def running(kafka_bootstrap: str, postgres_server: str, tmp_path: Path) -> Itera
         fresh_database(postgres_server) as submissions_db,
         fresh_database(postgres_server) as scoring_db,
         fresh_database(postgres_server) as notifications_db,
+        mail_catcher(smtp_port, home / "mail"),
     ):
         databases = dict(
             zip(SERVICES, (registry_db, submissions_db, scoring_db, notifications_db), strict=True)
@@ -121,20 +121,6 @@ def running(kafka_bootstrap: str, postgres_server: str, tmp_path: Path) -> Itera
                 "SUBMISSIONS_WATCH_INTERVAL": "1",
             },
             home / "logs",
-        )
-        catcher = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                f"127.0.0.1:{smtp_port}",
-                *MAILBOX,
-                str(home / "mail"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
         )
         try:
             for service in SERVICES:
@@ -157,8 +143,6 @@ def running(kafka_bootstrap: str, postgres_server: str, tmp_path: Path) -> Itera
             yield running
         finally:
             suite.stop_all()
-            catcher.terminate()
-            catcher.wait(timeout=30)
 
 
 def confirmation(signatory: str) -> tuple[bytes, list[tuple[str, bytes]], bytes]:

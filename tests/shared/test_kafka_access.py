@@ -8,7 +8,7 @@ import pytest
 
 from services.registry.feeds import provincial_feeds
 from services.vocabulary import outbound_topic
-from shared.bus import Bus, BusUnavailable, OutgoingRecord, Start, make_bus
+from shared.bus import Bus, BusUnavailable, OutgoingRecord, Record, Start, Subscription, make_bus
 from shared.kafka_access import ACCESS_FILE, grants
 from tests.conftest import SecuredKafka
 from tests.factories import make_envelope
@@ -30,6 +30,14 @@ def bus_of(kafka: SecuredKafka, principal: str | None):  # type: ignore[no-untyp
 
 def record(topic: str) -> OutgoingRecord:
     return OutgoingRecord(topic, *make_envelope("school-1").to_record())
+
+
+def first_records(subscription: Subscription) -> list[Record]:
+    """Poll a subscription until it returns something (or 10 s pass); return what it returned."""
+    for _ in range(20):
+        if got := subscription.poll(10, 0.5):
+            return got
+    return []
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +75,7 @@ def test_a_service_reads_what_it_consumes_in_its_own_groups_only(topics: Secured
     bus_of(topics, "registry").publish([record(REGISTRY)])
     scoring = bus_of(topics, "scoring")
     own = scoring.subscribe("scoring", [REGISTRY])
-    got = []
-    for _ in range(20):
-        got += own.poll(10, 0.5)
-        if got:
-            break
+    got = first_records(own)
     own.close()
     assert got, "scoring reads the registry topic in its own group"
     stranger = scoring.subscribe("notifications-audit", [REGISTRY])
@@ -94,11 +98,7 @@ def test_submissions_deletes_what_it_recorded_from_a_mailbox_and_no_one_else_may
     bus_of(topics, "integration-HOABINH").publish([record(INBOUND)])
     submissions = bus_of(topics, "submissions")
     inbound = submissions.subscribe("submissions-inbound", [INBOUND])
-    got = []
-    for _ in range(20):
-        got += inbound.poll(10, 0.5)
-        if got:
-            break
+    got = first_records(inbound)
     inbound.commit({(r.topic, r.partition): r.offset + 1 for r in got})
     inbound.close()
     assert submissions.forget_consumed("submissions-inbound", [INBOUND]) == 1
