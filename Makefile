@@ -11,7 +11,7 @@ SECRET_FILE := $(DATA_DIR)/jwt-secret
 
 export THIDUA_DATA_DIR ?= $(DATA_DIR)
 
-.PHONY: help venv run migrate seed demo test lint format token kafka-start kafka-stop kafka-cluster-start \
+.PHONY: help venv run prometheus migrate seed demo test lint format token kafka-start kafka-stop kafka-cluster-start \
 	kafka-cluster-stop postgres-start bench bench-replicas clean
 
 help: ## List the targets
@@ -75,6 +75,12 @@ kafka-cluster-start: ## Start a local three-node Kafka cluster on 127.0.0.1:2909
 
 kafka-cluster-stop: ## Stop the local three-node Kafka cluster
 	deploy/kafka.sh cluster stop
+
+prometheus: ## Run Prometheus on 127.0.0.1:9090 over make run's processes, with the suite's alerts (Debian's prometheus)
+	@command -v prometheus >/dev/null || { echo "prometheus is missing: apt-get install prometheus" >&2; exit 1; }
+	mkdir -p var/prometheus
+	prometheus --config.file=deploy/prometheus/prometheus.yml --storage.tsdb.path=var/prometheus \
+		--web.listen-address=127.0.0.1:9090
 
 postgres-start: ## Install and start a local PostgreSQL (Debian package); prints nothing on success
 	deploy/postgres.sh start

@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from prometheus_client import Gauge
 
 from shared.db import is_transient
 
 log = logging.getLogger(__name__)
+HELD = Gauge("thidua_lease_held", "1 while this process holds the lease, 0 while it stands by.", ["lease"])
 Loop = Callable[[threading.Event], Any]
 
 
@@ -173,9 +175,11 @@ class LeasedLoop:
         while not stop.is_set():
             if not self._try_acquire():
                 self.state = "standby"
+                HELD.labels(self.lease.name).set(0)
                 stop.wait(self.lease.timing.retry_every)
                 continue
             self.state = "active"
+            HELD.labels(self.lease.name).set(1)
             log.info("lease %s taken by %s", self.lease.name, self.lease.holder)
             held = threading.Event()
             keeper = threading.Thread(
@@ -187,6 +191,7 @@ class LeasedLoop:
             finally:
                 held.set()
                 keeper.join()
+                HELD.labels(self.lease.name).set(0)
             if stop.is_set():
                 self.lease.release()
                 log.info("lease %s released by %s", self.lease.name, self.lease.holder)

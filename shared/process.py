@@ -20,12 +20,15 @@ from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol, TypeVar
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
 from shared.leases import Lease
 from shared.service import ServiceContext
 
 log = logging.getLogger(__name__)
+READY = Gauge(
+    "thidua_worker_ready", "1 when every loop of the worker is healthy (as /readyz says).", ["worker"]
+)
 EXIT_LOOP_DIED = 70
 RELEASE_SECONDS = 2.0
 """How long a worker past its grace tries to release its leases before it exits anyway."""
@@ -180,6 +183,7 @@ def serve_health(worker: Worker, port: int, host: str = "127.0.0.1") -> Threadin
             """Answer one health or metrics request."""
             path = self.path.split("?")[0]
             if path == "/metrics":
+                READY.labels(worker.name).set(1 if worker.healthy() else 0)
                 self._send(200, generate_latest(), CONTENT_TYPE_LATEST)
             elif path in ("/healthz", "/readyz"):
                 ok = worker.healthy()

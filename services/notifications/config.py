@@ -29,6 +29,8 @@ class NotificationsSettings:
     scoring_url: str = "http://127.0.0.1:8003"
     webhook_allowed: AllowList = field(default_factory=AllowList)
     """Internal receivers webhooks may reach, over http too (WEBHOOK_ALLOWED_TARGETS: hosts, networks)."""
+    audit_check_interval: float = 300.0
+    """How often one replica walks the audit chain and reports it (AUDIT_CHECK_INTERVAL, seconds)."""
     mail_store: str = ""
     """A Maildir the local mail catcher keeps (MAIL_STORE; make run's var/mail): an erasure removes the
     erased person's messages from it. Mail already delivered elsewhere is out of reach."""
@@ -49,6 +51,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSett
         pause_after = int(env.get("WEBHOOK_PAUSE_AFTER", "5"))
         timeout = float(env.get("WEBHOOK_TIMEOUT", "5"))
         interval = float(env.get("NOTIFY_INTERVAL", "30"))
+        audit_interval = float(env.get("AUDIT_CHECK_INTERVAL", "300"))
     except ValueError as exc:
         raise ConfigError(f"a notifications setting is malformed: {exc}") from exc
     if any(d < 0 for d in offsets) or pause_after < 1:
@@ -69,4 +72,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSett
         webhook_allowed=AllowList.parse(env.get("WEBHOOK_ALLOWED_TARGETS", "")),
         data_key=env.get("THIDUA_DATA_KEY", ""),
         mail_store=env.get("MAIL_STORE", ""),
+        audit_check_interval=audit_interval,
     )

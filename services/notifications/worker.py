@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 
+from services.notifications.app.chain import watch_chain
 from services.notifications.app.reminders import run_reminders
 from services.notifications.bootstrap import bootstrap, consumers, deliverer, mailer
 from services.notifications.config import load_settings
@@ -29,6 +30,9 @@ def loops(service: Notifications) -> dict[str, Loop]:
         "reminders": service.singleton("reminders", reminders),
         "mailer": service.singleton("mailer", lambda stop: mail.run(stop, config.loop_interval)),
         "webhooks": service.singleton("webhooks", hooks.run, on_close=hooks.close),
+        "audit-chain": service.singleton(
+            "audit-chain", lambda stop: watch_chain(service.engine, stop, config.audit_check_interval)
+        ),
     }
 
 

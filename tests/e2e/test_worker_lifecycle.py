@@ -40,6 +40,9 @@ def test_a_worker_waits_out_an_unreachable_broker_and_releases_its_lease_on_sigt
             time.sleep(0.5)
         ready = requests.get(f"{health}/readyz", timeout=5).json()
         assert ready["details"]["loops"]["relay"]["state"] == "active"
+        metrics = requests.get(f"{health}/metrics", timeout=5).text
+        assert 'thidua_lease_held{lease="registry-relay"} 1.0' in metrics, "the alert on leases reads it"
+        assert 'thidua_worker_ready{worker="registry-worker"} 1.0' in metrics
         suite.wait_until(
             lambda: "bus or database unavailable" in suite.logs(), "the relay to report the outage", 30
         )

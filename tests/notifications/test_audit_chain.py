@@ -8,7 +8,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY
 
+from services.notifications.app.chain import check_chain
 from services.notifications.bootstrap import audit_runner, bootstrap, migrate
 from services.notifications.tables import audit_entries
 from services.notifications.wsgi import create_app
@@ -122,4 +124,18 @@ def test_the_trail_is_searched_by_school_cluster_actor_type_and_time_and_exporte
     rows = list(csv.DictReader(io.StringIO(exported)))
     assert sorted(r["stream_id"] for r in rows) == ["school-a", "submission-1"]
     assert len(rows[0]["hash"]) == 64
+    service.close()
+
+
+def test_the_scheduled_check_reports_the_chain_as_a_metric_the_alert_watches(
+    database_url: str, tmp_path: Path
+) -> None:
+    service, _client = trail(tmp_path, database_url)
+    assert check_chain(service.engine)["ok"] is True
+    assert REGISTRY.get_sample_value("thidua_audit_chain_ok") == 1
+    assert REGISTRY.get_sample_value("thidua_audit_chain_checked_entries") == 4
+    with service.engine.begin() as conn:
+        conn.execute(audit_entries.update().where(audit_entries.c.seq == 1).values(type="Forged"))
+    assert check_chain(service.engine)["ok"] is False
+    assert REGISTRY.get_sample_value("thidua_audit_chain_ok") == 0
     service.close()

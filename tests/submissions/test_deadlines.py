@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from services.submissions.app.watcher import check_deadlines
+import threading
+import time
+
+from prometheus_client import REGISTRY
+
+from services.submissions.app.watcher import check_deadlines, run_watcher
 from tests.submissions.conftest import (
     CLUSTER,
     HOA_BINH,
@@ -117,3 +122,22 @@ def test_the_status_board_shows_missing_on_time_late_amended_and_exempt(world: W
     )
     assert sorted(statuses.values()).count("missing") == 3
     assert board(world)["clusters"][0]["cells"]["CLUSTER_PLAN"]["status"] == "missing"
+
+
+ROUND_METRIC = "thidua_watcher_last_round_timestamp_seconds"
+
+
+def test_each_round_of_the_watcher_is_a_time_the_silence_alert_reads(world: World) -> None:
+    stop = threading.Event()
+    before = time.time()
+    watcher = threading.Thread(target=run_watcher, args=(world.service, stop))
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 30
+        while (REGISTRY.get_sample_value(ROUND_METRIC, {"watcher": "deadline"}) or 0) < before:
+            assert time.monotonic() < deadline, "the watcher finished no round"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        watcher.join(10)
+    assert not watcher.is_alive()

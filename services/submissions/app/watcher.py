@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from prometheus_client import Gauge
 
 from services.submissions.app import lookups, personal
 from services.submissions.domain import obligations, review
@@ -24,6 +25,11 @@ from shared.time import local_date
 
 log = logging.getLogger(__name__)
 WATCHER = Context(actor="system:deadline-watcher")
+ROUND = Gauge(
+    "thidua_watcher_last_round_timestamp_seconds",
+    "When a watcher last finished a round (Unix time).",
+    ["watcher"],
+)
 
 
 def check_deadlines(service: Submissions, now: datetime | None = None) -> int:
@@ -59,6 +65,7 @@ def run_watcher(service: Submissions, stop: threading.Event) -> None:
             erased = personal.apply_retention(service)
             if erased:
                 log.info("retention erased the data of %d people", erased)
+            ROUND.labels("deadline").set_to_current_time()
         except sa.exc.OperationalError:
             log.warning("deadline watcher: database unavailable", exc_info=True)
         stop.wait(service.config.watch_interval)
