@@ -52,3 +52,10 @@ def on_exit(server: object) -> None:
     """Remove the metrics directory this API made for itself."""
     if _OWN_METRICS_DIR:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """Send the spans an API process still buffers before it ends (shared.tracing; nothing when off)."""
+    from shared import tracing
+
+    tracing.shutdown()

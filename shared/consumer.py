@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from shared import tracing
 from shared.backoff import exponential
 from shared.bus import Bus, BusUnavailable, Record, RecordTooLarge, Subscription, TopicPartition
 from shared.catalogue import Catalogue, InvalidEventData, UnknownEventType
@@ -302,10 +303,14 @@ class ConsumerRunner:
             fresh.append(item)
         apply_batch = getattr(self.projection, "apply_batch", None)
         if apply_batch is not None:
-            apply_batch(conn, fresh)
+            with tracing.batch_consumer_span(self.projection.name, [i.record.headers for i in fresh]):
+                apply_batch(conn, fresh)
         else:
             for item in fresh:
-                with bound_correlation(item.event.correlation_id):
+                with (
+                    tracing.consumer_span(self.projection.name, item.event.type, item.record.headers),
+                    bound_correlation(item.event.correlation_id),
+                ):
                     self.projection.apply(conn, item)
         now = datetime.now(UTC)
         rows = [
@@ -334,6 +339,7 @@ class ConsumerRunner:
                     self._dead_letter(item.record, exc)
                     return
                 delay = exponential(attempt, self.backoff, self.max_backoff)
+                tracing.note("retry", consumer=self.projection.name, attempt=attempt, reason=exc)
                 log.warning(
                     "consumer %s: event %s failed (attempt %d): %s",
                     self.projection.name,
@@ -352,6 +358,7 @@ class ConsumerRunner:
             self.bus.publish([trimmed(record, error, self.projection.name)])
         self.stats.dead_lettered += 1
         FAILED.labels(self.projection.name).inc()
+        tracing.note("dead_letter", consumer=self.projection.name, reason=error, offset=record.offset)
         log.error(
             "consumer %s: %s[%d]@%d sent to DLQ: %s",
             self.projection.name,

@@ -17,7 +17,15 @@ import orjson
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
-EXTENSIONS = ("correlationid", "causationid", "actor", "schemaversion", "streamversion")
+EXTENSIONS = (
+    "correlationid",
+    "causationid",
+    "actor",
+    "schemaversion",
+    "streamversion",
+    "traceparent",
+    "tracestate",
+)
 
 Headers = Sequence[tuple[str, bytes]]
 
@@ -41,6 +49,9 @@ class Envelope:
     correlation_id: str | None = None
     causation_id: str | None = None
     actor: str | None = None
+    traceparent: str | None = None
+    """The W3C trace context the event was recorded in (CloudEvents distributed tracing), if traced."""
+    tracestate: str | None = None
 
     def to_record(self) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
         """Return the Kafka (key, headers, value) of this event in binary content mode."""
@@ -55,6 +66,8 @@ class Envelope:
             "correlationid": self.correlation_id,
             "causationid": self.causation_id,
             "actor": self.actor,
+            "traceparent": self.traceparent,
+            "tracestate": self.tracestate,
         }
         headers = [("content-type", CONTENT_TYPE.encode())]
         headers += [(f"ce_{name}", value.encode()) for name, value in attributes.items() if value is not None]
@@ -97,6 +110,8 @@ class Envelope:
             correlation_id=attrs.get("correlationid"),
             causation_id=attrs.get("causationid"),
             actor=attrs.get("actor"),
+            traceparent=attrs.get("traceparent"),
+            tracestate=attrs.get("tracestate"),
         )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from shared import tracing
 from shared.catalogue import Catalogue, EventType
 from shared.envelope import Envelope
 from shared.personal import KeyRing, plan_of
@@ -98,6 +99,7 @@ class EventStore:
         now = datetime.now(UTC)
         validated = [(s, expected, self._sealed(conn, typed, now)) for s, expected, typed in validated]
         current = self.stream_versions(conn, [stream_id for stream_id, _, _ in validated])
+        trace = tracing.current()
         envelopes = []
         for stream_id, expected, typed in validated:
             version = current.get(stream_id, 0)
@@ -116,6 +118,8 @@ class EventStore:
                         correlation_id=context.correlation_id,
                         causation_id=context.causation_id,
                         actor=context.actor,
+                        traceparent=trace.get("traceparent"),
+                        tracestate=trace.get("tracestate"),
                     )
                 )
         if not envelopes:
@@ -216,6 +220,9 @@ def _row(envelope: Envelope, context: Context) -> dict[str, Any]:
         "causation_id": envelope.causation_id,
         "actor": envelope.actor,
         **context.extra,
+        **{
+            k: v for k, v in (("traceparent", envelope.traceparent), ("tracestate", envelope.tracestate)) if v
+        },
     }
     return {
         "event_id": envelope.id,
@@ -244,5 +251,7 @@ def _stored(row: sa.RowMapping) -> StoredEvent:
         correlation_id=meta.get("correlation_id"),
         causation_id=meta.get("causation_id"),
         actor=meta.get("actor"),
+        traceparent=meta.get("traceparent"),
+        tracestate=meta.get("tracestate"),
     )
     return StoredEvent(position=row["position"], envelope=envelope)

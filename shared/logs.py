@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 from pythonjsonlogger.json import JsonFormatter
 
+from shared import tracing
+
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 
 
@@ -23,6 +25,9 @@ class _CorrelationFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.correlation_id = correlation_id.get()
         record.service = self.service
+        traced = tracing.ids()
+        if traced is not None:
+            record.trace_id, record.span_id = traced
         return True
 
 

@@ -22,6 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
+from shared import tracing
 from shared.leases import Lease
 from shared.service import ServiceContext
 
@@ -173,6 +174,7 @@ def serve(name: str, service: S, loops: Callable[[S], Mapping[str, Loop]]) -> No
         )
     finally:
         service.close()
+        tracing.shutdown()  # the last spans go out before the process ends
 
 
 def serve_health(worker: Worker, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from tenacity import Retrying, retry_if_exception, stop_when_event_set, wait_exponential
 
+from shared import tracing
 from shared.bus import Bus, BusUnavailable, OutgoingRecord, Publisher
 from shared.bus.base import DirectPublisher
 from shared.db import is_transient
@@ -104,26 +105,30 @@ class OutboxRelay:
             batch = self.store.read_after(conn, position, self.batch_size)
         if not batch:
             return 0
-        records = [self._record(stored) for stored in batch]
-        timeout = None
-        if self.lease is not None:
-            if not self.lease.held(self.publish_margin):
-                raise LeaseLost(f"relay {self.name}: lease too close to expiry to publish")
-            timeout = self.lease.remaining()  # never still publishing once a standby may take over
-        try:
-            self.publisher().publish(records, timeout=timeout)
-        except BusUnavailable:
-            self._caught_up = False  # the batch may have reached the topic: read it back before going on
-            raise
+        origins = [_origin(stored) for stored in batch]
+        with tracing.producer_spans(self.topic, origins) as traces:
+            records = [self._record(stored, trace) for stored, trace in zip(batch, traces, strict=True)]
+            timeout = None
+            if self.lease is not None:
+                if not self.lease.held(self.publish_margin):
+                    raise LeaseLost(f"relay {self.name}: lease too close to expiry to publish")
+                timeout = self.lease.remaining()  # never still publishing once a standby may take over
+            try:
+                self.publisher().publish(records, timeout=timeout)
+            except BusUnavailable:
+                self._caught_up = False  # the batch may have reached the topic: read it back first
+                raise
         self._record_progress(position, batch[-1].position)
         self.stats.published += len(batch)
         PUBLISHED.labels(self.name, self.topic).inc(len(batch))
         return len(batch)
 
-    def _record(self, stored: StoredEvent) -> OutgoingRecord:
-        """Return the record of a stored event, with its store position (what a recovery orders by)."""
+    def _record(self, stored: StoredEvent, trace: dict[str, str]) -> OutgoingRecord:
+        """Return the record of a stored event, with its store position (what a recovery orders by) and
+        the W3C context of the span that publishes it."""
         key, headers, value = stored.envelope.to_record()
         headers.append((POSITION_HEADER, str(stored.position).encode()))
+        headers += [(name, text.encode()) for name, text in trace.items()]
         return OutgoingRecord(self.topic, key, headers, value)
 
     def publisher(self) -> Publisher:
@@ -227,6 +232,12 @@ class OutboxRelay:
         """Log a failed attempt; the relay keeps its position and tries again."""
         self.stats.failures += 1
         log.warning("relay %s: bus or database unavailable, retrying", self.name, extra={"relay": self.name})
+
+
+def _origin(stored: StoredEvent) -> dict[str, str]:
+    """Return the trace context a stored event was recorded in (empty when it was not traced)."""
+    event = stored.envelope
+    return {k: v for k, v in (("traceparent", event.traceparent), ("tracestate", event.tracestate)) if v}
 
 
 def _wait(stop: threading.Event, seconds: float) -> None:

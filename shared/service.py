@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from shared import tracing
 from shared.bus import Bus, make_bus
 from shared.catalogue import Catalogue
 from shared.db import create_engine
@@ -209,4 +210,5 @@ def from_environment(load_settings: Callable[[], Any], bootstrap: Callable[[Any]
     """Read a service's settings from the environment, start its JSON logs, and build it."""
     settings = load_settings()
     configure_logging(settings.common.service, settings.common.log_level)
+    tracing.configure(settings.common.service)
     return bootstrap(settings)

@@ -12,6 +12,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter, Map
 
+from shared import tracing
 from shared.logs import correlation_id
 from shared.metrics import LagCollector, instrument
 from shared.service import ServiceContext
@@ -91,6 +92,7 @@ def make_app(
     register_error_handlers(app)
     register_security_headers(app)
     _register_correlation(app)
+    _register_tracing(app)
     _register_health(app, checks)
     if lags is not None:
         instrument(app, lags.service, lags)
@@ -114,6 +116,24 @@ def service_app(
 
 
 _SECURITY = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+
+
+def _register_tracing(app: Flask) -> None:
+    """Answer each request under a server span, a child of the caller's context (shared.tracing)."""
+
+    @app.before_request
+    def _start_span() -> None:
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        g.trace_span = tracing.start_server_span(request.method, route, request.headers)
+
+    @app.after_request
+    def _status(response: Response) -> Response:
+        g.trace_status = response.status_code
+        return response
+
+    @app.teardown_request
+    def _end_span(_exc: BaseException | None) -> None:
+        tracing.end_server_span(g.pop("trace_span", None), g.pop("trace_status", None))
 
 
 def _register_correlation(app: Flask) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 
+from shared import tracing
 from shared.auth import mint_token
 
 TOKEN_TTL = timedelta(minutes=5)
@@ -82,9 +83,10 @@ class Caller:
 
     def _send(self, method: str, service: str, path: str, **kwargs: Any) -> requests.Response:
         url = f"{self.gateway.urls[service]}{path}"
+        headers = {**self.headers, **tracing.current()}  # the callee's span a child of this request's
         try:
             answer = self.gateway.session.request(
-                method, url, headers=self.headers, timeout=self.gateway.timeout, **kwargs
+                method, url, headers=headers, timeout=self.gateway.timeout, **kwargs
             )
         except requests.RequestException as exc:
             raise SuiteError(503, "unavailable", f"{service} does not answer", {"service": service}) from exc

@@ -1,0 +1,210 @@
+"""Traces across HTTP, the outbox, Kafka and every consumer (OpenTelemetry), off unless configured.
+
+The standard variables configure it: ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``..._TRACES_ENDPOINT``) turns it
+on, and the SDK reads ``OTEL_SERVICE_NAME``, ``OTEL_TRACES_SAMPLER`` and the rest as it always does. Off,
+nothing here starts a span: each hook is one check of a module flag.
+
+How a filing's trace goes: the API's server span is current while the command records its events, so the
+event store keeps its context with each event (the CloudEvents distributed-tracing attributes
+``traceparent`` and ``tracestate``, in the event's metadata and as ``ce_traceparent`` on its record). The
+relay publishes each event under a producer span, a child of that context, whose own context is the
+record's W3C ``traceparent`` header. A consumer applies each record under a consumer span, a child of the
+producer's, and whatever it records in turn carries the consumer span's context on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import Link, SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+PROPAGATOR = TraceContextTextMapPropagator()
+TRACER: Any = trace.NoOpTracer()
+_enabled = False
+_provider: Any = None
+
+
+def configure(service: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Send this process's spans over OTLP/HTTP when the standard variables say where; return whether on."""
+    env = os.environ if environ is None else environ
+    wanted = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    if not wanted or env.get("OTEL_SDK_DISABLED", "").lower() == "true" or _enabled:
+        return _enabled
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    name = env.get("OTEL_SERVICE_NAME") or f"thidua-{service}"
+    provider = TracerProvider(resource=Resource.create({"service.name": name}))
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    trace.set_tracer_provider(provider)
+    use(provider)
+    return True
+
+
+def use(provider: Any) -> None:
+    """Trace with a given provider (configure's, or a test's with an exporter of its own)."""
+    global _enabled, _provider, TRACER
+    _provider, TRACER, _enabled = provider, provider.get_tracer("thidua"), True
+
+
+def stop_using() -> None:
+    """Trace no more (a test's provider is done with); the spans already ended stay exported."""
+    global _enabled, _provider, TRACER
+    _provider, TRACER, _enabled = None, trace.NoOpTracer(), False
+
+
+def enabled() -> bool:
+    """Return whether this process traces."""
+    return _enabled
+
+
+def shutdown() -> None:
+    """Send what is still buffered (a worker's last spans) before the process ends."""
+    if _provider is not None and hasattr(_provider, "shutdown"):
+        _provider.shutdown()
+
+
+def current() -> dict[str, str]:
+    """Return the W3C ``traceparent`` (and ``tracestate``) of the span now current; empty when none."""
+    if not _enabled:
+        return {}
+    carrier: dict[str, str] = {}
+    PROPAGATOR.inject(carrier)
+    return carrier
+
+
+def _context_of(carrier: Mapping[str, str]) -> otel_context.Context | None:
+    return PROPAGATOR.extract(dict(carrier)) if carrier.get("traceparent") else None
+
+
+def start_server_span(method: str, route: str, headers: Any) -> Any:
+    """Start an HTTP request's server span (a child of the caller's ``traceparent``) and make it current.
+
+    ``headers`` is the request's (anything with ``items()``). Returns what ``end_server_span`` needs, or
+    None when off.
+    """
+    if not _enabled:
+        return None
+    carrier = {k.lower(): v for k, v in headers.items() if k.lower() in ("traceparent", "tracestate")}
+    span = TRACER.start_span(
+        f"{method} {route}",
+        context=_context_of(carrier),
+        kind=SpanKind.SERVER,
+        attributes={"http.request.method": method, "http.route": route},
+    )
+    return span, otel_context.attach(trace.set_span_in_context(span))
+
+
+def end_server_span(started: Any, status: int | None) -> None:
+    """End a server span with the answer's status (a 5xx, or no answer, marks it failed)."""
+    if started is None:
+        return
+    span, token = started
+    if status is not None:
+        span.set_attribute("http.response.status_code", status)
+    if status is None or status >= 500:
+        span.set_status(Status(StatusCode.ERROR))
+    span.end()
+    otel_context.detach(token)
+
+
+@contextmanager
+def producer_spans(topic: str, origins: Sequence[Mapping[str, str]]) -> Iterator[list[dict[str, str]]]:
+    """Publish events under one producer span each, a child of the context it was recorded in.
+
+    Yields the ``traceparent`` headers the records carry, one per event (empty ones when off).
+    """
+    if not _enabled:
+        yield [{} for _ in origins]
+        return
+    spans = [
+        TRACER.start_span(
+            f"publish {topic}",
+            context=_context_of(origin),
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "kafka", "messaging.destination.name": topic},
+        )
+        for origin in origins
+    ]
+    try:
+        headers = []
+        for span in spans:
+            carrier: dict[str, str] = {}
+            PROPAGATOR.inject(carrier, context=trace.set_span_in_context(span))
+            headers.append(carrier)
+        yield headers
+    except BaseException as exc:
+        for span in spans:
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+        raise
+    finally:
+        for span in spans:
+            span.end()
+
+
+def consumer_span(consumer: str, event_type: str, headers: Sequence[tuple[str, bytes]]) -> Any:
+    """Return a context that applies one record under a consumer span, a child of its producer's."""
+    if not _enabled:
+        return nullcontext()
+    return TRACER.start_as_current_span(
+        f"{consumer} apply {event_type}",
+        context=_context_of(_carrier(headers)),
+        kind=SpanKind.CONSUMER,
+        attributes={"messaging.system": "kafka", "messaging.consumer.group.name": consumer},
+    )
+
+
+def batch_consumer_span(consumer: str, batch: Sequence[Sequence[tuple[str, bytes]]]) -> Any:
+    """Return a context that applies a batch under one consumer span: a child of the last record's
+    producer, linked to the others' (one record: exactly as ``consumer_span``)."""
+    if not _enabled or not batch:
+        return nullcontext()
+    contexts = [_context_of(_carrier(headers)) for headers in batch]
+    known = [c for c in contexts if c is not None]
+    links = [Link(trace.get_current_span(c).get_span_context()) for c in known[:-1]]
+    return TRACER.start_as_current_span(
+        f"{consumer} apply {len(batch)} events",
+        context=known[-1] if known else None,
+        kind=SpanKind.CONSUMER,
+        links=links,
+        attributes={"messaging.system": "kafka", "messaging.batch.message_count": len(batch)},
+    )
+
+
+def _carrier(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
+    """Return a record's W3C context: the publish's, else (published untraced) the event's own."""
+    carrier = {
+        name: value.decode("latin-1") for name, value in headers if name in ("traceparent", "tracestate")
+    }
+    if carrier:
+        return carrier
+    return {
+        name.removeprefix("ce_"): value.decode("latin-1")
+        for name, value in headers
+        if name in ("ce_traceparent", "ce_tracestate")
+    }
+
+
+def note(name: str, **attributes: Any) -> None:
+    """Add an event (a retry, a dead letter, a re-drive) with its reasons to the span now current."""
+    if _enabled:
+        trace.get_current_span().add_event(name, {k: str(v) for k, v in attributes.items()})
+
+
+def ids() -> tuple[str, str] | None:
+    """Return the current span's trace id and span id in hex, for log lines (None when none)."""
+    if not _enabled:
+        return None
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return f"{context.trace_id:032x}", f"{context.span_id:016x}"
