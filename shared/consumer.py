@@ -358,7 +358,9 @@ class ConsumerRunner:
             self.bus.publish([trimmed(record, error, self.projection.name)])
         self.stats.dead_lettered += 1
         FAILED.labels(self.projection.name).inc()
-        tracing.note("dead_letter", consumer=self.projection.name, reason=error, offset=record.offset)
+        tracing.record_event(
+            "dead_letter", record.headers, consumer=self.projection.name, reason=error, offset=record.offset
+        )
         log.error(
             "consumer %s: %s[%d]@%d sent to DLQ: %s",
             self.projection.name,

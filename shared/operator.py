@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from shared import tracing
 from shared.bus import Bus, OutgoingRecord, Record, Start
 from shared.deadletter import DLQ_SUFFIX, TRIMMED_HEADER
 from shared.envelope import Envelope, EnvelopeError
@@ -119,6 +120,9 @@ def redrive(bus: Bus, dlq: str, partition: int, offset: int, actor: str) -> str:
         record = source
     headers = [(k, v) for k, v in record.headers if not k.startswith("dlq_") and k != REDRIVEN_HEADER]
     headers.append((REDRIVEN_HEADER, _address(dlq, partition, offset).encode()))
+    traced = tracing.record_event("redrive", headers, by=actor, dlq=_address(dlq, partition, offset))
+    if traced:  # the re-driven copy is applied under the re-drive's span
+        headers = [(k, v) for k, v in headers if k not in ("traceparent", "tracestate")] + traced
     bus.ensure_topics([original])
     bus.publish([OutgoingRecord(original, record.key or b"", headers, record.value or b"")])
     _decide(bus, dlq, partition, offset, "redriven", actor)

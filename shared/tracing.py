@@ -194,6 +194,29 @@ def _carrier(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
     }
 
 
+def record_event(
+    name: str, headers: Sequence[tuple[str, bytes]], **attributes: Any
+) -> list[tuple[str, bytes]]:
+    """Note what befell a record (a dead letter, a re-drive) in its trace: the current span gets the event,
+    or, outside any, a short span of that name, a child of the record's context. Returns the W3C headers a
+    copy of the record carries on (empty when off)."""
+    if not _enabled:
+        return []
+    values = {k: str(v) for k, v in attributes.items()}
+    current = trace.get_current_span()
+    if current.get_span_context().is_valid:
+        current.add_event(name, values)
+        span_context = trace.set_span_in_context(current)
+    else:
+        span = TRACER.start_span(name, context=_context_of(_carrier(headers)), attributes=values)
+        span.add_event(name, values)
+        span.end()
+        span_context = trace.set_span_in_context(span)
+    carrier: dict[str, str] = {}
+    PROPAGATOR.inject(carrier, context=span_context)
+    return [(k, v.encode()) for k, v in carrier.items()]
+
+
 def note(name: str, **attributes: Any) -> None:
     """Add an event (a retry, a dead letter, a re-drive) with its reasons to the span now current."""
     if _enabled:

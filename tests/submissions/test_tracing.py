@@ -20,7 +20,7 @@ from opentelemetry.trace import SpanKind
 from services.submissions.tables import processed_events
 from services.vocabulary import SUBMISSIONS_TOPIC
 from shared import tracing
-from shared.bus import Start
+from shared.bus import OutgoingRecord, Start
 from shared.consumer import Consumed, ConsumerRunner
 from shared.logs import configure_logging
 from tests.submissions.conftest import HOA_BINH, PHU_THO, World, file, officer, plan
@@ -145,3 +145,26 @@ def test_a_batch_is_applied_under_one_span_a_child_of_its_last_record_linked_to_
         f"{link.context.trace_id:032x}" for b in batches for link in b.links
     }
     assert {PORTAL_TRACE, "a" * 32} <= traced, "each filing's trace reaches the batch, as parent or link"
+
+
+def test_a_dead_letter_is_noted_in_the_trace_of_the_record_that_went_there(
+    world: World, spans: InMemorySpanExporter
+) -> None:
+    world.service.bus.ensure_topics([SUBMISSIONS_TOPIC])
+    world.service.bus.publish(
+        [
+            OutgoingRecord(
+                SUBMISSIONS_TOPIC, b"k", [("traceparent", CALLER["traceparent"].encode())], b"not an event"
+            )
+        ]
+    )
+    runner = ConsumerRunner(
+        Recorder(), world.service.engine, processed_events, world.service.bus, world.service.catalogue
+    )
+    runner.run_until_caught_up(timeout=60)
+    runner.close()
+    assert runner.stats.dead_lettered == 1
+    (noted,) = [s for s in spans.get_finished_spans() if s.name == "dead_letter"]
+    assert f"{noted.context.trace_id:032x}" == PORTAL_TRACE and f"{noted.parent.span_id:016x}" == PORTAL_SPAN
+    (event,) = noted.events
+    assert event.name == "dead_letter" and "missing CloudEvents attributes" in event.attributes["reason"]
