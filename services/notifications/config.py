@@ -29,6 +29,9 @@ class NotificationsSettings:
     scoring_url: str = "http://127.0.0.1:8003"
     webhook_allowed: AllowList = field(default_factory=AllowList)
     """Internal receivers webhooks may reach, over http too (WEBHOOK_ALLOWED_TARGETS: hosts, networks)."""
+    trace_ui_url: str = ""
+    """Where an operator opens a trace (TRACE_UI_URL, e.g. Jaeger's http://127.0.0.1:16686): the console's
+    event page links there."""
     audit_check_interval: float = 300.0
     """How often one replica walks the audit chain and reports it (AUDIT_CHECK_INTERVAL, seconds)."""
     mail_store: str = ""
@@ -73,4 +76,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSett
         data_key=env.get("THIDUA_DATA_KEY", ""),
         mail_store=env.get("MAIL_STORE", ""),
         audit_check_interval=audit_interval,
+        trace_ui_url=env.get("TRACE_UI_URL", "").rstrip("/"),
     )

@@ -31,6 +31,7 @@ audit_entries = sa.Table(
     sa.Column("prev_hash", sa.String(64), nullable=False, server_default=""),
     sa.Column("hash", sa.String(64), nullable=False, server_default=""),
     sa.Column("causation_id", sa.String(100), index=True),  # outside the chain: entries before it have none
+    sa.Column("traceparent", sa.String(60)),  # outside the chain too: where the console links the trace
 )
 
 # What reminders and recipients need, kept from registry and submissions events.

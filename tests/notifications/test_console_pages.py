@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from services.notifications.bootstrap import audit_runner, bootstrap, migrate
@@ -159,4 +160,24 @@ def test_console_pages_forbid_framing_inline_script_and_caching(tmp_path: Path) 
     assert events.headers["Cache-Control"] == "no-store"  # what an operator read stays off disk caches
     assert "unsafe-inline" not in events.headers["Content-Security-Policy"]
     assert client.get("/static/console.css").status_code == 200
+    service.close()
+
+
+def test_an_events_page_links_its_trace_in_the_trace_backend(tmp_path: Path) -> None:
+    service, client = console(tmp_path)
+    service.config = replace(service.config, trace_ui_url="http://127.0.0.1:16686")
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    traced = replace(
+        make_envelope("submission-t1", 1, type="PlanSubmitted", data={"school_id": "sch_1"}),
+        traceparent=f"00-{trace_id}-00f067aa0ba902b7-01",
+    )
+    untraced = make_envelope("submission-t2", 1, type="PlanSubmitted", data={"school_id": "sch_2"})
+    service.bus.publish([OutgoingRecord(REGISTRY_TOPIC, *e.to_record()) for e in (traced, untraced)])
+    runner = audit_runner(service)
+    runner.run_until_caught_up()
+    runner.close()
+    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    page = client.get(f"/console/events/{traced.id}").data.decode()
+    assert f'href="http://127.0.0.1:16686/trace/{trace_id}"' in page
+    assert "Không ghi vết" in client.get(f"/console/events/{untraced.id}").data.decode()
     service.close()

@@ -187,12 +187,20 @@ def event(event_id: str) -> Any:
     return _page(
         "event.html",
         entry=entry,
+        trace_url=_trace_url(entry.get("traceparent")),
         data=data,
         history=history,
         correlated=correlated,
         caused=caused,
         cause=cause,
     )
+
+
+def _trace_url(traceparent: str | None) -> str | None:
+    """Return where the event's trace opens in the trace backend (TRACE_UI_URL), if both are known."""
+    base = _service().config.trace_ui_url
+    parts = (traceparent or "").split("-")
+    return f"{base}/trace/{parts[1]}" if base and len(parts) == 4 else None
 
 
 def _entry(conn: sa.Connection, where: Any) -> dict[str, Any] | None:

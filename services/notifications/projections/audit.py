@@ -71,6 +71,7 @@ class AuditTrail:
             audit_entries.insert().values(
                 **entry,
                 causation_id=event.causation_id,
+                traceparent=event.traceparent,
                 prev_hash=previous,
                 hash=entry_hash(previous, entry),
             )
