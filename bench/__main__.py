@@ -15,7 +15,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ from kafka.record.util import crc32c_c
 from bench.fixtures import BenchProjection, bench_catalogue, bench_tables, sample_envelopes
 from bench.rates import relay_rate
 from bench.stats import HEADER, Comparison, Figure, alternate, table
+from shared import tracing
 from shared.bus import OutgoingRecord, make_bus
 from shared.consumer import ConsumerRunner
 from shared.db import create_engine, fresh_database
@@ -152,7 +154,34 @@ def throughput(servers: str, count: int, repeat: int, postgres_server: str | Non
         rows.append(_rates(name, ours, beside, raw, goal))
     plain, transactional = alternate(repeat, relay_plain, relay_sqlite)
     rows.append(_rates("relay, SQLite store, transactions", transactional, "the same, without", plain, 0.70))
+
+    def apply_traced(_run: int) -> float:
+        with traced():
+            return runner_rate(sqlite(), bus_url, source, count)
+
+    untraced, tracing_on = alternate(repeat, apply_sqlite, apply_traced)
+    rows.append(_rates("runner, SQLite read model, tracing on", tracing_on, "tracing off", untraced, 0.80))
     return rows
+
+
+@contextmanager
+def traced() -> Iterator[None]:
+    """Trace as a configured process does (a span per event, batched to an exporter), spans then dropped."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+    class Dropped(SpanExporter):
+        def export(self, spans: object) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    provider = TracerProvider()
+    provider.add_span_processor(BatchSpanProcessor(Dropped()))
+    tracing.use(provider)
+    try:
+        yield
+    finally:
+        tracing.stop_using()
+        provider.shutdown()
 
 
 def _rates(name: str, ours: list[float], beside: str, raw: list[float], goal: float) -> Comparison:
