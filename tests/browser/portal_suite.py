@@ -181,15 +181,7 @@ def portal_suite(
             for service in ("registry", "submissions", "scoring", "notifications"):
                 suite.start_worker(service)
             urls["portal"] = suite.start_api("portal")
-            suite.wait_until(
-                lambda: (
-                    requests.get(
-                        f"{urls['submissions']}/status-board", params={"year": 2023}, headers=ADMIN, timeout=5
-                    ).ok
-                ),
-                "submissions to learn the 2023 campaign",
-                90,
-            )
+            suite.wait_for_year(urls["submissions"], 2023, 90)
             yield Running(urls, home / "mail", (home / "portal-admin.txt").read_text().strip())
         finally:
             suite.stop_all()

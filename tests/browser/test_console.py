@@ -140,6 +140,8 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
     page.locator("#events a").first.click()  # an event's own page, from the stream
     assert page.locator("h1").inner_text().startswith("Sự kiện ")
     assert page.locator("#headers").inner_text().count("thidua.") >= 1 and page.locator("#data").inner_text()
+    assert "Không ghi vết" in page.locator("#headers").inner_text()  # tracing is off here
+    page.screenshot(path=str(SCREENSHOTS / "console-event.png"), full_page=True)
     page.goto(f"{urls['notifications']}/console/activity")
     assert page.locator("#activity svg polyline").count() >= 1
     page.goto(f"{urls['notifications']}/console/audit")

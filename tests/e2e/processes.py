@@ -14,6 +14,9 @@ from pathlib import Path
 
 import requests
 
+from shared.auth import mint_token
+from tests.factories import TEST_SECRET
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -131,6 +134,18 @@ class Suite:
                     f"waiting for {what}: {'exited: ' + str(dead) if dead else 'timed out'}\n{self.logs()}"
                 )
             time.sleep(0.2)
+
+    def wait_for_year(self, submissions: str, year: int, timeout: float = 90.0) -> None:
+        """Wait until submissions has learned a year's campaign from the registry (its board answers)."""
+        headers = {"Authorization": f"Bearer {mint_token(TEST_SECRET, 'suite', 'academy_admin')}"}
+
+        def answers() -> bool:
+            board = requests.get(
+                f"{submissions}/status-board", params={"year": year}, headers=headers, timeout=5
+            )
+            return board.ok
+
+        self.wait_until(answers, f"submissions to learn the {year} campaign", timeout)
 
     def _start(self, name: str, args: list[str], env: dict[str, str]) -> None:
         self.commands[name] = (args, env)

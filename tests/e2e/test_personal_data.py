@@ -131,15 +131,7 @@ def running(kafka_bootstrap: str, postgres_server: str, tmp_path: Path) -> Itera
             for service in SERVICES:
                 suite.start_worker(service)
             running = Running(suite, urls, databases, home, kafka_bootstrap, namespace)
-            suite.wait_until(
-                lambda: (
-                    requests.get(
-                        f"{urls['submissions']}/status-board", params={"year": 2023}, headers=ADMIN, timeout=5
-                    ).ok
-                ),
-                "submissions to learn the 2023 campaign",
-                120,
-            )
+            suite.wait_for_year(urls["submissions"], 2023, 120)
             yield running
         finally:
             suite.stop_all()

@@ -54,6 +54,16 @@ class Recorder:
         logging.getLogger("tracing-test").info("applied %s", consumed.event.type)
 
 
+def consume(world: World, projection: Any) -> ConsumerRunner:
+    """Let a consumer read the submissions topic to its end; return its runner (closed)."""
+    runner = ConsumerRunner(
+        projection, world.service.engine, processed_events, world.service.bus, world.service.catalogue
+    )
+    runner.run_until_caught_up(timeout=60)
+    runner.close()
+    return runner
+
+
 def one(spans: list[ReadableSpan], kind: SpanKind, name_part: str) -> ReadableSpan:
     found = [s for s in spans if s.kind == kind and name_part in s.name]
     assert len(found) == 1, [(s.name, s.kind) for s in spans]
@@ -76,11 +86,7 @@ def test_a_filing_is_one_trace_from_the_callers_request_to_the_consumer(
     ]
     configure_logging("tracing-test")
     recorder = Recorder()
-    runner = ConsumerRunner(
-        recorder, world.service.engine, processed_events, world.service.bus, world.service.catalogue
-    )
-    runner.run_until_caught_up(timeout=60)
-    runner.close()
+    consume(world, recorder)
 
     finished = spans.get_finished_spans()
     server = one(finished, SpanKind.SERVER, "POST /filings")
@@ -129,11 +135,7 @@ def test_a_batch_is_applied_under_one_span_a_child_of_its_last_record_linked_to_
     assert file(world, "01", plan(), {**officer(PHU_THO), **other}, school_id=PHU_THO).status_code == 201
     world.service.relay(SUBMISSIONS_TOPIC).drain()
     recorder = BatchRecorder()
-    runner = ConsumerRunner(
-        recorder, world.service.engine, processed_events, world.service.bus, world.service.catalogue
-    )
-    runner.run_until_caught_up(timeout=60)
-    runner.close()
+    consume(world, recorder)
     finished = spans.get_finished_spans()
     batches = [s for s in finished if s.kind == SpanKind.CONSUMER and "tracing-batch-test" in s.name]
     producers = {s.context.span_id: s for s in finished if s.kind == SpanKind.PRODUCER}
@@ -158,11 +160,7 @@ def test_a_dead_letter_is_noted_in_the_trace_of_the_record_that_went_there(
             )
         ]
     )
-    runner = ConsumerRunner(
-        Recorder(), world.service.engine, processed_events, world.service.bus, world.service.catalogue
-    )
-    runner.run_until_caught_up(timeout=60)
-    runner.close()
+    runner = consume(world, Recorder())
     assert runner.stats.dead_lettered == 1
     (noted,) = [s for s in spans.get_finished_spans() if s.name == "dead_letter"]
     assert f"{noted.context.trace_id:032x}" == PORTAL_TRACE and f"{noted.parent.span_id:016x}" == PORTAL_SPAN

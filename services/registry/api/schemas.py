@@ -12,7 +12,8 @@ from shared import fields as rules
 
 _page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
 _per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-_version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+_version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**31 - 1))
+"""A stream version the caller last read: a count of events, so within what the databases store."""
 
 
 class SchoolIn(SchoolDetails):

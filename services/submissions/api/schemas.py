@@ -38,7 +38,9 @@ class AmendmentIn(Schema):
     payload = fields.Dict(required=True)
     documents = _hashes
     document_names = _names
-    expected_version = fields.Integer(load_default=None, allow_none=True)
+    expected_version = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**31 - 1)
+    )
 
 
 class ReasonIn(Schema):
