@@ -11,8 +11,8 @@ SECRET_FILE := $(DATA_DIR)/jwt-secret
 
 export THIDUA_DATA_DIR ?= $(DATA_DIR)
 
-.PHONY: help venv run prometheus migrate seed demo test lint format token kafka-start kafka-stop kafka-cluster-start \
-	kafka-cluster-stop postgres-start bench bench-replicas clean
+.PHONY: help venv run prometheus traces traces-stop migrate seed demo test lint format token kafka-start kafka-stop kafka-cluster-start \
+	kafka-cluster-stop postgres-start bench bench-replicas bench-partitions clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -44,7 +44,12 @@ DEMO ?= 1
 demo: seed ## Load the demonstration year through the APIs (idempotent; make run does it unless DEMO=0)
 	$(BIN)/python -m services.demo
 
-run: seed $(if $(filter 0,$(DEMO)),,demo) ## Start the suite on the embedded default (SQLite + embedded event log); Ctrl-C stops it
+ifeq ($(TRACING),1)
+export OTEL_EXPORTER_OTLP_ENDPOINT ?= http://127.0.0.1:4318
+export TRACE_UI_URL ?= http://127.0.0.1:9411/zipkin/traces/{trace_id}
+endif
+
+run: seed $(if $(filter 0,$(DEMO)),,demo) ## Start the suite on the embedded default (SQLite + embedded event log); Ctrl-C stops it; TRACING=1 sends traces to make traces
 	@THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/python -m services portal first-account
 	PATH=$(CURDIR)/$(BIN):$$PATH THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/honcho start -f Procfile
 
@@ -82,6 +87,12 @@ prometheus: ## Run Prometheus on 127.0.0.1:9090 over make run's processes, with 
 	prometheus --config.file=deploy/prometheus/prometheus.yml --storage.tsdb.path=var/prometheus \
 		--web.listen-address=127.0.0.1:9090
 
+traces: ## Start Zipkin (127.0.0.1:9411/zipkin/) behind the suite's OpenTelemetry Collector (OTLP on 4318); then run with TRACING=1
+	deploy/traces.sh start
+
+traces-stop: ## Stop Zipkin and the collector
+	deploy/traces.sh stop
+
 postgres-start: ## Install and start a local PostgreSQL (Debian package); prints nothing on success
 	deploy/postgres.sh start
 
@@ -91,6 +102,9 @@ bench: venv ## Every bench in one table: throughput, rebuild, freshness, API lat
 
 bench-replicas: venv ## Relay failover, rebalance pauses, one vs two replicas on its own 3-node cluster (BENCH_POSTGRES_URL)
 	$(BIN)/python -m bench.replicas
+
+bench-partitions: venv ## The runner and relay with 1, 2 and 4 partitions and replicas, on its own 3-node cluster (BENCH_POSTGRES_URL)
+	$(BIN)/python -m bench.partitions
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 # Generates the secrets docker-compose.yml reads, into deploy/secrets/ (a directory only its owner may
 # enter; git ignores it). A secret already there is kept, so running it again changes nothing.
 #   jwt_secret         the key that signs bearer tokens          data_key   seals webhook and TOTP secrets
+#   personal_key       the master key that wraps each person's data key (submissions)
 #   integration_keys   the provinces' systems' signing keys (JSON, {} at first: edit it to add one)
 #   postgres_password  PostgreSQL's superuser (only its own container reads it)
 #   <service>_owner_database_url, <service>_database_url   each service's migration role and run role
@@ -16,6 +17,7 @@ keep() {  # keep NAME VALUE: write the secret once (readable inside the containe
 }
 keep jwt_secret "$(token 48)"
 keep data_key "$(token 32)"
+keep personal_key "$(token 32)"
 keep integration_keys "{}"
 keep postgres_password "$(token 24)"
 for service in registry submissions scoring notifications portal; do

@@ -27,7 +27,15 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "thidua-check"
-PORTS = {"registry": 18001, "submissions": 18002, "scoring": 18003, "notifications": 18004, "portal": 18005}
+PORTS = {
+    "registry": 18001,
+    "submissions": 18002,
+    "scoring": 18003,
+    "notifications": 18004,
+    "portal": 18005,
+    "prometheus": 19090,
+    "zipkin": 19411,
+}
 ENV = {
     **os.environ,
     "COMPOSE_PROJECT_NAME": PROJECT,
@@ -46,7 +54,7 @@ class Broken(RuntimeError):
 
 
 def url(service: str, path: str) -> str:
-    """Return the gateway's address of a service's path."""
+    """Return the published address of a service's path (the gateway's, Prometheus', Zipkin's)."""
     return f"http://127.0.0.1:{PORTS[service]}{path}"
 
 
@@ -115,7 +123,10 @@ def all_healthy() -> bool:
                 raise Broken(f"{name(c)} exited {state['ExitCode']}: {logs}")
             if state["Status"] != "exited":
                 waiting.append(name(c))
-        elif state.get("Health", {}).get("Status") != "healthy":
+        elif "Health" not in state:  # no probe in its image (the collector): running is all one can see
+            if state["Status"] != "running":
+                waiting.append(f"{name(c)} ({state['Status']})")
+        elif state["Health"]["Status"] != "healthy":
             waiting.append(f"{name(c)} ({state.get('Health', {}).get('Status', state['Status'])})")
     if waiting:
         raise Broken("waiting for " + ", ".join(sorted(waiting)))
@@ -213,6 +224,46 @@ def first_example(suite: Suite) -> str:
     school_id: str = answer.json()["school_id"]
     wait_for("the school in the audit trail", lambda: suite.audited(school_id), 90)
     return school_id
+
+
+def scraped() -> int:
+    """Return how many targets Prometheus scrapes once every replica's is up and every alert rule loaded."""
+    targets = requests.get(url("prometheus", "/api/v1/targets"), timeout=10).json()["data"]["activeTargets"]
+    down = [t["labels"]["instance"] for t in targets if t["health"] != "up"]
+    groups = requests.get(url("prometheus", "/api/v1/rules"), timeout=10).json()["data"]["groups"]
+    rules = [r for g in groups for r in g["rules"]]
+    if len(targets) < 16 or down or len(rules) < 10 or any(r["health"] != "ok" for r in rules):
+        raise Broken(f"{len(targets)} targets ({len(down)} down: {down}), {len(rules)} rules")
+    return len(targets)
+
+
+def traced_registration() -> list[dict[str, Any]]:
+    """Return a trace in Zipkin from the registry's POST /schools to the audit trail's apply of it."""
+    answer = requests.get(
+        url("zipkin", "/api/v2/traces"),
+        params={"serviceName": "thidua-registry", "spanName": "post /schools", "limit": "50"},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    for spans in answer.json():
+        hops = {(span["localEndpoint"]["serviceName"], span.get("kind", "")) for span in spans}
+        wanted = {
+            ("thidua-registry", "SERVER"),
+            ("thidua-registry", "PRODUCER"),
+            ("thidua-notifications", "CONSUMER"),
+        }
+        if wanted <= hops:
+            trace: list[dict[str, Any]] = spans
+            return trace
+    raise Broken(f"none of {len(answer.json())} traces of POST /schools reaches the audit trail")
+
+
+def for_operators() -> None:
+    """Prometheus scrapes every replica with the suite's alerts; the first example's trace is in Zipkin."""
+    targets = wait_for("Prometheus up on every replica", scraped, 90, every=3)
+    trace = wait_for("the first example's trace in Zipkin", traced_registration, 90, every=3)
+    services = sorted({span["localEndpoint"]["serviceName"] for span in trace})
+    print(f"compose-check: {targets} targets up; a trace of {len(trace)} spans across {services}", flush=True)
 
 
 def form_token(page: requests.Response) -> str:
@@ -377,6 +428,8 @@ def main() -> int:
         suite = Suite(admin_token())
         with step("README's first example through the gateway"):
             school_id = first_example(suite)
+        with step("Prometheus scrapes every replica; the first example's trace is in Zipkin"):
+            for_operators()
         with step("sign in to the portal with the one-time link and a second factor"):
             sign_in_to_portal()
         with step("each service's role writes rows of its own database only"):

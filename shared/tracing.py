@@ -17,17 +17,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+if TYPE_CHECKING:
+    from shared.envelope import Envelope
+
 PROPAGATOR = TraceContextTextMapPropagator()
 TRACER: Any = trace.NoOpTracer()
 _enabled = False
 _provider: Any = None
+BATCH_LINKS = 2048  # at least the largest batch a consumer applies at once (a rebuild's 2,000)
 
 
 def configure(service: str, environ: Mapping[str, str] | None = None) -> bool:
@@ -37,16 +41,29 @@ def configure(service: str, environ: Mapping[str, str] | None = None) -> bool:
     if not wanted or env.get("OTEL_SDK_DISABLED", "").lower() == "true" or _enabled:
         return _enabled
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    name = env.get("OTEL_SERVICE_NAME") or f"thidua-{service}"
-    provider = TracerProvider(resource=Resource.create({"service.name": name}))
+    provider = new_provider(service, env)
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
     use(provider)
     return True
+
+
+def new_provider(service: str, environ: Mapping[str, str]) -> Any:
+    """Return a tracer provider named by the standard variables, with room for a link per batched record.
+
+    A batch's consumer span links every record it applies but the last (its parent): the SDK's default of
+    128 links would drop the first records of a larger batch, and their traces would end at the publish."""
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import SpanLimits, TracerProvider
+
+    name = environ.get("OTEL_SERVICE_NAME") or f"thidua-{service}"
+    links = int(environ.get("OTEL_SPAN_LINK_COUNT_LIMIT") or BATCH_LINKS)
+    return TracerProvider(
+        resource=Resource.create({"service.name": name, "process.pid": os.getpid()}),
+        span_limits=SpanLimits(max_links=links),
+    )
 
 
 def use(provider: Any) -> None:
@@ -117,22 +134,28 @@ def end_server_span(started: Any, status: int | None) -> None:
 
 
 @contextmanager
-def producer_spans(topic: str, origins: Sequence[Mapping[str, str]]) -> Iterator[list[dict[str, str]]]:
-    """Publish events under one producer span each, a child of the context it was recorded in.
+def producer_spans(topic: str, events: Sequence[Envelope]) -> Iterator[list[dict[str, str]]]:
+    """Publish events under one producer span each, a child of the context it was recorded in and named
+    by its CloudEvents type and id.
 
     Yields the ``traceparent`` headers the records carry, one per event (empty ones when off).
     """
     if not _enabled:
-        yield [{} for _ in origins]
+        yield [{} for _ in events]
         return
     spans = [
         TRACER.start_span(
             f"publish {topic}",
-            context=_context_of(origin),
+            context=_context_of(_recorded_in(event)),
             kind=SpanKind.PRODUCER,
-            attributes={"messaging.system": "kafka", "messaging.destination.name": topic},
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topic,
+                "cloudevents.event_type": event.type,
+                "cloudevents.event_id": event.id,
+            },
         )
-        for origin in origins
+        for event in events
     ]
     try:
         headers = []
@@ -149,6 +172,11 @@ def producer_spans(topic: str, origins: Sequence[Mapping[str, str]]) -> Iterator
     finally:
         for span in spans:
             span.end()
+
+
+def _recorded_in(event: Envelope) -> dict[str, str]:
+    """Return the trace context an event was recorded in (empty when it was not traced)."""
+    return {k: v for k, v in (("traceparent", event.traceparent), ("tracestate", event.tracestate)) if v}
 
 
 def consumer_span(consumer: str, event_type: str, headers: Sequence[tuple[str, bytes]]) -> Any:

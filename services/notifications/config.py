@@ -30,8 +30,9 @@ class NotificationsSettings:
     webhook_allowed: AllowList = field(default_factory=AllowList)
     """Internal receivers webhooks may reach, over http too (WEBHOOK_ALLOWED_TARGETS: hosts, networks)."""
     trace_ui_url: str = ""
-    """Where an operator opens a trace (TRACE_UI_URL, e.g. Jaeger's http://127.0.0.1:16686): the console's
-    event page links there."""
+    """Where an operator opens a trace (TRACE_UI_URL): a template with ``{trace_id}``, e.g. Zipkin's
+    http://127.0.0.1:9411/zipkin/traces/{trace_id}, or a Jaeger's base (http://127.0.0.1:16686, which
+    gets /trace/ID). The console's event page links there."""
     audit_check_interval: float = 300.0
     """How often one replica walks the audit chain and reports it (AUDIT_CHECK_INTERVAL, seconds)."""
     mail_store: str = ""

@@ -46,12 +46,30 @@ def test_state_lives_in_named_volumes(compose: dict[str, Any]) -> None:
     assert {"postgres", "kafka-1", "kafka-2", "kafka-3", "documents"} <= set(compose["volumes"])
 
 
+PROBELESS = {"otel-collector"}
+"""Its public image holds the collector's binary only; compose-check follows a trace through it instead."""
+
+
 def test_every_long_running_container_has_a_cheap_probe_and_an_init(compose: dict[str, Any]) -> None:
     for name, service in long_running(compose).items():
-        probe = " ".join(service["healthcheck"]["test"])
-        assert not re.search(r"java|kafka-topics|\.sh\b|python", probe), f"{name}: {probe}"
         assert service.get("init") is True, name
         assert service["restart"] == "unless-stopped", name
+        if name in PROBELESS:
+            assert "healthcheck" not in service
+            continue
+        probe = " ".join(service["healthcheck"]["test"])
+        assert not re.search(r"java|kafka-topics|\.sh\b|python", probe), f"{name}: {probe}"
+
+
+def test_every_service_traces_to_the_collector_and_prometheus_has_the_alerts(compose: dict[str, Any]) -> None:
+    environment = compose["x-service"]["environment"]
+    assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"].endswith("http://otel-collector:4318}")
+    collector = yaml.safe_load((ROOT / "deploy" / "otelcol" / "compose.yaml").read_text())
+    assert collector["exporters"]["zipkin"]["endpoint"] == "http://zipkin:9411/api/v2/spans"
+    mounts = compose["services"]["prometheus"]["volumes"]
+    assert "./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro" in mounts
+    link = compose["services"]["notifications-api"]["environment"]["TRACE_UI_URL"]
+    assert "9411/zipkin/traces/{trace_id}" in link
 
 
 def test_nothing_starts_before_what_it_needs_is_healthy(compose: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -10,11 +11,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
 
+from services.portal import accounts
 from shared.auth import mint_token
+from shared.db import create_engine
 from tests.factories import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,3 +177,38 @@ def wait_for_url(url: str, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{url} did not answer within {timeout}s")
         time.sleep(0.1)
+
+
+def portal_account(database_url: str, email: str, name: str, role: str, tenant: str, password: str) -> None:
+    """Create a portal account, invite it and accept the invitation with a password, in its database."""
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            now = datetime.now(UTC)
+            account = accounts.create_account(conn, email, name, role, tenant, "t", now)
+            token = accounts.invite(conn, account.account_id, timedelta(hours=1), "t", now)
+            accounts.accept_invitation(conn, token, password, password, now)
+    finally:
+        engine.dispose()
+
+
+def csrf_token(page: str) -> str:
+    """Return the CSRF token of a portal page's form."""
+    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', page)
+    token = re.search(r'value="([^"]+)"', tag.group(0)) if tag else None
+    assert token, page
+    return token.group(1)
+
+
+def signed_in(portal: str, email: str, password: str) -> requests.Session:
+    """Return a browser session signed in to the portal through its form (an account without TOTP)."""
+    browser = requests.Session()
+    form = browser.get(f"{portal}/dang-nhap", timeout=10).text
+    answer = browser.post(
+        f"{portal}/dang-nhap",
+        data={"csrf_token": csrf_token(form), "email": email, "password": password},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert answer.status_code == 302, answer.text
+    return browser

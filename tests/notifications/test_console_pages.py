@@ -180,4 +180,7 @@ def test_an_events_page_links_its_trace_in_the_trace_backend(tmp_path: Path) -> 
     page = client.get(f"/console/events/{traced.id}").data.decode()
     assert f'href="http://127.0.0.1:16686/trace/{trace_id}"' in page
     assert "Không ghi vết" in client.get(f"/console/events/{untraced.id}").data.decode()
+    service.config = replace(service.config, trace_ui_url="http://127.0.0.1:9411/zipkin/traces/{trace_id}")
+    page = client.get(f"/console/events/{traced.id}").data.decode()
+    assert f'href="http://127.0.0.1:9411/zipkin/traces/{trace_id}"' in page  # a template: Zipkin's
     service.close()

@@ -200,7 +200,9 @@ def _trace_url(traceparent: str | None) -> str | None:
     """Return where the event's trace opens in the trace backend (TRACE_UI_URL), if both are known."""
     base = _service().config.trace_ui_url
     parts = (traceparent or "").split("-")
-    return f"{base}/trace/{parts[1]}" if base and len(parts) == 4 else None
+    if not base or len(parts) != 4:
+        return None
+    return base.replace("{trace_id}", parts[1]) if "{trace_id}" in base else f"{base}/trace/{parts[1]}"
 
 
 def _entry(conn: sa.Connection, where: Any) -> dict[str, Any] | None:
