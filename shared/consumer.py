@@ -21,7 +21,7 @@ from shared import tracing
 from shared.backoff import exponential
 from shared.bus import Bus, BusUnavailable, Record, RecordTooLarge, Subscription, TopicPartition
 from shared.catalogue import Catalogue, InvalidEventData, UnknownEventType
-from shared.db import applied, insert_many, is_transient, serialise
+from shared.db import claim, is_transient, serialise
 from shared.deadletter import dead_letter, dlq_topic, trimmed
 from shared.envelope import Envelope, EnvelopeError
 from shared.eventstore import ConcurrencyError
@@ -289,17 +289,18 @@ class ConsumerRunner:
         return Consumed(record, event, data)
 
     def _apply_all(self, conn: sa.Connection, items: Sequence[Consumed]) -> None:
-        """Apply the events not applied before, writing a tracking row for each."""
+        """Apply the events not applied before, claiming a tracking row for each first."""
         if self.options.serialised:
             serialise(conn, f"consumer:{self.projection.name}")
-        seen = applied(conn, self.tracking, self.projection.name, {item.event.id for item in items})
+        ids = {item.event.id for item in items}
+        claimed = claim(conn, self.tracking, self.projection.name, ids, datetime.now(UTC))
         fresh = []
         for item in items:
-            if item.event.id in seen:
+            if item.event.id not in claimed:
                 self.stats.duplicates += 1
                 DUPLICATES.labels(self.projection.name).inc()
                 continue
-            seen.add(item.event.id)
+            claimed.discard(item.event.id)  # a record delivered twice in one batch is applied once
             fresh.append(item)
         apply_batch = getattr(self.projection, "apply_batch", None)
         if apply_batch is not None:
@@ -312,13 +313,8 @@ class ConsumerRunner:
                     bound_correlation(item.event.correlation_id),
                 ):
                     self.projection.apply(conn, item)
-        now = datetime.now(UTC)
-        rows = [
-            {"consumer": self.projection.name, "event_id": i.event.id, "processed_at": now} for i in fresh
-        ]
-        insert_many(conn, self.tracking, rows)
-        self.stats.applied += len(rows)
-        CONSUMED.labels(self.projection.name).inc(len(rows))
+        self.stats.applied += len(fresh)
+        CONSUMED.labels(self.projection.name).inc(len(fresh))
 
     def _apply_one_with_retries(self, item: Consumed) -> None:
         """Apply one event in its own transaction and dead-letter it only if it is poison.

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.files import private_file
 
@@ -62,8 +62,18 @@ def serialise(conn: sa.Connection, name: str) -> None:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def create_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and transactions that take the write lock at BEGIN.
+IDLE_IN_TRANSACTION_SECONDS = 10.0
+"""How long PostgreSQL lets a session sit idle inside a transaction before it ends the session. A process
+frozen mid-transaction (SIGSTOP, a stalled VM) would otherwise keep its row locks for ever, and a standby
+asking for a lease row it locked would wait for ever too; the suite never waits on anything but the
+database between two statements of a transaction, so ten seconds idle only ever means such a zombie."""
+
+
+def create_engine(
+    url: str, idle_in_transaction_seconds: float = IDLE_IN_TRANSACTION_SECONDS, **kwargs: Any
+) -> sa.Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and transactions that take the write lock at BEGIN;
+    PostgreSQL ends a session idle in a transaction after ``idle_in_transaction_seconds``.
 
     On SQLite, ``engine.execution_options(sqlite_begin="DEFERRED")`` gives a reader that takes no lock.
     """
@@ -72,6 +82,9 @@ def create_engine(url: str, **kwargs: Any) -> sa.Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)
+    if url.startswith("postgresql"):
+        idle = f"-c idle_in_transaction_session_timeout={int(idle_in_transaction_seconds * 1000)}"
+        kwargs["connect_args"] = {"options": idle, **kwargs.get("connect_args", {})}
     return sa.create_engine(url, **kwargs)
 
 
@@ -155,54 +168,37 @@ def tracking_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
-def insert_many(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert many rows of simple values by the driver's fastest path, in the connection's transaction.
+def claim(
+    conn: sa.Connection, tracking: sa.Table, consumer: str, event_ids: Collection[str], at: datetime
+) -> set[str]:
+    """Write a consumer's tracking rows for the events it has not applied yet; return those events' ids.
 
-    PostgreSQL takes them with COPY, SQLite with one executemany; both skip the per-row work of an
-    ORM-level insert (a consumer writes a tracking row for every event it applies). Values pass through
-    the columns' own bind processing, so they are stored exactly as an ordinary insert stores them.
+    One statement a batch: the ids travel as one array (PostgreSQL) or one JSON list (SQLite), the rows
+    already there are left by ``ON CONFLICT DO NOTHING``, and ``RETURNING`` names the rows written, so
+    the lookup and the insert are one round trip. The rows belong to the caller's transaction: if the
+    apply that follows fails, they go with it. A replica claiming the same ids at once waits on the first
+    one's rows and then skips what it committed; the ids are taken in order, so two claims cannot
+    deadlock.
     """
-    if not rows:
-        return
-    names = list(rows[0])
-    dialect = conn.dialect
-    processors = [table.c[name].type.bind_processor(dialect) for name in names]
-    values = [
-        tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)) for row in rows
-    ]
-    columns = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
-    target = dialect.identifier_preparer.format_table(table)
-    if dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor, cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
-            for value in values:
-                copy.write_row(value)
-        return
-    marks = ", ".join("?" for _ in names)
-    conn.exec_driver_sql(f"INSERT INTO {target} ({columns}) VALUES ({marks})", values)
-
-
-def applied(conn: sa.Connection, tracking: sa.Table, consumer: str, event_ids: Collection[str]) -> set[str]:
-    """Return which of these events a consumer has applied already, by its tracking rows.
-
-    On PostgreSQL the ids travel as one array joined to the table, so the plan is a lookup per id (or one
-    hash join) whatever the planner's statistics say; a long ``IN`` list there was planned as a filter
-    over every row of the consumer, which grew with the table.
-    """
-    if conn.dialect.name != "postgresql":
-        query = sa.select(tracking.c.event_id).where(
-            (tracking.c.consumer == consumer) & tracking.c.event_id.in_(event_ids)
+    if not event_ids:
+        return set()
+    prepare = conn.dialect.identifier_preparer
+    target = prepare.format_table(tracking)
+    columns = ", ".join(prepare.quote(c) for c in ("consumer", "event_id", "processed_at"))
+    stamp = tracking.c.processed_at.type.bind_processor(conn.dialect)
+    when = stamp(at) if stamp else at
+    ordered = sorted(event_ids)
+    if conn.dialect.name == "postgresql":
+        sql = (
+            f"INSERT INTO {target} ({columns}) SELECT %s, id, %s FROM unnest(%s::text[]) AS id"
+            " ORDER BY id ON CONFLICT DO NOTHING RETURNING event_id"
         )
-        return set(conn.execute(query).scalars())
-    candidates = (
-        sa.func.unnest(sa.literal(list(event_ids), ARRAY(sa.String())))
-        .table_valued("id")
-        .render_derived(name="candidates")
+        return set(conn.exec_driver_sql(sql, (consumer, when, ordered)).scalars())
+    sql = (
+        f"INSERT INTO {target} ({columns}) SELECT ?, value, ? FROM json_each(?) WHERE true"
+        " ON CONFLICT DO NOTHING RETURNING event_id"
     )
-    query = sa.select(tracking.c.event_id).join_from(
-        candidates, tracking, (tracking.c.consumer == consumer) & (tracking.c.event_id == candidates.c.id)
-    )
-    return set(conn.execute(query).scalars())
+    return set(conn.exec_driver_sql(sql, (consumer, when, orjson.dumps(ordered).decode())).scalars())
 
 
 @functools.cache

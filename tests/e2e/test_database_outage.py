@@ -8,22 +8,19 @@ opening a portal page; it is started again a few seconds later.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
 
-from services.portal import accounts
 from shared.auth import mint_token
 from shared.db import create_engine
 from tests.e2e.postgres_server import PrivateServer
-from tests.e2e.processes import Suite
+from tests.e2e.processes import Suite, portal_account, signed_in
 from tests.factories import TEST_SECRET
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(300)]
@@ -107,22 +104,6 @@ class Traffic:
             time.sleep(0.1)
 
 
-def signed_in(portal: str) -> requests.Session:
-    """Return a browser session signed in to the portal through its form."""
-    browser = requests.Session()
-    form = browser.get(f"{portal}/dang-nhap", timeout=10).text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
-    assert token, form
-    answer = browser.post(
-        f"{portal}/dang-nhap",
-        data={"csrf_token": token.group(1), "email": OFFICER, "password": PASSWORD},
-        timeout=10,
-        allow_redirects=False,
-    )
-    assert answer.status_code == 302, answer.text
-    return browser
-
-
 def test_a_killed_database_gives_503_with_retry_after_never_500_and_loses_nothing(
     server: PrivateServer, tmp_path: Path
 ) -> None:
@@ -140,16 +121,10 @@ def test_a_killed_database_gives_503_with_retry_after_never_500_and_loses_nothin
     try:
         suite.migrate("registry")
         suite.migrate("portal")
-        with create_engine(urls["portal"]).begin() as conn:
-            now = datetime.now(UTC)
-            account = accounts.create_account(
-                conn, OFFICER, "Nguyễn Văn An", "school_officer", "sch_x", "t", now
-            )
-            token = accounts.invite(conn, account.account_id, timedelta(hours=1), "t", now)
-            accounts.accept_invitation(conn, token, PASSWORD, PASSWORD, now)
+        portal_account(urls["portal"], OFFICER, "Nguyễn Văn An", "school_officer", "sch_x", PASSWORD)
         registry = suite.start_api("registry", workers=2)
         portal = suite.start_api("portal", workers=2)
-        traffic = Traffic(registry, portal, signed_in(portal))
+        traffic = Traffic(registry, portal, signed_in(portal, OFFICER, PASSWORD))
         traffic.thread.start()
         traffic.wait_for(lambda: traffic.statuses[("write", 201)] >= 20, "writes before the outage")
         server.kill()

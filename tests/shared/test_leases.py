@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 import sqlalchemy as sa
 
-from shared.db import create_engine
+from shared.db import create_engine, is_transient
 from shared.leases import Lease, LeasedLoop, LeaseTiming, lease_table
 
 QUICK = LeaseTiming(ttl=0.6, renew_every=0.15, retry_every=0.05)
@@ -92,3 +93,37 @@ def test_a_leased_loop_runs_in_one_replica_and_fails_over_when_the_holder_stops(
     stops["b"].set()
     threads["b"].join(5)
     assert running == []
+
+
+def test_a_holder_frozen_inside_a_transaction_does_not_keep_a_standby_out(postgres_url: str) -> None:
+    """A holder stopped (SIGSTOP) while its transaction holds the lease row's lock: PostgreSQL ends that
+    session once it has been idle in the transaction too long, and the standby takes the expired lease."""
+    metadata = sa.MetaData()
+    table = lease_table(metadata)
+    frozen_engine = create_engine(postgres_url, idle_in_transaction_seconds=1.0)
+    metadata.create_all(frozen_engine)
+    frozen = Lease(frozen_engine, table, "relay", QUICK, "frozen")
+    standby = Lease(create_engine(postgres_url, idle_in_transaction_seconds=1.0), table, "relay", QUICK, "b")
+    assert frozen.acquire()
+    conn = frozen_engine.connect()
+    conn.begin()
+    assert frozen.confirm(conn)  # the row is locked until this transaction ends: it never goes on
+    taken = threading.Event()
+
+    def ask() -> None:
+        while not standby.acquire():
+            time.sleep(0.05)
+        taken.set()
+
+    asker = threading.Thread(target=ask, daemon=True)
+    asker.start()
+    assert taken.wait(15), "the standby waited for the frozen holder's lock"
+    assert standby.current_holder() == "b"
+    try:
+        with pytest.raises(sa.exc.DBAPIError, match="idle-in-transaction") as ended:
+            conn.execute(sa.text("SELECT 1"))  # the zombie, going on, finds its session ended ...
+        assert is_transient(ended.value)  # ... as an outage: it retries, it does not crash
+    finally:
+        conn.close()
+        frozen_engine.dispose()
+        standby.engine.dispose()
