@@ -9,6 +9,8 @@ from typing import Any
 
 import marshmallow as ma
 
+from shared.compiled import Fallback, Reader, compile_schema
+
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -49,6 +51,11 @@ class EventType:
         """The schema instance consumers load with: unknown fields kept."""
         return self.schema(unknown=ma.INCLUDE)
 
+    @cached_property
+    def _compiled(self) -> Reader | None:
+        """The tolerant schema compiled for consumers (shared.compiled); None when it cannot be."""
+        return compile_schema(self._tolerant)
+
     def validate(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Return the data as JSON-ready values; raise InvalidEventData on any unknown or bad field."""
         schema = self._strict
@@ -59,8 +66,16 @@ class EventType:
         return dict(schema.dump(loaded))
 
     def read(self, version: int, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Upcast older data to the current version, then load it tolerantly (unknown fields kept)."""
+        """Upcast older data to the current version, then load it tolerantly (unknown fields kept): by the
+        compiled reader, or by the schema for what that does not take as is (the same answer either way)."""
         current = self._upcast(version, data)
+        compiled = self._compiled
+        if compiled is not None:
+            try:
+                loaded: dict[str, Any] = compiled(current)  # a new dict, as the schema's
+                return loaded
+            except Fallback:
+                pass
         try:
             return dict(self._tolerant.load(current))
         except ma.ValidationError as exc:
