@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 
 POSITION_HEADER = "thidua_position"
 """The event's position in its service's store, on every record a relay publishes (a recovery's order)."""
+BATCH_SIZE = 2000
+"""Events a batch, each batch one Kafka transaction: its commit and the flush before it are round trips
+a batch, so 2,000 publish about a fifth faster than 500 (bench.__main__); a backlog's batch takes about
+0.2 s, well inside a lease's publish margin, and a consumer span links at most 2,048 records."""
 
 
 @dataclass
@@ -63,7 +67,7 @@ class OutboxRelay:
         progress: sa.Table,
         bus: Bus,
         topic: str,
-        batch_size: int = 500,
+        batch_size: int = BATCH_SIZE,
         lease: Lease | None = None,
         transactional: bool = True,
     ):
@@ -105,8 +109,7 @@ class OutboxRelay:
             batch = self.store.read_after(conn, position, self.batch_size)
         if not batch:
             return 0
-        origins = [_origin(stored) for stored in batch]
-        with tracing.producer_spans(self.topic, origins) as traces:
+        with tracing.producer_spans(self.topic, [stored.envelope for stored in batch]) as traces:
             records = [self._record(stored, trace) for stored, trace in zip(batch, traces, strict=True)]
             timeout = None
             if self.lease is not None:
@@ -232,12 +235,6 @@ class OutboxRelay:
         """Log a failed attempt; the relay keeps its position and tries again."""
         self.stats.failures += 1
         log.warning("relay %s: bus or database unavailable, retrying", self.name, extra={"relay": self.name})
-
-
-def _origin(stored: StoredEvent) -> dict[str, str]:
-    """Return the trace context a stored event was recorded in (empty when it was not traced)."""
-    event = stored.envelope
-    return {k: v for k, v in (("traceparent", event.traceparent), ("tracestate", event.tracestate)) if v}
 
 
 def _wait(stop: threading.Event, seconds: float) -> None:
