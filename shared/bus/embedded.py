@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
+import threading
 import time
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -67,6 +69,21 @@ class EmbeddedBus:
         self.engine = create_engine(f"sqlite:///{path}")
         self.reader = self.engine.execution_options(sqlite_begin="DEFERRED")
         _metadata.create_all(self.engine)
+        self._watch: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()
+
+    def data_version(self) -> int:
+        """Return SQLite's data version of the log file as one connection that never writes sees it: it
+        moves whenever any other connection, of any process, commits a change to the file.
+
+        An idle subscription asks this (a pragma, microseconds) instead of reading every partition
+        (a query each, twenty times a second, for every consumer of a worker).
+        """
+        with self._watch_lock:
+            if self._watch is None:
+                self._watch = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            value: int = self._watch.execute("PRAGMA data_version").fetchone()[0]
+            return value
 
     def ensure_topics(self, topics: Iterable[str]) -> None:
         """Declare missing topics with the configured number of partitions."""
@@ -137,6 +154,10 @@ class EmbeddedBus:
 
     def close(self) -> None:
         """Close the file's connections."""
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
         self.engine.dispose()
 
     def read(self, topics: Sequence[str], start: Start, limit: int) -> list[Record]:
@@ -226,12 +247,16 @@ class EmbeddedSubscription:
         self.group = group
         self.topics = topics
         self._positions: dict[TopicPartition, int] | None = None
+        self._read_empty_at: int | None = None
+        """The log's data version when a read last found nothing: until it moves, nothing is new."""
 
     def poll(self, max_records: int, timeout: float) -> list[Record]:
         """Return the next records, waiting up to ``timeout`` seconds for some to arrive."""
         deadline = time.monotonic() + timeout
         while True:
-            records = self._read(max_records)
+            version = self.bus.data_version()
+            records = [] if version == self._read_empty_at else self._read(max_records)
+            self._read_empty_at = None if records else version
             if records or time.monotonic() >= deadline:
                 return records
             time.sleep(min(_POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
@@ -277,9 +302,12 @@ class EmbeddedSubscription:
         """Nothing to settle: the log has no transaction markers."""
 
     def rewind(self) -> None:
-        """Read every partition again from offset 0."""
-        with self.bus.engine.connect() as conn:
+        """Read every partition again from offset 0, and store 0 as the group's offsets, so a member that
+        subscribes again (after an outage mid-rebuild) starts from the beginning too."""
+        with self.bus.engine.begin() as conn:
             self._positions = {tp: 0 for tp in self.bus.partitions_of(conn, self.topics)}
+            self._store(conn, self._positions)
+        self._read_empty_at = None
 
     def end_offsets(self) -> dict[TopicPartition, int]:
         """Return the next offset to be written per partition."""
@@ -294,6 +322,7 @@ class EmbeddedSubscription:
     def close(self) -> None:
         """Forget the read positions (committed offsets stay)."""
         self._positions = None
+        self._read_empty_at = None
 
     def _read(self, max_records: int) -> list[Record]:
         """Read up to ``max_records`` records after the current positions, partition by partition."""

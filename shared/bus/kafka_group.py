@@ -1,4 +1,12 @@
-"""A Kafka consumer-group member (kafka-python) that commits offsets only when told."""
+"""A Kafka consumer-group member (kafka-python) that commits offsets only when told.
+
+A batch's offsets are committed asynchronously: the runner goes on to the next batch at once instead of
+waiting a round trip (which queues behind the fetch in flight on the same connection). A commit not yet
+acknowledged is repeated synchronously when the member settles at the end of what there is to read and
+when it leaves the group, so a stopped consumer leaves its offsets committed. A commit that is lost
+(the broker gone, a rebalance) only makes the batch be read again, and the runner's tracking rows make
+that a no-op.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +17,15 @@ from typing import Any, Protocol
 
 from kafka import KafkaConsumer
 from kafka import TopicPartition as KafkaTopicPartition
-from kafka.errors import CommitFailedError, KafkaError
+from kafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from shared.bus.base import BusUnavailable, OutgoingRecord, Publisher, Record, TopicPartition
 from shared.bus.kafka_transactions import TransactionalPublisher
 
 log = logging.getLogger(__name__)
+CLOSE_COMMIT_MS = 2000
+"""How long a leaving member waits to commit what it sent but was not acknowledged."""
 
 
 class Namespaced(Protocol):
@@ -42,7 +52,8 @@ class KafkaSubscription:
         self.topics = [bus.physical(t) for t in topics]
         self._consumer = KafkaConsumer(**bus.consumer_config(group))
         self._consumer.subscribe(self.topics)
-        self._committed: dict[KafkaTopicPartition, int] = {}
+        self._committed: dict[KafkaTopicPartition, int] = {}  # acknowledged by the coordinator
+        self._requested: dict[KafkaTopicPartition, int] = {}  # sent, maybe not acknowledged yet
 
     def poll(self, max_records: int, timeout: float) -> list[Record]:
         """Fetch the next records of the assigned partitions."""
@@ -60,36 +71,61 @@ class KafkaSubscription:
         return records
 
     def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
-        """Commit the next offsets to read, synchronously.
+        """Commit the next offsets to read, without waiting for the answer (see the module's note).
 
         A commit refused because the group rebalanced is not an outage: the partitions' new owner reads
         the batch again from the last committed offsets, and the tracking rows make it a no-op.
         """
         if not offsets:
             return
-        self._commit({KafkaTopicPartition(self.bus.physical(t), p): o for (t, p), o in offsets.items()})
+        physical = {KafkaTopicPartition(self.bus.physical(t), p): o for (t, p), o in offsets.items()}
+        self._requested.update(physical)
+        try:
+            self._consumer.commit_async(
+                {tp: OffsetAndMetadata(o, "", -1) for tp, o in physical.items()}, callback=self._acknowledged
+            )
+        except KafkaError as exc:
+            raise BusUnavailable(f"commit failed: {exc}") from exc
+
+    def _acknowledged(self, offsets: Mapping[KafkaTopicPartition, OffsetAndMetadata], answer: Any) -> None:
+        """Note an asynchronous commit's answer: the offsets acknowledged, or why not (then logged)."""
+        if isinstance(answer, CommitFailedError):
+            log.info("commit refused after a rebalance; the batch will be read again: %s", answer)
+        elif isinstance(answer, Exception):
+            log.warning("commit failed (%s); it is made again when the consumer settles or leaves", answer)
+        else:
+            for tp, meta in offsets.items():
+                self._committed[tp] = max(self._committed.get(tp, 0), meta.offset)
+
+    def _unacknowledged(self) -> dict[KafkaTopicPartition, int]:
+        return {tp: o for tp, o in self._requested.items() if o > self._committed.get(tp, -1)}
 
     def settle(self) -> None:
         """After a poll that returned nothing, commit each position that moved past the committed
         offset over records no one reads (transaction markers, aborted batches), so the group's lag
         says 0 when nothing is left to read."""
         try:
-            moved = {
+            assigned = self._consumer.assignment()
+            moved = {tp: o for tp, o in self._unacknowledged().items() if tp in assigned}
+            moved |= {
                 tp: position
-                for tp in self._consumer.assignment()
-                if (position := self._consumer.position(tp)) > self._committed.get(tp, 0)
+                for tp in assigned
+                if (position := self._position(tp)) is not None and position > self._committed.get(tp, 0)
             }
         except KafkaError as exc:
             raise BusUnavailable(f"position failed: {exc}") from exc
         if moved:
             self._commit(moved)
 
-    def _commit(self, offsets: dict[KafkaTopicPartition, int]) -> None:
+    def _commit(self, offsets: dict[KafkaTopicPartition, int], timeout_ms: int | None = None) -> bool:
+        """Commit synchronously; False when a rebalance refused it (the records will be read again)."""
         try:
-            self._consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()})
+            self._consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()}, timeout_ms)
             self._committed.update(offsets)
+            return True
         except CommitFailedError as exc:
             log.info("commit refused after a rebalance; the batch will be read again: %s", exc)
+            return False
         except KafkaError as exc:
             raise BusUnavailable(f"commit failed: {exc}") from exc
 
@@ -119,20 +155,31 @@ class KafkaSubscription:
         self._committed.update({tp: o.offset for tp, o in physical.items()})
 
     def rewind(self) -> None:
-        """Seek every assigned partition to its beginning, joining the group first if needed."""
+        """Seek every assigned partition to its beginning and commit that, joining the group first if needed.
+
+        The beginning is committed before anything is read again: a rebalance or a new subscription
+        mid-rebuild resumes from the committed offsets, which would otherwise still be the old ends and
+        leave the rebuilt model short of everything before them.
+        """
         deadline = time.monotonic() + 30
         refresh = time.monotonic() + 2
         try:
-            while not self._consumer.assignment():
+            while True:
+                assigned = self._consumer.assignment()
+                if assigned:
+                    self._consumer.seek_to_beginning()
+                    beginning = self._consumer.beginning_offsets(list(assigned))
+                    if self._commit(beginning):
+                        self._requested.update(beginning)  # what was sent before is not to be made again
+                        return
                 if time.monotonic() > deadline:
-                    raise BusUnavailable("no partitions assigned within 30s")
+                    raise BusUnavailable("no partitions assigned and rewound within 30s")
                 if time.monotonic() > refresh:
                     # A group joined before the client knew the topics' partitions assigns nothing until
                     # its metadata is refreshed (by default only every 5 minutes): ask for it now.
                     self._consumer._client.cluster.request_update()
                     refresh = time.monotonic() + 2
                 self._consumer.poll(timeout_ms=100, max_records=1)
-            self._consumer.seek_to_beginning()
         except KafkaError as exc:
             raise BusUnavailable(f"rewind failed: {exc}") from exc
 
@@ -152,15 +199,26 @@ class KafkaSubscription:
     def positions(self) -> dict[TopicPartition, int]:
         """Return the fetch position of every assigned partition."""
         try:
-            return {
-                (self.bus.logical(tp.topic), tp.partition): self._consumer.position(tp)
-                for tp in self._consumer.assignment()
-            }
+            held = {tp: self._position(tp) for tp in self._consumer.assignment()}
         except KafkaError as exc:
             raise BusUnavailable(f"position failed: {exc}") from exc
+        return {(self.bus.logical(tp.topic), tp.partition): o for tp, o in held.items() if o is not None}
+
+    def _position(self, tp: KafkaTopicPartition) -> int | None:
+        """Return a partition's position, or None if a rebalance took it since the assignment was read."""
+        try:
+            return self._consumer.position(tp)
+        except IllegalStateError:
+            return None
 
     def close(self) -> None:
-        """Leave the group without committing anything."""
+        """Leave the group, first committing (briefly, synchronously) what was sent but not acknowledged."""
+        pending = {tp: o for tp, o in self._unacknowledged().items() if tp in self._consumer.assignment()}
+        if pending:
+            try:
+                self._commit(pending, timeout_ms=CLOSE_COMMIT_MS)
+            except BusUnavailable:
+                log.info("leaving with offsets not committed; the batch will be read again")
         try:
             self._consumer.close(autocommit=False)
         except KafkaError:

@@ -112,7 +112,7 @@ def test_consumers_lag_and_rebuild_with_progress(seeded: dict[str, str], tmp_pat
     # the relay's transaction markers, so the events are counted as a reader sees them
     assert len(make_bus(seeded["THIDUA_BUS_URL"]).read([REGISTRY_TOPIC], Start(), 10_000)) == 199
     rebuilt = thidua("rebuild", "notifications-audit")
-    assert rebuilt.exit_code == 0 and "notifications-audit rebuilt" in rebuilt.output
+    assert rebuilt.exit_code == 0 and "notifications-audit rebuilt" in rebuilt.output, rebuilt.output
     policy = CliRunner().invoke(main, ["rebuild", "registry-nominations"])  # the registry's own consumer
     assert policy.exit_code != 0 and "is a policy" in policy.output
     unknown = CliRunner().invoke(main, ["rebuild", "notifications-nothing"])

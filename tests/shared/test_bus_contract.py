@@ -76,6 +76,24 @@ def test_rewind_reads_everything_again(bus: Bus, topic: str) -> None:
     assert sorted(int(r.value) for r in again) == [0, 1, 2, 3, 4]  # type: ignore[arg-type]
 
 
+def test_a_rewind_moves_the_group_not_only_the_member(bus: Bus, topic: str) -> None:
+    """A member that takes over mid-rebuild (a rebalance, a subscription opened again after an outage)
+    starts from the beginning too, not from the offsets committed before the rewind."""
+    bus.publish([record(topic, "k", n) for n in range(6)])
+    first = bus.subscribe("g-rewound", [topic])
+    got = poll_all(first, 6)
+    first.commit({(r.topic, r.partition): r.offset + 1 for r in got})
+    first.settle()
+    first.close()
+    rewound = bus.subscribe("g-rewound", [topic])
+    rewound.rewind()
+    rewound.close()  # gone before reading anything again
+    successor = bus.subscribe("g-rewound", [topic])
+    again = poll_all(successor, 6)
+    successor.close()
+    assert sorted(int(r.value) for r in again) == [0, 1, 2, 3, 4, 5]  # type: ignore[arg-type]
+
+
 def test_end_offsets_and_positions_show_what_is_left(bus: Bus, topic: str) -> None:
     bus.publish([record(topic, "k", n) for n in range(4)])
     sub = bus.subscribe("g-ends", [topic])

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from shared.bus import make_bus
 
 WRITER = """
@@ -35,3 +37,23 @@ def test_concurrent_writer_processes_get_distinct_gapless_offsets(tmp_path: Path
     for name in ("a", "b", "c"):
         numbers = [int(r.value.split(b":")[1]) for r in records if r.value.startswith(name.encode())]  # type: ignore[union-attr]
         assert sorted(numbers) == list(range(100))
+
+
+def test_an_idle_reader_asks_the_file_whether_anything_changed_and_sees_what_another_process_wrote(
+    tmp_path: Path,
+) -> None:
+    url = f"file:{tmp_path / 'eventlog.sqlite'}"
+    bus = make_bus(url, partitions=2)
+    bus.ensure_topics(["t.events"])
+    sub = bus.subscribe("idle", ["t.events"])
+    assert sub.poll(100, 0.0) == []
+    statements: list[str] = []
+    sa.event.listen(bus.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    assert sub.poll(100, 0.3) == []  # about six polls
+    assert statements == []
+    root = Path(__file__).resolve().parents[2]
+    writer = subprocess.run([sys.executable, "-c", WRITER, url, "w"], cwd=root, timeout=120)
+    assert writer.returncode == 0
+    records = sub.poll(1000, 1.0)
+    assert len(records) == 100 and statements
+    bus.close()
