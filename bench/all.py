@@ -2,7 +2,8 @@
 
     KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 [BENCH_POSTGRES_URL=server] [BENCH_REPEAT=...] python -m bench.all
 
-Throughput (relay and runner beside raw kafka-python, with and without the crc32c package), the scoring
+Throughput (relay and runner beside raw kafka-python, with and without the crc32c package), the runner's
+profile (every stage's microseconds per record, bench.profile), the scoring
 rebuild beside raw consumption, freshness of the score card and the audit trail at 50 filings/s, API
 latency at fixed rates beside a bare Flask endpoint, and the rebuild's growth from 1 to 10 years. Every
 figure is the median of alternating runs with its spread; see each module for its own settings.
@@ -14,7 +15,7 @@ import os
 import sys
 import uuid
 
-from bench import freshness, latency, scale
+from bench import freshness, latency, profile, scale
 from bench.__main__ import throughput
 from bench.scoring import rebuild_comparisons
 from bench.stats import HEADER, table
@@ -28,11 +29,13 @@ def main() -> int:
         return 2
     postgres = os.environ.get("BENCH_POSTGRES_URL")
     repeat = int(os.environ.get("BENCH_REPEAT", "3"))
-    rows = throughput(servers, int(os.environ.get("BENCH_EVENTS", "20000")), repeat, postgres)
+    count = int(os.environ.get("BENCH_EVENTS", "20000"))
+    rows = throughput(servers, count, repeat, postgres)
+    profiles = profile.profiles(servers, count, repeat, postgres)
     scoring_events = int(os.environ.get("BENCH_SCORING_EVENTS", "50000"))
     rows += rebuild_comparisons(servers, scoring_events, repeat, postgres)
     seconds = int(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
-    latencies = latency.measure(repeat, seconds)
+    latencies = latency.measure(repeat, seconds, postgres)
     rows += latencies
     fresh_seconds = int(os.environ.get("BENCH_FRESHNESS_SECONDS", "20"))
     fresh = list(freshness.measure(None, repeat, fresh_seconds))
@@ -44,6 +47,9 @@ def main() -> int:
     print(table(latency.p99_goal_rows(latencies), ["measured", "median (spread)", "goal", ""]))
     print(f"\nFreshness at {freshness.RATE} filings/s, {fresh_seconds} s per run\n")
     print(table(fresh, ["read model: percentile", "median (spread)", "goal", ""]))
+    for found in profiles:
+        print(f"\nWhere the consumer runner's time goes ({found.store}), {count} events, {repeat} runs\n")
+        print("\n".join(found.lines()))
     return scale.main([])
 
 

@@ -234,8 +234,18 @@ def rebalance_pauses(server: str, bus: Bus, bus_url: str, logs: Path) -> dict[st
     return waits
 
 
-def end_to_end(server: str, bus: Bus, bus_url: str, count: int, replicas_wanted: int, logs: Path) -> float:
-    """Start the replicas, publish ``count`` events, and return events/s until the last is applied."""
+def end_to_end(
+    server: str,
+    bus: Bus,
+    bus_url: str,
+    count: int,
+    replicas_wanted: int,
+    logs: Path,
+    partitions: int = PARTITIONS,
+) -> float:
+    """Start the replicas, publish ``count`` events, and return events/s until the last is applied.
+
+    The topic has ``partitions`` partitions (the bus must make topics with as many)."""
     topic = f"bench.throughput.{replicas_wanted}.{uuid.uuid4().hex[:6]}"
     bus.ensure_topics([topic])
     envelopes: list[Envelope] = sample_envelopes(count)
@@ -243,7 +253,7 @@ def end_to_end(server: str, bus: Bus, bus_url: str, count: int, replicas_wanted:
         replicas = Replicas("consume", url, bus_url, topic, logs)
         for _ in range(replicas_wanted):
             replicas.start()
-        wait_for(lambda: replicas.partitions_held() == PARTITIONS, "the group to settle")
+        wait_for(lambda: replicas.partitions_held() == partitions, "the group to settle")
         started = time.monotonic()
         for first in range(0, count, 2000):
             bus.publish([OutgoingRecord(topic, *e.to_record()) for e in envelopes[first : first + 2000]])

@@ -6,42 +6,63 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
 from shared.auth import mint_token
+from shared.db import fresh_database
 from tests.e2e.processes import ROOT, Suite
 
 SECRET = "bench-secret-" + "x" * 40
 SERVICES = ("registry", "submissions", "scoring", "notifications")
 WORKERS, THREADS = 2, 4
-"""gunicorn's settings in every bench, as deploy/gunicorn.conf.py defaults them (README: Performance)."""
+"""gunicorn's settings in every bench, as services/gunicorn_conf.py defaults them (README: Performance)."""
 
 
 @dataclass(frozen=True)
 class Running:
-    """The URLs of a running suite, its data directory and a token of each role the benches use."""
+    """The URLs of a running suite, its services' databases and a token of each role the benches use."""
 
     urls: dict[str, str]
-    home: Path
+    databases: dict[str, str]
     admin: str
     cluster_head: str
 
     def database(self, service: str) -> str:
-        """Return the SQLite URL of a service's database."""
-        return f"sqlite:///{self.home / (service + '.sqlite')}"
+        """Return the URL of a service's database."""
+        return self.databases[service]
 
 
 @contextmanager
-def running_suite(bus_url: str | None = None, demo: bool = True) -> Iterator[Running]:
-    """Run the four services (API and worker each) on SQLite and the given bus (else the embedded log)."""
+def databases(home: Path, postgres_server: str | None) -> Iterator[dict[str, str]]:
+    """Yield a database URL for each service: a fresh PostgreSQL database each, else SQLite files in home."""
+    if postgres_server is None:
+        yield {service: f"sqlite:///{home / (service + '.sqlite')}" for service in SERVICES}
+        return
+    with ExitStack() as stack:
+        yield {service: stack.enter_context(fresh_database(postgres_server, "bench")) for service in SERVICES}
+
+
+@contextmanager
+def running_suite(
+    bus_url: str | None = None, demo: bool = True, postgres_server: str | None = None
+) -> Iterator[Running]:
+    """Run the four services (API and worker each) on SQLite, or PostgreSQL when a server is given, and
+    the given bus (else the embedded log)."""
     home = Path(tempfile.mkdtemp(prefix="thidua-bench-suite-"))
+    with databases(home, postgres_server) as urls:
+        yield from _running(home, urls, bus_url, demo)
+
+
+def _running(home: Path, databases: dict[str, str], bus_url: str | None, demo: bool) -> Iterator[Running]:
+    """Start the suite on these databases, yield it running, stop it."""
     suite = Suite(
         {
             "THIDUA_BUS_URL": bus_url or f"file:{home / 'eventlog.sqlite'}",
+            **{f"{service.upper()}_DATABASE_URL": url for service, url in databases.items()},
             "THIDUA_DATA_DIR": str(home),
             "THIDUA_JWT_SECRET": SECRET,
             "SUBMISSIONS_DOCUMENTS_DIR": str(home / "documents"),
@@ -75,6 +96,6 @@ def running_suite(bus_url: str | None = None, demo: bool = True) -> Iterator[Run
             120,
         )
         head = mint_token(SECRET, "bench", "cluster_head", "cl_2023_trung_du_bac")
-        yield Running(urls, home, admin, head)
+        yield Running(urls, databases, admin, head)
     finally:
         suite.stop_all()
