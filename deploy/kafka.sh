@@ -45,8 +45,8 @@ fetch() {
   if [ -f "$libs/.complete" ]; then return 0; fi
   log "fetching Apache Kafka $kafka_version jars with Maven into $libs"
   mkdir -p "$libs"
-  mvn -q -B -f "$here/kafka/pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$libs" -DincludeScope=runtime
+  mvn -q -B -Dstyle.color=never -f "$here/kafka/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$libs" -DincludeScope=runtime >&2
   touch "$libs/.complete"
 }
 

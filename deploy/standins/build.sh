@@ -37,7 +37,7 @@ build() {
 
 kafka_context() {
   local context; context=$(mktemp -d)
-  "$here/../kafka.sh" fetch
+  "$here/../kafka.sh" fetch >&2
   local version; version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/../kafka/pom.xml")
   cp -r "${KAFKA_CACHE:-$HOME/.cache/thidua}/kafka-$version/libs" "$context/libs"
   rm -f "$context/libs/.complete"
