@@ -57,8 +57,11 @@ token: venv $(SECRET_FILE) ## Print a development token: make -s token ROLE=acad
 	@THIDUA_JWT_SECRET=$$(cat $(SECRET_FILE)) $(BIN)/thidua-token --role $(or $(ROLE),academy_admin) \
 		$(if $(TENANT),--tenant $(TENANT)) --subject $(or $(SUBJECT),$(USER),dev)
 
+TEST_WORKERS ?= 2
+
 test: venv ## Run every test (Kafka: KAFKA_BOOTSTRAP_SERVERS or a local broker; PostgreSQL: TEST_POSTGRES_URL)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not chaos"
+	$(BIN)/pytest -m chaos
 
 lint: venv ## Check style and types (ruff, mypy)
 	$(BIN)/ruff check .

@@ -113,7 +113,7 @@ class OutboxRelay:
             records = [self._record(stored, trace) for stored, trace in zip(batch, traces, strict=True)]
             timeout = None
             if self.lease is not None:
-                if not self.lease.held(self.publish_margin):
+                if not self._lease_for_publishing():
                     raise LeaseLost(f"relay {self.name}: lease too close to expiry to publish")
                 timeout = self.lease.remaining()  # never still publishing once a standby may take over
             try:
@@ -125,6 +125,14 @@ class OutboxRelay:
         self.stats.published += len(batch)
         PUBLISHED.labels(self.name, self.topic).inc(len(batch))
         return len(batch)
+
+    def _lease_for_publishing(self) -> bool:
+        """Say whether the lease stays ours for the publish margin, renewing it once when it is still ours
+        but nearer its end (a slow catch-up on a busy machine ate into it); a lapsed lease is not renewed."""
+        assert self.lease is not None
+        if self.lease.held(self.publish_margin):
+            return True
+        return self.lease.held() and self.lease.acquire() and self.lease.held(self.publish_margin)
 
     def _record(self, stored: StoredEvent, trace: dict[str, str]) -> OutgoingRecord:
         """Return the record of a stored event, with its store position (what a recovery orders by) and

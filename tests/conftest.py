@@ -63,7 +63,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with KafkaContainer(KAFKA_IMAGE).with_kraft() as container:
             yield container.get_bootstrap_server()
         return
-    broker = LocalBroker(port=19092, home=tmp_path_factory.mktemp("kafka"))
+    broker = LocalBroker(port=free_port_pair(), home=tmp_path_factory.mktemp("kafka"))  # one a test worker
     try:
         broker.start()
     except subprocess.CalledProcessError as exc:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, LocalBroker
+from tests.conftest import IN_CI, LocalBroker, free_port_pair
 
 
 @pytest.fixture
 def own_broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    """A broker of this test's own, which it may stop and start."""
-    broker = LocalBroker(port=19192, home=tmp_path / "kafka")
+    """A broker of this test's own, which it may stop and start (on free ports: tests run side by side)."""
+    broker = LocalBroker(port=free_port_pair(), home=tmp_path / "kafka")
     try:
         broker.start()
     except Exception as exc:

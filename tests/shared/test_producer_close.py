@@ -60,7 +60,7 @@ def test_a_producer_holding_records_when_the_broker_died_is_closed_without_noise
             ignored.append(said)
 
     monkeypatch.setattr(sys, "unraisablehook", heard)
-    bus = KafkaBus("127.0.0.1:19192")
+    bus = KafkaBus(f"127.0.0.1:{own_broker.port}")
     bus.ensure_topics([topic])
     record = OutgoingRecord(topic, b"k", [], b"v")
     bus.publish([record])  # connected, metadata known

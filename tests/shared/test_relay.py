@@ -7,12 +7,14 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from shared.bus import Start, make_bus
 from shared.consumer import ConsumerRunner
 from shared.db import create_engine
 from shared.eventstore import EventStore
-from shared.relay import OutboxRelay
+from shared.leases import Lease, LeaseTiming, lease_table
+from shared.relay import LeaseLost, OutboxRelay
 from tests.conftest import LocalBroker
 from tests.factories import CounterProjection, catalogue_for, make_ping, service_tables
 
@@ -62,12 +64,50 @@ def test_the_relay_publishes_every_event_in_stream_order_and_remembers_its_posit
     engine.dispose()
 
 
+def leased_relays(database_url: str, bus_url: str, topic: str):  # type: ignore[no-untyped-def]
+    """Return (engine, store, relay of holder a, lease of holder b) over one database, one lease of 3 s."""
+    engine, store, relay, _runner = build(database_url, bus_url, topic)
+    leases = lease_table(sa.MetaData())
+    leases.create(engine)
+    timing = LeaseTiming(ttl=3.0, renew_every=0.75, retry_every=0.1)
+    relay.lease = Lease(engine, leases, "test-relay", timing, "a")
+    relay.publish_margin = timing.ttl / 2
+    return engine, store, relay, Lease(engine, leases, "test-relay", timing, "b")
+
+
+def test_a_holder_whose_lease_nears_its_end_renews_it_and_publishes(
+    bus_url: str, database_url: str, topic: str
+) -> None:
+    engine, store, relay, standby = leased_relays(database_url, bus_url, topic)
+    append_pings(engine, store, "a", range(1, 4))
+    assert relay.lease.acquire()
+    time.sleep(2.0)  # a slow catch-up on a busy machine: still ours, but inside the publish margin
+    assert relay.publish_batch() == 3
+    assert relay.lease.remaining() > relay.publish_margin, "renewed before publishing"
+    assert not standby.acquire()
+
+
+def test_a_holder_whose_lease_lapsed_and_was_taken_publishes_nothing(
+    bus_url: str, database_url: str, topic: str
+) -> None:
+    engine, store, relay, standby = leased_relays(database_url, bus_url, topic)
+    append_pings(engine, store, "a", range(1, 4))
+    assert relay.lease.acquire()
+    wait_for(lambda: not relay.lease.held(), "the lease to lapse", timeout=10)
+    time.sleep(0.1)
+    assert standby.acquire()
+    with pytest.raises(LeaseLost):
+        relay.publish_batch()
+    assert relay.position() == 0
+    assert relay.bus.read([topic], Start(), 100) == []
+
+
 @pytest.mark.kafka
 def test_the_relay_survives_a_broker_stop_and_start_with_nothing_lost_or_duplicated(
     own_broker: LocalBroker, tmp_path: Path, topic: str
 ) -> None:
     engine, store, relay, runner = build(
-        f"sqlite:///{tmp_path / 'svc.sqlite'}", "kafka://127.0.0.1:19192", topic
+        f"sqlite:///{tmp_path / 'svc.sqlite'}", f"kafka://127.0.0.1:{own_broker.port}", topic
     )
     stop = threading.Event()
     thread = threading.Thread(target=relay.run, args=(stop,), kwargs={"idle_wait": 0.05, "max_backoff": 1.0})
