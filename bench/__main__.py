@@ -10,7 +10,6 @@ its pure-Python fallback. ``make bench`` runs this with every other bench and pr
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ from kafka.record.util import crc32c_c
 
 from bench.fixtures import BenchProjection, bench_catalogue, bench_tables, sample_envelopes
 from bench.rates import relay_rate
+from bench.settings import load
 from bench.stats import HEADER, Comparison, Figure, alternate, table
 from shared import tracing
 from shared.bus import OutgoingRecord, make_bus
@@ -244,13 +244,11 @@ def _on_fresh_postgres(server: str, measure: Callable[[str], float]) -> float:
 
 def main() -> int:
     """Run the throughput comparisons and print them."""
-    servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if not servers:
-        print("set KAFKA_BOOTSTRAP_SERVERS (make kafka-start starts one on 127.0.0.1:9092)", file=sys.stderr)
+    settings = load()
+    if not (servers := settings.broker()):
         return 2
-    count = int(os.environ.get("BENCH_EVENTS", "20000"))
-    repeat = int(os.environ.get("BENCH_REPEAT", "5"))
-    rows = throughput(servers, count, repeat, os.environ.get("BENCH_POSTGRES_URL"))
+    count, repeat = settings.events, settings.runs(5)
+    rows = throughput(servers, count, repeat, settings.postgres)
     print(f"\n{count} events, {repeat} alternating runs, one broker at {servers}\n")
     print(table([row.row() for row in rows], HEADER))
     return 0

@@ -11,33 +11,29 @@ figure is the median of alternating runs with its spread; see each module for it
 
 from __future__ import annotations
 
-import os
 import sys
 import uuid
 
 from bench import freshness, latency, profile, scale
 from bench.__main__ import throughput
 from bench.scoring import rebuild_comparisons
+from bench.settings import load
 from bench.stats import HEADER, table
 
 
 def main() -> int:
     """Run every bench and print the tables."""
-    servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if not servers:
-        print("set KAFKA_BOOTSTRAP_SERVERS (make kafka-start starts one on 127.0.0.1:9092)", file=sys.stderr)
+    settings = load()
+    if not (servers := settings.broker()):
         return 2
-    postgres = os.environ.get("BENCH_POSTGRES_URL")
-    repeat = int(os.environ.get("BENCH_REPEAT", "3"))
-    count = int(os.environ.get("BENCH_EVENTS", "20000"))
+    postgres, repeat, count = settings.postgres, settings.runs(3), settings.events
     rows = throughput(servers, count, repeat, postgres)
     profiles = profile.profiles(servers, count, repeat, postgres)
-    scoring_events = int(os.environ.get("BENCH_SCORING_EVENTS", "50000"))
-    rows += rebuild_comparisons(servers, scoring_events, repeat, postgres)
-    seconds = int(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
+    rows += rebuild_comparisons(servers, settings.scoring_events, repeat, postgres)
+    seconds = settings.latency_seconds
     latencies = latency.measure(repeat, seconds, postgres)
     rows += latencies
-    fresh_seconds = int(os.environ.get("BENCH_FRESHNESS_SECONDS", "20"))
+    fresh_seconds = settings.freshness_seconds
     fresh = list(freshness.measure(None, repeat, fresh_seconds))
     on_kafka = f"kafka://{servers}?namespace=fresh{uuid.uuid4().hex[:8]}."
     fresh += freshness.measure(on_kafka, repeat, fresh_seconds)

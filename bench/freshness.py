@@ -10,7 +10,6 @@ transaction as the read model's change). Prints p50, p95, p99 and max, median an
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
@@ -22,6 +21,7 @@ import sqlalchemy as sa
 
 from bench.latency import INSPECTION
 from bench.load import hey
+from bench.settings import load
 from bench.stats import Figure, table
 from bench.suite import Running, running_suite
 from shared.db import UTCDateTime
@@ -98,10 +98,10 @@ def _percentile(values: list[float], p: float) -> float:
 
 def main() -> int:
     """Measure freshness on the embedded default, and on Kafka when a broker is given."""
-    repeat = int(os.environ.get("BENCH_REPEAT", "3"))
-    seconds = int(os.environ.get("BENCH_FRESHNESS_SECONDS", "20"))
+    settings = load()
+    repeat, seconds = settings.runs(3), settings.freshness_seconds
     rows = list(measure(None, repeat, seconds))
-    if servers := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+    if servers := settings.kafka:
         rows += measure(f"kafka://{servers}?namespace=fresh{uuid.uuid4().hex[:8]}.", repeat, seconds)
     print(f"\nFreshness at {RATE} filings/s, {seconds} s per run, {repeat} runs (median and spread)\n")
     print(table(rows, ["read model: percentile", "median (spread)", "goal", ""]))

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 
 from bench.load import Load, hey
+from bench.settings import load
 from bench.stats import Comparison, Figure, alternate, table
 from bench.suite import THREADS, WORKERS, Running, running_suite
 from services.__main__ import GUNICORN_CONFIG
@@ -133,9 +134,9 @@ def p99_goal_rows(comparisons: list[Comparison]) -> list[list[str]]:
 
 def main() -> int:
     """Measure and print the latency table."""
-    repeat = int(os.environ.get("BENCH_REPEAT", "3"))
-    seconds = int(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
-    comparisons = measure(repeat, seconds, os.environ.get("BENCH_POSTGRES_URL"))
+    settings = load()
+    repeat, seconds = settings.runs(3), settings.latency_seconds
+    comparisons = measure(repeat, seconds, settings.postgres)
     print(
         f"\nAPI latency, gunicorn {WORKERS} workers x {THREADS} threads, {seconds} s per run, {repeat} runs\n"
     )

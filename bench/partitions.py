@@ -22,6 +22,7 @@ from pathlib import Path
 from bench.cluster import LocalCluster
 from bench.rates import relay_rate
 from bench.replicas import bench_database, end_to_end
+from bench.settings import load
 from shared.bus import make_bus
 
 
@@ -41,14 +42,12 @@ def scale(server: str, bus_url: str, count: int, partitions: int, logs: Path) ->
 
 def main() -> int:
     """Run the partition benches on a cluster of their own and print the table."""
-    server = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL")
-    if not server:
-        print("set BENCH_POSTGRES_URL (or TEST_POSTGRES_URL) to a PostgreSQL server", file=sys.stderr)
+    settings = load()
+    if not (server := settings.server()):
         return 2
-    count = int(os.environ.get("BENCH_EVENTS", "20000"))
-    counts = [int(n) for n in os.environ.get("BENCH_PARTITIONS", "1,2,4").split(",")]
+    count, counts = settings.events, settings.partitions
     logs = Path(tempfile.mkdtemp(prefix="thidua-bench-partitions-"))
-    cluster = LocalCluster(int(os.environ.get("KAFKA_CLUSTER_PORT", "49092")), logs / "cluster")
+    cluster = LocalCluster(settings.cluster_port, logs / "cluster")
     cluster.start()
     try:
         bus_url = f"kafka://{cluster.bootstrap}?namespace=bench{uuid.uuid4().hex[:6]}."

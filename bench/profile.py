@@ -14,7 +14,6 @@ uninstrumented runner's cost; the table says how far it is.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from kafka import KafkaConsumer
 import shared.consumer as consumer_module
 from bench.__main__ import raw_consume, runner_rate, use_crc32c
 from bench.fixtures import BenchProjection, sample_envelopes
+from bench.settings import load
 from shared.bus import OutgoingRecord, make_bus
 from shared.bus.kafka_group import KafkaSubscription
 from shared.catalogue import EventType
@@ -198,13 +198,11 @@ def profiles(servers: str, count: int, repeat: int, postgres_server: str | None)
 
 def main() -> int:
     """Print the runner's profile on each database."""
-    servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if not servers:
-        print("set KAFKA_BOOTSTRAP_SERVERS (make kafka-start starts one on 127.0.0.1:9092)", file=sys.stderr)
+    settings = load()
+    if not (servers := settings.broker()):
         return 2
-    count = int(os.environ.get("BENCH_EVENTS", "20000"))
-    repeat = int(os.environ.get("BENCH_REPEAT", "3"))
-    for found in profiles(servers, count, repeat, os.environ.get("BENCH_POSTGRES_URL")):
+    count, repeat = settings.events, settings.runs(3)
+    for found in profiles(servers, count, repeat, settings.postgres):
         print(f"\nthe consumer runner, {count} events, medians of {repeat} runs\n")
         print("\n".join(found.lines()))
     return 0

@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from bench.cluster import LocalCluster
 from bench.fixtures import bench_catalogue, bench_tables, sample_envelopes, score_data
 from bench.rates import relay_rate
+from bench.settings import load
 from shared.bus import Bus, OutgoingRecord, make_bus
 from shared.db import create_engine, fresh_database
 from shared.envelope import Envelope
@@ -281,13 +282,12 @@ def relay_with_and_without_transactions(server: str, bus_url: str, count: int) -
 
 def main() -> int:
     """Run the replica benches and print the figures."""
-    server = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL")
-    if not server:
-        print("set BENCH_POSTGRES_URL (or TEST_POSTGRES_URL) to a PostgreSQL server", file=sys.stderr)
+    settings = load()
+    if not (server := settings.server()):
         return 2
-    kills, count = int(os.environ.get("BENCH_KILLS", "5")), int(os.environ.get("BENCH_EVENTS", "20000"))
+    kills, count = settings.kills, settings.events
     logs = Path(tempfile.mkdtemp(prefix="thidua-bench-replicas-"))
-    cluster = LocalCluster(int(os.environ.get("KAFKA_CLUSTER_PORT", "49092")), logs / "cluster")
+    cluster = LocalCluster(settings.cluster_port, logs / "cluster")
     cluster.start()
     try:
         bus_url = f"kafka://{cluster.bootstrap}?namespace=bench{uuid.uuid4().hex[:6]}."
