@@ -60,7 +60,8 @@ token: venv $(SECRET_FILE) ## Print a development token: make -s token ROLE=acad
 TEST_WORKERS ?= 2
 
 test: venv ## Run every test (Kafka: KAFKA_BOOTSTRAP_SERVERS or a local broker; PostgreSQL: TEST_POSTGRES_URL)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not chaos"
+	$(BIN)/pytest -m chaos
 
 lint: venv ## Check style and types (ruff, mypy)
 	$(BIN)/ruff check .

@@ -28,12 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put the chaos suite first: it is the longest module, and on two workers (make test) one worker
-    runs it while the other takes the rest, instead of it running alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("chaos") is None)
-
-
 def unavailable(what: str, why: str) -> None:
     """Skip a test that needs a server which is not there, or fail it in CI."""
     message = f"{what} is not available: {why}"
