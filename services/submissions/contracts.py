@@ -133,6 +133,16 @@ class AchievementReportConfirmedV1(Schema):
     signatory = PersonalString(required=True, subject=True, validate=validate.Length(min=1, max=300))
 
 
+class AchievementReportConfirmationVoidedV1(Schema):
+    """The Academy voided a Form 09 confirmation recorded in error, freeing its place for the rightful one."""
+
+    year = fields.Integer(required=True)
+    school_id = fields.String(required=True)
+    copy = fields.Integer(required=True, validate=validate.OneOf((1, 2)))
+    confirmed_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class PersonalDataErasedV1(Schema):
     """The Academy erased a person's data: their key is destroyed, so every sealed copy reads as erased."""
 
@@ -175,6 +185,11 @@ CATALOGUE = Catalogue(
     _event("EligibilityRestored", EligibilityRestoredV1, "A school's eligibility was restored."),
     _event("FilingExempted", FilingExemptedV1, "A filer was exempted from a required filing."),
     _event("AchievementReportConfirmed", AchievementReportConfirmedV1, "A Form 09 copy was confirmed."),
+    _event(
+        "AchievementReportConfirmationVoided",
+        AchievementReportConfirmationVoidedV1,
+        "A Form 09 confirmation recorded in error was voided by the Academy, with its reason.",
+    ),
     _event("PersonalDataErased", PersonalDataErasedV1, "A person's data was erased: their key is destroyed."),
 )
 
@@ -184,7 +199,10 @@ REGISTRY_EVENTS = Catalogue(
     consumed_event("SchoolRegistered", REGISTRY_TOPIC, school_id=_id, kind=_id, valid_from=_id),
     consumed_event("SchoolDeactivated", REGISTRY_TOPIC, school_id=_id, valid_to=_id),
     consumed_event(
-        "SchoolsMerged", REGISTRY_TOPIC, predecessor_ids=fields.List(fields.String(), required=True)
+        "SchoolsMerged",
+        REGISTRY_TOPIC,
+        successor_id=_id,
+        predecessor_ids=fields.List(fields.String(), required=True),
     ),
     consumed_event("ClusterFormed", REGISTRY_TOPIC, cluster_id=_id, year=fields.Integer(required=True)),
     consumed_event(

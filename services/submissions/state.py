@@ -125,6 +125,18 @@ def confirmed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Non
     )
 
 
+@HANDLERS.on("AchievementReportConfirmationVoided")
+def confirmation_voided(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+    """Free the place of a confirmation voided by the Academy."""
+    conn.execute(
+        confirmations.delete().where(
+            (confirmations.c.year == data["year"])
+            & (confirmations.c.school_id == data["school_id"])
+            & (confirmations.c.copy == data["copy"])
+        )
+    )
+
+
 def _eligibility(conn: sa.Connection, year: int, school_id: str, eligible: bool, reason: str) -> None:
     where = (eligibility.c.year == year) & (eligibility.c.school_id == school_id)
     if conn.execute(eligibility.update().where(where).values(eligible=eligible, reason=reason)).rowcount == 0:

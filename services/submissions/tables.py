@@ -26,6 +26,7 @@ schools = sa.Table(
     sa.Column("name", sa.String(300), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("code", sa.String(32), index=True),  # who an integration principal of that code reads
+    sa.Column("merged_into", sa.String(64)),  # the successor of a merged school, whose system answers for it
 )
 clusters = sa.Table(
     "reg_clusters",

@@ -232,3 +232,58 @@ def test_a_decision_beyond_the_quota_changes_nothing(client: FlaskClient, regist
     assert refused.get_json()["error"]["code"] == "over_quota"
     assert refused.get_json()["error"]["details"] == {"award": "bang_khen", "awarded": 3, "quota": 2}
     assert event_types(registry) == before
+
+
+def test_each_role_reads_the_award_endpoints_only_as_far_as_scoring_lets_it(
+    client: FlaskClient, registry: Registry
+) -> None:
+    assert client.post("/campaigns", json=campaign(None), headers=auth()).status_code == 201
+    a, b, c = (register(client, code) for code in ("A", "B", "C"))
+    clusters = {}
+    for name, members in (("Cụm Một", [a, b]), ("Cụm Hai", [c])):
+        body = {"year": 2023, "name": name, "region": "Bắc", "member_school_ids": members}
+        clusters[name] = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
+    one, two = clusters["Cụm Một"], clusters["Cụm Hai"]
+    registry.bus.ensure_topics([SCORING_TOPIC])
+    registry.bus.publish(
+        [
+            drafted(2023, one, 1, [proposal(a, "co_thi_dua", 1), proposal(b, "bang_khen", 2)]),
+            drafted(2023, two, 1, [proposal(c, "co_thi_dua", 1)]),
+        ]
+    )
+    runner = proposals_runner(registry)
+    runner.run_until_caught_up(timeout=60)
+    runner.close()
+    verdicts = [
+        {"school_id": a, "award": "co_thi_dua", "awarded": True},
+        {"school_id": b, "award": "bang_khen", "awarded": True},
+        {"school_id": c, "award": "co_thi_dua", "awarded": True},
+    ]
+    decision = {"number": "1-QĐ", "signed_on": "2024-01-15", "signer_name": "Nguyễn Xuân Thắng"}
+    decision |= {"signer_title": "Giám đốc", "verdicts": verdicts}
+    assert client.post("/awards/2023/decision", json=decision, headers=auth()).status_code == 201
+
+    everyone = {a, b, c}
+    table: list[tuple[str, str | None, set[str] | None, set[str]]] = [
+        # role, tenant, proposals read (None: 403), schools in the decision and the register
+        ("academy_admin", None, everyone, everyone),
+        ("operator", None, everyone, everyone),
+        ("cluster_head", one, {a, b}, {a, b}),
+        ("cluster_head", two, {c}, {c}),
+        ("school_officer", a, None, {a}),
+        ("school_officer", c, None, {c}),
+        ("provincial_viewer", "B", None, {b}),
+        ("integration", "C", None, {c}),
+        ("provincial_viewer", "NOWHERE", None, set()),
+    ]
+    for role, tenant, proposals_read, schools_read in table:
+        headers = auth(role, tenant)
+        answer = client.get("/awards/2023/proposals", headers=headers)
+        if proposals_read is None:
+            assert answer.status_code == 403, (role, tenant)
+        else:
+            assert {p["school_id"] for p in answer.get_json()["proposals"]} == proposals_read, (role, tenant)
+        found = client.get("/awards/2023/decision", headers=headers).get_json()
+        assert {v["school_id"] for v in found["verdicts"]} == schools_read, (role, tenant)
+        entries = client.get("/awards/register?year=2023", headers=headers).get_json()
+        assert {e["school_id"] for e in entries} == schools_read, (role, tenant)

@@ -6,6 +6,8 @@ import json
 import uuid
 from dataclasses import replace
 
+import sqlalchemy as sa
+
 from services.submissions import tables
 from services.submissions.bootstrap import inbound_runner
 from services.submissions.contracts import INBOUND_EVENTS
@@ -15,6 +17,7 @@ from shared.bus import OutgoingRecord
 from shared.consumer import ConsumerRunner
 from shared.deadletter import dlq_topic
 from shared.envelope import Envelope
+from shared.eventstore import Context, NewEvent
 from shared.signing import SIGNATURE_HEADER, signature
 from tests.factories import renamed, with_next_version
 from tests.submissions.conftest import (
@@ -177,3 +180,57 @@ def test_a_confirmation_of_version_1_still_applies_after_version_2_is_declared(w
     runner.close()
     assert runner.stats.dead_lettered == 0
     assert world.event_types() == ["AchievementReportConfirmed"]
+
+
+def test_a_system_confirming_for_a_school_it_does_not_answer_for_is_dead_lettered(world: World) -> None:
+    # Phú Thọ's own key, topic and name, vouching for Hòa Bình's school: the attack of issue 37.
+    foreign = confirmation(
+        1, key=PHU_THO_KEY, sender="PHUTHO", confirmed_by="PHUTHO", topic=inbound_topic("PHUTHO")
+    )
+    nowhere = confirmation(
+        2,
+        key=PHU_THO_KEY,
+        sender="PHUTHO",
+        confirmed_by="PHUTHO",
+        topic=inbound_topic("PHUTHO"),
+        school_id="sch_does_not_exist",
+        year=1999,
+    )
+    assert deliver(world, foreign, nowhere) == 2
+    assert world.event_types() == []
+    sub = world.service.bus.subscribe("dlq-check", [dlq_topic(inbound_topic("PHUTHO"))])
+    errors = sorted(letter.header("dlq_error").decode() for letter in sub.poll(100, 1.0))
+    sub.close()
+    assert "PHUTHO does not answer for school" in errors[1]
+    assert "knows no school sch_does_not_exist" in errors[0]
+    assert deliver(world, confirmation(1)) == 0  # Hòa Bình's own still lands in its place
+    assert world.event_types() == ["AchievementReportConfirmed"]
+
+
+def test_a_confirmation_recorded_in_error_is_voided_by_the_academy_and_the_rightful_one_lands(
+    world: World,
+) -> None:
+    wrong = {"year": 2023, "school_id": HOA_BINH, "copy": 1, "confirmed_by": "PHUTHO"}
+    wrong |= {"confirmed_on": "2023-11-25", "signatory": "Bí thư"}
+    with world.service.transaction() as conn:  # as an older version recorded it
+        recorded = [NewEvent("AchievementReportConfirmed", wrong)]
+        world.service.record(conn, f"confirmation-2023-{HOA_BINH}-1", recorded, Context())
+    assert deliver(world, confirmation(1)) == 0
+    assert world.event_types() == ["AchievementReportConfirmed"]  # the wrong one holds the place
+    url = f"/confirmations/2023/{HOA_BINH}/1/voiding"
+    reason = {"reason": "Tỉnh ủy Phú Thọ xác nhận nhầm trường của tỉnh Hòa Bình"}
+    assert world.client.post(url, json=reason, headers=head()).status_code == 403
+    voided = world.client.post(url, json=reason, headers=auth())
+    assert voided.status_code == 201
+    assert voided.get_json()["confirmed_by"] == "PHUTHO"
+    nothing = world.client.post(f"/confirmations/2023/{HOA_BINH}/2/voiding", json=reason, headers=auth())
+    assert nothing.status_code == 404
+    assert deliver(world, confirmation(1)) == 0
+    assert world.event_types() == [
+        "AchievementReportConfirmed",
+        "AchievementReportConfirmationVoided",
+        "AchievementReportConfirmed",
+    ]
+    with world.service.engine.connect() as conn:
+        by = conn.execute(sa.select(tables.confirmations.c.confirmed_by)).scalars().all()
+    assert by == ["HOABINH"]

@@ -16,7 +16,7 @@ from services.registry.api.schemas import (
 )
 from services.registry.app import awards
 from services.registry.domain.awards import DecideAwards, Verdict
-from shared.auth import ACADEMY_ADMIN, require
+from shared.auth import ACADEMY_ADMIN, current_principal, require
 
 blp = Blueprint(
     "awards", __name__, url_prefix="/awards", description="Award decisions and the award register"
@@ -27,8 +27,8 @@ blp = Blueprint(
 @require()
 @blp.response(200, ProposalsOut)
 def proposals(year: int) -> dict[str, Any]:
-    """Return the clusters' proposals of a year, the national quota of each award, whether it is decided."""
-    return awards.proposals_of(registry(), year)
+    """Return the proposals of a year the caller reads (403 for a school or a province), quotas, decided."""
+    return awards.proposals_of(registry(), current_principal(), year)
 
 
 @blp.route("/<int:year>/decision", methods=["GET"])
@@ -36,7 +36,7 @@ def proposals(year: int) -> dict[str, Any]:
 @blp.response(200, DecisionOut)
 def decision(year: int) -> dict[str, Any]:
     """Return the year's award decision (404 until issued)."""
-    return awards.decision_of(registry(), year)
+    return awards.decision_of(registry(), current_principal(), year)
 
 
 @blp.route("/<int:year>/decision", methods=["POST"])
@@ -62,4 +62,4 @@ def decide(body: dict[str, Any], year: int) -> dict[str, Any]:
 @blp.response(200, RegisterEntryOut(many=True))
 def register(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Return the award register: a year's, a school's (with those merged into it), or all of it."""
-    return awards.register(registry(), query.get("year"), query.get("school_id"))
+    return awards.register(registry(), current_principal(), query.get("year"), query.get("school_id"))

@@ -6,21 +6,30 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.registry.app import visibility
 from services.registry.app.campaigns import campaign_row
 from services.registry.app.lookups import absorbed
 from services.registry.domain import awards as rules
 from services.registry.domain.awards import DecideAwards, awards_stream
 from services.registry.service import Registry
 from services.registry.tables import award_decisions, award_proposals, awards, clusters, schools
-from shared.errors import NotFound
+from shared.auth import Principal
+from shared.errors import Forbidden, NotFound
 from shared.eventstore import Context
 
 
-def proposals_of(registry: Registry, year: int) -> dict[str, Any]:
-    """Return the year's proposals, the quota of each award and whether the year is decided."""
+def proposals_of(registry: Registry, principal: Principal, year: int) -> dict[str, Any]:
+    """Return the year's proposals the caller reads (a cluster's, or all), the quotas, whether decided.
+
+    Like scoring's proposals, they are read as a cluster's whole: by the Academy and operators, and by a
+    cluster head for its own cluster; a school or a province reads the outcome in the decision.
+    """
     with registry.reader.connect() as conn:
         campaign = campaign_row(conn, year)
-        rows = _proposals(conn, year)
+        scope = visibility.scope(conn, principal)
+        if not scope.everything and not scope.clusters:
+            raise Forbidden("you may read the proposals of your own cluster only", {"year": year})
+        rows = [r for r in _proposals(conn, year) if scope.cluster(r["cluster_id"])]
         return {
             "year": year,
             "quotas": rules.quotas(campaign["content"], _clusters(conn, year)),
@@ -51,24 +60,27 @@ def decide_awards(registry: Registry, command: DecideAwards, context: Context) -
         return _decision(conn, command.year) or {}
 
 
-def decision_of(registry: Registry, year: int) -> dict[str, Any]:
-    """Return the year's award decision; 404 until it is issued."""
+def decision_of(registry: Registry, principal: Principal, year: int) -> dict[str, Any]:
+    """Return the year's decision with the verdicts on the schools the caller reads; 404 until issued."""
     with registry.reader.connect() as conn:
         found = _decision(conn, year)
+        scope = visibility.scope(conn, principal)
     if found is None:
         raise NotFound(f"the awards of {year} are not decided yet", {"year": year}, "not_decided")
-    return found
+    verdicts = [v for v in found["verdicts"] if scope.school(v["school_id"], v.get("cluster_id"))]
+    return {**found, "verdicts": verdicts}
 
 
 def register(
-    registry: Registry, year: int | None = None, school_id: str | None = None
+    registry: Registry, principal: Principal, year: int | None = None, school_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """Return the award register, by year then school: each entry under the school that carries it now.
+    """Return the award register the caller reads, by year then school, each under its carrier today.
 
     Asked for one school, the register holds its own awards and those of the schools merged into it,
     each still named as the school that received it.
     """
     with registry.reader.connect() as conn:
+        scope = visibility.scope(conn, principal)
         query = (
             sa.select(awards, schools.c.name.label("school_name"))
             .join(schools, schools.c.school_id == awards.c.school_id)
@@ -86,6 +98,8 @@ def register(
         }
         entries = []
         for row in conn.execute(query).mappings():
+            if not scope.school(row["school_id"], row["cluster_id"]):
+                continue
             entry = dict(row)
             entry["cluster_name"] = names.get(entry["cluster_id"], "")
             entry["held_by"] = _carrier(successors, entry["school_id"])

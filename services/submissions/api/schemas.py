@@ -49,6 +49,16 @@ class ReasonIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+class VoidedConfirmationOut(Schema):
+    """A Form 09 confirmation voided by the Academy."""
+
+    year = fields.Integer(required=True)
+    school_id = fields.String(required=True)
+    copy = fields.Integer(required=True)
+    confirmed_by = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
 class ExemptionIn(ReasonIn):
     """A filer exempted from one required filing of a year."""
 

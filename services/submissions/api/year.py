@@ -15,9 +15,10 @@ from services.submissions.api.schemas import (
     ExemptionIn,
     ExemptionOut,
     ReasonIn,
+    VoidedConfirmationOut,
     YearQuery,
 )
-from services.submissions.app import board, documents, eligibility, visibility
+from services.submissions.app import board, confirmations, documents, eligibility, visibility
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, current_principal, require
 from shared.errors import NotFound, RuleBroken
 from shared.web.docs import FILE, answers, uploads
@@ -87,3 +88,12 @@ def exempt(body: dict[str, Any]) -> dict[str, Any]:
     return eligibility.exempt_filing(
         service(), body["year"], body["deadline_code"], body["filer_id"], body["reason"], context()
     )
+
+
+@blp.route("/confirmations/<int:year>/<school_id>/<int:copy>/voiding", methods=["POST"])
+@require(ACADEMY_ADMIN)
+@blp.arguments(ReasonIn)
+@blp.response(201, VoidedConfirmationOut)
+def void_confirmation(body: dict[str, Any], year: int, school_id: str, copy: int) -> dict[str, Any]:
+    """Void a Form 09 confirmation recorded in error; records AchievementReportConfirmationVoided."""
+    return confirmations.void_confirmation(service(), year, school_id, copy, body["reason"], context())

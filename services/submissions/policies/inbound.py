@@ -3,7 +3,9 @@
 A system with code CODE writes ``thidua.integration.inbound.CODE``, which on a secured broker only its
 principal may write. Each event there must come from ``integration/CODE`` (the topic's code: the writer's
 identity) and carry a ``thidua_signature`` header: the HMAC-SHA256, with that system's key, over the
-event's id, type, source and body (shared.signing). Anything else is rejected to the DLQ, changing nothing.
+event's id, type, source and body (shared.signing). A system vouches only for its own schools (through
+mergers) in a year they take part in (domain.confirmations). Anything else is rejected to the DLQ,
+changing nothing.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.submissions.app import confirmations
+from services.submissions.domain import confirmations as rules
 from services.vocabulary import INTEGRATION_TOPIC, inbound_topic
 from shared.bus import BusUnavailable
 from shared.consumer import Consumed, ConsumerOptions, Policy, Rejected
 from shared.envelope import Envelope
-from shared.eventstore import Context, NewEvent
+from shared.errors import RuleBroken
+from shared.eventstore import Context
 from shared.handlers import Handlers
 from shared.service import ServiceContext
 from shared.signing import SIGNATURE_HEADER, verify
@@ -66,14 +71,21 @@ class InboundConfirmations(Policy):
         self.handlers.apply(conn, event, consumed.data)
 
     def _confirmed(self, conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
-        """Record the confirmation once per school and copy, as submissions' own event."""
+        """Record the confirmation of a school the system answers for, once per school, year and copy."""
         system = event.source.removeprefix(SOURCE_PREFIX)
-        stream = f"confirmation-{data['year']}-{data['school_id']}-{data['copy']}"
-        if self.service.store.stream_version(conn, stream) == 0:
+        year, school_id, copy = data["year"], data["school_id"], data["copy"]
+        standing = confirmations.standing(conn, year, school_id, copy)
+        try:
+            decided = rules.confirm(system, data, standing)
+        except RuleBroken as refused:
+            raise Rejected(refused.message) from refused
+        if decided:
             context = Context(
                 actor=f"integration:{system}", correlation_id=event.correlation_id, causation_id=event.id
             )
-            self.service.record(conn, stream, [NewEvent("AchievementReportConfirmed", data)], context, 0)
+            stream = confirmations.stream(year, school_id, copy)
+            version = self.service.store.stream_version(conn, stream)
+            self.service.record(conn, stream, decided, context, version)
 
 
 def forget_recorded(

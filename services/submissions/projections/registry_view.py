@@ -35,27 +35,34 @@ class RegistryView:
 
 @VIEW.on("SchoolRegistered")
 def _school_registered(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
-    conn.execute(
-        schools.insert().values(
-            school_id=data["school_id"],
-            kind=data["kind"],
-            name=data["name"],
-            code=data.get("code"),
-            active=True,
-        )
-    )
+    """Add the school, active; a merge or deactivation read before it (another partition) is kept."""
+    details = {"kind": data["kind"], "name": data["name"], "code": data.get("code")}
+    where = schools.c.school_id == data["school_id"]
+    if conn.execute(schools.update().where(where).values(**details)).rowcount == 0:
+        conn.execute(schools.insert().values(school_id=data["school_id"], active=True, **details))
 
 
 @VIEW.on("SchoolDeactivated")
 def _school_gone(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
-    conn.execute(schools.update().where(schools.c.school_id == data["school_id"]).values(active=False))
+    _end(conn, [data["school_id"]], None)
 
 
 @VIEW.on("SchoolsMerged")
 def _schools_merged(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
-    conn.execute(
-        schools.update().where(schools.c.school_id.in_(data["predecessor_ids"])).values(active=False)
-    )
+    _end(conn, data["predecessor_ids"], data["successor_id"])
+
+
+def _end(conn: sa.Connection, school_ids: list[str], successor_id: str | None) -> None:
+    """Mark schools inactive (merged into a successor, if any), holding the end of one not yet registered.
+
+    Registrations and ends sit on different streams, so a rebuild may read an end first: the school is
+    then kept as an inactive row without details, which its registration fills in without reviving it.
+    """
+    ended = {"active": False, **({"merged_into": successor_id} if successor_id else {})}
+    for school_id in school_ids:
+        where = schools.c.school_id == school_id
+        if conn.execute(schools.update().where(where).values(**ended)).rowcount == 0:
+            conn.execute(schools.insert().values(school_id=school_id, kind="", name="", **ended))
 
 
 @VIEW.on("ClusterFormed")
