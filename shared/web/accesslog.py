@@ -7,8 +7,11 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-SECRET_IN_PATH = re.compile(r"(/loi-moi/)[^/?\s]+")
-"""The portal's invitation links carry their token in the path (services/portal/views/auth.py)."""
+SECRET_LINKS = ("loi-moi", "dat-lai-mat-khau")
+"""The one-time links whose last path segment is a secret: an invitation and a password reset
+(services/portal/views/auth.py). A test holds every route with a ``<token>`` to one of these."""
+
+SECRET_IN_PATH = re.compile("(/(?:" + "|".join(map(re.escape, SECRET_LINKS)) + r")/)[^/?\s]+")
 
 
 def redacted(text: str) -> str:

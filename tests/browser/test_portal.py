@@ -289,8 +289,11 @@ def test_wrong_passwords_slow_one_browser_and_the_officer_resets_the_password_by
     assert "Mật khẩu đã được đặt" in page.inner_text("main")
     sign_in(page, running.portal, "binh@phutho.invalid", "mat-khau-moi-cua-binh")
     assert page.url.endswith("/truong/"), page.inner_text("main")
-    page.goto(running.portal + running.link_path("binh@phutho.invalid", "dat-lai-mat-khau"))
+    reset = running.link_path("binh@phutho.invalid", "dat-lai-mat-khau")
+    page.goto(running.portal + reset)
     assert "Liên kết này không hợp lệ hoặc đã được dùng" in page.inner_text("main")  # spent
+    access_log = (running.mail_dir.parent / "portal-api.log").read_text()
+    assert "/dat-lai-mat-khau/***" in access_log and reset.rsplit("/", 1)[-1] not in access_log
     page.goto(running.portal + "/loi-moi/khong-phai-lien-ket")
     assert "Liên kết này không hợp lệ hoặc đã được dùng" in page.inner_text("main")
     page.close()
