@@ -257,18 +257,19 @@ def set_active(conn: sa.Connection, account_id: int, active: bool, actor: str, n
     end_sessions(conn, account_id, "enabled" if active else "disabled", actor, now)
 
 
-def erase_account(conn: sa.Connection, email: str, actor: str, now: datetime) -> int | None:
-    """Anonymise the account of an address whose owner's data the Academy erased; return its id.
+def erase_account(conn: sa.Connection, account_id: int, email: str, actor: str, now: datetime) -> None:
+    """Anonymise the account the Academy picked when erasing the data of the person with this address.
 
+    A filing can name any address, so an erasure never reaches an account by the address alone: the
+    Academy picks the account shown beside the person, and it must still be the one of that address.
     Its name reads "[đã xóa]", its address is replaced, its secrets go and it can no longer sign in;
     the row stays, so the histories that name its subject still resolve (to the erased mark).
     """
-    row = conn.execute(
-        sa.select(accounts.c.account_id).where(accounts.c.email == normalised_email(email))
-    ).first()
-    if row is None:
-        return None
-    account_id = int(row[0])
+    row = conn.execute(sa.select(accounts.c.email).where(accounts.c.account_id == account_id)).first()
+    if row is None or row[0] != normalised_email(email):
+        raise AccountError(
+            "Tài khoản được chọn không phải tài khoản dùng địa chỉ của người này.", "account_id"
+        )
     conn.execute(
         accounts.update()
         .where(accounts.c.account_id == account_id)
@@ -282,7 +283,6 @@ def erase_account(conn: sa.Connection, email: str, actor: str, now: datetime) ->
     conn.execute(invitations.delete().where(invitations.c.account_id == account_id))
     conn.execute(recovery_codes.delete().where(recovery_codes.c.account_id == account_id))
     end_sessions(conn, account_id, "erased", actor, now)
-    return account_id
 
 
 def change_role(

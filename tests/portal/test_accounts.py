@@ -219,3 +219,21 @@ def test_the_throttle_is_read_from_the_environment(tmp_path) -> None:  # type: i
     ).throttle
     assert (policy.free, policy.first, policy.longest) == (2, timedelta(seconds=120), timedelta(minutes=30))
     assert policy.delay(3) == timedelta(seconds=120) and policy.delay(20) == timedelta(minutes=30)
+
+
+def test_an_erasure_reaches_only_the_account_picked_and_only_if_it_has_the_persons_address(portal) -> None:  # type: ignore[no-untyped-def]
+    viewer = with_password(portal, email="xem@yenbai.invalid", role="provincial_viewer", tenant="YENBAI")
+    officer = with_password(portal, email="an@hoabinh.invalid", tenant="sch_hoabinh")
+    with portal.engine.begin() as conn, pytest.raises(AccountError):
+        # a Form 03 listed an "officer" under the viewer's address; the Academy picked another account
+        accounts.erase_account(conn, officer.account_id, "xem@yenbai.invalid", "academy_admin:an", NOW)
+    assert sign_in(portal, email="xem@yenbai.invalid").account_id == viewer.account_id
+    with portal.engine.begin() as conn:
+        accounts.erase_account(conn, viewer.account_id, "XEM@yenbai.invalid", "academy_admin:an", NOW)
+        erased = conn.execute(
+            sa.select(accounts_table.c.full_name, accounts_table.c.email, accounts_table.c.active).where(
+                accounts_table.c.account_id == viewer.account_id
+            )
+        ).one()
+    assert erased.full_name == "[đã xóa]" and erased.email != "xem@yenbai.invalid" and not erased.active
+    assert sign_in(portal, email="an@hoabinh.invalid").account_id == officer.account_id

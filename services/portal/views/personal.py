@@ -11,7 +11,19 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 from services.forms import form_title
 from services.portal import accounts
 from services.portal.tables import accounts as account_table
-from services.portal.views.common import for_roles, page, person, portal, refused, say, school_names, suite
+from services.portal.views.common import (
+    ROLE_NAMES,
+    all_schools,
+    for_roles,
+    page,
+    person,
+    portal,
+    refused,
+    say,
+    school_names,
+    suite,
+)
+from services.portal.views.province import where_of
 from shared.auth import ACADEMY_ADMIN
 from shared.web.gateway import SuiteError
 
@@ -64,6 +76,7 @@ def held(subject_id: str) -> Any:
         names=school_names(),
         records=[_record(event) for event in found["events"]],
         account=account,
+        roles=ROLE_NAMES,
     )
 
 
@@ -85,7 +98,7 @@ def download(subject_id: str) -> Any:
 @personal.route("/<subject_id>/xoa", methods=["POST"])
 @for_roles(ACADEMY_ADMIN)
 def erase(subject_id: str) -> Any:
-    """Erase a person's data with a reason; their portal account, if any, is anonymised too."""
+    """Erase a person's data with a reason; the portal account of their address only if it is picked."""
     reason = request.form.get("reason", "").strip()
     if not reason or request.form.get("confirm") != "1":
         flash("Cần ghi rõ lý do xóa và đánh dấu xác nhận.", "error")
@@ -95,10 +108,15 @@ def erase(subject_id: str) -> Any:
         suite().post("submissions", f"/personal/subjects/{subject_id}/erasure", {"reason": reason})
     except SuiteError as error:
         return refused(error, "personal.held", subject_id=subject_id)
-    anonymised = None
-    if email:
-        with portal().engine.begin() as conn:
-            anonymised = accounts.erase_account(conn, email, person().subject, portal().clock())
+    anonymised = False
+    picked = request.form.get("account_id", "")  # ticked on the page, beside the account's name and unit
+    if email and picked.isdigit():
+        try:
+            with portal().engine.begin() as conn:
+                accounts.erase_account(conn, int(picked), email, person().subject, portal().clock())
+            anonymised = True
+        except accounts.AccountError as refusal:
+            flash(str(refusal), "error")
     flash(
         "Đã xóa dữ liệu cá nhân của người này"
         + ("; tài khoản cổng thông tin của họ đã được ẩn danh." if anonymised else "."),
@@ -120,12 +138,29 @@ def _account_of(email: str) -> dict[str, Any] | None:
     if row is None:
         return None
     return {
+        "account_id": row["account_id"],
         "full_name": row["full_name"],
         "email": row["email"],
         "role": row["role"],
+        "unit": _unit_name(row["role"], row["tenant"]),
         "active": row["active"],
         "created_at": row["created_at"],
     }
+
+
+def _unit_name(role: str, tenant: str | None) -> str:
+    """Name the unit an account works for: its school, cluster, province or ministry (the Academy's own)."""
+    if not tenant:
+        return "Học viện Chính trị quốc gia Hồ Chí Minh"
+    if role == "school_officer":
+        return school_names().get(tenant, tenant)
+    if role == "cluster_head":
+        try:
+            return str(suite().get("registry", f"/clusters/{tenant}").get("name") or tenant)
+        except SuiteError:
+            return tenant
+    provinces = {s["code"]: where_of(s) for s in all_schools()}
+    return str(provinces.get(tenant, tenant))
 
 
 def _record(event: dict[str, Any]) -> dict[str, Any]:
