@@ -87,6 +87,10 @@ ERRORS = {
     "unsupported_document": "Chỉ nhận tệp PDF, DOCX, XLSX, PNG hoặc JPEG.",
     "archive_too_large": "Tệp nén (DOCX, XLSX) giải nén ra quá lớn hoặc có quá nhiều thành phần.",
     "corrupt_document": "Tệp bị hỏng hoặc không đúng định dạng (ví dụ PDF không hoàn chỉnh).",
+    "macro_enabled": "Không nhận tệp có macro hoặc ActiveX: đồng chí lưu lại thành DOCX hoặc XLSX thường.",
+    # Form 09 confirmations
+    "not_its_school": "Hệ thống này chỉ được xác nhận cho trường thuộc tỉnh, bộ, ngành của mình.",
+    "not_in_year": "Trường không tham gia phong trào thi đua của năm này.",
     # notifications
     "webhook_target_refused": "Địa chỉ nhận thông báo không được phép (chỉ địa chỉ đã đăng ký).",
     # the award decision

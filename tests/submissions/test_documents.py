@@ -124,3 +124,10 @@ def test_a_file_that_only_starts_like_a_pdf_is_refused(world: World) -> None:
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "corrupt_document"
     assert stored_files(world) == []
+
+
+def test_a_macro_enabled_workbook_is_refused_whatever_its_name(world: World) -> None:
+    macro = docx_with({"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + bytes(100)})
+    response = upload(world, macro, "bang-diem.xlsx")
+    assert response.status_code == 415 and response.get_json()["error"]["code"] == "macro_enabled"
+    assert stored_files(world) == []

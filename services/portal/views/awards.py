@@ -13,6 +13,7 @@ from services.portal.views.common import all_schools, for_roles, page, say, scho
 from services.vocabulary import AWARD_NAMES, PROPOSAL_STATES
 from shared.auth import ACADEMY_ADMIN
 from shared.cells import to_xlsx
+from shared.documents import attachment
 from shared.web.gateway import SuiteError
 
 awards = Blueprint("awards", __name__, url_prefix="/hoc-vien/khen-thuong")
@@ -175,7 +176,7 @@ def decision_docx(year: int) -> Any:
     campaign = suite().get("registry", f"/campaigns/{year}")["content"]
     content = decision_paper.decision(decision, campaign, school_names(), clusters)
     name = f"quyet-dinh-khen-thuong-{year}.docx"
-    return Response(content, mimetype=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(content, mimetype=DOCX, headers={"Content-Disposition": attachment(name)})
 
 
 @awards.route("/so-khen-thuong")
@@ -209,7 +210,7 @@ def _register_xlsx(entries: list[dict[str, Any]], names: dict[str, str]) -> Resp
     ]
     content = to_xlsx("Sổ khen thưởng", REGISTER_HEADERS, rows)
     return Response(
-        content, mimetype=XLSX, headers={"Content-Disposition": 'attachment; filename="so-khen-thuong.xlsx"'}
+        content, mimetype=XLSX, headers={"Content-Disposition": attachment("so-khen-thuong.xlsx")}
     )
 
 

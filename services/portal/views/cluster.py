@@ -23,6 +23,7 @@ from services.portal.views.common import (
     suite,
 )
 from services.vocabulary import AWARD_NAMES, PROPOSAL_STATES
+from shared.documents import attachment
 from shared.time import local_text
 from shared.web.gateway import SuiteError
 
@@ -239,7 +240,7 @@ def scores_xlsx() -> Any:
         "scoring", f"/score-tables/{me['year']}/{me['cluster_id']}/export", format="xlsx"
     )
     name = f"bang-tong-hop-diem-{me['year']}-{me['cluster_id']}.xlsx"
-    return Response(content, mimetype=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(content, mimetype=kind, headers={"Content-Disposition": attachment(name)})
 
 
 @cluster.route("/de-nghi")
@@ -270,5 +271,5 @@ def paper(paper: str) -> Any:
     return Response(
         content,
         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": attachment(name)},
     )

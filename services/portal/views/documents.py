@@ -8,6 +8,7 @@ from flask import Blueprint, Response, request
 
 from services.portal.views.common import for_roles, page, say, suite
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
+from shared.documents import served_name
 from shared.web.gateway import SuiteError
 
 documents = Blueprint("documents", __name__, url_prefix="/tai-lieu")
@@ -16,14 +17,17 @@ documents = Blueprint("documents", __name__, url_prefix="/tai-lieu")
 @documents.route("/<sha256>")
 @for_roles(SCHOOL_OFFICER, CLUSTER_HEAD, ACADEMY_ADMIN, PROVINCIAL_VIEWER)
 def download(sha256: str) -> Any:
-    """Send an attached document, named as it was uploaded; the submissions service decides who reads it."""
+    """Send an attached document under its uploaded name's stem and its detected type's extension.
+
+    The submissions service decides who reads it; the name a filer gave never picks the extension.
+    """
     try:
         content, kind = suite().get_bytes("submissions", f"/documents/{sha256}")
     except SuiteError as error:
         return page(
             "message.html", error.status if error.status < 500 else 503, title="Tài liệu", text=say(error)
         )
-    name = "".join(c for c in request.args.get("ten", "") if c not in '"\\\r\n') or f"tai-lieu-{sha256[:8]}"
+    name = served_name(request.args.get("ten", ""), kind, "tai-lieu")
     answer = Response(content, mimetype=kind)
     answer.headers.set("Content-Disposition", "attachment", filename=name)
     return answer

@@ -25,6 +25,7 @@ from services.portal.views.common import (
 )
 from services.portal.views.province import where_of
 from shared.auth import ACADEMY_ADMIN
+from shared.documents import attachment
 from shared.web.gateway import SuiteError
 
 personal = Blueprint("personal", __name__, url_prefix="/hoc-vien/du-lieu-ca-nhan")
@@ -91,8 +92,8 @@ def download(subject_id: str) -> Any:
     email = found["fields"].get("email")
     export = {**found, "portal_account": _account_of(email) if email else None}
     body = json.dumps(export, ensure_ascii=False, indent=2, default=str)
-    disposition = f'attachment; filename="du-lieu-ca-nhan-{subject_id}.json"'
-    return Response(body, mimetype="application/json", headers={"Content-Disposition": disposition})
+    name = f"du-lieu-ca-nhan-{found['subject_id']}.json"  # the subject's id as recorded, not the link's
+    return Response(body, mimetype="application/json", headers={"Content-Disposition": attachment(name)})
 
 
 @personal.route("/<subject_id>/xoa", methods=["POST"])

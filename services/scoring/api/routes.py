@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from services.scoring.app import exports, queries, rebuilds, visibility
 from services.scoring.service import Scoring
 from shared.auth import ACADEMY_ADMIN, OPERATOR, current_principal, require
+from shared.documents import attachment
 from shared.web.docs import FILE, FREE_ARRAY, answers
 
 blp = Blueprint("scoring", __name__, description="Scores, targets, rankings, proposals (kết quả chấm điểm)")
@@ -113,7 +114,7 @@ def _download(fmt: str, name: str, headers: tuple[str, ...], rows: list[Any]) ->
     else:
         body, mimetype = exports.to_xlsx(name, headers, rows), XLSX
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response.headers["Content-Disposition"] = attachment(f"{name}.{fmt}")
     return response
 
 

@@ -20,6 +20,7 @@ from services.submissions.api.schemas import (
 )
 from services.submissions.app import board, confirmations, documents, eligibility, visibility
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, current_principal, require
+from shared.documents import EXTENSIONS
 from shared.errors import NotFound, RuleBroken
 from shared.web.docs import FILE, answers, uploads
 
@@ -40,7 +41,9 @@ def upload_document() -> dict[str, Any]:
 
 @blp.route("/documents/<sha256>")
 @require()
-@answers(blp, "The document's bytes", {"application/octet-stream": {"schema": FILE}})
+@answers(
+    blp, "The document's bytes, as the type detected from them", {t: {"schema": FILE} for t in EXTENSIONS}
+)
 def download_document(sha256: str) -> Response:
     """Return a stored document's bytes, to a caller who reads a filing it belongs to."""
     with service().reader.connect() as conn:

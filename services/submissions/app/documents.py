@@ -13,15 +13,10 @@ import filetype
 
 from services.submissions.app.archives import inspect_upload
 from services.submissions.service import Submissions
+from shared.documents import EXTENSIONS
 from shared.errors import RuleBroken, TooLarge, Unsupported
 
-ACCEPTED = {
-    "application/pdf": "pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "image/png": "png",
-    "image/jpeg": "jpg",
-}
+ACCEPTED = EXTENSIONS
 
 
 def store_document(service: Submissions, content: bytes, name: str) -> dict[str, Any]:
