@@ -239,6 +239,14 @@ def change_password(
     return _fresh(conn, account.account_id)
 
 
+def password_matches(conn: sa.Connection, account_id: int, password: str) -> bool:
+    """Say whether a password is the account's (the same work whether or not it has one)."""
+    stored = conn.execute(
+        sa.select(accounts.c.password_hash).where(accounts.c.account_id == account_id)
+    ).scalar()
+    return _verifies(stored or DUMMY_HASH, password) and bool(stored)
+
+
 def end_sessions(conn: sa.Connection, account_id: int, action: str, actor: str, now: datetime) -> None:
     """End every session of an account at once (sign-out, a changed role, a disabled account)."""
     conn.execute(

@@ -47,6 +47,11 @@ def blocked(conn: sa.Connection, key: str, now: datetime) -> bool:
     return until is not None and until > now
 
 
+def has_failures(conn: sa.Connection, key: str) -> bool:
+    """Say whether a pair has failed since its last success (within the day the table remembers)."""
+    return conn.execute(sa.select(throttle.c.failures).where(throttle.c.key == key)).scalar() is not None
+
+
 def record_failure(conn: sa.Connection, key: str, now: datetime, policy: ThrottlePolicy) -> int:
     """Count a failure of a pair and block it for the policy's delay; return the failures in a row."""
     serialise(conn, f"portal-throttle:{key}")  # two failures at once count twice, and never collide

@@ -65,6 +65,11 @@ def signed_in(app, email=OFFICER, password=PASSWORD):  # type: ignore[no-untyped
     return client, answer.headers["Location"]
 
 
+def next_code(secret: str) -> str:
+    """Return the authenticator's code of the next step (the enrolment spent this step's code)."""
+    return pyotp.TOTP(secret).at((int(time.time()) // 30 + 1) * 30)
+
+
 def session_cookie(client) -> str:  # type: ignore[no-untyped-def]
     return str(client.get_cookie("session").value)
 
@@ -261,6 +266,9 @@ def test_an_officer_may_turn_the_second_factor_on_and_off(app, portal) -> None: 
     done = client.post("/dang-nhap/dang-ky-xac-thuc?giu=1", data={"code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200 and opens(client)
     assert signed_in(app)[1].endswith("/dang-nhap/xac-thuc")  # from now on it asks for a code
+    assert client.post("/bao-mat/tat-xac-thuc").status_code == 403  # a live session alone is not enough
+    confirm = {"password": PASSWORD, "code": next_code(secret)}
+    assert client.post("/bao-mat/xac-nhan", data=confirm).status_code == 302
     assert client.post("/bao-mat/tat-xac-thuc").status_code == 302
     assert not signed_in(app)[1].endswith("/dang-nhap/xac-thuc")
 
@@ -328,10 +336,43 @@ def test_code_guesses_from_many_addresses_add_up_for_the_account(tmp_path: Path)
                 browser.post("/dang-nhap/xac-thuc", data={"code": "000000"}, headers=address).status_code
                 == 401
             )
-        owner = app.test_client()
+        again = app.test_client()  # an address that failed is held back by the account's ceiling
+        address = {"X-Forwarded-For": "198.51.100.1"}
+        again.post("/dang-nhap", data={"email": EMAIL, "password": first}, headers=address)
+        right = next_code(secret)
+        assert again.post("/dang-nhap/xac-thuc", data={"code": right}, headers=address).status_code == 401
+        fresh = app.test_client()  # a new address's wrong guess counts, and that address then waits
+        address = {"X-Forwarded-For": "198.51.100.99"}
+        fresh.post("/dang-nhap", data={"email": EMAIL, "password": first}, headers=address)
+        assert fresh.post("/dang-nhap/xac-thuc", data={"code": "000000"}, headers=address).status_code == 401
+        assert fresh.post("/dang-nhap/xac-thuc", data={"code": right}, headers=address).status_code == 401
+        owner = app.test_client()  # the owner, from an address without failures, gets in at once
         address = {"X-Forwarded-For": "203.0.113.7"}
         owner.post("/dang-nhap", data={"email": EMAIL, "password": first}, headers=address)
-        right = pyotp.TOTP(secret).at((int(time.time()) // 30 + 1) * 30)
-        assert owner.post("/dang-nhap/xac-thuc", data={"code": right}, headers=address).status_code == 401
+        assert owner.post("/dang-nhap/xac-thuc", data={"code": right}, headers=address).status_code == 302
     finally:
         service.close()
+
+
+def test_a_live_session_alone_cannot_replace_the_factor_or_renew_the_recovery_codes(app, portal) -> None:  # type: ignore[no-untyped-def]
+    client, secret, codes, first = enrolled_academy(app, portal)  # a session left open, say
+    password = "mat-khau-hoc-vien"
+    client.post(
+        "/bao-mat/doi-mat-khau", data={"current": first, "password": password, "confirmation": password}
+    )
+    with portal.engine.connect() as conn:
+        before = conn.execute(sa.text("SELECT code_hash FROM recovery_codes ORDER BY code_hash")).all()
+    assert client.post("/bao-mat/ma-du-phong").status_code == 403
+    assert client.get("/dang-nhap/dang-ky-xac-thuc").headers["Location"].endswith("/bao-mat/")
+    wrong = client.post("/bao-mat/xac-nhan", data={"password": "doan-mat-khau", "code": next_code(secret)})
+    assert wrong.status_code == 401
+    assert client.post("/bao-mat/ma-du-phong").status_code == 403
+    with portal.engine.connect() as conn:
+        after = conn.execute(sa.text("SELECT code_hash FROM recovery_codes ORDER BY code_hash")).all()
+        kept = conn.execute(sa.select(accounts_table.c.totp_secret)).scalar()
+    assert after == before and portal.secrets.open(kept) == secret
+    confirmed = client.post("/bao-mat/xac-nhan", data={"password": password, "code": codes[0]})
+    assert confirmed.status_code == 302  # a recovery code stands for the authenticator's
+    renewed = client.post("/bao-mat/ma-du-phong")
+    assert renewed.status_code == 200 and "Mã dự phòng" in renewed.text
+    assert client.get("/dang-nhap/dang-ky-xac-thuc").status_code == 200

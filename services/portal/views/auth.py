@@ -9,6 +9,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -118,28 +119,35 @@ def code() -> Any:
     if not form.validate_on_submit():
         return page("second_factor.html", 400 if request.method == "POST" else 200, form=form)
     service, now = portal(), wall_clock()
-    subject = f"second-factor:{account.account_id}"
-    here = throttle.throttle_key(subject, client_address())
-    anywhere = throttle.throttle_key(subject, "*")  # guesses from many addresses add up too
     with service.engine.begin() as conn:
-        waiting = throttle.blocked(conn, here, now) or throttle.blocked(conn, anywhere, now)
-        if not waiting and second_factor.verify(
-            conn, account.account_id, form.code.data, service.secrets, now
-        ):
-            throttle.record_success(conn, here)
-            throttle.record_success(conn, anywhere)
-            opened = True
-        else:
-            throttle.record_failure(conn, here, now, service.config.throttle)
-            throttle.record_failure(conn, anywhere, now, ACCOUNT_CODE_THROTTLE)
-            log.warning(
-                "second factor refused", extra={"account_id": account.account_id, "throttled": waiting}
-            )
-            opened = False
+        opened = checked_code(conn, account.account_id, form.code.data, now)
     if not opened:
         return page("second_factor.html", 401, form=form, error=CODE_REFUSED)
     sessions.begin(account)
     return redirect(url_for(HOME[account.role]))
+
+
+def checked_code(conn: sa.Connection, account_id: int, code: str, now: datetime) -> bool:
+    """Verify a second-factor code (or a recovery code), throttled so a password holder cannot lock out.
+
+    Failures count per (account, address) like passwords, and also for the account as a whole: that
+    ceiling holds back only addresses that have failed themselves, so the owner's right code from an
+    address without failures is always taken, whatever guesses came from elsewhere.
+    """
+    service = portal()
+    subject = f"second-factor:{account_id}"
+    here = throttle.throttle_key(subject, client_address())
+    anywhere = throttle.throttle_key(subject, "*")  # guesses from many addresses add up too
+    waiting = throttle.blocked(conn, here, now) or (
+        throttle.has_failures(conn, here) and throttle.blocked(conn, anywhere, now)
+    )
+    if not waiting and second_factor.verify(conn, account_id, code, service.secrets, now):
+        throttle.record_success(conn, here)
+        return True
+    throttle.record_failure(conn, here, now, service.config.throttle)
+    throttle.record_failure(conn, anywhere, now, ACCOUNT_CODE_THROTTLE)
+    log.warning("second factor refused", extra={"account_id": account_id, "throttled": waiting})
+    return False
 
 
 @auth.route("/dang-nhap/dang-ky-xac-thuc", methods=["GET", "POST"])
@@ -153,6 +161,9 @@ def enrol() -> Any:
         # half-way through signing in, a second factor is given, never replaced: only a signed-in
         # person (both factors) may enrol a new one
         return redirect(url_for("auth.second_factor"))
+    if signed_in and account.has_second_factor and not sessions.recently_confirmed():
+        # a live session alone never replaces a factor: the password and a current code first
+        return redirect(url_for("security.overview"))
     service, form, now = portal(), CodeForm(), wall_clock()
     with service.engine.begin() as conn:
         secret = second_factor.pending_secret(conn, account.account_id, service.secrets)

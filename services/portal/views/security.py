@@ -8,13 +8,14 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from services.portal import accounts, second_factor
 from services.portal.accounts import AccountError
 from services.portal.first_account import forget_kept_password
 from services.portal.views import sessions
+from services.portal.views.auth import checked_code, wall_clock
 from services.portal.views.common import HOME, page, person, portal
 
 security = Blueprint("security", __name__, url_prefix="/bao-mat")
@@ -28,13 +29,55 @@ class ChangePasswordForm(FlaskForm):
     confirmation = PasswordField("Nhập lại mật khẩu mới", validators=[DataRequired("Hãy nhập lại mật khẩu.")])
 
 
+class ConfirmIdentityForm(FlaskForm):
+    """The password and a current code (or a recovery code), given again before a factor changes."""
+
+    password = PasswordField("Mật khẩu", validators=[DataRequired("Hãy nhập mật khẩu."), Length(max=200)])
+    code = StringField(
+        "Mã xác thực hoặc mã dự phòng", validators=[DataRequired("Hãy nhập mã."), Length(max=20)]
+    )
+
+
+NOT_CONFIRMED = "Để thay đổi xác thực hai bước, đồng chí cần nhập lại mật khẩu và mã xác thực hiện tại."
+
+
 @security.route("/")
 @login_required
 def overview() -> Any:
     """The person's account: password, second factor, recovery codes left."""
+    return _overview(200)
+
+
+def _overview(status: int, error: str | None = None) -> Any:
     with portal().reader.connect() as conn:
         left = second_factor.remaining_recovery_codes(conn, person().account_id)
-    return page("security.html", account=person(), recovery_left=left)
+    return page(
+        "security.html",
+        status,
+        account=person(),
+        recovery_left=left,
+        confirmed=sessions.recently_confirmed(),
+        form=ConfirmIdentityForm(),
+        error=error,
+    )
+
+
+@security.route("/xac-nhan", methods=["POST"])
+@login_required
+def confirm_identity() -> Any:
+    """Take the password and a current code again; for a few minutes the factor may then change."""
+    form, service, who = ConfirmIdentityForm(), portal(), person()
+    if not form.validate_on_submit() or not who.has_second_factor:
+        return _overview(400, NOT_CONFIRMED)
+    now = wall_clock()
+    with service.engine.begin() as conn:
+        right = accounts.password_matches(conn, who.account_id, form.password.data)
+        opened = checked_code(conn, who.account_id, form.code.data, now) if right else False
+    if not opened:
+        return _overview(401, "Mật khẩu hoặc mã xác thực không đúng; hãy thử lại sau ít phút.")
+    sessions.confirm_identity()
+    flash("Đã xác nhận. Trong 5 phút, đồng chí có thể tạo mã dự phòng mới, thay hoặc tắt xác thực.", "notice")
+    return redirect(url_for("security.overview"))
 
 
 @security.route("/doi-mat-khau", methods=["GET", "POST"])
@@ -65,6 +108,8 @@ def recovery_codes() -> Any:
     """Replace the recovery codes with new ones, shown once."""
     if not person().has_second_factor:
         return redirect(url_for("security.overview"))
+    if not sessions.recently_confirmed():
+        return _overview(403, NOT_CONFIRMED)
     service = portal()
     with service.engine.begin() as conn:
         codes = second_factor.new_recovery_codes(conn, person().account_id)
@@ -81,6 +126,8 @@ def turn_off() -> Any:
     if person().second_factor_required:
         flash("Tài khoản của Học viện bắt buộc dùng xác thực hai bước.", "error")
         return redirect(url_for("security.overview"))
+    if not sessions.recently_confirmed():
+        return _overview(403, NOT_CONFIRMED)
     service = portal()
     with service.engine.begin() as conn:
         second_factor.turn_off(conn, person().account_id)

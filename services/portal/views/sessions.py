@@ -50,6 +50,21 @@ def pending_generation() -> int:
     return int(session[PENDING][1])
 
 
+CONFIRMED = "identity_confirmed"
+CONFIRMATION_LASTS = 300
+"""For how many seconds the password and a current code, given again, open the second-factor changes."""
+
+
+def confirm_identity() -> None:
+    """Remember that the person gave their password and a current code again, just now."""
+    session[CONFIRMED] = int(time.time())
+
+
+def recently_confirmed() -> bool:
+    """Say whether the person confirmed their identity in the last few minutes (a live session is not)."""
+    return int(time.time()) - int(session.get(CONFIRMED, 0)) <= CONFIRMATION_LASTS
+
+
 def end() -> None:
     """End this session in the browser (the server-side end is the account's generation)."""
     logout_user()
