@@ -24,6 +24,9 @@ logger_class = "shared.web.accesslog.RedactingLogger"  # one-time links' tokens 
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # One control socket per process would collide when several services run on one machine.
 control_socket_disable = True
+# gunicorn's own refusal of a long request line is an HTML page; the apps refuse one past
+# shared.web.app.MAX_URI_LENGTH themselves, with 414 in the suite's error shape.
+limit_request_line = 0
 
 # Each gunicorn worker is its own process with its own counters: Prometheus' multiprocess mode keeps
 # them in files under one directory per API, so /metrics (answered by any worker) is the sum of all.

@@ -16,6 +16,8 @@ ERRORS = {
     "unsupported_media_type": "Định dạng nội dung gửi lên không được hỗ trợ.",
     "nested_too_deeply": "Nội dung gửi lên lồng nhau quá sâu.",
     "out_of_range": "Có số vượt quá giới hạn cho phép.",
+    "number_too_long": "Có số quá nhiều chữ số.",
+    "request_uri_too_long": "Địa chỉ trang quá dài.",
     "rule_broken": "Yêu cầu không phù hợp với quy định của năm thi đua.",
     "refused": "Yêu cầu không được chấp nhận.",
     "conflict": "Yêu cầu trùng hoặc mâu thuẫn với dữ liệu đã có.",

@@ -71,6 +71,10 @@ def decode_token(secret: str, token: str) -> Principal:
         raise ApiError(401, "invalid_token", f"the bearer token is not valid: {exc}") from exc
     role = claims["role"]
     tenant = claims.get("tenant")
+    if isinstance(claims["exp"], bool) or not isinstance(claims["exp"], int | float):
+        raise ApiError(401, "invalid_token", "the token's expiry is not a NumericDate")
+    if not isinstance(role, str) or not isinstance(tenant, str | None):
+        raise ApiError(401, "invalid_token", "the token's role or tenant is not valid")
     if role not in ROLES or (role in TENANT_ROLES and not tenant):
         raise ApiError(401, "invalid_token", "the token's role or tenant is not valid")
     return Principal(subject=str(claims["sub"]), role=role, tenant=tenant)

@@ -10,6 +10,7 @@ import orjson
 from flask import Flask, Response, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
+from werkzeug.exceptions import RequestURITooLarge
 from werkzeug.routing import IntegerConverter, Map
 
 from shared import tracing
@@ -60,6 +61,8 @@ class BoundedInt(IntegerConverter):
 
 
 CORRELATION_HEADER = "X-Correlation-ID"
+MAX_URI_LENGTH = 8190
+"""The longest request target an API takes (gunicorn's former default), refused with 414 beyond."""
 
 
 def make_app(
@@ -90,6 +93,7 @@ def make_app(
         app, spec_kwargs={"components": {"securitySchemes": _SECURITY}, "security": [{"bearer": []}]}
     )
     register_error_handlers(app)
+    _refuse_long_uris(app)
     register_security_headers(app)
     _register_correlation(app)
     _register_tracing(app)
@@ -134,6 +138,16 @@ def _register_tracing(app: Flask) -> None:
     @app.teardown_request
     def _end_span(_exc: BaseException | None) -> None:
         tracing.end_server_span(g.pop("trace_span", None), g.pop("trace_status", None))
+
+
+def _refuse_long_uris(app: Flask) -> None:
+    """Refuse a request target longer than MAX_URI_LENGTH with 414, in the suite's error shape."""
+
+    @app.before_request
+    def _check_length() -> None:
+        target = request.environ.get("RAW_URI") or request.full_path
+        if len(target) > MAX_URI_LENGTH:
+            raise RequestURITooLarge()
 
 
 def _register_correlation(app: Flask) -> None:

@@ -100,6 +100,15 @@ def register_error_handlers(app: Flask) -> None:
         # the transaction it was in is rolled back, so nothing changed.
         return jsonify(error_body("out_of_range", "a number in the request is out of range")), 400
 
+    @app.errorhandler(ValueError)
+    def _value_error(exc: ValueError) -> ResponseReturnValue:
+        # Python refuses to read an integer of more than 4,300 digits (CVE-2020-10735): a body with one
+        # is bad input, refused before anything is read from it.
+        if "integer string conversion" in str(exc):
+            body = error_body("number_too_long", "a number in the request has too many digits")
+            return jsonify(body), 400
+        return _unexpected(exc)
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500

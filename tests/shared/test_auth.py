@@ -89,3 +89,27 @@ def test_the_cli_refuses_without_a_key(monkeypatch: pytest.MonkeyPatch, tmp_path
     result = CliRunner().invoke(token_cli, ["--role", "operator"])
     assert result.exit_code != 0
     assert "THIDUA_JWT_SECRET" in result.output
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"role": "school_officer", "tenant": ["sch_1", "sch_2"]},  # a list of tenants
+        {"role": "school_officer", "tenant": {"id": "sch_1"}},
+        {"role": ["academy_admin"]},
+        {"role": "operator", "exp": "9999999999"},  # a NumericDate written as a string
+        {"role": "operator", "exp": True},
+    ],
+)
+def test_a_token_with_claims_of_the_wrong_type_is_401(claims: dict[str, object]) -> None:
+    import time
+
+    import jwt
+
+    from shared.auth import ALGORITHM, ISSUER
+
+    payload = {"sub": "x", "iss": ISSUER, "exp": int(time.time()) + 600, **claims}
+    token = jwt.encode(payload, TEST_SECRET, algorithm=ALGORITHM)
+    with pytest.raises(ApiError) as caught:
+        decode_token(TEST_SECRET, token)
+    assert caught.value.status == 401

@@ -98,3 +98,32 @@ def test_a_programming_error_is_still_a_500() -> None:
 
     answer = app.test_client().get("/boom")
     assert answer.status_code == 500 and "Retry-After" not in answer.headers
+
+
+def test_a_body_with_a_number_of_thousands_of_digits_is_a_400_in_the_error_shape() -> None:
+    from flask_smorest import Blueprint
+    from marshmallow import Schema, fields
+
+    class Body(Schema):
+        year = fields.Integer(required=True)
+
+    app, api = make_app("t", "test", TEST_SECRET, {})
+    blp = Blueprint("b", __name__)
+
+    @blp.route("/years", methods=["POST"])
+    @blp.arguments(Body)
+    def post_year(body: dict[str, int]) -> dict[str, int]:
+        return body
+
+    api.register_blueprint(blp)
+    client = app.test_client()
+    answer = client.post("/years", data='{"year": ' + "9" * 5000 + "}", content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["code"] == "number_too_long"
+    assert client.post("/years", json={"year": 2024}).get_json() == {"year": 2024}
+
+
+def test_a_request_target_too_long_is_a_414_in_the_error_shape() -> None:
+    answer = build().test_client().get("/healthz?" + "a" * 9000)
+    assert answer.status_code == 414
+    assert answer.get_json()["error"]["code"] == "request_uri_too_long"
