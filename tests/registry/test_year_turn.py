@@ -280,3 +280,17 @@ def test_a_merger_of_head_and_deputy_leaves_the_roles_vacant_for_the_academy(cli
     cluster = client.get(f"/clusters/{next_year}", headers=auth()).get_json()
     assert cluster["member_ids"] == [c]
     assert (cluster["head_school_id"], cluster["deputy_school_ids"]) == (None, [])
+
+
+def test_carrying_forward_into_a_year_with_a_cluster_of_the_same_name_is_409_and_changes_nothing(
+    client: FlaskClient, registry: Registry
+) -> None:
+    a, b = register(client, "A"), register(client, "B")
+    for year, member in ((2023, a), (2024, b)):
+        body = {"year": year, "name": "Cụm trùng tên", "region": "Bắc", "member_school_ids": [member]}
+        assert client.post("/clusters", json=body, headers=auth()).status_code == 201
+    before = event_types(registry)
+    refused = client.post("/clusters/carry-forward", json={"year": 2024}, headers=auth())
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["details"]["names"] == ["Cụm trùng tên"]
+    assert event_types(registry) == before

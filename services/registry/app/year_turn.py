@@ -13,6 +13,7 @@ from services.registry.domain.clusters import cluster_stream
 from services.registry.domain.year_turn import carry_forward, confirm_next_leadership
 from services.registry.service import Registry
 from services.registry.tables import cluster_members, clusters, nominations, schools
+from shared.errors import Conflict
 from shared.eventstore import Context
 
 
@@ -79,10 +80,21 @@ def carry_clusters_forward(registry: Registry, year: int, context: Context) -> l
                 sa.select(cluster_members.c.school_id).where(cluster_members.c.year == year)
             ).scalars()
         )
-        previous = conn.execute(
-            clusters.select().where(clusters.c.year == year - 1).order_by(clusters.c.name)
-        ).mappings()
-        for old in [dict(r) for r in previous]:
+        previous = [
+            dict(r)
+            for r in conn.execute(
+                clusters.select().where(clusters.c.year == year - 1).order_by(clusters.c.name)
+            ).mappings()
+        ]
+        names = set(conn.execute(sa.select(clusters.c.name).where(clusters.c.year == year)).scalars())
+        clashing = [o["name"] for o in previous if o["cluster_id"] not in carried and o["name"] in names]
+        if clashing:
+            raise Conflict(
+                f"{year} already has a cluster named as one to carry forward: {', '.join(clashing)}",
+                {"names": clashing, "year": year},
+                "duplicate_cluster",
+            )
+        for old in previous:
             if old["cluster_id"] in carried:
                 continue
             confirmed = (
