@@ -38,6 +38,16 @@ def test_text_that_starts_like_a_formula_is_neutralised_in_both_formats(start: s
     assert row == [f"'{start}1+2"]
 
 
+@pytest.mark.parametrize("text", ["Name;=1+2", "Tên,+1", "  =1+2", "Trường; @SUM(A1)"])
+def test_no_text_cell_splits_into_a_formula_under_either_list_separator(text: str) -> None:
+    body = exports.to_csv(["Tên", "Điểm"], [[text, 95]]).decode().lstrip("\ufeff")
+    for separator in (",", ";"):  # a spreadsheet of a locale whose list separator is ";" splits on it
+        for line in body.splitlines()[1:]:
+            cells = next(csv.reader(io.StringIO(line), delimiter=separator))
+            assert not any(c.lstrip(" ").startswith(("=", "+", "-", "@")) for c in cells), (separator, cells)
+    assert f'"{neutralised(text)}"' in body  # quoted whole, neutralised where it starts like one
+
+
 def test_ordinary_names_are_written_unchanged() -> None:
     assert neutralised("Trường Chính trị tỉnh Hòa Bình") == "Trường Chính trị tỉnh Hòa Bình"
     assert neutralised(95.5) == 95.5 and neutralised(None) is None

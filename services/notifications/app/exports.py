@@ -31,7 +31,7 @@ def audit_csv(rows: Sequence[dict[str, Any]]) -> bytes:
     """Return entries as UTF-8 CSV (with a byte-order mark for spreadsheets), data as JSON text;
     formula-like text neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(COLUMNS)
     for row in rows:
         cells = {**row, "data": json.dumps(row["data"], ensure_ascii=False, sort_keys=True)}
