@@ -6,13 +6,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import email_validator
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 
 from services.portal import throttle
 from services.portal.tables import accounts, invitations, journal, recovery_codes
@@ -82,8 +85,32 @@ class Account:
 
 
 def normalised_email(email: str) -> str:
-    """Return an e-mail address as accounts are keyed: trimmed, lower case."""
-    return email.strip().lower()
+    """Return an e-mail address as accounts are keyed: trimmed, NFC, lower case."""
+    return unicodedata.normalize("NFC", email.strip()).lower()
+
+
+if "invalid" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+    # The demonstration year's and the tests' people have addresses under .invalid (RFC 2606), which
+    # receives no mail anywhere; the library's list of refused names is documented as adjustable.
+    email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("invalid")
+
+
+def checked_email(email: str) -> str:
+    """Return one account address, parsed and normalised (NFC, IDNA domain, lower case), or refuse it.
+
+    One address only (no list, no line break), in Latin letters (Vietnamese ones included), so that no
+    address can pass for another written with look-alike letters of another script.
+    """
+    text = email.strip()
+    if any(c in text for c in ",;\r\n\t<>") or not text:
+        raise AccountError("Hãy nhập đúng một địa chỉ thư điện tử.", "email")
+    try:
+        parsed = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AccountError("Địa chỉ thư điện tử không hợp lệ.", "email") from error
+    if any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN") for c in parsed.normalized):
+        raise AccountError("Địa chỉ thư điện tử chỉ dùng chữ cái Latinh (kể cả chữ tiếng Việt).", "email")
+    return normalised_email(f"{parsed.local_part}@{parsed.ascii_domain}")
 
 
 def check_role(role: str, tenant: str | None) -> None:
@@ -111,7 +138,7 @@ def create_account(
 ) -> Account:
     """Create an account without a password (it is set through an invitation); e-mails are unique."""
     check_role(role, tenant)
-    email = normalised_email(email)
+    email = checked_email(email)
     if conn.execute(sa.select(accounts.c.account_id).where(accounts.c.email == email)).first():
         raise AccountError("Đã có tài khoản với địa chỉ thư điện tử này.", "email")
     inserted = conn.execute(

@@ -237,3 +237,27 @@ def test_an_erasure_reaches_only_the_account_picked_and_only_if_it_has_the_perso
         ).one()
     assert erased.full_name == "[đã xóa]" and erased.email != "xem@yenbai.invalid" and not erased.active
     assert sign_in(portal, email="an@hoabinh.invalid").account_id == officer.account_id
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("An@TruongChinhTri.VN", "an@truongchinhtri.vn"),
+        ("  an@truong.vn ", "an@truong.vn"),
+        ("nguyễn@truong.vn", "nguyễn@truong.vn"),  # NFC whatever the keyboard sent
+        ("nguye\u0302\u0303n@truong.vn", "nguyễn@truong.vn"),
+        ("an@trường.vn", "an@xn--trng-rib8295b.vn"),  # the domain in its IDNA form
+        ("a@truong.vn, attacker@evil.example", None),
+        ("a@truong.vn\r\nBcc: attacker@evil.example", None),
+        ("a@truong.vn;b@truong.vn", None),
+        ("\u0430n@truong.vn", None),  # a Cyrillic а
+        ("an@truong", None),
+        ("", None),
+    ],
+)
+def test_an_account_address_is_one_parsed_normalised_latin_address(given: str, stored: str | None) -> None:
+    if stored is None:
+        with pytest.raises(AccountError):
+            accounts.checked_email(given)
+    else:
+        assert accounts.checked_email(given) == stored
