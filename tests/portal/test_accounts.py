@@ -250,7 +250,7 @@ def test_an_erasure_reaches_only_the_account_picked_and_only_if_it_has_the_perso
         ("a@truong.vn, attacker@evil.example", None),
         ("a@truong.vn\r\nBcc: attacker@evil.example", None),
         ("a@truong.vn;b@truong.vn", None),
-        ("\u0430n@truong.vn", None),  # a Cyrillic а
+        ("\u0430n@truong.vn", None),  # a Cyrillic a (U+0430) for the Latin one
         ("an@truong", None),
         ("", None),
     ],
