@@ -376,3 +376,24 @@ def test_a_live_session_alone_cannot_replace_the_factor_or_renew_the_recovery_co
     renewed = client.post("/bao-mat/ma-du-phong")
     assert renewed.status_code == 200 and "Mã dự phòng" in renewed.text
     assert client.get("/dang-nhap/dang-ky-xac-thuc").status_code == 200
+
+
+def test_reset_requests_are_throttled_per_address_with_the_same_answer(app, portal, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from services.portal.views import auth
+
+    made = []
+    monkeypatch.setattr(auth, "apart", lambda work, service, email, base: made.append(email))
+    with_password(portal)
+    prober = app.test_client()
+    answers = set()
+    for n in range(7):  # six addresses probed from one address, then the officer's own
+        email = OFFICER if n == 6 else f"ai-{n}@yenbai.invalid"
+        answer = prober.post(
+            "/quen-mat-khau", data={"email": email}, environ_base={"REMOTE_ADDR": "198.51.100.7"}
+        )
+        answers.add((answer.status_code, answer.text))
+    assert len(answers) == 1  # the same answer, throttled or not
+    assert made == [f"ai-{n}@yenbai.invalid" for n in range(6)]  # then nothing is looked up
+    officer = app.test_client()
+    officer.post("/quen-mat-khau", data={"email": OFFICER}, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert made[-1] == OFFICER  # another address is not slowed down

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,14 +19,16 @@ from wtforms.validators import DataRequired, Length
 
 from services.portal import accounts, mail, second_factor, throttle
 from services.portal.accounts import INVITATION, RESET, Account, AccountError
-from services.portal.config import PortalSettings
 from services.portal.first_account import forget_kept_password
+from services.portal.service import Portal
 from services.portal.throttle import ThrottlePolicy
 from services.portal.views import sessions
 from services.portal.views.common import HOME, page, person, portal
 
 auth = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
+RESET_THROTTLE = ThrottlePolicy(free=5, first=timedelta(minutes=1), longest=timedelta(hours=1))
+"""Reset requests from one address: six served, then a growing wait (each account: one link in 2 minutes)."""
 ACCOUNT_CODE_THROTTLE = ThrottlePolicy(free=10, first=timedelta(seconds=30), longest=timedelta(hours=1))
 """Guesses of one account's codes from every address together: 10 free, then a growing wait."""
 CODE_REFUSED = "Mã xác thực không đúng, đã được dùng, hoặc đã nhập sai nhiều lần; hãy thử lại sau ít phút."
@@ -209,20 +212,15 @@ def forgot() -> Any:
     form = EmailForm()
     if not form.validate_on_submit():
         return page("forgot.html", 400 if request.method == "POST" else 200, form=form)
-    service = portal()
+    service, now = portal(), wall_clock()
     settings = service.config
-    with service.engine.begin() as conn:
-        made = accounts.reset_link(
-            conn,
-            form.email.data,
-            timedelta(minutes=settings.reset_minutes),
-            service.clock(),
-            timedelta(minutes=2),
-        )
-    if made is not None:
-        account, token = made
-        link = f"{settings.public_url}{url_for('auth.reset', token=token)}"
-        threading.Thread(target=_send_reset, args=(settings, account, link), daemon=True).start()
+    here = throttle.throttle_key("password-reset", client_address())
+    with service.engine.begin() as conn:  # the same work for every address: one request counted
+        waiting = throttle.blocked(conn, here, now)
+        throttle.record_failure(conn, here, now, RESET_THROTTLE)
+    if not waiting:  # whether the address has an account is looked up apart from the answer
+        link_base = f"{settings.public_url}{url_for('auth.reset', token='')}"
+        apart(_reset, service, form.email.data, link_base)
     text = (
         "Nếu địa chỉ này có tài khoản, thư hướng dẫn đặt lại mật khẩu đã được gửi tới đó. "
         f"Liên kết trong thư dùng một lần và hết hạn sau {settings.reset_minutes} phút."
@@ -281,9 +279,29 @@ def _waiting_account() -> Account | None:
     return account
 
 
-def _send_reset(settings: PortalSettings, account: Account, link: str) -> None:
-    """Send a reset e-mail apart from the request, so its timing does not tell the account exists."""
+def apart(work: Callable[..., None], *args: Any) -> None:
+    """Run work beside the request, in a thread of its own (a test runs it in place)."""
+    threading.Thread(target=work, args=args, daemon=True).start()
+
+
+def _reset(service: Portal, email: str, link_base: str) -> None:
+    """Make and mail a reset link if the address has an active account (one every 2 minutes at most).
+
+    Run apart from the request, so the answer's timing tells nothing of whether the account exists.
+    """
+    settings = service.config
     try:
-        mail.send(settings, mail.reset_message(settings, account, link))
+        with service.engine.begin() as conn:
+            made = accounts.reset_link(
+                conn, email, timedelta(minutes=settings.reset_minutes), service.clock(), timedelta(minutes=2)
+            )
+    except Exception:
+        log.exception("password reset link not made")
+        return
+    if made is None:
+        return
+    account, token = made
+    try:
+        mail.send(settings, mail.reset_message(settings, account, link_base + token))
     except (OSError, smtplib.SMTPException):
         log.warning("password reset e-mail not sent", extra={"account_id": account.account_id})
