@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pygal
+from lxml import etree  # pygal draws with lxml (python-docx needs it too)
 from pygal.style import Style
 
 from shared.web.gateway import Caller, SuiteError
@@ -133,5 +134,14 @@ def chart(figures: list[ClusterFigures], kind: str) -> bytes:
         bars.add("Đủ điều kiện", [f.eligible for f in clusters])
         bars.add("Được đề nghị", [f.proposed for f in clusters])
         bars.add("Được khen thưởng", [f.awarded for f in clusters])
-    rendered: bytes = bars.render()
-    return rendered
+    return _without_scripts(bars.render_tree())
+
+
+def _without_scripts(root: Any) -> bytes:
+    """Return an SVG tree as a document with its script elements removed (pygal always adds one)."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    written: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return written

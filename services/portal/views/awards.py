@@ -16,6 +16,9 @@ from shared.cells import to_xlsx
 from shared.documents import attachment
 from shared.web.gateway import SuiteError
 
+CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+"""A chart is a picture: opened on its own it runs nothing and loads nothing (its styles are inline)."""
+
 awards = Blueprint("awards", __name__, url_prefix="/hoc-vien/khen-thuong")
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -231,4 +234,5 @@ def statistics_chart(year: int, kind: str) -> Any:
     """One chart of the year's statistics by cluster (filings, or results), as SVG drawn by the server."""
     if kind not in statistics.CHARTS:
         return page("message.html", 404, title="Thống kê", text="Không có biểu đồ này.")
-    return Response(statistics.chart(statistics.by_cluster(suite(), year), kind), mimetype="image/svg+xml")
+    svg = statistics.chart(statistics.by_cluster(suite(), year), kind)
+    return Response(svg, mimetype="image/svg+xml", headers={"Content-Security-Policy": CHART_POLICY})
