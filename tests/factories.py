@@ -193,3 +193,17 @@ def rebuilt_state_equals_live(service: Any) -> tuple[int, bool]:
     applied = service.rebuild_state(batch_size=97)  # an odd batch: events span several reads
     after = state_snapshot(service)
     return applied, before == after and any(before.values())
+
+
+def console_post(client: Any, path: str, data: dict[str, str]) -> Any:
+    """POST a console form as its page would: with the browser's CSRF value (fetched once if new)."""
+    cookie = client.get_cookie("thidua_console_csrf")
+    if cookie is None:
+        client.get("/console/login")
+        cookie = client.get_cookie("thidua_console_csrf")
+    return client.post(path, data={**data, "csrf_token": cookie.value})
+
+
+def console_login(client: Any, token: str) -> Any:
+    """Sign in to the console with a token, as its login form does."""
+    return console_post(client, "/console/login", {"token": token})

@@ -178,7 +178,7 @@ def test_a_dead_letter_is_redriven_from_the_page(browser, suite) -> None:  # typ
     page.goto(f"{urls['notifications']}/console/dlq?topic={SUBMISSIONS_TOPIC}")
     assert page.locator("#dlq").inner_text().count("(chỉ quản trị viên)") >= 1
     assert page.locator("button.redrive").count() == 0
-    page.goto(f"{urls['notifications']}/console/logout")
+    page.click("#dang-xuat")
     login(page, urls["notifications"], ADMIN)
     page.goto(f"{urls['notifications']}/console/dlq?topic={SUBMISSIONS_TOPIC}")
     assert "DeadlineMissed" in page.locator("#dlq").inner_text()

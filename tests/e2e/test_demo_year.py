@@ -12,7 +12,7 @@ from services import commands, demo
 from services.scoring.app.rebuilds import rebuild
 from services.submissions.app.board import status_board
 from shared.auth import Principal
-from tests.factories import TEST_SECRET
+from tests.factories import TEST_SECRET, console_login
 
 pytestmark = pytest.mark.e2e
 OPERATOR = Principal("tester", "operator")
@@ -121,7 +121,7 @@ def test_the_console_says_the_demonstration_is_there(suite_env: Path) -> None:
 
     notifications = commands.build("notifications")
     client = create_app(notifications).test_client()
-    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    console_login(client, mint_token(TEST_SECRET, "o", "operator"))
     try:
         assert "Dữ liệu minh họa" not in client.get("/console/events").data.decode()
         demo.load()

@@ -10,7 +10,13 @@ from services.notifications.wsgi import create_app
 from services.vocabulary import REGISTRY_TOPIC
 from shared.auth import mint_token
 from shared.bus import OutgoingRecord
-from tests.factories import TEST_SECRET, make_envelope, notifications_settings
+from tests.factories import (
+    TEST_SECRET,
+    console_login,
+    console_post,
+    make_envelope,
+    notifications_settings,
+)
 
 
 def console(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -32,15 +38,13 @@ def console(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_login_takes_a_valid_token_and_refuses_others(tmp_path: Path) -> None:
     service, client = console(tmp_path)
     assert client.get("/console/events").status_code == 302  # to the login page
-    assert client.post("/console/login", data={"token": "forged"}).status_code == 401
+    assert console_login(client, "forged").status_code == 401
     officer = mint_token(TEST_SECRET, "b", "school_officer", "sch_1")
-    assert client.post("/console/login", data={"token": officer}).status_code == 302
+    assert console_login(client, officer).status_code == 403
+    client.set_cookie("thidua_token", officer)  # a cookie of another role, however it came
     assert client.get("/console/events").status_code == 403
-    client.get("/console/logout")
-    assert (
-        client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")}).status_code
-        == 302
-    )
+    client.delete_cookie("thidua_token")
+    assert console_login(client, mint_token(TEST_SECRET, "o", "operator")).status_code == 302
     page = client.get("/console/events").data.decode()
     assert "Luồng sự kiện" in page and page.count("SchoolRegistered") == 3
     assert client.get("/console/events?stream_id=school-1").data.decode().count("SchoolRegistered") == 1
@@ -52,9 +56,9 @@ def test_login_takes_a_valid_token_and_refuses_others(tmp_path: Path) -> None:
 
 def test_an_operator_cannot_redrive(tmp_path: Path) -> None:
     service, client = console(tmp_path)
-    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
-    response = client.post(
-        "/console/dlq/redrive", data={"topic": REGISTRY_TOPIC, "partition": "0", "offset": "0"}
+    console_login(client, mint_token(TEST_SECRET, "o", "operator"))
+    response = console_post(
+        client, "/console/dlq/redrive", {"topic": REGISTRY_TOPIC, "partition": "0", "offset": "0"}
     )
     assert response.status_code == 403
     assert "Chỉ quản trị viên" in response.data.decode()
@@ -72,7 +76,7 @@ def test_the_mail_page_lists_what_was_sent_in_vietnam_time(tmp_path: Path) -> No
         add_notice(
             conn, "k1", "receipt", to, "Đã nhận: mẫu 01", "Nội dung", datetime(2023, 3, 1, 17, 30, tzinfo=UTC)
         )
-    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    console_login(client, mint_token(TEST_SECRET, "o", "operator"))
     page = client.get("/console/mail").data.decode()
     assert "Đã nhận: mẫu 01" in page and "thidua@truong.vn" in page and "Chờ gửi" in page
     assert "02/03/2023 00:30" in page  # 17:30 UTC is past midnight in Vietnam
@@ -108,7 +112,7 @@ def test_an_events_page_shows_its_data_its_stream_and_what_it_correlates_with_or
     runner = audit_runner(service)
     runner.run_until_caught_up()
     runner.close()
-    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    console_login(client, mint_token(TEST_SECRET, "o", "operator"))
     page = client.get(f"/console/events/{filed.id}").data.decode()
     assert "Sự kiện PlanSubmitted" in page and "&#34;note&#34;: &#34;Kế hoạch&#34;" in page.replace(
         '"', "&#34;"
@@ -144,7 +148,7 @@ def test_the_activity_chart_counts_each_topics_events_per_minute(tmp_path: Path)
     assert later == {}  # nothing in the hour before
     svg = activity.chart(series, "t")
     assert svg.startswith("<svg") and f'data-topic="{REGISTRY_TOPIC}"' in svg and "(3)" in svg
-    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    console_login(client, mint_token(TEST_SECRET, "o", "operator"))
     page = client.get("/console/activity").data.decode()
     assert "<svg" in page and "Hoạt động các chủ đề" in page
     service.close()
@@ -155,7 +159,7 @@ def test_console_pages_forbid_framing_inline_script_and_caching(tmp_path: Path) 
     login = client.get("/console/login")
     assert "frame-ancestors 'none'" in login.headers["Content-Security-Policy"]
     assert login.headers["X-Frame-Options"] == "DENY" and "<style>" not in login.data.decode()
-    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    console_login(client, mint_token(TEST_SECRET, "o", "operator"))
     events = client.get("/console/events")
     assert events.headers["Cache-Control"] == "no-store"  # what an operator read stays off disk caches
     assert "unsafe-inline" not in events.headers["Content-Security-Policy"]
@@ -176,11 +180,30 @@ def test_an_events_page_links_its_trace_in_the_trace_backend(tmp_path: Path) -> 
     runner = audit_runner(service)
     runner.run_until_caught_up()
     runner.close()
-    client.post("/console/login", data={"token": mint_token(TEST_SECRET, "o", "operator")})
+    console_login(client, mint_token(TEST_SECRET, "o", "operator"))
     page = client.get(f"/console/events/{traced.id}").data.decode()
     assert f'href="http://127.0.0.1:16686/trace/{trace_id}"' in page
     assert "Không ghi vết" in client.get(f"/console/events/{untraced.id}").data.decode()
     service.config = replace(service.config, trace_ui_url="http://127.0.0.1:9411/zipkin/traces/{trace_id}")
     page = client.get(f"/console/events/{traced.id}").data.decode()
     assert f'href="http://127.0.0.1:9411/zipkin/traces/{trace_id}"' in page  # a template: Zipkin's
+    service.close()
+
+
+def test_console_forms_need_their_csrf_value_and_its_login_only_the_roles_that_use_it(tmp_path: Path) -> None:
+    service, client = console(tmp_path)
+    operator = mint_token(TEST_SECRET, "o", "operator")
+    assert client.post("/console/login", data={"token": operator}).status_code == 403  # no CSRF value
+    assert client.get_cookie("thidua_token") is None
+    officer = mint_token(TEST_SECRET, "b", "school_officer", "sch_1")
+    refused = console_login(client, officer)
+    assert refused.status_code == 403 and client.get_cookie("thidua_token") is None
+    assert console_login(client, mint_token(TEST_SECRET, "a", "academy_admin")).status_code == 302
+    forged = client.post(
+        "/console/dlq/discard", data={"topic": REGISTRY_TOPIC, "partition": "0", "offset": "0"}
+    )
+    assert forged.status_code == 403  # a cross-site form carries no CSRF value
+    assert client.get("/console/logout").status_code == 405  # a link cannot sign anyone out
+    assert console_post(client, "/console/logout", {}).status_code == 302
+    assert client.get("/console/events").status_code == 302  # signed out
     service.close()

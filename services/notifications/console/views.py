@@ -8,13 +8,16 @@ the suite's one client (shared.web.gateway) with the operator's own token.
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    Response,
     current_app,
     g,
     make_response,
@@ -39,6 +42,9 @@ from shared.web.gateway import Gateway, SuiteError
 
 console = Blueprint("console", __name__, url_prefix="/console")
 COOKIE = "thidua_token"
+CSRF_COOKIE = "thidua_console_csrf"
+"""A random value the console's forms carry back (double submit): a POST from elsewhere cannot read it."""
+CONSOLE_ROLES = (ACADEMY_ADMIN, OPERATOR)
 TOPICS = SUITE_TOPICS
 
 
@@ -48,7 +54,37 @@ def _service() -> Notifications:
 
 
 @console.before_request
+def _check_csrf() -> Any:
+    """Refuse a POST whose form does not carry the console's CSRF value back (403)."""
+    if request.method != "POST":
+        return None
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    given = request.form.get("csrf_token", "")
+    if not expected or not hmac.compare_digest(expected, given):
+        return make_response(_page("login.html", error="Phiên làm việc đã hết hạn; hãy tải lại trang."), 403)
+    return None
+
+
+@console.after_request
+def _issue_csrf(response: Response) -> Response:
+    """Give the browser its CSRF value once (HttpOnly: only the console's own pages write it in forms)."""
+    if not request.cookies.get(CSRF_COOKIE):
+        response.set_cookie(
+            CSRF_COOKIE, g.csrf_token, httponly=True, samesite="Strict", secure=request.is_secure
+        )
+    return response
+
+
+def _csrf_token() -> str:
+    """Return this browser's CSRF value (a new one if it has none yet)."""
+    if "csrf_token" not in g:
+        g.csrf_token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    return str(g.csrf_token)
+
+
+@console.before_request
 def _authenticate() -> Any:
+    _csrf_token()
     if request.endpoint in ("console.login", "console.logout"):
         return None
     token = request.cookies.get(COOKIE)
@@ -58,7 +94,7 @@ def _authenticate() -> Any:
         principal = decode_token(current_app.config["JWT_SECRET"], token)
     except ApiError:
         return redirect(url_for("console.login"))
-    if principal.role not in (ACADEMY_ADMIN, OPERATOR):
+    if principal.role not in CONSOLE_ROLES:
         return make_response(
             _page("login.html", error="Chỉ cán bộ vận hành và quản trị viên được dùng bảng điều khiển."), 403
         )
@@ -68,7 +104,9 @@ def _authenticate() -> Any:
 
 def _page(template: str, **values: Any) -> str:
     principal = g.get("console_principal")
-    return render_template(f"console/{template}", principal=principal, demo=_demo_present(), **values)
+    return render_template(
+        f"console/{template}", principal=principal, demo=_demo_present(), csrf_token=_csrf_token(), **values
+    )
 
 
 DEMO_ACTOR = "%:minh-hoa"
@@ -93,17 +131,20 @@ def login() -> Any:
         return _page("login.html")
     token = request.form.get("token", "").strip()
     try:
-        decode_token(current_app.config["JWT_SECRET"], token)
+        principal = decode_token(current_app.config["JWT_SECRET"], token)
     except ApiError:
         return make_response(_page("login.html", error="Mã truy cập không hợp lệ hoặc đã hết hạn."), 401)
+    if principal.role not in CONSOLE_ROLES:
+        refusal = "Chỉ cán bộ vận hành và quản trị viên được dùng bảng điều khiển."
+        return make_response(_page("login.html", error=refusal), 403)
     response = redirect(url_for("console.events"))
     response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", secure=request.is_secure)
     return response
 
 
-@console.route("/logout")
+@console.route("/logout", methods=["POST"])
 def logout() -> Any:
-    """Forget the token."""
+    """Forget the token (a POST with the CSRF value: a link elsewhere cannot sign anyone out)."""
     response = redirect(url_for("console.login"))
     response.delete_cookie(COOKIE)
     return response
