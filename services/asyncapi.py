@@ -76,9 +76,16 @@ SIGNING = (
     f"Its events must come from source integration/<CODE> and carry a {SIGNATURE_HEADER} header: the hex "
     "HMAC-SHA256, with the key the Academy issued to that code, over the UTF-8 bytes of ce_id, ce_type, "
     "ce_source and the record value joined by newlines (shared/signing.py). Unsigned or forged events are "
-    "moved to the topic's .dlq and change nothing."
+    "moved to the topic's .dlq and change nothing, as are confirmations of a school the system does not "
+    "answer for. The signatory is sent in clear; submissions records each confirmation as its own event "
+    "with the signatory sealed, then deletes the inbound record."
 )
 
+
+SIGNATURE_DESCRIPTION = (
+    "Hex HMAC-SHA256 with the key the Academy issued to the sending system, over ce_id, ce_type, "
+    "ce_source and the record value joined by newlines (UTF-8)."
+)
 
 PROVINCIAL = (
     "Each provincial or ministry system reads its own topic, thidua.integration.outbound.<CODE> (on a "
@@ -117,7 +124,7 @@ def build() -> dict[str, Any]:
                 "summary": f"Consume {topic} (key: stream id; CloudEvents binary mode).",
             }
         inbound = INTEGRATION_TOPIC + ".{code}"
-        _channel(spec, channels, messages, "integration", inbound, INBOUND_EVENTS, SIGNING)
+        _channel(spec, channels, messages, "integration", inbound, INBOUND_EVENTS, SIGNING, "Inbound")
         operations["send_integration"] = {
             "action": "send",
             "channel": {"$ref": "#/channels/integration"},
@@ -176,14 +183,17 @@ def _channel(
     topic: str,
     catalogue: Catalogue,
     description: str,
+    prefix: str = "",
 ) -> None:
+    """Declare a channel and its messages (``prefix``: names of its own, where a name is used elsewhere)."""
     refs = {}
     for event in catalogue:
-        schema_name = f"{event.name}V{event.version}"
+        schema_name = f"{prefix}{event.name}V{event.version}"
         if schema_name not in spec.components.schemas:
             spec.components.schema(schema_name, schema=event.schema)
-        messages[event.name] = _message(event, schema_name)
-        refs[event.name] = {"$ref": f"#/components/messages/{event.name}"}
+        message_name = f"{prefix}{event.name}"
+        messages[message_name] = _message(event, schema_name, signed=bool(prefix))
+        refs[message_name] = {"$ref": f"#/components/messages/{message_name}"}
     channels[name] = {
         "address": topic,
         "description": description,
@@ -238,12 +248,21 @@ def json_schema(node: Any) -> Any:
     return {"anyOf": [converted, {"type": "null"}]}
 
 
-def _message(event: EventType, schema_name: str) -> dict[str, Any]:
+def _message(event: EventType, schema_name: str, signed: bool = False) -> dict[str, Any]:
+    """Return an event's message; an inbound one lists and requires its signature header."""
+    headers = CE_HEADERS
+    if signed:
+        signature = {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": SIGNATURE_DESCRIPTION}
+        headers = {
+            **CE_HEADERS,
+            "required": [*CE_HEADERS["required"], SIGNATURE_HEADER],
+            "properties": {**CE_HEADERS["properties"], SIGNATURE_HEADER: signature},
+        }
     return {
         "name": event.name,
         "title": event.name,
         "summary": event.description,
-        "headers": CE_HEADERS,
+        "headers": headers,
         "payload": {"$ref": f"#/components/schemas/{schema_name}"},
         "bindings": {
             "kafka": {"key": {"type": "string", "description": "The stream id."}, "bindingVersion": "0.5.0"}

@@ -85,3 +85,35 @@ def test_the_published_schemas_are_json_schema_2020_12_with_null_as_a_type() -> 
     }
     assert Draft202012Validator(school).is_valid(registered), "a school without e-mail or phone is valid"
     assert not Draft202012Validator(school).is_valid({**registered, "code": "   "})
+
+
+def test_what_a_province_sends_is_valid_against_the_inbound_message_it_is_published_with() -> None:
+    from shared.envelope import Envelope
+    from shared.signing import SIGNATURE_HEADER, signature
+
+    document = json.loads((Path(contract.DOCS) / "asyncapi.json").read_text())
+    [reference] = document["channels"]["integration"]["messages"].values()
+    message = document["components"]["messages"][reference["$ref"].rsplit("/", 1)[1]]
+    payload = json.loads(
+        (Path(contract.DOCS) / "schemas" / "InboundAchievementReportConfirmedV1.json").read_text()
+    )
+    data = {
+        "year": 2023,
+        "school_id": "sch_hoabinh",
+        "copy": 1,
+        "confirmed_by": "HOABINH",
+        "confirmed_on": "2023-11-25",
+        "signatory": "Phó Bí thư Thường trực Tỉnh ủy",  # in clear, as the README tells provinces
+    }
+    envelope = Envelope("AchievementReportConfirmed", "integration/HOABINH", "confirmation-sch_hoabinh", data)
+    _key, headers, value = envelope.to_record()
+    signed = [
+        *headers,
+        (SIGNATURE_HEADER, signature(b"k", envelope.id, envelope.type, envelope.source, value).encode()),
+    ]
+    assert list(Draft202012Validator(payload).iter_errors(json.loads(value))) == []
+    as_read = {name: raw.decode() for name, raw in signed}
+    assert list(Draft202012Validator(message["headers"]).iter_errors(as_read)) == []
+    unsigned = {name: raw.decode() for name, raw in headers}
+    assert not Draft202012Validator(message["headers"]).is_valid(unsigned), "the signature is required"
+    assert "deletes the inbound record" in document["channels"]["integration"]["description"]

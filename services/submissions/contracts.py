@@ -133,6 +133,21 @@ class AchievementReportConfirmedV1(Schema):
     signatory = PersonalString(required=True, subject=True, validate=validate.Length(min=1, max=300))
 
 
+class InboundAchievementReportConfirmedV1(Schema):
+    """A Form 09 copy confirmation as a provincial or ministry system sends it: the signatory in clear.
+
+    Submissions records it as its own AchievementReportConfirmed with the signatory sealed, then deletes
+    the inbound record, so the mailbox keeps nothing it has delivered.
+    """
+
+    year = fields.Integer(required=True)
+    school_id = fields.String(required=True)
+    copy = fields.Integer(required=True, validate=validate.OneOf((1, 2)))
+    confirmed_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    confirmed_on = fields.Date(required=True)
+    signatory = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
 class AchievementReportConfirmationVoidedV1(Schema):
     """The Academy voided a Form 09 confirmation recorded in error, freeing its place for the rightful one."""
 
@@ -233,5 +248,11 @@ REGISTRY_EVENTS = Catalogue(
     ),
 )
 INBOUND_EVENTS = Catalogue(
-    EventType("AchievementReportConfirmed", 1, AchievementReportConfirmedV1, INTEGRATION_TOPIC),
+    EventType(
+        "AchievementReportConfirmed",
+        1,
+        InboundAchievementReportConfirmedV1,
+        INTEGRATION_TOPIC,
+        "A system confirmed a Form 09 copy of one of its schools (signed; recorded, then deleted).",
+    ),
 )

@@ -71,7 +71,8 @@ def read_as_an_outside_system(
             assert message.error() is None, message.error()
             headers = dict(message.headers() or [])
             event = from_binary(KafkaMessage(headers=headers, key=message.key(), value=message.value()))
-            name = f"{event['type']}V{headers['ce_schemaversion'].decode()}"
+            inbound = "Inbound" if ".integration.inbound." in topic else ""  # the inbound channel's own
+            name = f"{inbound}{event['type']}V{headers['ce_schemaversion'].decode()}"
             checks[name].validate(json.loads(message.value()))
             read[event["type"]] += 1
             if message.offset() + 1 >= ends[message.partition()]:
