@@ -61,6 +61,7 @@ def create_app(service: Portal | None = None) -> Flask:
             "PUBLIC_HTTPS": config.public_url.startswith("https://"),
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=config.session_max_hours),
             "WTF_CSRF_TIME_LIMIT": config.session_max_hours * 3600,
+            "OPENAPI_URL_PREFIX": None,  # the portal is pages for people: it publishes no API document
         },
     )
     app.extensions["portal"] = portal

@@ -276,7 +276,7 @@ class VerdictIn(Schema):
     school_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
     awarded = fields.Boolean(required=True)
-    reason = fields.String(load_default="", validate=[validate.Length(max=2000), rules.TEXT])
+    reason = fields.String(validate=[validate.Length(max=2000), rules.TEXT])  # absent: none given
 
 
 class DecisionIn(Schema):
