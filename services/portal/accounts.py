@@ -274,6 +274,25 @@ def password_matches(conn: sa.Connection, account_id: int, password: str) -> boo
     return _verifies(stored or DUMMY_HASH, password) and bool(stored)
 
 
+def foreign_addresses(conn: sa.Connection, officers: list[dict[str, Any]]) -> dict[str, str]:
+    """Return, by field (``<school>.email``), the Form 03 officers listed under another unit's account.
+
+    An address of a portal account belongs to that account's role and unit; a cluster's officer list
+    may name it only for the school officer of that very school.
+    """
+    wanted = {normalised_email(o["email"]): o for o in officers if o.get("email")}
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        sa.select(accounts.c.email, accounts.c.role, accounts.c.tenant).where(accounts.c.email.in_(wanted))
+    )
+    return {
+        f"{wanted[row.email]['school_id']}.email": "Địa chỉ này thuộc tài khoản của một đơn vị khác."
+        for row in rows
+        if (row.role, row.tenant) != (SCHOOL_OFFICER, wanted[row.email]["school_id"])
+    }
+
+
 def end_sessions(conn: sa.Connection, account_id: int, action: str, actor: str, now: datetime) -> None:
     """End every session of an account at once (sign-out, a changed role, a disabled account)."""
     conn.execute(

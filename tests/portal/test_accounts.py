@@ -261,3 +261,20 @@ def test_an_account_address_is_one_parsed_normalised_latin_address(given: str, s
             accounts.checked_email(given)
     else:
         assert accounts.checked_email(given) == stored
+
+
+def test_a_form_03_cannot_list_an_officer_under_another_units_account(portal) -> None:  # type: ignore[no-untyped-def]
+    with_password(portal, email="xem@yenbai.invalid", role="provincial_viewer", tenant="YENBAI")
+    with_password(portal, email="an@hoabinh.invalid", tenant="sch_hoabinh")
+    officers = [
+        {"school_id": "sch_phutho", "email": "XEM@yenbai.invalid"},  # a viewer's account: refused
+        {"school_id": "sch_phutho", "email": "an@hoabinh.invalid"},  # another school's officer: refused
+        {"school_id": "sch_hoabinh", "email": "an@hoabinh.invalid"},  # that school's own officer
+        {"school_id": "sch_yenbai", "email": "moi@yenbai.invalid"},  # no account yet
+    ]
+    with portal.engine.connect() as conn:
+        assert accounts.foreign_addresses(conn, officers[:1]) == {
+            "sch_phutho.email": "Địa chỉ này thuộc tài khoản của một đơn vị khác."
+        }
+        assert list(accounts.foreign_addresses(conn, officers[1:2])) == ["sch_phutho.email"]
+        assert accounts.foreign_addresses(conn, officers[2:]) == {}

@@ -9,8 +9,8 @@ from flask import Blueprint, Response, abort, request
 
 from services.forms import CLUSTER_HEAD as CLUSTER_FILER
 from services.forms import DOSSIER_FORM, FORMS, INSPECTION_FORM, OFFICERS_FORM, filed_by
+from services.portal import accounts, papers
 from services.portal import fields as f
-from services.portal import papers
 from services.portal.views import filing
 from services.portal.views.common import (
     for_roles,
@@ -75,6 +75,22 @@ def file_form(form: str) -> Any:
         return filing.form_page("form.html", me["year"], form, existing, "cluster.forms", **extra)
     try:
         payload = _payload(form, me, extra)
+        foreign = _foreign_officers(payload) if form == OFFICERS_FORM else {}
+        if foreign:
+            message = "Có địa chỉ thư điện tử thuộc tài khoản của đơn vị khác; đồng chí kiểm tra lại."
+            values = dict(request.form)
+            return filing.form_page(
+                "form.html",
+                me["year"],
+                form,
+                existing,
+                "cluster.forms",
+                values,
+                foreign,
+                422,
+                error=message,
+                **extra,
+            )
         filed = filing.submit(me["year"], form, payload, {"cluster_id": me["cluster_id"]}, existing)
     except SuiteError as error:
         message, errors, status = filing.outcome(error)
@@ -91,6 +107,12 @@ def file_form(form: str) -> Any:
             **extra,
         )
     return filing.done(filed, "cluster.filed", submission_id=filed["submission_id"])
+
+
+def _foreign_officers(payload: dict[str, Any]) -> dict[str, str]:
+    """Return the field errors of officers listed under the address of another unit's portal account."""
+    with portal().reader.connect() as conn:
+        return accounts.foreign_addresses(conn, payload["officers"])
 
 
 def _extra(me: dict[str, Any], form: str) -> dict[str, Any]:
