@@ -21,6 +21,10 @@ NOT_A_PERSON = {
     ("ContentAreaV1", "name"): "a content area of the campaign",
     ("CriteriaGroupV1", "name"): "a group of criteria",
     ("DocumentRef", "name"): "an attachment's file name",
+    ("InboundAchievementReportConfirmedV1", "signatory"): (
+        "a person, sent in clear by the province on its own inbound mailbox, which keeps nothing it has "
+        "delivered: submissions records it sealed in its own event and deletes the inbound record"
+    ),
     ("OfficersPayload", "officers"): "the list; each officer's own fields are marked",
     ("SchoolRegisteredV1", "email"): "a school's institutional mailbox",
     ("SchoolRegisteredV1", "name"): "a school's name",
