@@ -42,4 +42,6 @@ def test_the_registry_view_applies_a_school_registered_of_version_1_after_versio
     with engine.connect() as conn:
         rows = conn.execute(sa.select(tables.schools)).all()
     assert runner.stats.dead_lettered == 0
-    assert [tuple(r) for r in rows] == [("sch_cu", "provincial", "Trường Chính trị tỉnh Cũ", True, None, None)]
+    assert [tuple(r) for r in rows] == [
+        ("sch_cu", "provincial", "Trường Chính trị tỉnh Cũ", True, None, None)
+    ]
