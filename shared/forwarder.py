@@ -20,6 +20,7 @@ from prometheus_client import Counter
 
 from shared.bus import Bus, BusUnavailable, OutgoingRecord, Record
 from shared.bus.base import Publisher, Subscription, TopicPartition
+from shared.leases import Tenure
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,15 @@ class Forwarder:
         return read
 
     def run(self, stop: threading.Event) -> None:
-        """Copy until stopped; after a failure start again from the committed offsets."""
+        """Copy until stopped; after a failure start again from the committed offsets.
+
+        Under a lease (``stop`` is then its Tenure), a forwarder that is no longer sure of its lease, a
+        former holder waking after a pause, gives up before it makes or fences a producer.
+        """
         while not stop.is_set():
+            if self._subscription is None and isinstance(stop, Tenure) and not stop.valid():
+                log.warning("forwarder %s: the lease is no longer ours; standing by", self.name)
+                return
             try:
                 self.run_once()
             except BusUnavailable as exc:

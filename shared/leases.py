@@ -8,6 +8,11 @@ the lease time plus one retry interval. A clean stop releases the lease so a sta
 What the holder does while it believes it holds the lease is bounded by its own monotonic clock:
 ``held(margin)`` says whether the lease will still be valid ``margin`` seconds from now, and
 ``confirm(conn)`` checks, inside the caller's transaction, that nobody took it in the meantime.
+
+Holding a lease means making progress, not only being alive: a leased loop looks at its ``Tenure``
+between steps (``is_set``, ``wait``), and a loop that has not looked for longer than the lease time is
+stuck in a step. Its renewals then stop, the lease is released so a standby takes over at once, the
+loop's state reads ``stuck`` (the worker is not ready) and the log says which loop and for how long.
 """
 
 from __future__ import annotations
@@ -148,18 +153,68 @@ class Lease:
             return str(row.holder)
 
 
+class Tenure(threading.Event):
+    """The event a leased loop is given: set when its tenure ends (stop, lease lost, stuck).
+
+    Each look at it (``is_set``, ``wait``) is taken as a sign that the loop is between steps; while it
+    waits in ``wait`` it is idle, not stuck. ``valid()`` says whether the loop may still act as holder:
+    the tenure goes on and the lease, by this process's clock, is still its own.
+    """
+
+    def __init__(self, lease: Lease):
+        super().__init__()
+        self.lease = lease
+        self._looked_at = time.monotonic()
+        self._waiting = 0
+
+    def is_set(self) -> bool:
+        """Say whether the tenure ended (and note that the loop is between steps)."""
+        self._looked_at = time.monotonic()
+        return super().is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the tenure ends or ``timeout`` passes (the loop is idle meanwhile, not stuck)."""
+        self._waiting += 1
+        try:
+            return super().wait(timeout)
+        finally:
+            self._waiting -= 1
+            self._looked_at = time.monotonic()
+
+    def valid(self, margin: float = 0.0) -> bool:
+        """Say whether the loop may still act as the holder ``margin`` seconds from now."""
+        return not super().is_set() and self.lease.held(margin)
+
+    def in_step_for(self) -> float:
+        """Return how long the loop has been inside one step without looking at its tenure."""
+        return 0.0 if self._waiting else time.monotonic() - self._looked_at
+
+
 class LeasedLoop:
     """Runs a loop only while this replica holds its lease; a standby waits and takes over.
 
-    The loop is given an event that is set when the process stops or the lease is lost, so it ends
-    at its next step. ``state`` says what this replica is doing, for /readyz.
+    The loop is given its Tenure, set when the process stops, the lease is lost or the loop is stuck in
+    one step for longer than ``step_deadline`` (the lease time by default), so it ends at its next step.
+    ``state`` says what this replica is doing, for /readyz.
     """
 
-    def __init__(self, lease: Lease, loop: Loop, on_close: Callable[[], Any] | None = None):
+    def __init__(
+        self,
+        lease: Lease,
+        loop: Loop,
+        on_close: Callable[[], Any] | None = None,
+        step_deadline: float | None = None,
+    ):
         self.lease = lease
         self.loop = loop
         self.on_close = on_close
+        self.step_deadline = lease.timing.ttl if step_deadline is None else step_deadline
         self.state = "starting"
+
+    @property
+    def stuck(self) -> bool:
+        """Say whether the loop is stuck in a step (the process is then not ready)."""
+        return self.state == "stuck"
 
     def close(self) -> None:
         """Release what the loop holds (a sending pool), once the process stops."""
@@ -181,7 +236,7 @@ class LeasedLoop:
             self.state = "active"
             HELD.labels(self.lease.name).set(1)
             log.info("lease %s taken by %s", self.lease.name, self.lease.holder)
-            held = threading.Event()
+            held = Tenure(self.lease)
             keeper = threading.Thread(
                 target=self._keep, args=(stop, held), name=f"lease-{self.lease.name}", daemon=True
             )
@@ -207,11 +262,24 @@ class LeasedLoop:
             log.warning("lease %s: database unavailable", self.lease.name)
             return False
 
-    def _keep(self, stop: threading.Event, held: threading.Event) -> None:
-        """Renew the lease until the loop ends; end the loop when the process stops or the lease is lost."""
+    def _keep(self, stop: threading.Event, held: Tenure) -> None:
+        """Renew the lease while the loop makes progress; end its tenure when the process stops, the lease
+        is lost or the loop is stuck in a step (then the lease is released for a standby at once)."""
         next_renewal = time.monotonic() + self.lease.timing.renew_every
-        while not held.wait(0.1):
+        while not threading.Event.wait(held, 0.1):  # the keeper's own waits are not the loop's progress
             if stop.is_set():
+                break
+            if (stalled := held.in_step_for()) > self.step_deadline:
+                self.state = "stuck"
+                log.error(
+                    "lease %s: its loop has been inside one step for %.1f s (limit %.1f s); renewals stop "
+                    "and the lease is released so a standby takes over",
+                    self.lease.name,
+                    stalled,
+                    self.step_deadline,
+                )
+                self.lease.release()
+                HELD.labels(self.lease.name).set(0)
                 break
             if time.monotonic() < next_renewal:
                 continue

@@ -103,8 +103,10 @@ class Worker:
         return released
 
     def healthy(self) -> bool:
-        """Return whether every loop is still running (or was told to stop)."""
-        return not self.failed and all(t.is_alive() or self.stop.is_set() for t in self.threads.values())
+        """Return whether every loop is still running (or was told to stop) and none is stuck in a step."""
+        if self.failed or any(getattr(loop, "stuck", False) for loop in self.loops.values()):
+            return False
+        return all(t.is_alive() or self.stop.is_set() for t in self.threads.values())
 
     def status(self) -> dict[str, Any]:
         """Return each loop's state (lease held or standing by, partitions held) and topic warnings."""

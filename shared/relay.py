@@ -102,6 +102,9 @@ class OutboxRelay:
             self.bus.ensure_topics([self.topic])
             self._topic_ready = True
         if not self._caught_up:
+            if self.lease is not None and not self.lease.held():
+                # a former holder waking (after a pause) must not fence the real holder's open batch
+                raise LeaseLost(f"relay {self.name}: the lease lapsed before fencing")
             self.publisher().fence()  # first: a transaction a former holder is committing is settled
             self.catch_up_with_topic()
         position = self.position()

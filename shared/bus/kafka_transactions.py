@@ -70,7 +70,7 @@ class TransactionalPublisher:
                 for r in records
             ]
             if consumed is not None:
-                producer.send_offsets_to_transaction(*consumed)
+                _send_offsets(producer, *consumed, max(0.0, deadline - time.monotonic()))
             producer.flush(timeout=max(0.0, deadline - time.monotonic()))
             for future in futures:
                 if not future.is_done:
@@ -113,6 +113,19 @@ class TransactionalPublisher:
             self._producer = producer
             log.info("transactional producer %s ready", self.transactional_id)
         return self._producer
+
+
+def _send_offsets(producer: KafkaProducer, offsets: dict[Any, Any], group: Any, timeout: float) -> None:
+    """Add a consumer's offsets to the open transaction, waiting at most ``timeout`` seconds.
+
+    ``KafkaProducer.send_offsets_to_transaction`` waits without a bound (a forwarder once hung in it for
+    a quarter of an hour after a broker died); this does what it does (kafka-python 3.0) with one.
+    """
+    manager: Any = producer._transaction_manager
+    result = manager.send_offsets_to_transaction(offsets, group)
+    producer._sender.wakeup()
+    if not result.wait(timeout_ms=int(timeout * 1000)):
+        raise KafkaTimeoutError(f"offsets not added to the transaction within {timeout:.1f} s")
 
 
 def _commit(producer: KafkaProducer, timeout: float) -> None:

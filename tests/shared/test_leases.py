@@ -127,3 +127,53 @@ def test_a_holder_frozen_inside_a_transaction_does_not_keep_a_standby_out(postgr
         conn.close()
         frozen_engine.dispose()
         standby.engine.dispose()
+
+
+def test_a_loop_stuck_in_a_step_stops_renewing_and_a_standby_takes_over(database_url: str) -> None:
+    from shared.process import Worker
+
+    a, b = two_replicas(database_url)
+    ran: list[str] = []
+    unblock = threading.Event()
+
+    def stuck(tenure: threading.Event) -> None:  # one step that never returns (a call without a bound)
+        ran.append("a")
+        unblock.wait()
+
+    def working(tenure: threading.Event) -> None:
+        ran.append("b")
+        while not tenure.is_set():  # between steps it looks at its tenure: that is progress
+            tenure.wait(0.05)
+
+    stops = {"a": threading.Event(), "b": threading.Event()}
+    loops = {"a": LeasedLoop(a, stuck), "b": LeasedLoop(b, working)}
+    worker = Worker("w", {"feed": loops["a"]}, dict)
+    threads = {n: threading.Thread(target=loops[n].run, args=(stops[n],)) for n in ("a", "b")}
+    threads["a"].start()
+    wait_for(lambda: ran == ["a"])
+    threads["b"].start()
+    taken = time.monotonic()
+    wait_for(lambda: ran == ["a", "b"])
+    assert time.monotonic() - taken < 2 * QUICK.ttl + QUICK.retry_every + 0.5, "within the failover time"
+    assert loops["a"].state == "stuck" and loops["a"].stuck and not worker.healthy()
+    assert worker.status()["loops"]["feed"]["state"] == "stuck"
+    assert a.current_holder() == "b"
+    unblock.set()  # the step returns at last: the former holder stands by, ready again
+    wait_for(lambda: loops["a"].state == "standby")
+    assert not loops["a"].stuck
+    for name in ("a", "b"):
+        stops[name].set()
+        threads[name].join(5)
+
+
+def test_a_loop_idle_in_its_wait_is_not_stuck(database_url: str) -> None:
+    a, _b = two_replicas(database_url)
+    stop = threading.Event()
+    loop = LeasedLoop(a, lambda tenure: tenure.wait(), step_deadline=0.2)
+    thread = threading.Thread(target=loop.run, args=(stop,))
+    thread.start()
+    wait_for(lambda: loop.state == "active")
+    time.sleep(3 * QUICK.ttl)  # three lease times idle, waiting: never taken for stuck
+    assert loop.state == "active" and a.held()
+    stop.set()
+    thread.join(5)

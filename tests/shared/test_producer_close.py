@@ -75,3 +75,37 @@ def test_a_producer_holding_records_when_the_broker_died_is_closed_without_noise
     bus.close()
     gc.collect()
     assert ignored == []
+
+
+@pytest.mark.kafka
+def test_adding_a_consumers_offsets_to_a_transaction_fails_within_its_bound_when_the_broker_dies(
+    own_broker: LocalBroker, topic: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forwarder once hung 15 minutes in kafka-python's unbounded send_offsets_to_transaction."""
+    import time
+
+    from kafka.structs import OffsetAndMetadata
+    from kafka.structs import TopicPartition as KafkaTopicPartition
+
+    from shared.bus import kafka_transactions
+
+    bus = KafkaBus(f"127.0.0.1:{own_broker.port}")
+    bus.ensure_topics([topic])
+    record = OutgoingRecord(topic, b"k", [], b"v")
+    forwarder = bus.transactional_publisher("forwarder-bound")
+    forwarder.publish([record])  # a producer ready, its transactional id known to the coordinator
+    bounded = kafka_transactions._send_offsets
+
+    def broker_dies_first(*args: Any) -> None:
+        own_broker.stop()  # the coordinator is gone while the transaction is open
+        bounded(*args)
+
+    monkeypatch.setattr(kafka_transactions, "_send_offsets", broker_dies_first)
+    offsets = {KafkaTopicPartition(bus.physical(topic), 0): OffsetAndMetadata(1, "", -1)}
+    started = time.monotonic()
+    with pytest.raises(BusUnavailable):
+        forwarder.publish([record], timeout=3, consumed=(offsets, "forwarder-bound-group"))
+    waited = time.monotonic() - started
+    assert waited < 3 + 5, f"waited {waited:.1f} s"  # the stop itself takes a few seconds
+    forwarder.close()
+    bus.close()
