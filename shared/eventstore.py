@@ -148,11 +148,27 @@ class EventStore:
             sealed.append((event_type, data))
         return sealed
 
-    def restore(self, conn: sa.Connection, envelopes: Sequence[Envelope]) -> None:
+    def restore(
+        self, conn: sa.Connection, envelopes: Sequence[Envelope], positions: Sequence[int | None] = ()
+    ) -> None:
         """Insert events recorded before, as a recovery reads them from the topic: ids, versions, times,
-        causes and schema versions kept (readers upcast an older version as they do from the topic)."""
-        if envelopes:
-            conn.execute(self.events.insert(), [_row(e, Context()) for e in envelopes])
+        causes and schema versions kept (readers upcast an older version as they do from the topic), and
+        each at its former position where one is given (the next append then comes after the highest)."""
+        given = list(positions) or [None] * len(envelopes)
+        fresh = [_row(e, Context()) for e, p in zip(envelopes, given, strict=True) if p is None]
+        placed = [{**_row(e, Context()), "position": p} for e, p in zip(envelopes, given, strict=True) if p]
+        if fresh:
+            conn.execute(self.events.insert(), fresh)
+        if placed:
+            conn.execute(self.events.insert(), placed)
+            if conn.dialect.name == "postgresql":  # the sequence must move past the positions placed
+                name = self.events.name
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'position'), "
+                        f"(SELECT max(position) FROM {name}))"
+                    )
+                )
 
     def stream_versions(self, conn: sa.Connection, stream_ids: Sequence[str]) -> dict[str, int]:
         """Return the version of each of several streams (absent when new)."""

@@ -4,8 +4,11 @@ Every event a service records reaches its topic once (the relay's transactions),
 everything (``retention.ms=-1``). So a database that is lost comes back from the topic: the events are
 imported with their ids, streams, versions, times and causes, in the order the service recorded them
 (the relay puts each event's store position on its record, ``thidua_position``; records published
-before it are ordered by time, each partition in its own order). Then the state tables are applied
-again, and the relay's progress set past every imported event, so nothing is published twice.
+before it are ordered by time, each partition in its own order). Each event comes back at the position
+its record carries (positions may have gaps), so what the service records afterwards takes positions
+past every one on the topic, and a second recovery orders the topic as the first did. Then the state
+tables are applied again, and the relay's progress set past every imported event, so nothing is
+published twice.
 
 A database restored from an older backup is *reconciled*: the events on the topic that it lacks are
 imported after its own, and those it holds that never reached the topic are published now. What the
@@ -18,6 +21,7 @@ import heapq
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import sqlalchemy as sa
 
@@ -77,7 +81,7 @@ def recover(service: ServiceContext, topic: str, reconcile: bool = False, batch:
             f"{service.settings.service}'s database holds {held} events: reconcile, or empty it"
         )
     service.bus.ensure_topics([topic])
-    envelopes, report.undecodable = _ordered(service.bus.read([topic], Start(), 1_000_000_000))
+    envelopes, report.undecodable, positions = _ordered(service.bus.read([topic], Start(), 1_000_000_000))
     report.on_topic = len(envelopes)
     on_topic = {e.id for e in envelopes}
     with service.transaction() as conn:
@@ -85,8 +89,10 @@ def recover(service: ServiceContext, topic: str, reconcile: bool = False, batch:
         known = _known_ids(conn, events, [e.id for e in envelopes], batch)
         report.held = len(known)
         missing = [e for e in envelopes if e.id not in known]
+        kept = _kept_positions(conn, events, missing, positions)
         for start in range(0, len(missing), batch):
-            store.restore(conn, missing[start : start + batch])
+            chunk = missing[start : start + batch]
+            store.restore(conn, chunk, [kept.get(e.id) for e in chunk])
         report.imported = len(missing)
         unpublished = _not_on_topic(conn, service, on_topic) if held else []
     if unpublished:
@@ -99,8 +105,23 @@ def recover(service: ServiceContext, topic: str, reconcile: bool = False, batch:
     return report
 
 
-def _ordered(records: Iterable[Record]) -> tuple[list[Envelope], int]:
-    """Return the records' events in the order they were recorded, and how many were not events.
+def _kept_positions(
+    conn: sa.Connection, events: sa.Table, missing: Sequence[Envelope], positions: dict[str, int]
+) -> dict[str, int]:
+    """Return the positions the missing events come back at: those their records carry, when they all
+    lie past what the store holds and the events without one, in order; none otherwise (new ones)."""
+    floor = int(conn.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0)
+    floor += sum(1 for e in missing if e.id not in positions)
+    carried = [positions[e.id] for e in missing if e.id in positions]
+    if carried and (carried[0] <= floor or any(b <= a for a, b in pairwise(carried))):
+        log.warning("recovery: the topic's positions clash with the store's; events take new positions")
+        return {}
+    return {e.id: positions[e.id] for e in missing if e.id in positions}
+
+
+def _ordered(records: Iterable[Record]) -> tuple[list[Envelope], int, dict[str, int]]:
+    """Return the records' events in the order they were recorded, how many were not events, and the
+    store position each record carries (by event id).
 
     Records with a position come in its order. Older ones (none) are merged partition by partition,
     each partition's order kept, by the time of the event.
@@ -121,7 +142,8 @@ def _ordered(records: Iterable[Record]) -> tuple[list[Envelope], int]:
     )
     unpositioned = [[e for p, e in items if p < 0] for items in by_partition.values()]
     merged = heapq.merge(*unpositioned, key=lambda e: e.time)
-    return [*merged, *(e for _, e in positioned)], undecodable
+    carried = {e.id: p for p, e in positioned}
+    return [*merged, *(e for _, e in positioned)], undecodable, carried
 
 
 def _known_ids(conn: sa.Connection, events: sa.Table, ids: Sequence[str], batch: int) -> set[str]:

@@ -34,7 +34,7 @@ def test_records_with_their_store_position_come_back_in_the_stores_order() -> No
         record(1, 0, "b", 1, position=1),
         record(0, 1, "a", 9, position=2),
     ]
-    ordered, skipped = _ordered(records)
+    ordered, skipped, _positions = _ordered(records)
     assert [(e.stream_id, e.data["n"]) for e in ordered] == [("b", 0), ("a", 1), ("a", 0)] and skipped == 0
 
 
@@ -48,7 +48,7 @@ def test_older_records_keep_each_partitions_order_merged_by_time_and_come_first(
         record(0, 2, "a", 8, position=10),
         Record("t", 0, 3, b"k", [("ce_type", b"x")], b"not an event", 0),
     ]
-    ordered, skipped = _ordered(records)
+    ordered, skipped, _positions = _ordered(records)
     assert [(e.stream_id, e.data["n"]) for e in ordered] == [
         ("a", 0),
         ("b", 0),
