@@ -130,6 +130,8 @@ def recover(service: str, reconcile: bool = False, progress: Progress | None = N
 
     def run(built: Any) -> list[str]:
         lines = recovery.recover(built, contracts.TOPIC, reconcile).lines()
+        if keys := getattr(bootstrap, "restore_keys", None):
+            lines += keys(built)
         if own := getattr(bootstrap, "recover_consumers", None):
             return [*lines, *own(built)]
         runners = bootstrap.consumers(built)

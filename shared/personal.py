@@ -185,6 +185,7 @@ class MasterKeys:
         if not materials or not materials[0]:
             raise ValueError("a master key is needed to keep personal data")
         self._keys = {_key_id(m): _derive(m, b"thidua personal data keys") for m in materials if m}
+        self._backup_keys = {_key_id(m): _derive(m, b"thidua personal key backup") for m in materials if m}
         self.current = _key_id(materials[0])
         self.lookup_key = _derive(materials[0], b"thidua personal lookup")
 
@@ -192,6 +193,10 @@ class MasterKeys:
         """Return a data key sealed under the current master key."""
         nonce = os.urandom(12)
         return nonce + AESGCM(self._keys[self.current]).encrypt(nonce, data_key, subject_id.encode())
+
+    def backup_key(self, key_id: str) -> bytes:
+        """Return the key an export of the key table is sealed with (KeyError: that master key is gone)."""
+        return self._backup_keys[key_id]
 
     def unwrap(self, subject_id: str, wrapped: bytes, wrapped_by: str) -> bytes:
         """Return a data key from its wrapped form; KeyError when its master key is not configured."""

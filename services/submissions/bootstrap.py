@@ -48,3 +48,10 @@ def inbound_runner(service: Submissions) -> ConsumerRunner:
     return ConsumerRunner(
         projection, service.engine, tables.processed_events, service.bus, contracts.INBOUND_EVENTS
     )
+
+
+def restore_keys(service: Submissions) -> list[str]:
+    """After a recovery from the topic, bring the personal-data keys back from their sealed export."""
+    from services.submissions.app.keys import restore_keys as restore
+
+    return restore(service)

@@ -24,6 +24,10 @@ class SubmissionsSettings:
     integration_keys: Mapping[str, str] = field(default_factory=dict)
     archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
     """How far DOCX and XLSX uploads may expand (SUBMISSIONS_ARCHIVE_MAX_MB, _MAX_RATIO, _MAX_MEMBERS)."""
+    key_export: str = ""
+    """Where the sealed export of the personal-data keys is kept (SUBMISSIONS_KEY_EXPORT; keep it with the
+    backups, not beside the database), written every SUBMISSIONS_KEY_EXPORT_SECONDS when keys changed."""
+    key_export_seconds: float = 60.0
     personal_keys: tuple[str, ...] = field(default=(), repr=False)
     """The master key that wraps personal data keys, then the previous one while rotating
     (THIDUA_PERSONAL_KEY, else THIDUA_DATA_KEY, else the token key; THIDUA_PERSONAL_KEY_PREVIOUS)."""
@@ -44,6 +48,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> SubmissionsSettin
         keys = json.loads(env.get("THIDUA_INTEGRATION_KEYS") or _keys_file(data_dir))
         max_mb = float(env.get("SUBMISSIONS_MAX_UPLOAD_MB", "20"))
         interval = float(env.get("SUBMISSIONS_WATCH_INTERVAL", "60"))
+        export_seconds = float(env.get("SUBMISSIONS_KEY_EXPORT_SECONDS", "60"))
         archive_limits = ArchiveLimits(
             int(float(env.get("SUBMISSIONS_ARCHIVE_MAX_MB", "100")) * 1024 * 1024),
             float(env.get("SUBMISSIONS_ARCHIVE_MAX_RATIO", "200")),
@@ -60,6 +65,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> SubmissionsSettin
         watch_interval=interval,
         integration_keys=keys,
         archive_limits=archive_limits,
+        key_export=env.get("SUBMISSIONS_KEY_EXPORT", f"{data_dir}/personal-keys.sealed"),
+        key_export_seconds=export_seconds,
         personal_keys=tuple(
             key
             for key in (

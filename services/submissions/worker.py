@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.submissions.app.keys import export_keys
 from services.submissions.app.watcher import run_watcher
 from services.submissions.bootstrap import bootstrap, consumers
 from services.submissions.config import load_settings
@@ -19,6 +20,9 @@ def loops(service: Submissions) -> dict[str, Loop]:
         "relay": service.relay_loop(TOPIC),
         **consumers(service),
         "deadline-watcher": service.singleton("deadline-watcher", lambda stop: run_watcher(service, stop)),
+        "personal-keys-export": service.singleton(
+            "personal-keys-export", lambda stop: export_keys(service, stop)
+        ),
         **(
             {
                 "inbound-mailbox": service.singleton(
