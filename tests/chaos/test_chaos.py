@@ -28,6 +28,7 @@ from kafka.admin import ConfigResource, ConfigResourceType
 
 from bench.cluster import LocalCluster
 from services.registry.contracts import CONSUMED as REGISTRY_CONSUMED
+from services.registry.feeds import FORWARDER
 from services.scoring.app.rebuilds import rebuild
 from services.scoring.bootstrap import bootstrap as scoring_bootstrap
 from services.scoring.bootstrap import migrate as scoring_migrate
@@ -193,6 +194,9 @@ def test_nothing_is_lost_duplicated_forked_or_dead_lettered_when_brokers_and_rep
             )
             if service == "registry":
                 chaos.step("start broker 2 again", lambda: cluster.start_node(2))
+                # the load registers schools all along: the provincial feeds forward in transactions
+                chaos.step("kill -9 broker 3 while the provincial feeds forward", lambda: cluster.kill(3))
+                chaos.step("start broker 3 again", lambda: cluster.start_node(3))
             chaos.step(f"start {killed[service]} again", lambda s=service: suite.restart(killed[s]))
         chaos.step("kill -9 notifications-worker-1", lambda: suite.kill("notifications-worker-1"))
         chaos.step("kill -9 submissions-api-1", lambda: suite.kill("submissions-api-1"))
@@ -333,6 +337,8 @@ def assert_whole(  # type: ignore[no-untyped-def]
         )
 
     suite.wait_until(converged, "every event published, consumed and audited", timeout=240)
+    feeds = [g for g in bus.group_lag() if g.group.endswith(FORWARDER)]
+    assert feeds and all(g.committed == g.end for g in feeds), "the provincial feeds resumed to the end"
     suite.wait_until(converged, "the suite to stay converged", timeout=60)
     for name, port in health.items():  # a worker started again late (after a recovery) may still start
         suite.wait_until(lambda p=port: _ready(p), f"{name} to be ready", timeout=60)
