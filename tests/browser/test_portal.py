@@ -468,3 +468,29 @@ def test_the_academy_opens_2024_from_2023_and_carries_the_clusters_forward(brows
     assert len(formed.json()) == 8 and len(led) == 1 and len(led[0]["deputy_school_ids"]) == 1
     assert "7 cụm cần Học viện giao" in page.inner_text("main")
     page.close()
+
+
+def test_the_academy_confirms_its_password_and_code_before_renewing_recovery_codes(browser, running) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser.portal_suite import NEW_ACADEMY_PASSWORD
+
+    page = browser.new_page()
+    academy_signs_in(page, running)
+    page.goto(f"{running.portal}/bao-mat/")
+    assert page.locator("#ma-du-phong-moi").count() == 0  # a live session alone changes nothing
+    no_serious_violations(page, "account security")
+    page.screenshot(path=str(SCREENSHOTS / "portal-security-confirm.png"), full_page=True)
+    page.fill("#password", "khong-phai-mat-khau")
+    page.fill("#code", running.next_code())
+    page.click("#xac-nhan")
+    assert "không đúng" in page.inner_text("main")
+    page.fill("#password", NEW_ACADEMY_PASSWORD)
+    page.fill("#code", running.next_code())
+    page.click("#xac-nhan")
+    assert "Đã xác nhận" in page.inner_text("main")
+    page.screenshot(path=str(SCREENSHOTS / "portal-security-confirmed.png"), full_page=True)
+    page.click("#ma-du-phong-moi")
+    assert page.locator("#ma-du-phong li").count() == 10
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{running.portal}/bao-mat/")
+    page.screenshot(path=str(SCREENSHOTS / "portal-security-phone.png"), full_page=True)
+    page.close()

@@ -397,3 +397,16 @@ def test_reset_requests_are_throttled_per_address_with_the_same_answer(app, port
     officer = app.test_client()
     officer.post("/quen-mat-khau", data={"email": OFFICER}, environ_base={"REMOTE_ADDR": "203.0.113.7"})
     assert made[-1] == OFFICER  # another address is not slowed down
+
+
+def test_guessing_the_password_to_confirm_an_identity_is_throttled(app, portal) -> None:  # type: ignore[no-untyped-def]
+    client, secret, _codes, first = enrolled_academy(app, portal)
+    password = "mat-khau-hoc-vien"
+    client.post(
+        "/bao-mat/doi-mat-khau", data={"current": first, "password": password, "confirmation": password}
+    )
+    for guess in ("doan-1", "doan-2", "doan-3", "doan-4"):
+        assert client.post("/bao-mat/xac-nhan", data={"password": guess, "code": "000000"}).status_code == 401
+    right = client.post("/bao-mat/xac-nhan", data={"password": password, "code": next_code(secret)})
+    assert right.status_code == 401  # this address waits now, like a sign-in
+    assert client.post("/bao-mat/ma-du-phong").status_code == 403

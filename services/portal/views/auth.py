@@ -130,12 +130,15 @@ def code() -> Any:
     return redirect(url_for(HOME[account.role]))
 
 
-def checked_code(conn: sa.Connection, account_id: int, code: str, now: datetime) -> bool:
+def checked_code(
+    conn: sa.Connection, account_id: int, code: str, now: datetime, password_right: bool = True
+) -> bool:
     """Verify a second-factor code (or a recovery code), throttled so a password holder cannot lock out.
 
     Failures count per (account, address) like passwords, and also for the account as a whole: that
     ceiling holds back only addresses that have failed themselves, so the owner's right code from an
-    address without failures is always taken, whatever guesses came from elsewhere.
+    address without failures is always taken, whatever guesses came from elsewhere. Where a password is
+    asked again with the code, a wrong one counts as a failed try like a wrong code.
     """
     service = portal()
     subject = f"second-factor:{account_id}"
@@ -144,7 +147,7 @@ def checked_code(conn: sa.Connection, account_id: int, code: str, now: datetime)
     waiting = throttle.blocked(conn, here, now) or (
         throttle.has_failures(conn, here) and throttle.blocked(conn, anywhere, now)
     )
-    if not waiting and second_factor.verify(conn, account_id, code, service.secrets, now):
+    if not waiting and password_right and second_factor.verify(conn, account_id, code, service.secrets, now):
         throttle.record_success(conn, here)
         return True
     throttle.record_failure(conn, here, now, service.config.throttle)

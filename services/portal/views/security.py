@@ -72,7 +72,7 @@ def confirm_identity() -> Any:
     now = wall_clock()
     with service.engine.begin() as conn:
         right = accounts.password_matches(conn, who.account_id, form.password.data)
-        opened = checked_code(conn, who.account_id, form.code.data, now) if right else False
+        opened = checked_code(conn, who.account_id, form.code.data, now, password_right=right)
     if not opened:
         return _overview(401, "Mật khẩu hoặc mã xác thực không đúng; hãy thử lại sau ít phút.")
     sessions.confirm_identity()
