@@ -494,3 +494,19 @@ def test_the_academy_confirms_its_password_and_code_before_renewing_recovery_cod
     page.goto(f"{running.portal}/bao-mat/")
     page.screenshot(path=str(SCREENSHOTS / "portal-security-phone.png"), full_page=True)
     page.close()
+
+
+def test_the_erasure_page_names_the_account_of_the_same_address_and_touches_it_only_if_ticked(
+    browser, running
+) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    academy_signs_in(page, running)
+    page.goto(f"{running.portal}/hoc-vien/du-lieu-ca-nhan/?tim=ha@yenbai.invalid")
+    page.click("#nguoi-duoc-neu-ten a:text-is('Nguyễn Thị Hà')")
+    account = page.locator("#tai-khoan-cung-dia-chi").inner_text()
+    assert "Cán bộ thi đua của trường" in account and "Trường Chính trị tỉnh Yên Bái" in account
+    assert not page.locator("#an-danh-tai-khoan").is_checked()  # nothing reaches the account by default
+    assert "Yên Bái" in page.locator("label[for=an-danh-tai-khoan]").inner_text()
+    no_serious_violations(page, "erasure with an account of the same address")
+    page.screenshot(path=str(SCREENSHOTS / "portal-personal-erase-account.png"), full_page=True)
+    page.close()

@@ -104,6 +104,19 @@ def test_a_holder_whose_lease_lapsed_and_was_taken_publishes_nothing(
     assert relay.bus.read([topic], Start(), 100) == []
 
 
+def test_a_former_holder_waking_with_a_lapsed_lease_makes_no_producer_before_it_knows(
+    bus_url: str, database_url: str, topic: str
+) -> None:
+    engine, store, relay, standby = leased_relays(database_url, bus_url, topic)
+    relay.close()
+    relay._caught_up = False  # as after a pause or a failed publish: it would fence first
+    append_pings(engine, store, "a", range(1, 3))
+    assert standby.acquire()  # the lease went to another replica while this one slept
+    with pytest.raises(LeaseLost):
+        relay.publish_batch()
+    assert relay._publisher is None, "no transactional producer made: the holder's batch is not aborted"
+
+
 @pytest.mark.kafka
 def test_the_relay_survives_a_broker_stop_and_start_with_nothing_lost_or_duplicated(
     own_broker: LocalBroker, tmp_path: Path, topic: str
