@@ -59,9 +59,8 @@ token: venv $(SECRET_FILE) ## Print a development token: make -s token ROLE=acad
 
 TEST_WORKERS ?= 2
 
-test: venv ## Run every test (Kafka: KAFKA_BOOTSTRAP_SERVERS or a local broker; PostgreSQL: TEST_POSTGRES_URL)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not chaos"
-	$(BIN)/pytest -m chaos
+test: venv ## Run every tier, installing and starting what they need first (deploy/test.sh); nothing skips
+	BIN=$(BIN) TEST_WORKERS=$(TEST_WORKERS) deploy/test.sh
 
 lint: venv ## Check style and types (ruff, mypy)
 	$(BIN)/ruff check .

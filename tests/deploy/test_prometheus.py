@@ -4,7 +4,6 @@ and every metric they name one the suite exports."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
@@ -23,8 +24,10 @@ NAMED = re.compile(r"\b(thidua_[a-z_]+|up)\b")
 def promtool(*args: str, cwd: Path = PROMETHEUS) -> str:
     """Run promtool (Debian's prometheus package; CI installs it) and return what it printed."""
     if shutil.which("promtool") is None:
-        if os.environ.get("CI"):
-            pytest.fail("promtool is missing: .ci/run installs Debian's prometheus package")
+        if IN_CI:
+            pytest.fail(
+                "promtool is missing: make test (deploy/test.sh) installs Debian's prometheus package"
+            )
         pytest.skip("promtool is not installed (apt-get install prometheus)")
     done = subprocess.run(["promtool", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
