@@ -28,6 +28,10 @@ CLOSE_COMMIT_MS = 2000
 """How long a leaving member waits to commit what it sent but was not acknowledged."""
 
 
+REWIND_SECONDS = 60.0
+"""How long a rewind may wait for the group to assign its partitions (brokers just back take a while)."""
+
+
 class Namespaced(Protocol):
     """What a subscription needs of its bus: topic names on the broker and consumer settings."""
 
@@ -161,8 +165,9 @@ class KafkaSubscription:
         mid-rebuild resumes from the committed offsets, which would otherwise still be the old ends and
         leave the rebuilt model short of everything before them.
         """
-        deadline = time.monotonic() + 30
-        refresh = time.monotonic() + 2
+        started = time.monotonic()
+        deadline = started + REWIND_SECONDS
+        refresh = started + 2
         try:
             while True:
                 assigned = self._consumer.assignment()
@@ -173,12 +178,15 @@ class KafkaSubscription:
                         self._requested.update(beginning)  # what was sent before is not to be made again
                         return
                 if time.monotonic() > deadline:
-                    raise BusUnavailable("no partitions assigned and rewound within 30s")
+                    raise BusUnavailable(f"no partitions assigned and rewound within {REWIND_SECONDS:.0f}s")
                 if time.monotonic() > refresh:
                     # A group joined before the client knew the topics' partitions assigns nothing until
                     # its metadata is refreshed (by default only every 5 minutes): ask for it now.
                     self._consumer._client.cluster.request_update()
                     refresh = time.monotonic() + 2
+                    if refresh - started > 10:
+                        # still nothing after brokers came back (a drill): join the group again
+                        self._consumer._coordinator.request_rejoin()
                 self._consumer.poll(timeout_ms=100, max_records=1)
         except KafkaError as exc:
             raise BusUnavailable(f"rewind failed: {exc}") from exc
