@@ -9,6 +9,7 @@ comes back a few seconds later. Then nothing may be lost, duplicated in effect, 
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -56,8 +57,10 @@ FAILOVER_SECONDS = 5
 
 
 def free_base_port() -> int:
-    """Return a port from which six consecutive ports are free on loopback."""
-    for base in range(39092, 60000, 10):
+    """Return a port from which six consecutive ports are free on loopback, below the kernel's range for
+    outgoing ports: in that range a broker's own connections took a port the next node was to bind."""
+    for _ in range(200):
+        base = random.randrange(20000, 29990, 10)
         try:
             for port in range(base, base + 6):
                 with socket.socket() as sock:
@@ -65,7 +68,7 @@ def free_base_port() -> int:
             return base
         except OSError:
             continue
-    raise RuntimeError("no six free ports in a row")
+    raise RuntimeError("no six free ports in a row between 20000 and 29999")
 
 
 @pytest.fixture(scope="module")
