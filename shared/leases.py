@@ -10,9 +10,10 @@ What the holder does while it believes it holds the lease is bounded by its own 
 ``confirm(conn)`` checks, inside the caller's transaction, that nobody took it in the meantime.
 
 Holding a lease means making progress, not only being alive: a leased loop looks at its ``Tenure``
-between steps (``is_set``, ``wait``), and a loop that has not looked for longer than the lease time is
-stuck in a step. Its renewals then stop, the lease is released so a standby takes over at once, the
-loop's state reads ``stuck`` (the worker is not ready) and the log says which loop and for how long.
+between steps (``is_set``, ``wait``), and a loop that has not looked for longer than its step deadline
+(``STEP_DEADLINE``, or the lease time if longer) is stuck in a step. Its renewals then stop, the lease
+is released so a standby takes over at once, the loop's state reads ``stuck`` (the worker is not
+ready) and the log says which loop and for how long.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ from shared.db import is_transient
 log = logging.getLogger(__name__)
 HELD = Gauge("thidua_lease_held", "1 while this process holds the lease, 0 while it stands by.", ["lease"])
 Loop = Callable[[threading.Event], Any]
+STEP_DEADLINE = 60.0
+"""How long one step of a leased loop may last before it is taken for stuck. Every wait on Kafka or the
+database inside a step is bounded (at most the 10 s delivery timeout or a request's 30 s), so a step
+past this is a call without a bound; a shorter deadline took relays waiting out a lost quorum for stuck."""
 
 
 def lease_table(metadata: sa.MetaData) -> sa.Table:
@@ -194,7 +199,8 @@ class LeasedLoop:
     """Runs a loop only while this replica holds its lease; a standby waits and takes over.
 
     The loop is given its Tenure, set when the process stops, the lease is lost or the loop is stuck in
-    one step for longer than ``step_deadline`` (the lease time by default), so it ends at its next step.
+    one step for longer than ``step_deadline`` (STEP_DEADLINE, or the lease time if longer), so it ends
+    at its next step.
     ``state`` says what this replica is doing, for /readyz.
     """
 
@@ -208,7 +214,7 @@ class LeasedLoop:
         self.lease = lease
         self.loop = loop
         self.on_close = on_close
-        self.step_deadline = lease.timing.ttl if step_deadline is None else step_deadline
+        self.step_deadline = max(lease.timing.ttl, STEP_DEADLINE) if step_deadline is None else step_deadline
         self.state = "starting"
 
     @property

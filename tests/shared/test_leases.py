@@ -146,7 +146,7 @@ def test_a_loop_stuck_in_a_step_stops_renewing_and_a_standby_takes_over(database
             tenure.wait(0.05)
 
     stops = {"a": threading.Event(), "b": threading.Event()}
-    loops = {"a": LeasedLoop(a, stuck), "b": LeasedLoop(b, working)}
+    loops = {"a": LeasedLoop(a, stuck, step_deadline=QUICK.ttl), "b": LeasedLoop(b, working)}
     worker = Worker("w", {"feed": loops["a"]}, dict)
     threads = {n: threading.Thread(target=loops[n].run, args=(stops[n],)) for n in ("a", "b")}
     threads["a"].start()
