@@ -73,39 +73,33 @@ def file_form(form: str) -> Any:
     extra = _extra(me, form)
     if request.method == "GET":
         return filing.form_page("form.html", me["year"], form, existing, "cluster.forms", **extra)
-    try:
-        payload = _payload(form, me, extra)
-        foreign = _foreign_officers(payload) if form == OFFICERS_FORM else {}
-        if foreign:
-            message = "Có địa chỉ thư điện tử thuộc tài khoản của đơn vị khác; đồng chí kiểm tra lại."
-            values = dict(request.form)
-            return filing.form_page(
-                "form.html",
-                me["year"],
-                form,
-                existing,
-                "cluster.forms",
-                values,
-                foreign,
-                422,
-                error=message,
-                **extra,
-            )
-        filed = filing.submit(me["year"], form, payload, {"cluster_id": me["cluster_id"]}, existing)
-    except SuiteError as error:
-        message, errors, status = filing.outcome(error)
+
+    def refused(errors: dict[str, str], status: int, message: str) -> Any:
+        values = dict(request.form)
         return filing.form_page(
             "form.html",
             me["year"],
             form,
             existing,
             "cluster.forms",
-            dict(request.form),
+            values,
             errors,
             status,
             error=message,
             **extra,
         )
+
+    try:
+        payload = _payload(form, me, extra)
+        foreign = _foreign_officers(payload) if form == OFFICERS_FORM else {}
+        if foreign:
+            return refused(
+                foreign, 422, "Có địa chỉ thư điện tử thuộc tài khoản của đơn vị khác; đồng chí kiểm tra lại."
+            )
+        filed = filing.submit(me["year"], form, payload, {"cluster_id": me["cluster_id"]}, existing)
+    except SuiteError as error:
+        message, errors, status = filing.outcome(error)
+        return refused(errors, status, message)
     return filing.done(filed, "cluster.filed", submission_id=filed["submission_id"])
 
 
