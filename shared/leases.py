@@ -14,6 +14,9 @@ between steps (``is_set``, ``wait``), and a loop that has not looked for longer 
 (``STEP_DEADLINE``, or the lease time if longer) is stuck in a step. Its renewals then stop, the lease
 is released so a standby takes over at once, the loop's state reads ``stuck`` (the worker is not
 ready) and the log says which loop and for how long.
+
+Every reading of the time and every wait goes through the lease's ``Clock`` (shared/clock.py): the
+system's in production, a ManualClock in tests, which move it instead of sleeping.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from prometheus_client import Gauge
 
+from shared.clock import SYSTEM, Clock
 from shared.db import is_transient
 
 log = logging.getLogger(__name__)
@@ -80,8 +83,17 @@ class LeaseTiming:
 class Lease:
     """A named lease in one database, as seen by one would-be holder."""
 
-    def __init__(self, engine: sa.Engine, table: sa.Table, name: str, timing: LeaseTiming, holder: str = ""):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        table: sa.Table,
+        name: str,
+        timing: LeaseTiming,
+        holder: str = "",
+        clock: Clock = SYSTEM,
+    ):
         self.engine = engine
+        self.clock = clock
         self.table = table
         self.name = name
         self.timing = timing
@@ -90,11 +102,11 @@ class Lease:
 
     def acquire(self) -> bool:
         """Take the lease if it is free or expired, or renew it if held; return whether it is held now."""
-        started = time.monotonic()
+        started = self.clock.monotonic()
         t = self.table
         try:
             with self.engine.begin() as conn:
-                now = _database_now(conn)
+                now = self.clock.database_time(conn)
                 taken = conn.execute(
                     t.update()
                     .where((t.c.name == self.name) & ((t.c.holder == self.holder) | (t.c.expires_at < now)))
@@ -117,11 +129,11 @@ class Lease:
 
     def held(self, margin: float = 0.0) -> bool:
         """Return whether the lease is still ours ``margin`` seconds from now, by our last renewal."""
-        return time.monotonic() + margin < self._valid_until
+        return self.clock.monotonic() + margin < self._valid_until
 
     def remaining(self) -> float:
         """Return how many seconds the lease is still ours, by our last renewal."""
-        return max(0.0, self._valid_until - time.monotonic())
+        return max(0.0, self._valid_until - self.clock.monotonic())
 
     def confirm(self, conn: sa.Connection) -> bool:
         """Inside the caller's transaction, check that nobody took the lease (its row stays locked)."""
@@ -153,7 +165,7 @@ class Lease:
         t = self.table
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(t.c.holder, t.c.expires_at).where(t.c.name == self.name)).first()
-            if row is None or row.expires_at < _database_now(conn):
+            if row is None or row.expires_at < self.clock.database_time(conn):
                 return None
             return str(row.holder)
 
@@ -169,22 +181,23 @@ class Tenure(threading.Event):
     def __init__(self, lease: Lease):
         super().__init__()
         self.lease = lease
-        self._looked_at = time.monotonic()
+        self._clock = lease.clock
+        self._looked_at = self._clock.monotonic()
         self._waiting = 0
 
     def is_set(self) -> bool:
         """Say whether the tenure ended (and note that the loop is between steps)."""
-        self._looked_at = time.monotonic()
+        self._looked_at = self._clock.monotonic()
         return super().is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the tenure ends or ``timeout`` passes (the loop is idle meanwhile, not stuck)."""
         self._waiting += 1
         try:
-            return super().wait(timeout)
+            return self._clock.wait(self, timeout)
         finally:
             self._waiting -= 1
-            self._looked_at = time.monotonic()
+            self._looked_at = self._clock.monotonic()
 
     def valid(self, margin: float = 0.0) -> bool:
         """Say whether the loop may still act as the holder ``margin`` seconds from now."""
@@ -192,7 +205,7 @@ class Tenure(threading.Event):
 
     def in_step_for(self) -> float:
         """Return how long the loop has been inside one step without looking at its tenure."""
-        return 0.0 if self._waiting else time.monotonic() - self._looked_at
+        return 0.0 if self._waiting else self._clock.monotonic() - self._looked_at
 
 
 class LeasedLoop:
@@ -237,7 +250,7 @@ class LeasedLoop:
             if not self._try_acquire():
                 self.state = "standby"
                 HELD.labels(self.lease.name).set(0)
-                stop.wait(self.lease.timing.retry_every)
+                self.lease.clock.wait(stop, self.lease.timing.retry_every)
                 continue
             self.state = "active"
             HELD.labels(self.lease.name).set(1)
@@ -271,8 +284,9 @@ class LeasedLoop:
     def _keep(self, stop: threading.Event, held: Tenure) -> None:
         """Renew the lease while the loop makes progress; end its tenure when the process stops, the lease
         is lost or the loop is stuck in a step (then the lease is released for a standby at once)."""
-        next_renewal = time.monotonic() + self.lease.timing.renew_every
-        while not threading.Event.wait(held, 0.1):  # the keeper's own waits are not the loop's progress
+        clock = self.lease.clock
+        next_renewal = clock.monotonic() + self.lease.timing.renew_every
+        while not clock.wait(held, 0.1):  # the keeper's own waits are not the loop's progress
             if stop.is_set():
                 break
             if (stalled := held.in_step_for()) > self.step_deadline:
@@ -287,18 +301,11 @@ class LeasedLoop:
                 self.lease.release()
                 HELD.labels(self.lease.name).set(0)
                 break
-            if time.monotonic() < next_renewal:
+            if clock.monotonic() < next_renewal:
                 continue
-            next_renewal = time.monotonic() + self.lease.timing.renew_every
+            next_renewal = clock.monotonic() + self.lease.timing.renew_every
             if not self._try_acquire() and not self.lease.held():
                 log.warning("lease %s lost by %s", self.lease.name, self.lease.holder)
                 self.state = "lost"
                 break
         held.set()
-
-
-def _database_now(conn: sa.Connection) -> float:
-    """Return the time by the database's clock (PostgreSQL), or this machine's (SQLite is local)."""
-    if conn.dialect.name == "postgresql":
-        return float(conn.execute(sa.text("SELECT extract(epoch FROM clock_timestamp())")).scalar_one())
-    return time.time()

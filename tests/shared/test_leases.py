@@ -1,4 +1,7 @@
-"""Leases: one holder at a time, a standby takes an expired one, a released one is free at once."""
+"""Leases: one holder at a time, a standby takes an expired one, a released one is free at once.
+
+Time is a ManualClock the tests move: a lease expires when the clock passes its end, not after a sleep.
+"""
 
 from __future__ import annotations
 
@@ -8,48 +11,76 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from shared.clock import ManualClock
 from shared.db import create_engine, is_transient
 from shared.leases import Lease, LeasedLoop, LeaseTiming, lease_table
 
 QUICK = LeaseTiming(ttl=0.6, renew_every=0.15, retry_every=0.05)
 
 
-def two_replicas(database_url: str, timing: LeaseTiming = QUICK) -> tuple[Lease, Lease]:
-    """Return two would-be holders of one lease over one database."""
+def two_replicas(
+    database_url: str, timing: LeaseTiming = QUICK, clock: ManualClock | None = None
+) -> tuple[Lease, Lease]:
+    """Return two would-be holders of one lease over one database, on one clock the test moves."""
     metadata = sa.MetaData()
     table = lease_table(metadata)
     engine = create_engine(database_url)
     metadata.create_all(engine)
-    return Lease(engine, table, "relay", timing, "a"), Lease(engine, table, "relay", timing, "b")
+    clock = clock or ManualClock()
+    return Lease(engine, table, "relay", timing, "a", clock), Lease(
+        engine, table, "relay", timing, "b", clock
+    )
 
 
 def wait_for(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait (in real time, bounded) for another thread to do what the clock already allows."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
+        time.sleep(0.01)
+
+
+def moving(clock: ManualClock, condition, step: float = 0.05, limit: float = 30.0) -> float:  # type: ignore[no-untyped-def]
+    """Move the clock in steps until a condition holds; return how far it moved (fail past ``limit``)."""
+    moved = 0.0
+    while not condition():
+        assert moved < limit, f"condition not met within {limit} s of the clock"
+        clock.advance(step)
+        moved += step
+    return moved
+
+
+def stop_all(clock: ManualClock, stops: list[threading.Event], threads: list[threading.Thread]) -> None:
+    """Stop leased loops: their keepers notice at their next look (0.1 s on the clock), then they end."""
+    for stop in stops:
+        stop.set()
+    clock.advance(0.1)
+    wait_for(lambda: not any(thread.is_alive() for thread in threads))
 
 
 def test_only_one_replica_holds_a_lease_until_it_expires(database_url: str) -> None:
-    a, b = two_replicas(database_url)
+    clock = ManualClock()
+    a, b = two_replicas(database_url, clock=clock)
     assert a.acquire()
     assert not b.acquire()
     assert a.acquire(), "the holder renews"
     assert a.held() and not b.held()
     assert a.current_holder() == "a"
-    wait_for(lambda: not a.held())
-    time.sleep(0.05)
+    clock.advance(QUICK.ttl - 0.01)
+    assert a.held() and not b.acquire(), "not expired a moment before its end"
+    clock.advance(0.02)
+    assert not a.held()
     assert b.acquire(), "a standby takes an expired lease"
     assert b.current_holder() == "b"
 
 
 def test_a_holder_whose_lease_was_taken_cannot_confirm_it(database_url: str) -> None:
-    a, b = two_replicas(database_url)
+    clock = ManualClock()
+    a, b = two_replicas(database_url, clock=clock)
     assert a.acquire()
     with a.engine.begin() as conn:
         assert a.confirm(conn)
-    wait_for(lambda: not a.held())
-    time.sleep(0.05)
+    clock.advance(QUICK.ttl + 0.01)
     assert b.acquire()
     with a.engine.begin() as conn:
         assert not a.confirm(conn), "the old holder learns, inside its transaction, that it lost the lease"
@@ -66,32 +97,34 @@ def test_a_released_lease_is_taken_at_once(database_url: str) -> None:
 
 
 def test_a_leased_loop_runs_in_one_replica_and_fails_over_when_the_holder_stops(database_url: str) -> None:
-    a, b = two_replicas(database_url)
+    clock = ManualClock()
+    a, b = two_replicas(database_url, clock=clock)
     running: list[str] = []
 
     def loop_of(name: str):  # type: ignore[no-untyped-def]
-        def loop(stop: threading.Event) -> None:
+        def loop(tenure: threading.Event) -> None:
             running.append(name)
-            stop.wait()
+            tenure.wait()
             running.remove(name)
 
         return loop
 
     stops = {"a": threading.Event(), "b": threading.Event()}
     loops = {"a": LeasedLoop(a, loop_of("a")), "b": LeasedLoop(b, loop_of("b"))}
-    threads = {n: threading.Thread(target=loops[n].run, args=(stops[n],)) for n in ("a", "b")}
+    threads = {n: threading.Thread(target=loops[n].run, args=(stops[n],), daemon=True) for n in ("a", "b")}
     threads["a"].start()
-    wait_for(lambda: running == ["a"])
+    wait_for(lambda: running == ["a"] and clock.waiting() == 2)  # its loop and its lease's keeper
     threads["b"].start()
-    wait_for(lambda: loops["b"].state == "standby")
-    time.sleep(3 * QUICK.ttl)
+    wait_for(lambda: loops["b"].state == "standby" and clock.waiting() == 3)
+    clock.step(3 * QUICK.ttl, every=QUICK.retry_every)  # three lease times: the keeper renews meanwhile
     assert running == ["a"], "the standby never runs while the holder renews"
+    assert a.current_holder() == "a"
     stops["a"].set()
-    threads["a"].join(5)
-    wait_for(lambda: running == ["b"])
+    took = moving(clock, lambda: running == ["b"])
+    assert took < QUICK.ttl, "a released lease is taken before it would have expired"
+    wait_for(lambda: not threads["a"].is_alive())
     assert loops["a"].state == "stopped" and loops["b"].state == "active"
-    stops["b"].set()
-    threads["b"].join(5)
+    stop_all(clock, [stops["b"]], [threads["b"]])
     assert running == []
 
 
@@ -132,7 +165,8 @@ def test_a_holder_frozen_inside_a_transaction_does_not_keep_a_standby_out(postgr
 def test_a_loop_stuck_in_a_step_stops_renewing_and_a_standby_takes_over(database_url: str) -> None:
     from shared.process import Worker
 
-    a, b = two_replicas(database_url)
+    clock = ManualClock()
+    a, b = two_replicas(database_url, clock=clock)
     ran: list[str] = []
     unblock = threading.Event()
 
@@ -148,32 +182,30 @@ def test_a_loop_stuck_in_a_step_stops_renewing_and_a_standby_takes_over(database
     stops = {"a": threading.Event(), "b": threading.Event()}
     loops = {"a": LeasedLoop(a, stuck, step_deadline=QUICK.ttl), "b": LeasedLoop(b, working)}
     worker = Worker("w", {"feed": loops["a"]}, dict)
-    threads = {n: threading.Thread(target=loops[n].run, args=(stops[n],)) for n in ("a", "b")}
+    threads = {n: threading.Thread(target=loops[n].run, args=(stops[n],), daemon=True) for n in ("a", "b")}
     threads["a"].start()
-    wait_for(lambda: ran == ["a"])
+    wait_for(lambda: ran == ["a"] and clock.waiting() == 1)  # the keeper; the loop is stuck elsewhere
     threads["b"].start()
-    taken = time.monotonic()
-    wait_for(lambda: ran == ["a", "b"])
-    assert time.monotonic() - taken < 2 * QUICK.ttl + QUICK.retry_every + 0.5, "within the failover time"
+    wait_for(lambda: loops["b"].state == "standby" and clock.waiting() == 2)
+    took = moving(clock, lambda: ran == ["a", "b"])
+    assert QUICK.ttl < took <= QUICK.ttl + 0.1 + 2 * QUICK.retry_every + 1e-6, "past the step deadline, soon"
     assert loops["a"].state == "stuck" and loops["a"].stuck and not worker.healthy()
     assert worker.status()["loops"]["feed"]["state"] == "stuck"
     assert a.current_holder() == "b"
     unblock.set()  # the step returns at last: the former holder stands by, ready again
     wait_for(lambda: loops["a"].state == "standby")
     assert not loops["a"].stuck
-    for name in ("a", "b"):
-        stops[name].set()
-        threads[name].join(5)
+    stop_all(clock, list(stops.values()), list(threads.values()))
 
 
 def test_a_loop_idle_in_its_wait_is_not_stuck(database_url: str) -> None:
-    a, _b = two_replicas(database_url)
+    clock = ManualClock()
+    a, _b = two_replicas(database_url, clock=clock)
     stop = threading.Event()
     loop = LeasedLoop(a, lambda tenure: tenure.wait(), step_deadline=0.2)
-    thread = threading.Thread(target=loop.run, args=(stop,))
+    thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
     thread.start()
-    wait_for(lambda: loop.state == "active")
-    time.sleep(3 * QUICK.ttl)  # three lease times idle, waiting: never taken for stuck
+    wait_for(lambda: loop.state == "active" and clock.waiting() == 2)
+    clock.step(3 * QUICK.ttl, every=0.05)  # three lease times idle, waiting: never taken for stuck
     assert loop.state == "active" and a.held()
-    stop.set()
-    thread.join(5)
+    stop_all(clock, [stop], [thread])

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from shared.bus import Start, make_bus
+from shared.clock import ManualClock
 from shared.consumer import ConsumerRunner
 from shared.db import create_engine
 from shared.eventstore import EventStore
@@ -64,26 +65,27 @@ def test_the_relay_publishes_every_event_in_stream_order_and_remembers_its_posit
     engine.dispose()
 
 
-def leased_relays(database_url: str, bus_url: str, topic: str):  # type: ignore[no-untyped-def]
-    """Return (engine, store, relay of holder a, lease of holder b) over one database, one lease of 6 s;
-    the relay has fenced and caught up with its topic already (on Kafka that takes a while)."""
+def leased_relays(database_url: str, bus_url: str, topic: str, clock: ManualClock):  # type: ignore[no-untyped-def]
+    """Return (engine, store, relay of holder a, lease of holder b) over one database, one lease of 6 s
+    on a clock the test moves; the relay has fenced and caught up with its topic already."""
     engine, store, relay, _runner = build(database_url, bus_url, topic)
     assert relay.publish_batch() == 0
     leases = lease_table(sa.MetaData())
     leases.create(engine)
     timing = LeaseTiming(ttl=6.0, renew_every=1.5, retry_every=0.1)
-    relay.lease = Lease(engine, leases, "test-relay", timing, "a")
+    relay.lease = Lease(engine, leases, "test-relay", timing, "a", clock)
     relay.publish_margin = timing.ttl / 2
-    return engine, store, relay, Lease(engine, leases, "test-relay", timing, "b")
+    return engine, store, relay, Lease(engine, leases, "test-relay", timing, "b", clock)
 
 
 def test_a_holder_whose_lease_nears_its_end_renews_it_and_publishes(
     bus_url: str, database_url: str, topic: str
 ) -> None:
-    engine, store, relay, standby = leased_relays(database_url, bus_url, topic)
+    clock = ManualClock()
+    engine, store, relay, standby = leased_relays(database_url, bus_url, topic, clock)
     append_pings(engine, store, "a", range(1, 4))
     assert relay.lease.acquire()
-    time.sleep(3.5)  # a slow catch-up on a busy machine: still ours, but inside the publish margin
+    clock.advance(3.5)  # a slow catch-up on a busy machine: still ours, but inside the publish margin
     assert relay.publish_batch() == 3
     assert relay.lease.remaining() > relay.publish_margin, "renewed before publishing"
     assert not standby.acquire()
@@ -92,11 +94,12 @@ def test_a_holder_whose_lease_nears_its_end_renews_it_and_publishes(
 def test_a_holder_whose_lease_lapsed_and_was_taken_publishes_nothing(
     bus_url: str, database_url: str, topic: str
 ) -> None:
-    engine, store, relay, standby = leased_relays(database_url, bus_url, topic)
+    clock = ManualClock()
+    engine, store, relay, standby = leased_relays(database_url, bus_url, topic, clock)
     append_pings(engine, store, "a", range(1, 4))
     assert relay.lease.acquire()
-    wait_for(lambda: not relay.lease.held(), "the lease to lapse", timeout=20)
-    time.sleep(0.1)
+    clock.advance(6.1)  # the lease lapses
+    assert not relay.lease.held()
     assert standby.acquire()
     with pytest.raises(LeaseLost):
         relay.publish_batch()
@@ -107,7 +110,7 @@ def test_a_holder_whose_lease_lapsed_and_was_taken_publishes_nothing(
 def test_a_former_holder_waking_with_a_lapsed_lease_makes_no_producer_before_it_knows(
     bus_url: str, database_url: str, topic: str
 ) -> None:
-    engine, store, relay, standby = leased_relays(database_url, bus_url, topic)
+    engine, store, relay, standby = leased_relays(database_url, bus_url, topic, ManualClock())
     relay.close()
     relay._caught_up = False  # as after a pause or a failed publish: it would fence first
     append_pings(engine, store, "a", range(1, 3))
