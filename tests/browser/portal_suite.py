@@ -38,6 +38,9 @@ class Running:
         self.admin_password = admin_password
         self.admin_secret = ""
         self.last_step = 0
+        self.academy_cookies: list[dict[str, Any]] = []
+        """The Academy's session after its last sign-in with a code: later journeys go on in it, as a
+        person keeps one session through the day (each new sign-in needs a code of an unused 30 s step)."""
 
     def link_path(self, email: str, kind: str = "loi-moi") -> str:
         """Return the path of the newest one-time link (invitation or reset) sent to an address."""
@@ -80,9 +83,22 @@ def sign_in(page, base: str, email: str, password: str) -> None:  # type: ignore
 NEW_ACADEMY_PASSWORD = "mat-khau-cua-hoc-vien"
 
 
-def academy_signs_in(page, running: Running) -> None:  # type: ignore[no-untyped-def]
-    """Sign the Academy in: the first time it enrols its second factor and replaces the generated
-    password; afterwards the password and a fresh code."""
+def academy_signs_in(page, running: Running, fresh: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Bring the Academy in: in its open session when it has one (unless ``fresh``); otherwise signing in,
+    the first time enrolling its second factor and replacing the generated password, afterwards with the
+    password and a fresh code."""
+    if running.academy_cookies and not fresh:
+        page.context.add_cookies(running.academy_cookies)
+        page.goto(f"{running.portal}/hoc-vien/")
+        if page.url.endswith("/hoc-vien/"):
+            return
+        page.context.clear_cookies()  # the session ended (signed out, expired): sign in again
+    _academy_signs_in(page, running)
+    running.academy_cookies = page.context.cookies()
+
+
+def _academy_signs_in(page, running: Running) -> None:  # type: ignore[no-untyped-def]
+    """Sign the Academy in with its password and a code (enrolling the second factor the first time)."""
     if running.admin_secret:
         sign_in(page, running.portal, ACADEMY_EMAIL, NEW_ACADEMY_PASSWORD)
         assert page.url.endswith("/dang-nhap/xac-thuc")
@@ -114,6 +130,12 @@ def academy_signs_in(page, running: Running) -> None:  # type: ignore[no-untyped
 
 def sign_out(page) -> None:  # type: ignore[no-untyped-def]
     page.click("#dang-xuat")
+
+
+def hand_over(page) -> None:  # type: ignore[no-untyped-def]
+    """Pass the browser to another person: its cookies go, the session behind them stays open (the
+    Academy's, which later journeys go on in; signing out would end it everywhere)."""
+    page.context.clear_cookies()
 
 
 def accept_invitation(page, running: Running, email: str, password: str) -> None:  # type: ignore[no-untyped-def]

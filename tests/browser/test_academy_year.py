@@ -28,6 +28,7 @@ from tests.browser.portal_suite import (
     academy_creates,
     academy_signs_in,
     accept_invitation,
+    hand_over,
     menu_pages_show_no_code,
     no_serious_violations,
     portal_suite,
@@ -189,7 +190,7 @@ def test_each_role_on_the_demonstration_data_reads_names_never_codes(browser, ru
     for name, email, role, tenant in people:
         academy_creates(page, running, name, email, role, tenant)
     found = menu_pages_show_no_code(page, running, ACADEMY_EMAIL)
-    sign_out(page)
+    hand_over(page)
     for _name, email, _role, _tenant in people:
         accept_invitation(page, running, email, "mat-khau-minh-hoa")
         sign_in(page, running.portal, email, "mat-khau-minh-hoa")

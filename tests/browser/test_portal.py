@@ -20,6 +20,7 @@ from tests.browser.portal_suite import (
     academy_creates,
     academy_signs_in,
     accept_invitation,
+    hand_over,
     menu_pages_show_no_code,
     no_serious_violations,
     portal_suite,
@@ -78,7 +79,7 @@ def test_invited_officer_files_form_01_and_the_cluster_head_sees_it_on_the_board
     academy_creates(page, running, "Văn phòng Cụm Trung du", "cum@hoabinh.invalid", "cluster_head", CLUSTER)
     no_serious_violations(page, "accounts")
     page.screenshot(path=str(SCREENSHOTS / "portal-accounts.png"), full_page=True)
-    sign_out(page)
+    hand_over(page)
 
     accept_invitation(page, running, "ha@yenbai.invalid", "mat-khau-cua-ha")
     token = running.invitation_path("ha@yenbai.invalid").rsplit("/", 1)[-1]
@@ -216,7 +217,7 @@ def test_the_provincial_viewer_reads_its_school_and_nothing_else(browser, runnin
     academy_creates(
         page, running, "Thường trực Tỉnh ủy Yên Bái", "tinhuy@yenbai.invalid", "provincial_viewer", "YENBAI"
     )
-    sign_out(page)
+    hand_over(page)
     accept_invitation(page, running, "tinhuy@yenbai.invalid", "mat-khau-tinh-uy")
     sign_in(page, running.portal, "tinhuy@yenbai.invalid", "mat-khau-tinh-uy")
     assert page.url.endswith("/tinh/")
@@ -262,7 +263,7 @@ def test_wrong_passwords_slow_one_browser_and_the_officer_resets_the_password_by
     academy_signs_in(page, running)
     page.goto(f"{running.portal}/hoc-vien/tai-khoan")
     page.locator("#can-bo-mau-03 tr", has_text="binh@phutho.invalid").locator("button").click()
-    sign_out(page)
+    hand_over(page)
     accept_invitation(page, running, "binh@phutho.invalid", "mat-khau-cua-binh")
     page.goto(f"{running.portal}/dang-nhap")
     page.screenshot(path=str(SCREENSHOTS / "portal-login.png"), full_page=True)
@@ -412,7 +413,10 @@ def test_every_page_of_every_menu_names_things_and_shows_no_code(browser, runnin
                 {"ha@yenbai.invalid": "mat-khau-cua-ha"}.get(who, "mat-khau-cum-truong"),
             )
         found += menu_pages_show_no_code(page, running, who)
-        sign_out(page)
+        if who == ACADEMY_EMAIL:
+            hand_over(page)  # the Academy's session goes on for the later journeys
+        else:
+            sign_out(page)
     page.close()
     assert found == [], "\n".join(found)
 
