@@ -21,7 +21,8 @@ from bench.settings import load
 from bench.stats import Comparison, Figure, alternate, table
 from bench.suite import THREADS, WORKERS, Running, running_suite
 from services.__main__ import GUNICORN_CONFIG
-from tests.e2e.processes import ROOT, free_port, wait_for_url
+from tests.e2e.processes import ROOT, wait_for_url
+from tests.ports import listening, port_of
 
 CLUSTER = "cl_2023_trung_du_bac"
 INSPECTION = {
@@ -44,10 +45,11 @@ GOAL_BARE_RATIO = 2.0
 
 def bare_endpoint() -> tuple[subprocess.Popen[bytes], str]:
     """Start the bare endpoint under gunicorn with the suite's settings; return it and its URL."""
-    port = free_port()
+    sock = listening()  # handed to gunicorn: no port is let go before it binds
+    port = port_of(sock)
     env = {
         **os.environ,
-        "PORT": str(port),
+        "GUNICORN_BIND": f"fd://{sock.fileno()}",
         "WEB_CONCURRENCY": str(WORKERS),
         "GUNICORN_THREADS": str(THREADS),
         "GUNICORN_ACCESS_LOG": "",
@@ -58,7 +60,9 @@ def bare_endpoint() -> tuple[subprocess.Popen[bytes], str]:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=[sock.fileno()],
     )
+    sock.close()  # gunicorn holds it now
     url = f"http://127.0.0.1:{port}/bare"
     wait_for_url(url)
     return process, url

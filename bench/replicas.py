@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from shared.db import create_engine, fresh_database
 from shared.envelope import Envelope
 from shared.eventstore import EventStore, NewEvent
 from shared.leases import lease_table
+from tests.ports import listening, port_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTITIONS = 6
@@ -61,10 +61,14 @@ class Replicas:
 
     def start(self) -> subprocess.Popen[bytes]:
         """Start one more replica, with its health endpoint on a port of its own."""
-        port = free_port()
+        sock = listening()  # handed to the replica's health server: no port is let go before it binds
+        port = port_of(sock)
         log = open(self.logs / f"replica-{len(self.ports)}.log", "ab")  # noqa: SIM115 - kept with the process
-        env = {**os.environ, "WORKER_METRICS_PORT": str(port), "THIDUA_LOG_LEVEL": "WARNING"}
-        process = subprocess.Popen([sys.executable, *self.args], cwd=ROOT, env=env, stdout=log, stderr=log)
+        env = {**os.environ, "WORKER_METRICS_PORT": f"fd://{sock.fileno()}", "THIDUA_LOG_LEVEL": "WARNING"}
+        process = subprocess.Popen(
+            [sys.executable, *self.args], cwd=ROOT, env=env, stdout=log, stderr=log, pass_fds=[sock.fileno()]
+        )
+        sock.close()  # the replica holds it now
         self.processes.append(process)
         self.ports[process.pid] = port
         return process
@@ -98,13 +102,6 @@ class Replicas:
             process.terminate()
         for process in self.processes:
             process.wait(30)
-
-
-def free_port() -> int:
-    """Return a TCP port on loopback that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120.0) -> None:

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -162,8 +163,9 @@ def run_worker(worker: Worker, grace: float = 10.0) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     if port := os.environ.get("WORKER_METRICS_PORT"):
-        # 127.0.0.1 unless WORKER_METRICS_HOST opens it (0.0.0.0 in a container, for probes and scraping)
-        serve_health(worker, int(port), os.environ.get("WORKER_METRICS_HOST", "127.0.0.1"))
+        # 127.0.0.1 unless WORKER_METRICS_HOST opens it (0.0.0.0 in a container, for probes and scraping);
+        # fd://N serves on a listening socket handed over by whoever started the process, as gunicorn's bind
+        serve_health(worker, port, os.environ.get("WORKER_METRICS_HOST", "127.0.0.1"))
     worker.run()
 
 
@@ -179,8 +181,9 @@ def serve(name: str, service: S, loops: Callable[[S], Mapping[str, Loop]]) -> No
         tracing.shutdown()  # the last spans go out before the process ends
 
 
-def serve_health(worker: Worker, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
-    """Serve /healthz (loops alive), /readyz (the same, with each loop's state) and /metrics."""
+def serve_health(worker: Worker, port: int | str, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """Serve /healthz (loops alive), /readyz (the same, with each loop's state) and /metrics, on a port
+    or on an inherited listening socket (``fd://N``)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -208,6 +211,11 @@ def serve_health(worker: Worker, port: int, host: str = "127.0.0.1") -> Threadin
         def log_message(self, format: str, *args: Any) -> None:
             """Keep probes out of the log."""
 
-    server = ThreadingHTTPServer((host, port), Handler)
+    if isinstance(port, str) and port.startswith("fd://"):
+        server = ThreadingHTTPServer((host, 0), Handler, bind_and_activate=False)
+        server.socket.close()
+        server.socket = socket.socket(fileno=int(port.removeprefix("fd://")))
+    else:
+        server = ThreadingHTTPServer((host, int(port)), Handler)
     threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
     return server

@@ -8,8 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
-import socket
 import subprocess
 import tomllib
 import uuid
@@ -23,6 +21,7 @@ import pytest
 from shared.db import fresh_database as shared_fresh_database
 from shared.kafka_access import ACCESS_FILE, admin_client, apply
 from shared.settings import KafkaAuth
+from tests.ports import quiet_port
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true" or os.environ.get("THIDUA_TESTS_STRICT") == "1"
@@ -64,7 +63,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with KafkaContainer(KAFKA_IMAGE).with_kraft() as container:
             yield container.get_bootstrap_server()
         return
-    broker = LocalBroker(port=free_port_pair(), home=tmp_path_factory.mktemp("kafka"))  # one a test worker
+    broker = LocalBroker(port=quiet_port(2), home=tmp_path_factory.mktemp("kafka"))  # one a test worker
     try:
         broker.start()
     except subprocess.CalledProcessError as exc:
@@ -130,24 +129,6 @@ class SecuredKafka:
         return replace(self, namespace=namespace)
 
 
-def free_port_pair() -> int:
-    """Return a port p with p and p + 1 free on loopback, below the kernel's range for outgoing ports.
-
-    A port the kernel hands out for ``bind(0)`` is an ephemeral one, which any outgoing connection may
-    take before the broker binds it (the broker's controller port once was); this range is not.
-    """
-    for _ in range(200):
-        port = random.randrange(20000, 29998)
-        try:
-            with socket.socket() as first, socket.socket() as second:
-                first.bind(("127.0.0.1", port))
-                second.bind(("127.0.0.1", port + 1))
-        except OSError:
-            continue
-        return port
-    raise RuntimeError("no pair of free ports between 20000 and 29999")
-
-
 @pytest.fixture(scope="session")
 def secured_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredKafka]:
     """Start a broker secured as deploy/kafka.sh secures it (KAFKA_SECURITY=sasl), with the declared ACLs."""
@@ -155,7 +136,7 @@ def secured_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredK
     failure = ""
     for attempt in range(3):  # a port found free can be taken before the broker binds it: try others
         home = tmp_path_factory.mktemp("secured-kafka")
-        port = free_port_pair()
+        port = quiet_port(2)
         broker = LocalBroker(
             port,
             home,

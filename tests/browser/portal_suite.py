@@ -19,8 +19,9 @@ import requests
 
 from shared.auth import mint_token
 from tests.browser.conftest import SCREENSHOTS
-from tests.e2e.processes import Suite, free_port, mail_catcher
+from tests.e2e.processes import Suite, mail_catcher
 from tests.factories import TEST_SECRET
+from tests.ports import quiet_port
 
 ACADEMY_EMAIL = "vu.cactruongchinhtri@hcma.vn"
 ADMIN = {"Authorization": f"Bearer {mint_token(TEST_SECRET, 'an', 'academy_admin')}"}
@@ -168,7 +169,7 @@ def portal_suite(
     home: Path, clock_at: str, prepare: Callable[[Suite], None] | None = None
 ) -> Iterator[Running]:
     """Run the suite with its portal at a fixed time; ``prepare`` loads data before the processes start."""
-    smtp_port = free_port()
+    smtp_port = quiet_port()  # the catcher binds it itself
     suite = Suite(
         {
             "THIDUA_BUS_URL": f"file:{home / 'eventlog.sqlite'}",

@@ -46,7 +46,7 @@ from tests.chaos import checks
 from tests.chaos.load import Load
 from tests.conftest import fresh_database, unavailable
 from tests.e2e.postgres_server import PrivateServer
-from tests.e2e.processes import Suite, free_port
+from tests.e2e.processes import Suite
 from tests.factories import TEST_SECRET
 
 pytestmark = [pytest.mark.chaos, pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -295,8 +295,8 @@ def start_suite(
     health = {}
     for service in SERVICES:
         for n in (1, 2):
-            health[f"{service}-worker-{n}"] = port = free_port()
-            suite.start_worker(service, f"{service}-worker-{n}", {"WORKER_METRICS_PORT": str(port)})
+            name = f"{service}-worker-{n}"
+            health[name] = suite.start_worker(service, name, health=True)
     suite.wait_until(
         lambda: (
             checks.query(

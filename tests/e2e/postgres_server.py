@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.e2e.processes import free_port
+from tests.ports import quiet_port
 
 
 def _bin_dir() -> Path | None:
@@ -36,7 +36,7 @@ class PrivateServer:
             folder.mkdir(mode=0o700)
             if os.geteuid() == 0:
                 shutil.chown(folder, "postgres", "postgres")
-        self.port = free_port()
+        self.port = quiet_port()  # the server binds it itself
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "thidua", "--no-sync")
 
     @property

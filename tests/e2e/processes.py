@@ -20,15 +20,9 @@ from services.portal import accounts
 from shared.auth import mint_token
 from shared.db import create_engine
 from tests.factories import TEST_SECRET
+from tests.ports import listening, port_of
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    """Return a TCP port on loopback that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 MAILBOX = ("-c", "aiosmtpd.handlers.Mailbox")
@@ -57,6 +51,8 @@ class Suite:
         self.log_dir = log_dir
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.ports: dict[str, int] = {}
+        self.sockets: dict[str, socket.socket] = {}
+        """The listening sockets handed to each process, kept for a restart (no port is ever let go)."""
         self.commands: dict[str, tuple[list[str], dict[str, str]]] = {}
 
     def migrate(self, service: str) -> None:
@@ -78,16 +74,28 @@ class Suite:
     def start_api(self, service: str, name: str = "", workers: int = 1) -> str:
         """Start a service's gunicorn (as ``name``, or SERVICE-api); return its URL once it answers."""
         name = name or f"{service}-api"
-        port = free_port()
-        self.ports[name] = port
-        self._start(name, [service, "api"], {"PORT": str(port), "WEB_CONCURRENCY": str(workers)})
-        base = f"http://127.0.0.1:{port}"
+        bind = self._listen(name)
+        self._start(name, [service, "api"], {"GUNICORN_BIND": bind, "WEB_CONCURRENCY": str(workers)})
+        base = f"http://127.0.0.1:{self.ports[name]}"
         self.wait_until(lambda: _answers(f"{base}/healthz"), f"{name} to answer")
         return base
 
-    def start_worker(self, service: str, name: str = "", env: dict[str, str] | None = None) -> None:
-        """Start a service's worker process (as ``name``, by default SERVICE-worker)."""
-        self._start(name or f"{service}-worker", [service, "worker"], env or {})
+    def start_worker(
+        self, service: str, name: str = "", env: dict[str, str] | None = None, health: bool = False
+    ) -> int:
+        """Start a service's worker process (as ``name``, by default SERVICE-worker); with ``health``, its
+        health endpoint listens on a socket of the suite's, whose port is returned (0 without)."""
+        name = name or f"{service}-worker"
+        extra = {"WORKER_METRICS_PORT": self._listen(name)} if health else {}
+        self._start(name, [service, "worker"], {**(env or {}), **extra})
+        return self.ports.get(name, 0)
+
+    def _listen(self, name: str) -> str:
+        """Bind a listening socket for a process (once: a restart gets the same) and return its fd:// bind."""
+        if name not in self.sockets:
+            self.sockets[name] = listening()
+            self.ports[name] = port_of(self.sockets[name])
+        return f"fd://{self.sockets[name].fileno()}"
 
     def kill(self, name: str) -> None:
         """Kill a process at once (SIGKILL): no clean shutdown."""
@@ -120,6 +128,9 @@ class Suite:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.processes.clear()
+        for sock in self.sockets.values():
+            sock.close()
+        self.sockets.clear()
 
     def logs(self) -> str:
         """Return the tail of every process log, for a failure message."""
@@ -160,6 +171,7 @@ class Suite:
             cwd=ROOT,
             stdout=log,
             stderr=log,
+            pass_fds=[self.sockets[name].fileno()] if name in self.sockets else [],
         )
 
 

@@ -31,8 +31,9 @@ from shared.envelope import Envelope
 from shared.personal import ERASED
 from shared.signing import SIGNATURE_HEADER, signature
 from tests.conftest import fresh_database
-from tests.e2e.processes import Suite, free_port, mail_catcher
+from tests.e2e.processes import Suite, mail_catcher
 from tests.factories import TEST_SECRET
+from tests.ports import quiet_port
 from tests.submissions.conftest import CLUSTER, HOA_BINH, PHU_THO, plan
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
@@ -92,7 +93,7 @@ class Running:
 
 @pytest.fixture
 def running(kafka_bootstrap: str, postgres_server: str, tmp_path: Path) -> Iterator[Running]:
-    smtp_port, namespace = free_port(), f"p{uuid.uuid4().hex[:8]}."
+    smtp_port, namespace = quiet_port(), f"p{uuid.uuid4().hex[:8]}."
     home = tmp_path / "var"
     (home / "logs").mkdir(parents=True)
     with (

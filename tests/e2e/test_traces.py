@@ -27,8 +27,9 @@ from services.forms import FORMS, YEAR_END_REPORT_FORM
 from services.vocabulary import SUBMISSIONS_TOPIC
 from tests.chaos.checks import lease_holder_pid
 from tests.conftest import fresh_database
-from tests.e2e.processes import ROOT, Suite, csrf_token, free_port, portal_account, signed_in
+from tests.e2e.processes import ROOT, Suite, csrf_token, portal_account, signed_in
 from tests.factories import TEST_SECRET
+from tests.ports import quiet_port
 from tests.submissions.conftest import HOA_BINH, PHU_THO, figures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres, pytest.mark.timeout(600)]
@@ -94,7 +95,7 @@ class Collector:
             text=True,
             timeout=900,
         ).stdout.strip()
-        self.port, self.path = free_port(), home / "spans.jsonl"
+        self.port, self.path = quiet_port(), home / "spans.jsonl"
         config = home / "collector.yaml"
         config.write_text(COLLECTOR_CONFIG.format(port=self.port, path=self.path))
         log = open(home / "collector.log", "ab")  # noqa: SIM115 - closed with the process

@@ -10,27 +10,28 @@ import requests
 import sqlalchemy as sa
 
 from shared.db import create_engine
-from tests.e2e.processes import Suite, free_port
+from tests.e2e.processes import Suite
 from tests.factories import TEST_SECRET
+from tests.ports import port_of, refusing
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_worker_waits_out_an_unreachable_broker_and_releases_its_lease_on_sigterm(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    no_broker = refusing()  # nothing listens there, and nothing can start to while the test holds it
     suite = Suite(
         {
-            "THIDUA_BUS_URL": f"kafka://127.0.0.1:{free_port()}",  # nothing listens there
+            "THIDUA_BUS_URL": f"kafka://127.0.0.1:{port_of(no_broker)}",
             "REGISTRY_DATABASE_URL": database,
             "THIDUA_JWT_SECRET": TEST_SECRET,
             "THIDUA_DATA_DIR": str(tmp_path),
         },
         tmp_path,
     )
-    port = free_port()
     try:
         suite.migrate("registry")
-        suite.start_worker("registry", env={"WORKER_METRICS_PORT": str(port)})
+        port = suite.start_worker("registry", health=True)
         health = f"http://127.0.0.1:{port}"
         suite.wait_until(lambda: _status(f"{health}/healthz") == 200, "the worker's health endpoint")
         deadline = time.monotonic() + 8
@@ -51,6 +52,7 @@ def test_a_worker_waits_out_an_unreachable_broker_and_releases_its_lease_on_sigt
         assert time.monotonic() - started < 12
     finally:
         suite.stop_all()
+        no_broker.close()
     engine = create_engine(database)
     with engine.connect() as conn:
         expiry = conn.execute(sa.text("SELECT expires_at FROM leases WHERE name = 'registry-relay'")).scalar()

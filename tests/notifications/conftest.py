@@ -27,8 +27,8 @@ from services.notifications.bootstrap import (
 )
 from services.notifications.wsgi import create_app
 from services.vocabulary import SUBMISSIONS_TOPIC
-from tests.e2e.processes import free_port
 from tests.factories import notifications_settings
+from tests.ports import quiet_port
 from tests.submissions.conftest import World, auth, seeded_world
 
 
@@ -54,7 +54,7 @@ class Mailbox:
 @pytest.fixture
 def smtp() -> Iterator[tuple[Mailbox, int]]:
     mailbox = Mailbox()
-    port = free_port()
+    port = quiet_port()  # aiosmtpd binds it itself
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield mailbox, port
@@ -97,7 +97,7 @@ class Receivers:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)  # it binds a port of its own
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -15,14 +15,15 @@ from services.submissions.app.watcher import check_deadlines
 from services.vocabulary import SUBMISSIONS_TOPIC
 from shared.bus import OutgoingRecord
 from shared.deadletter import dlq_topic
-from tests.e2e.processes import free_port
 from tests.factories import make_envelope
 from tests.notifications.conftest import Mailbox, NoticeScene, build_notice_scene
+from tests.ports import port_of, refusing
 
 
 @pytest.fixture
 def scene(embedded_bus_url: str, tmp_path: Path) -> Iterator[NoticeScene]:
-    scene = build_notice_scene(tmp_path, embedded_bus_url, smtp_port=free_port())  # nothing listens there yet
+    down = refusing()  # the mail server is down: nothing listens on its port, nor can start to
+    scene = build_notice_scene(tmp_path, embedded_bus_url, smtp_port=port_of(down))
     scene.world.at("2023-03-06T08:00:00+07:00")
     check_deadlines(scene.world.service)
     scene.sync()
@@ -30,6 +31,7 @@ def scene(embedded_bus_url: str, tmp_path: Path) -> Iterator[NoticeScene]:
     scene.service.close()
     scene.world.service.close()
     scene.world.registry.close()
+    down.close()
 
 
 def pending(scene: NoticeScene) -> int:

@@ -25,17 +25,17 @@ from services.portal.tables import accounts as accounts_table
 from services.portal.tables import journal
 from services.portal.views import sessions
 from services.portal.wsgi import create_app
-from tests.e2e.processes import free_port
 from tests.notifications.conftest import Mailbox
 from tests.portal.conftest import portal_settings
 from tests.portal.test_accounts import NOW, PASSWORD, with_password
+from tests.ports import quiet_port
 
 OFFICER = "thidua@yenbai.invalid"
 
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
+    box, port = Mailbox(), quiet_port()  # aiosmtpd binds it itself
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     yield box, port

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, LocalBroker, free_port_pair
+from tests.conftest import IN_CI, LocalBroker
+from tests.ports import quiet_port
 
 
 @pytest.fixture
 def own_broker(tmp_path: Path) -> Iterator[LocalBroker]:
     """A broker of this test's own, which it may stop and start (on free ports: tests run side by side)."""
-    broker = LocalBroker(port=free_port_pair(), home=tmp_path / "kafka")
+    broker = LocalBroker(port=quiet_port(2), home=tmp_path / "kafka")
     try:
         broker.start()
     except Exception as exc:

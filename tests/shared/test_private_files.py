@@ -12,8 +12,8 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from tests.e2e.processes import free_port
 from tests.factories import TEST_SECRET
+from tests.ports import quiet_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +48,7 @@ def test_an_existing_database_file_is_tightened(tmp_path: Path) -> None:
 
 def test_the_mail_catcher_of_make_run_keeps_mail_for_the_owner_only(tmp_path: Path) -> None:
     line = next(p for p in (ROOT / "Procfile").read_text().splitlines() if p.startswith("mail:"))
-    port = free_port()
+    port = quiet_port()  # the catcher binds it itself
     command = line.removeprefix("mail:").replace("127.0.0.1:1025", f"127.0.0.1:{port}")
     command = command.replace("var/mail", str(tmp_path / "mail")).replace("python ", f"{sys.executable} ")
     catcher = subprocess.Popen(["/bin/sh", "-c", command], cwd=ROOT)

@@ -10,7 +10,6 @@ import urllib.request
 import pytest
 
 from shared.process import EXIT_LOOP_DIED, LoopDied, Worker, serve_health
-from tests.e2e.processes import free_port
 
 
 class Closable:
@@ -82,8 +81,8 @@ def test_the_health_endpoint_reports_each_loop_and_the_topic_warnings() -> None:
 
     thread = threading.Thread(target=run)
     thread.start()
-    port = free_port()
-    server = serve_health(worker, port)
+    server = serve_health(worker, 0)  # it binds a port of its own
+    port = server.server_address[1]
     try:
         status, body = get(f"http://127.0.0.1:{port}/readyz")
         assert status == 200

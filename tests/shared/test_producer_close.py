@@ -14,7 +14,7 @@ import pytest
 from shared.bus import BusUnavailable, OutgoingRecord
 from shared.bus.kafka import KafkaBus
 from tests.conftest import LocalBroker
-from tests.e2e.processes import free_port
+from tests.ports import port_of, refusing
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -37,13 +37,14 @@ print("done", flush=True)
 
 
 def test_a_producer_dropped_in_an_outage_leaves_no_noise_at_exit() -> None:
-    ran = subprocess.run(
-        [sys.executable, "-c", SCRIPT.format(port=free_port())],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    with refusing() as no_broker:  # nothing listens there, nor can start to
+        ran = subprocess.run(
+            [sys.executable, "-c", SCRIPT.format(port=port_of(no_broker))],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert ran.stdout.split() == ["unavailable", "unavailable", "done"], ran.stderr
     assert "Exception ignored" not in ran.stderr, ran.stderr
 
