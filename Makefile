@@ -11,7 +11,7 @@ SECRET_FILE := $(DATA_DIR)/jwt-secret
 
 export THIDUA_DATA_DIR ?= $(DATA_DIR)
 
-.PHONY: help venv run prometheus traces traces-stop migrate seed demo test lint format token kafka-start kafka-stop kafka-cluster-start \
+.PHONY: help venv run prometheus traces traces-stop migrate seed demo check test lint format token kafka-start kafka-stop kafka-cluster-start \
 	kafka-cluster-stop postgres-start bench bench-replicas bench-partitions clean
 
 help: ## List the targets
@@ -58,6 +58,9 @@ token: venv $(SECRET_FILE) ## Print a development token: make -s token ROLE=acad
 		$(if $(TENANT),--tenant $(TENANT)) --subject $(or $(SUBJECT),$(USER),dev)
 
 TEST_WORKERS ?= 2
+
+check: venv ## Run the fast tier alone (the domain and the use cases on fakes; seconds, nothing to start)
+	$(BIN)/pytest -q -m fast
 
 test: venv ## Run every tier, installing and starting what they need first (deploy/test.sh); nothing skips
 	BIN=$(BIN) TEST_WORKERS=$(TEST_WORKERS) deploy/test.sh

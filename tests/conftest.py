@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 import subprocess
 import tomllib
 import uuid
@@ -220,3 +221,80 @@ def kafka_url(kafka_bootstrap: str) -> str:
 def topic() -> str:
     """Return a topic name no other test uses."""
     return f"test.{uuid.uuid4().hex[:10]}.events"
+
+
+TIERS = ("fast", "contract", "service", "process")
+PROCESS_DIRS = {"e2e", "browser", "chaos", "deploy"}
+PURE_FIXTURES = {
+    "_fast_tier_touches_nothing",
+    "request",
+    "monkeypatch",
+    "capsys",
+    "caplog",
+    "recwarn",
+    "uow",
+    "fake_registry",
+}
+"""Fixtures a fast test may use: none reaches a database file, a socket or a process."""
+CONTRACT_MODULES = {
+    "test_bus_contract",
+    "test_consumer",
+    "test_embedded_log",
+    "test_eventstore",
+    "test_leases",
+    "test_migrations",
+    "test_read_order",
+    "test_recovery_positions",
+    "test_relay",
+    "test_relay_exactly_once",
+    "test_tracking",
+}
+"""The ports' test bases in tests/shared, run over every backend."""
+
+
+def tier_of(item: pytest.Item) -> str:
+    """Return a test's tier: its own marker, else by where it lives and which fixtures it uses."""
+    for tier in TIERS:
+        if item.get_closest_marker(tier) is not None:
+            return tier
+    path = Path(str(item.fspath))
+    if PROCESS_DIRS & set(path.parts) or item.get_closest_marker("e2e") or item.get_closest_marker("chaos"):
+        return "process"
+    params = set(getattr(item, "callspec", None).params) if hasattr(item, "callspec") else set()
+    if set(getattr(item, "fixturenames", ())) - params <= PURE_FIXTURES:
+        return "fast"
+    if path.stem in CONTRACT_MODULES:
+        return "contract"
+    return "service"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test with its tier (``-m fast`` is make check)."""
+    for item in items:
+        tier = tier_of(item)
+        if item.get_closest_marker(tier) is None:
+            item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_touches_nothing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the fast tier, opening a socket, a database file or a process fails the test."""
+    if request.node.get_closest_marker("fast") is None:
+        return
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a fast test opens no socket, database file or process")
+
+    import sqlite3
+
+    connect = sqlite3.connect
+
+    def memory_only(database: object, *args: object, **kwargs: object) -> object:
+        if str(database) not in (":memory:", "") and "mode=memory" not in str(database):
+            refused()
+        return connect(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", refused)
+    monkeypatch.setattr(socket.socket, "bind", refused)
+    monkeypatch.setattr(sqlite3, "connect", memory_only)
+    monkeypatch.setattr(subprocess, "Popen", refused)

@@ -11,6 +11,8 @@ import pytest
 
 from shared.process import EXIT_LOOP_DIED, LoopDied, Worker, serve_health
 
+pytestmark = pytest.mark.service  # the health endpoint answers over HTTP
+
 
 class Closable:
     """A loop object that records being closed."""

@@ -16,6 +16,8 @@ from shared.bus.kafka import KafkaBus
 from tests.conftest import LocalBroker
 from tests.ports import port_of, refusing
 
+pytestmark = pytest.mark.contract  # the Kafka bus, in a process of its own
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import gc, sys
