@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,22 +25,66 @@ pytestmark = pytest.mark.e2e
 TOPICS = {s: f"thidua.{s}.events" for s in ("registry", "submissions", "scoring")}
 
 
+def load_demo_year(home: Path, bus: str) -> None:
+    """Load the demonstration year into a data directory, every consumer in step with what the others
+    published, as live workers are."""
+    with pytest.MonkeyPatch.context() as env:
+        use(env, home, bus)
+        for service in commands.SERVICES:
+            commands.migrate(service)
+        commands.seed()
+        assert demo.load().startswith("demonstration year loaded")
+        for _round in (1, 2):
+            for service in TOPICS:
+                commands.with_service(service, lambda built: list(_consumers(built)))
+                commands.with_service(
+                    service, lambda built: built.relay(TOPICS[built.settings.service]).drain()
+                )
+
+
+def use(env: pytest.MonkeyPatch, home: Path, bus: str) -> None:
+    """Point the suite's commands at a data directory and a bus."""
+    env.setenv("THIDUA_DATA_DIR", str(home))
+    env.setenv("THIDUA_JWT_SECRET", "x" * 48)
+    env.setenv("THIDUA_BUS_URL", bus)
+    env.delenv("THIDUA_INTEGRATION_KEYS", raising=False)
+    env.setenv("THIDUA_LOG_LEVEL", "WARNING")
+
+
+def bus_of(kind: str, home: Path, request: pytest.FixtureRequest) -> str:
+    """Return an embedded log in the data directory, or a Kafka namespace of its own."""
+    if kind == "embedded":
+        return f"file:{home / 'eventlog.sqlite'}"
+    return f"kafka://{request.getfixturevalue('kafka_bootstrap')}?namespace=t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture(scope="module", params=["embedded", pytest.param("kafka", marks=pytest.mark.kafka)])
+def loaded_year(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The demonstration year loaded once a module and bus: the tests that only read its topics (each
+    recovers its own copy of the databases) share it."""
+    home = tmp_path_factory.mktemp("demo-year")
+    bus = bus_of(request.param, home, request)
+    load_demo_year(home, bus)
+    return home, bus
+
+
 @pytest.fixture
-def demo_year(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bus_url: str) -> Iterator[Path]:
-    monkeypatch.setenv("THIDUA_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("THIDUA_JWT_SECRET", "x" * 48)
-    monkeypatch.setenv("THIDUA_BUS_URL", bus_url)
-    monkeypatch.delenv("THIDUA_INTEGRATION_KEYS", raising=False)
-    monkeypatch.setenv("THIDUA_LOG_LEVEL", "WARNING")
-    for service in commands.SERVICES:
-        commands.migrate(service)
-    commands.seed()
-    assert demo.load().startswith("demonstration year loaded")
-    for _round in (1, 2):  # every consumer in step with what the others published, as live workers are
-        for service in TOPICS:
-            commands.with_service(service, lambda built: list(_consumers(built)))
-            commands.with_service(service, lambda built: built.relay(TOPICS[built.settings.service]).drain())
-    yield tmp_path
+def demo_copy(loaded_year: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the loaded year's data directory (its embedded log too), the commands pointed at it."""
+    home, bus = loaded_year
+    copy = tmp_path / "data"
+    shutil.copytree(home, copy)
+    use(monkeypatch, copy, bus.replace(str(home), str(copy)))
+    return copy
+
+
+@pytest.fixture(params=["embedded", pytest.param("kafka", marks=pytest.mark.kafka)])
+def demo_year(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A demonstration year of this test's own, for a test that publishes onto its topics."""
+    bus = bus_of(request.param, tmp_path, request)
+    load_demo_year(tmp_path, bus)
+    use(monkeypatch, tmp_path, bus)
+    return tmp_path
 
 
 def snapshot(service: str) -> dict[str, Any]:
@@ -93,10 +138,10 @@ def in_stream_order(events: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, 
 
 
 @pytest.mark.parametrize("service", ["registry", "submissions", "scoring"])
-def test_a_lost_database_comes_back_from_its_topic(demo_year: Path, service: str) -> None:
+def test_a_lost_database_comes_back_from_its_topic(demo_copy: Path, service: str) -> None:
     before, published = snapshot(service), on_topic(service)
     assert sorted(published) == sorted(e[0] for e in before["events"]), "every event once on its topic"
-    (demo_year / f"{service}.sqlite").unlink()
+    (demo_copy / f"{service}.sqlite").unlink()
     commands.migrate(service)
 
     recovered = thidua("recover", service)
