@@ -7,12 +7,15 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import filetype
 
 from services.submissions.app.archives import inspect_upload
 from services.submissions.service import Submissions
+
+if TYPE_CHECKING:
+    from services.submissions.app.work import FilingWork
 from shared.documents import EXTENSIONS
 from shared.errors import RuleBroken, TooLarge, Unsupported
 
@@ -50,7 +53,7 @@ def store_document(service: Submissions, content: bytes, name: str) -> dict[str,
 
 
 def document_refs(
-    service: Submissions, hashes: Iterable[str], names: Mapping[str, str] | None = None
+    service: Submissions | FilingWork, hashes: Iterable[str], names: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
     """Return the references of stored documents with their file names; an unknown hash is a 422."""
     refs = []

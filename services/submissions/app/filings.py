@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from services.forms import SCHOOL
 from services.submissions.app import lookups, visibility
 from services.submissions.app.documents import document_refs
+from services.submissions.app.work import FilingWork
 from services.submissions.domain import filings as decide
 from services.submissions.domain.filings import FileForm, Snapshot
 from services.submissions.service import Submissions
@@ -17,6 +18,7 @@ from services.submissions.tables import submissions
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.eventstore import Context
+from shared.unit_of_work import UnitOfWork
 
 
 def submission_stream(submission_id: str) -> str:
@@ -25,7 +27,7 @@ def submission_stream(submission_id: str) -> str:
 
 
 def file_form(
-    service: Submissions, principal: Principal, command: FileForm, context: Context
+    service: FilingWork, principal: Principal, command: FileForm, context: Context
 ) -> dict[str, Any]:
     """File a form: gather the year, the filer and earlier filings; record what the domain decides."""
     form = decide.form_of(command.form)
@@ -54,7 +56,7 @@ def file_form(
 
 
 def amend_filing(
-    service: Submissions,
+    service: FilingWork,
     principal: Principal,
     submission_id: str,
     payload: dict[str, Any],
@@ -77,7 +79,7 @@ def amend_filing(
         return opened(service, conn, lookups.submission(conn, submission_id))
 
 
-def reopen_filing(service: Submissions, submission_id: str, reason: str, context: Context) -> dict[str, Any]:
+def reopen_filing(service: FilingWork, submission_id: str, reason: str, context: Context) -> dict[str, Any]:
     """Let a filing be amended once more after its deadline (the Academy's decision)."""
     with service.transaction() as conn:
         event = decide.reopen(lookups.submission(conn, submission_id), reason)
@@ -86,7 +88,7 @@ def reopen_filing(service: Submissions, submission_id: str, reason: str, context
 
 
 def review_filing(
-    service: Submissions,
+    service: FilingWork,
     principal: Principal,
     submission_id: str,
     decision: str,
@@ -126,7 +128,7 @@ def history(service: Submissions, principal: Principal, submission_id: str) -> l
         return opened(service, conn, versions)
 
 
-def opened(service: Submissions, conn: sa.Connection, value: Any) -> Any:
+def opened(service: UnitOfWork, conn: sa.Connection, value: Any) -> Any:
     """Return what a caller reads with the personal values it may see in clear (erased: "[đã xóa]")."""
     return service.keyring.opened(conn, value) if service.keyring is not None else value
 
