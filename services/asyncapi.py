@@ -2,7 +2,8 @@
 
 Every topic, every event with its JSON Schema, the CloudEvents headers, and the inbound integration
 topic with how a provincial system signs its events. ``python -m services.asyncapi``
-writes docs/asyncapi.json and docs/schemas/; a test keeps the committed files current.
+writes docs/asyncapi.json and docs/schemas/, and the copy notifications serves (SERVED, inside its
+package, so no service imports another's code to answer it); a test keeps the committed files current.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from shared.personal import MARK, TOKEN_PATTERN
 from shared.signing import SIGNATURE_HEADER
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
+SERVED = Path(__file__).resolve().parent / "notifications" / "api" / "asyncapi.json"
+"""The copy of the document notifications serves at /asyncapi.json."""
 PUBLISHED = {"registry": REGISTRY, "submissions": SUBMISSIONS, "scoring": SCORING}
 CE_HEADERS: dict[str, Any] = {
     "type": "object",
@@ -271,11 +274,13 @@ def _message(event: EventType, schema_name: str, signed: bool = False) -> dict[s
     }
 
 
-def write(docs: Path = DOCS) -> None:
-    """Write docs/asyncapi.json and one JSON Schema file per public event."""
+def write(docs: Path = DOCS, served: Path = SERVED) -> None:
+    """Write docs/asyncapi.json, the copy notifications serves, and one JSON Schema file per public event."""
     document = build()
     (docs / "schemas").mkdir(parents=True, exist_ok=True)
-    (docs / "asyncapi.json").write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    (docs / "asyncapi.json").write_text(text)
+    served.write_text(text)
     schemas = document["components"]["schemas"]
     for message in document["components"]["messages"].values():
         if "$ref" not in message["payload"]:
@@ -308,4 +313,6 @@ def _referenced(schemas: dict[str, Any], name: str) -> set[str]:
 
 
 if __name__ == "__main__":
-    write(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS)
+    write(
+        Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS, Path(sys.argv[2]) if len(sys.argv) > 2 else SERVED
+    )

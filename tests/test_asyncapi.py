@@ -46,11 +46,14 @@ def test_every_published_and_inbound_event_is_in_the_document() -> None:
 
 
 def test_the_committed_contract_is_current(tmp_path: Path) -> None:
-    contract.write(tmp_path)
+    contract.write(tmp_path, tmp_path / "served.json")
     docs = Path(contract.DOCS)
     assert json.loads((docs / "asyncapi.json").read_text()) == json.loads(
         (tmp_path / "asyncapi.json").read_text()
     ), "docs/asyncapi.json is stale: run python -m services.asyncapi"
+    assert contract.SERVED.read_text() == (tmp_path / "served.json").read_text(), (
+        "the copy notifications serves is stale: run python -m services.asyncapi"
+    )
     committed = sorted(p.name for p in (docs / "schemas").iterdir())
     assert committed == sorted(p.name for p in (tmp_path / "schemas").iterdir())
     schema = json.loads((docs / "schemas" / "ScoreSheetSubmittedV1.json").read_text())

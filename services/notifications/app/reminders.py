@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from services.notifications.app import notices as recipients
 from services.notifications.app.messages import render
 from services.notifications.tables import deadlines, exempt, filed, heads, members
-from shared.time import local_date
+from shared.time import day_text, local_date
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def send_reminders(engine: sa.Engine, now: datetime, offsets_days: Sequence[int]
                 subject, body = render(
                     "reminder",
                     deadline=deadline,
-                    due=deadline["due"].strftime("%d/%m/%Y"),
+                    due=day_text(deadline["due"]),
                     recipient_name=to.name,
                     year=deadline["year"],
                     filer_name=to.name,

@@ -27,7 +27,7 @@ from shared.consumer import Consumed, ConsumerOptions
 from shared.envelope import Envelope
 from shared.handlers import Handlers
 from shared.personal import PREFIX
-from shared.time import local_text
+from shared.time import day_text, local_text
 
 
 @dataclass(frozen=True)
@@ -72,11 +72,6 @@ class NoticesProjection:
         """Empty the read model (notices and deliveries are history: they stay, and are not made twice)."""
         for table in (deadlines, schools, members, heads, officers, filed, exempt):
             conn.execute(table.delete())
-
-
-def _day(value: Any) -> str:
-    """Return an ISO date as dd/mm/yyyy, as the letter writes dates ('' for none)."""
-    return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y") if value else ""
 
 
 @NOTICES.on("CampaignOpened", "CampaignAmended")
@@ -150,7 +145,7 @@ def _filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused
         filer_name=to.name,
         filed_at=local_text(datetime.fromisoformat(data["filed_at"])) if data.get("filed_at") else "",
         on_time=data.get("on_time"),
-        due=_day(data.get("due")),
+        due=day_text(data.get("due")),
         submission_id=data["submission_id"],
     )
     return [Notice(f"receipt:{event.id}", "receipt", to, subject, body)]
@@ -254,7 +249,7 @@ def _missed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Cause
         "overdue",
         recipient_name=to.name,
         deadline_title=title or data["deadline_code"],
-        due=_day(data["due"]),
+        due=day_text(data["due"]),
         filer_name=to.name,
         year=data["year"],
         consequence=data.get("consequence", "deduction"),
@@ -296,7 +291,7 @@ def _results(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caus
 @NOTICES.on("AwardsDecided")
 def _awards_decided(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
     """Tell each proposed school its verdict, and each cluster head the verdicts of its cluster."""
-    year, signed_on = data["year"], _day(data["signed_on"])
+    year, signed_on = data["year"], day_text(data["signed_on"])
     verdicts = [
         {
             **v,

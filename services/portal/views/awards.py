@@ -14,6 +14,7 @@ from services.vocabulary import AWARD_NAMES, PROPOSAL_STATES
 from shared.auth import ACADEMY_ADMIN
 from shared.cells import to_xlsx
 from shared.documents import attachment
+from shared.time import day_text
 from shared.web.gateway import SuiteError
 
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
@@ -206,7 +207,7 @@ def _register_xlsx(entries: list[dict[str, Any]], names: dict[str, str]) -> Resp
             AWARD_NAMES.get(e["award"], e["award"]),
             e["cluster_name"],
             e["number"],
-            date.fromisoformat(e["signed_on"]).strftime("%d/%m/%Y"),
+            day_text(e["signed_on"]),
             "" if e["held_by"] == e["school_id"] else names.get(e["held_by"], ""),
         )
         for e in entries

@@ -20,7 +20,7 @@ from services.portal.service import Portal
 from services.portal.statistics import short_name
 from services.vocabulary import AWARD_NAMES, FILING_STATES
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
-from shared.time import local_text
+from shared.time import day_text, local_text
 from shared.web.gateway import Caller, Gateway, SuiteError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -162,7 +162,7 @@ def school_names() -> dict[str, str]:
 
 def vn_date(day: Any) -> str:
     """Show an ISO date as dd/mm/yyyy."""
-    return "" if not day else "/".join(reversed(str(day)[:10].split("-")))
+    return day_text(day)
 
 
 def vn_time(moment: Any) -> str:

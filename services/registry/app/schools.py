@@ -16,6 +16,7 @@ from services.registry.service import Registry
 from services.registry.tables import cluster_members, schools
 from shared.errors import Conflict, RuleBroken
 from shared.eventstore import Context
+from shared.time import day_text
 
 
 def register_school(
@@ -123,7 +124,7 @@ def _merge_into_clusters(
             successor,
             predecessor_ids,
             elsewhere,
-            f"Sáp nhập từ {effective.strftime('%d/%m/%Y')}: {legal_basis}"[:500],
+            f"Sáp nhập từ {day_text(effective)}: {legal_basis}"[:500],
         )
         if events:
             registry.record(conn, cluster_stream(cluster_id), events, context)
