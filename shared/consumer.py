@@ -21,7 +21,7 @@ from shared import tracing
 from shared.backoff import exponential
 from shared.bus import Bus, BusUnavailable, Record, RecordTooLarge, Subscription, TopicPartition
 from shared.catalogue import Catalogue, InvalidEventData, UnknownEventType
-from shared.db import claim, is_transient, serialise
+from shared.db import claim, is_transient, serialise, transaction
 from shared.deadletter import dead_letter, dlq_topic, trimmed
 from shared.envelope import Envelope, EnvelopeError
 from shared.eventstore import ConcurrencyError
@@ -257,7 +257,7 @@ class ConsumerRunner:
         if not decoded:
             return
         try:
-            with self.engine.begin() as conn:
+            with transaction(self.engine) as conn:
                 self._apply_all(conn, decoded)
         except Exception as exc:
             log.warning("consumer %s: batch failed (%s); applying one by one", self.projection.name, exc)
@@ -326,7 +326,7 @@ class ConsumerRunner:
         while True:
             attempt += 1
             try:
-                with self.engine.begin() as conn:
+                with transaction(self.engine) as conn:
                     self._apply_all(conn, [item])
                 return
             except Exception as exc:

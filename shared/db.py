@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import uuid
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.files import private_file
+
+log = logging.getLogger(__name__)
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
@@ -42,6 +45,30 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 
 Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+AFTER_COMMIT = "thidua_after_commit"
+
+
+def after_commit(conn: sa.Connection, action: Callable[[], object]) -> None:
+    """Run ``action`` once the transaction of ``conn`` (begun by ``transaction``) has committed: what
+    cannot be rolled back, such as removing files, never happens for a transaction that did not commit."""
+    conn.info.setdefault(AFTER_COMMIT, []).append(action)
+
+
+@contextmanager
+def transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """Begin a transaction; the actions ``after_commit`` registered in it run after it committed (one that
+    fails is logged: what it followed is committed and stays so)."""
+    with engine.begin() as conn:
+        conn.info[AFTER_COMMIT] = []
+        yield conn
+        actions = conn.info.pop(AFTER_COMMIT, [])
+    for action in actions:
+        try:
+            action()
+        except Exception:
+            log.exception("an action after a commit failed")
 
 
 def is_transient(error: BaseException) -> bool:

@@ -269,11 +269,14 @@ def tier_of(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test with its tier (``-m fast`` is make check)."""
+    """Mark every test with its tier (``-m fast`` is make check), and run the slowest tiers first: the
+    workers take modules in this order, so the long process modules do not start last and run alone."""
+    tiers = {}
     for item in items:
-        tier = tier_of(item)
+        tiers[item] = tier = tier_of(item)
         if item.get_closest_marker(tier) is None:
             item.add_marker(getattr(pytest.mark, tier))
+    items.sort(key=lambda item: -TIERS.index(tiers[item]))  # stable: a module's tests keep their order
 
 
 @pytest.fixture(autouse=True)

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from services.notifications.domain.notices import ACADEMY, ACADEMY_INBOX, Recipients
 from services.notifications.tables import heads, members, notices, officers, schools
 from shared.personal import subject_of
-
-ACADEMY_INBOX = "academy"
-
-
-@dataclass(frozen=True)
-class Recipients:
-    """Where a notice goes: an in-app inbox and e-mail addresses."""
-
-    inbox: str
-    emails: tuple[str, ...]
-    name: str
 
 
 def school_recipients(conn: sa.Connection, year: int, school_id: str) -> Recipients:
@@ -51,10 +40,6 @@ def filer_recipients(conn: sa.Connection, year: int, filer_type: str, filer_id: 
     if filer_type == "school":
         return school_recipients(conn, year, filer_id)
     return cluster_recipients(conn, year, filer_id)
-
-
-ACADEMY = Recipients(ACADEMY_INBOX, (), "Vụ Các trường chính trị")
-"""The Academy as a notice names it; its mailbox is configuration, added when the notice is written."""
 
 
 def academy_recipients(mailbox: str) -> Recipients:

@@ -1,45 +1,35 @@
 """What notifications keeps from the events, the notices they cause, and the webhook deliveries they make.
 
-Each handler changes the read model and returns the notices its event causes; the projection writes
-them (each at most once, by key) with the time of writing and the Academy's configured mailbox.
+Each handler changes the read model, gathers the names and recipients its event's notices need, and
+returns the notices the domain (domain/notices.py) decides; the projection renders and writes them (each
+at most once, by key) with the time of writing and the Academy's configured mailbox. Mail of an erased
+person is removed from the local store after the transaction commits, never inside it.
 """
 
 from __future__ import annotations
 
 import mailbox
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from services.forms import OFFICERS_FORM, filing_events, form_title
+from services.forms import OFFICERS_FORM, filing_events
 from services.notifications.app import notices as recipients
 from services.notifications.app.mailer import message_id
 from services.notifications.app.messages import render
 from services.notifications.app.webhooks import queue_deliveries
 from services.notifications.contracts import AUDITED_TOPICS
+from services.notifications.domain import notices as decide
+from services.notifications.domain.notices import Notice
 from services.notifications.tables import deadlines, exempt, filed, heads, members, notices, officers, schools
-from services.vocabulary import AWARD_NAMES
 from shared.consumer import Consumed, ConsumerOptions
+from shared.db import after_commit
 from shared.envelope import Envelope
 from shared.handlers import Handlers
 from shared.personal import PREFIX
-from shared.time import day_text, local_text
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A notice an event causes: its unique key, kind, recipients and rendered text."""
-
-    key: str
-    kind: str
-    to: recipients.Recipients
-    subject: str
-    body: str
-
 
 Caused = Sequence[Notice] | None
 NOTICES: Handlers[Caused] = Handlers("notifications-notices")
@@ -62,11 +52,13 @@ class NoticesProjection:
         """Apply one event: its read-model change, its notices, and its webhook deliveries."""
         now = self.clock()
         for notice in NOTICES.apply(conn, consumed.event, consumed.data) or ():
-            to = self.academy if notice.to.inbox == recipients.ACADEMY_INBOX else notice.to
-            recipients.add_notice(conn, notice.key, notice.kind, to, notice.subject, notice.body, now)
+            to = self.academy if notice.to.inbox == decide.ACADEMY_INBOX else notice.to
+            subject, body = render(notice.template, **notice.values)
+            recipients.add_notice(conn, notice.key, notice.kind, to, subject, body, now)
         queue_deliveries(conn, consumed, now)
         if consumed.event.type == "PersonalDataErased" and self.mail_store:
-            forget_mail(conn, Path(self.mail_store), consumed.data["subject_id"])
+            sent = sent_to(conn, consumed.data["subject_id"])
+            after_commit(conn, lambda: forget_mail(Path(self.mail_store), sent))
 
     def reset(self, conn: sa.Connection) -> None:
         """Empty the read model (notices and deliveries are history: they stay, and are not made twice)."""
@@ -137,18 +129,7 @@ def _leadership(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> C
 def _filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
     _keep_filing(conn, data)
     to = recipients.filer_recipients(conn, data["year"], data["filer_type"], data["filer_id"])
-    subject, body = render(
-        "receipt",
-        recipient_name=to.name,
-        form=form_title(data["form"]),
-        year=data["year"],
-        filer_name=to.name,
-        filed_at=local_text(datetime.fromisoformat(data["filed_at"])) if data.get("filed_at") else "",
-        on_time=data.get("on_time"),
-        due=day_text(data.get("due")),
-        submission_id=data["submission_id"],
-    )
-    return [Notice(f"receipt:{event.id}", "receipt", to, subject, body)]
+    return [decide.receipt(event.id, data, to)]
 
 
 def _keep_filing(conn: sa.Connection, data: dict[str, Any]) -> None:
@@ -186,12 +167,16 @@ def _erased(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Cause
     return None
 
 
-def forget_mail(conn: sa.Connection, store: Path, subject_id: str) -> int:
-    """Remove from a local Maildir every message sent to an erased person; return how many."""
+def sent_to(conn: sa.Connection, subject_id: str) -> set[str]:
+    """Return the Message-IDs of every notice mailed to an erased person."""
     keys = conn.execute(
         sa.select(notices.c.notice_key).where(notices.c.recipient.like(f"{PREFIX}{subject_id}:%"))
     ).scalars()
-    ids = {message_id(key) for key in keys}
+    return {message_id(key) for key in keys}
+
+
+def forget_mail(store: Path, ids: set[str]) -> int:
+    """Remove from a local Maildir every message with one of these Message-IDs; return how many."""
     if not ids or not store.is_dir():
         return 0
     box = mailbox.Maildir(store, create=False)
@@ -206,25 +191,13 @@ def forget_mail(conn: sa.Connection, store: Path, subject_id: str) -> int:
 @NOTICES.on("FilingAccepted", "FilingReturned")
 def _reviewed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
     to = recipients.filer_recipients(conn, data["year"], data["filer_type"], data["filer_id"])
-    returned = event.type == "FilingReturned"
     reviewer = data["reviewer"]
     reviewer_name = (
-        recipients.ACADEMY.name
+        decide.ACADEMY.name
         if reviewer == "academy"
         else recipients.cluster_recipients(conn, data["year"], reviewer.removeprefix("cluster:")).name
     )
-    subject, body = render(
-        "returned" if returned else "accepted",
-        recipient_name=to.name,
-        reviewer_name=reviewer_name,
-        form=form_title(data["form"]),
-        year=data["year"],
-        filer_name=to.name,
-        submission_id=data["submission_id"],
-        reason=data.get("reason", ""),
-    )
-    kind = "returned" if returned else "accepted"
-    return [Notice(f"{kind}:{event.id}", kind, to, subject, body)]
+    return [decide.reviewed(event.id, event.type == "FilingReturned", data, to, reviewer_name)]
 
 
 @NOTICES.on("FilingExempted")
@@ -245,78 +218,31 @@ def _missed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Cause
             (deadlines.c.year == data["year"]) & (deadlines.c.code == data["deadline_code"])
         )
     ).scalar()
-    subject, body = render(
-        "overdue",
-        recipient_name=to.name,
-        deadline_title=title or data["deadline_code"],
-        due=day_text(data["due"]),
-        filer_name=to.name,
-        year=data["year"],
-        consequence=data.get("consequence", "deduction"),
-    )
-    key = f"overdue:{data['year']}:{data['deadline_code']}:{data['filer_id']}"
-    return [Notice(key, "overdue", to, subject, body)]
+    return [decide.overdue(data, to, title)]
 
 
 @NOTICES.on("SchoolDeclaredIneligible")
 def _ineligible(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
-    name = recipients.school_name(conn, data["school_id"])
-    caused = []
-    for to in (recipients.school_recipients(conn, data["year"], data["school_id"]), recipients.ACADEMY):
-        subject, body = render(
-            "ineligible",
-            recipient_name=to.name,
-            school_name=name,
-            year=data["year"],
-            reason=data["reason"],
-        )
-        key = f"ineligible:{data['year']}:{data['school_id']}"
-        caused.append(Notice(key, "ineligible", to, subject, body))
-    return caused
+    school = recipients.school_recipients(conn, data["year"], data["school_id"])
+    return decide.ineligible(data, recipients.school_name(conn, data["school_id"]), school)
 
 
 @NOTICES.on("ScoresComputed")
 def _results(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
     table = [{**row, "name": recipients.school_name(conn, row["school_id"])} for row in data["table"]]
-    caused = []
-    for to in (recipients.cluster_recipients(conn, data["year"], data["cluster_id"]), recipients.ACADEMY):
-        subject, body = render(
-            "results", recipient_name=to.name, year=data["year"], revision=data["revision"], table=table
-        )
-        key = f"results:{data['year']}:{data['cluster_id']}:{data['revision']}"
-        caused.append(Notice(key, "results", to, subject, body))
-    return caused
+    return decide.results(data, table, recipients.cluster_recipients(conn, data["year"], data["cluster_id"]))
 
 
 @NOTICES.on("AwardsDecided")
 def _awards_decided(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
     """Tell each proposed school its verdict, and each cluster head the verdicts of its cluster."""
-    year, signed_on = data["year"], day_text(data["signed_on"])
-    verdicts = [
+    year, school_ids = data["year"], {v["school_id"] for v in data["verdicts"]}
+    return decide.awards(
+        data,
+        {s: recipients.school_name(conn, s) for s in school_ids},
+        {s: recipients.school_recipients(conn, year, s) for s in school_ids},
         {
-            **v,
-            "school_name": recipients.school_name(conn, v["school_id"]),
-            "award_name": AWARD_NAMES.get(v["award"], v["award"]),
-        }
-        for v in data["verdicts"]
-    ]
-    caused = []
-    for v in verdicts:
-        to = recipients.school_recipients(conn, year, v["school_id"])
-        subject, body = render(
-            "award", recipient_name=to.name, year=year, number=data["number"], signed_on=signed_on, **v
-        )
-        caused.append(Notice(f"award:{year}:{v['school_id']}:{v['award']}", "award", to, subject, body))
-    for cluster_id in sorted({v["cluster_id"] for v in verdicts}):
-        to = recipients.cluster_recipients(conn, year, cluster_id)
-        mine = [v for v in verdicts if v["cluster_id"] == cluster_id]
-        subject, body = render(
-            "cluster_awards",
-            recipient_name=to.name,
-            year=year,
-            number=data["number"],
-            signed_on=signed_on,
-            verdicts=mine,
-        )
-        caused.append(Notice(f"awards:{year}:{cluster_id}", "awards", to, subject, body))
-    return caused
+            c: recipients.cluster_recipients(conn, year, c)
+            for c in {v["cluster_id"] for v in data["verdicts"]}
+        },
+    )

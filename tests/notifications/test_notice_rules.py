@@ -1,0 +1,76 @@
+"""Which notices an event causes (the domain alone, fast tier): keys, kinds, recipients and values."""
+
+from __future__ import annotations
+
+from services.notifications.domain import notices as decide
+from services.notifications.domain.notices import ACADEMY, Recipients
+
+HOA_BINH = Recipients("school:sch_hoabinh", ("ha@hoabinh.invalid",), "Trường Chính trị tỉnh Hòa Bình")
+CLUSTER = Recipients("cluster:cl_2023_trung_du_bac", (), "Cụm trưởng (Trường Chính trị tỉnh Hòa Bình)")
+
+
+def test_a_receipt_is_one_an_event_and_reads_dates_as_people_do() -> None:
+    data = {
+        "form": "01",
+        "year": 2023,
+        "filed_at": "2023-03-05T10:00:00+00:00",
+        "due": "2023-03-05",
+        "on_time": True,
+        "submission_id": "sub_1",
+    }
+    notice = decide.receipt("ev-1", data, HOA_BINH)
+    assert (notice.key, notice.kind, notice.to, notice.template) == (
+        "receipt:ev-1",
+        "receipt",
+        HOA_BINH,
+        "receipt",
+    )
+    assert (notice.values["filed_at"], notice.values["due"]) == ("05/03/2023 17:00", "05/03/2023")
+
+
+def test_a_returned_filing_carries_its_reason_and_who_returned_it() -> None:
+    data = {"form": "04", "year": 2023, "submission_id": "sub_2", "reason": "Thiếu số liệu"}
+    returned = decide.reviewed("ev-2", True, data, HOA_BINH, CLUSTER.name)
+    accepted = decide.reviewed("ev-3", False, data, HOA_BINH, ACADEMY.name)
+    assert (returned.kind, returned.template, returned.values["reason"]) == (
+        "returned",
+        "returned",
+        "Thiếu số liệu",
+    )
+    assert (accepted.kind, accepted.key, accepted.values["reviewer_name"]) == (
+        "accepted",
+        "accepted:ev-3",
+        ACADEMY.name,
+    )
+
+
+def test_a_missed_deadline_is_told_once_a_deadline_and_filer() -> None:
+    data = {"year": 2023, "deadline_code": "PLAN", "filer_id": "sch_hoabinh", "due": "2023-03-05"}
+    notice = decide.overdue(data, HOA_BINH, None)
+    assert notice.key == "overdue:2023:PLAN:sch_hoabinh"
+    assert (notice.values["deadline_title"], notice.values["consequence"]) == ("PLAN", "deduction")
+
+
+def test_ineligibility_and_results_go_to_the_academy_too() -> None:
+    ineligible = decide.ineligible(
+        {"year": 2023, "school_id": "sch_hoabinh", "reason": "Nộp muộn"}, "Hòa Bình", HOA_BINH
+    )
+    assert [n.to for n in ineligible] == [HOA_BINH, ACADEMY]
+    assert {n.key for n in ineligible} == {"ineligible:2023:sch_hoabinh"}
+    results = decide.results({"year": 2023, "cluster_id": "cl", "revision": 2}, [], CLUSTER)
+    assert [(n.to, n.key) for n in results] == [
+        (CLUSTER, "results:2023:cl:2"),
+        (ACADEMY, "results:2023:cl:2"),
+    ]
+
+
+def test_an_award_decision_tells_each_school_its_verdict_and_each_cluster_head_its_clusters() -> None:
+    verdict = {"school_id": "sch_hoabinh", "award": "co_thi_dua", "cluster_id": "cl", "granted": True}
+    data = {"year": 2023, "number": "12-QĐ/HVCTQG", "signed_on": "2024-01-15", "verdicts": [verdict]}
+    caused = decide.awards(data, {"sch_hoabinh": "Hòa Bình"}, {"sch_hoabinh": HOA_BINH}, {"cl": CLUSTER})
+    assert [(n.kind, n.to, n.template) for n in caused] == [
+        ("award", HOA_BINH, "award"),
+        ("awards", CLUSTER, "cluster_awards"),
+    ]
+    assert caused[0].values["signed_on"] == "15/01/2024" and caused[0].values["award_name"] != "co_thi_dua"
+    assert caused[1].values["verdicts"][0]["school_name"] == "Hòa Bình"
