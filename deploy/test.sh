@@ -6,8 +6,8 @@
 # are started unless TEST_POSTGRES_URL / KAFKA_BOOTSTRAP_SERVERS name running ones, and the suite's
 # OpenTelemetry Collector is built (Go) meanwhile. No test may then skip for want of a server: a
 # missing one is a failure (THIDUA_TESTS_STRICT=1), so a newcomer's green run has run everything.
-# Every test but the chaos suite runs on TEST_WORKERS (2) workers, a module per worker; the chaos suite
-# runs alone afterwards. Arguments are passed to both pytest runs (e.g. -x).
+# The fast tier runs first (seconds), then every other test but the chaos suite on TEST_WORKERS (2)
+# workers, a module per worker, the slowest tiers first; the chaos suite runs alone afterwards. Arguments are passed to both pytest runs (e.g. -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${BIN:-.venv/bin}
@@ -63,5 +63,6 @@ fi
 wait "$collector" || { log "building the OpenTelemetry Collector failed"; exit 1; }
 
 export THIDUA_TESTS_STRICT=1
-"$bin/pytest" -n "$workers" --dist loadfile -m "not chaos" "$@"
+"$bin/pytest" -q -m fast "$@"  # seconds: a broken rule shows before anything starts
+"$bin/pytest" -n "$workers" --dist loadfile -m "not chaos and not fast" "$@"
 "$bin/pytest" -m chaos "$@"
