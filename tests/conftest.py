@@ -250,6 +250,19 @@ CONTRACT_MODULES = {
     "test_tracking",
 }
 """The ports' test bases in tests/shared, run over every backend."""
+SERVICE_MODULES_ON_EVERY_BACKEND = {
+    "tests/notifications/test_audit_chain.py",
+    "tests/personal/test_erasure.py",
+    "tests/personal/test_key_recovery.py",
+    "tests/scoring/test_live_rebuild.py",
+    "tests/scoring/test_rebuild_as_of_exports.py",
+    "tests/scoring/test_scenario_2023.py",
+    "tests/scoring/test_scoped_reads.py",
+    "tests/submissions/test_scoped_reads.py",
+}
+"""Service tests whose proof leans on the database itself (the queries of scoped reads and rebuilds, the
+audit chain's order, sealed personal data): they run on PostgreSQL as well as SQLite. Every other service
+test runs on SQLite only; the backends multiply in the contract tier."""
 
 
 def tier_of(item: pytest.Item) -> str:
@@ -276,7 +289,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         tiers[item] = tier = tier_of(item)
         if item.get_closest_marker(tier) is None:
             item.add_marker(getattr(pytest.mark, tier))
+    matrix = [item for item in items if tiers[item] == "service" and _second_backend(item)]
+    if matrix:
+        config.hook.pytest_deselected(items=matrix)
+        dropped = set(matrix)
+        items[:] = [item for item in items if item not in dropped]
     items.sort(key=lambda item: -TIERS.index(tiers[item]))  # stable: a module's tests keep their order
+
+
+def _second_backend(item: pytest.Item) -> bool:
+    """Say whether a service test is the PostgreSQL copy of one that need not run there."""
+    params = getattr(item, "callspec", None)
+    if params is None or params.params.get("database_url") != "postgres":
+        return False
+    path = Path(str(item.fspath)).resolve().relative_to(Path(__file__).resolve().parents[1]).as_posix()
+    return path not in SERVICE_MODULES_ON_EVERY_BACKEND
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -84,24 +86,60 @@ def submissions_settings(
     )
 
 
+TEMPLATES: dict[str, Path] = {}
+"""Seeded worlds on SQLite and the embedded log, one a submissions database name, kept for the session:
+a test's world is a copy of one (its files copied into the test's directory), not seeded again."""
+
+
 def seeded_world(
     tmp_path: Path, database_url: str, bus_url: str, kafka: Callable[[str], Any] | None = None
 ) -> World:
-    """Seed a registry onto the bus, then build a submissions service whose registry view caught up."""
+    """Seed a registry onto the bus, then build a submissions service whose registry view caught up (on
+    SQLite and the embedded log in the test's directory: a copy of the session's seeded template)."""
+    local = _local_files(tmp_path, database_url, bus_url) if kafka is None else None
+    if local is None:
+        return _world(tmp_path, database_url, bus_url, kafka, fresh=True)
+    if local not in TEMPLATES:
+        template = Path(tempfile.mkdtemp(prefix="thidua-world-"))
+        seeded = _world(
+            template, f"sqlite:///{template / local}", f"file:{template / 'eventlog.sqlite'}", None, True
+        )
+        seeded.service.close()
+        seeded.registry.close()  # the last connections closed: each database is whole in its file
+        TEMPLATES[local] = template
+    for path in TEMPLATES[local].glob("*.sqlite"):
+        shutil.copy(path, tmp_path / path.name)
+    return _world(tmp_path, database_url, bus_url, kafka, fresh=False)
+
+
+def _local_files(tmp_path: Path, database_url: str, bus_url: str) -> str | None:
+    """Return the submissions database's file name when the world lives in files of the test's directory."""
+    database = database_url.removeprefix("sqlite:///")
+    if database == database_url or Path(database).parent != tmp_path:
+        return None
+    return Path(database).name if bus_url == f"file:{tmp_path / 'eventlog.sqlite'}" else None
+
+
+def _world(
+    tmp_path: Path, database_url: str, bus_url: str, kafka: Callable[[str], Any] | None, fresh: bool
+) -> World:
+    """Build the registry and submissions over their databases, seeding and relaying when ``fresh``."""
     registry_settings = service_settings(
         "registry", tmp_path, bus_url=bus_url, kafka=kafka("registry") if kafka else None
     )
-    registry_migrate(registry_settings)
-    registry = registry_bootstrap(registry_settings)
-    seed(registry)
     settings = submissions_settings(tmp_path, database_url, bus_url, kafka)
-    migrate(settings)
+    if fresh:
+        registry_migrate(registry_settings)
+        migrate(settings)
+    registry = registry_bootstrap(registry_settings)
     service = bootstrap(settings)
     world = World(
         service, registry, create_app(service).test_client(), datetime(2023, 3, 1, 3, 0, tzinfo=UTC)
     )
     service.clock = lambda: world.now
-    world.sync_registry()
+    if fresh:
+        seed(registry)
+        world.sync_registry()
     return world
 
 
