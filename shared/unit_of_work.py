@@ -108,7 +108,3 @@ class InMemoryUnitOfWork:
         self.state.handlers.apply_all(conn, stored)
         self._pending += stored
         return stored
-
-    def connect(self) -> AbstractContextManager[sa.Connection]:
-        """Open a connection to read what was recorded."""
-        return self.engine.connect()
