@@ -63,6 +63,14 @@ fi
 wait "$collector" || { log "building the OpenTelemetry Collector failed"; exit 1; }
 
 export THIDUA_TESTS_STRICT=1
-"$bin/pytest" -q -m fast "$@"  # seconds: a broken rule shows before anything starts
-"$bin/pytest" -n "$workers" --dist loadfile -m "not chaos and not fast" "$@"
-"$bin/pytest" -m chaos "$@"
+tier() {  # run one pytest, then say how long it took
+  local what=$1 started=$SECONDS
+  shift
+  "$bin/pytest" "$@"
+  times+=("$what $((SECONDS - started)) s")
+}
+times=()
+tier "fast" -q -m fast "$@"  # seconds: a broken rule shows before anything starts
+tier "contract+service+process" -n "$workers" --dist loadfile -m "not chaos and not fast" "$@"
+tier "chaos" -m chaos "$@"
+log "every tier passed in ${SECONDS} s, set-up included (${times[*]})"
