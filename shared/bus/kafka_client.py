@@ -6,11 +6,37 @@ every client connects, authenticates and names topics the same way.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient
+from kafka.protocol.schemas.fields.struct import StructField
 
 from shared.settings import KafkaAuth
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def serialised(function: F) -> F:
+    """Return ``function`` made to run in one thread at a time."""
+    lock = threading.RLock()
+
+    @functools.wraps(function)
+    def one_at_a_time(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return function(*args, **kwargs)
+
+    return one_at_a_time  # type: ignore[return-value]
+
+
+if not hasattr(StructField.compiled_decode_from, "__wrapped__"):
+    # kafka-python 3.0 compiles a response's decoder on first use, swapping the struct's data class while
+    # it does: two threads compiling at once (a worker's consumers starting together) can leave a decoder
+    # that builds a weakref proxy and fails on every response after it ("object.__new__(X): X is not a
+    # type object"); a notifications worker's ListOffsets then timed out for good. Compile one at a time.
+    StructField.compiled_decode_from = serialised(StructField.compiled_decode_from)
 
 DELIVERY_TIMEOUT = 10.0
 """Seconds a publish waits for acknowledgements at most."""
