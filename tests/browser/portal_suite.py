@@ -79,6 +79,7 @@ def sign_in(page, base: str, email: str, password: str) -> None:  # type: ignore
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("#dang-nhap")
+    page.wait_for_load_state()  # the next page is read, not the one being replaced (its document was null)
 
 
 NEW_ACADEMY_PASSWORD = "mat-khau-cua-hoc-vien"
