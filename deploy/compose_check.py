@@ -2,8 +2,8 @@
 
 deploy/compose-check.sh runs it once the engine answers and the images are built. Each step prints its
 time; the first broken step ends the check with its reason, and the stack is taken down (volumes too)
-whatever happened, unless THIDUA_CHECK_KEEP=1. It runs as its own compose project on ports 18001-18005,
-so a suite already running on 8001-8005 is left alone.
+whatever happened, unless THIDUA_CHECK_KEEP=1. It runs as its own compose project on ports 18001-18006,
+so a suite already running on 8001-8006 is left alone.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ PORTS = {
     "scoring": 18003,
     "notifications": 18004,
     "portal": 18005,
+    "console": 18006,
     "prometheus": 19090,
     "zipkin": 19411,
 }
@@ -266,6 +267,22 @@ def for_operators() -> None:
     print(f"compose-check: {targets} targets up; a trace of {len(trace)} spans across {services}", flush=True)
 
 
+def console_shows(school_id: str) -> None:
+    """Sign in to the operators' console through the gateway; its event stream shows the registration."""
+    token = compose("exec", "-T", "registry-api", "thidua-token", "--role", "operator").strip()
+    browser = requests.Session()
+    browser.get(url("console", "/console/login"), timeout=10)
+    csrf = browser.cookies.get("thidua_console_csrf", "")
+    signed = browser.post(
+        url("console", "/console/login"), data={"token": token, "csrf_token": csrf}, timeout=10
+    )
+    if signed.status_code != 200 or "Luồng sự kiện" not in signed.text:
+        raise Broken(f"console sign-in answered {signed.status_code}: {signed.text[:300]}")
+    events = browser.get(url("console", "/console/events"), params={"school_id": school_id}, timeout=30)
+    if "SchoolRegistered" not in events.text:
+        raise Broken(f"the console's event stream lacks the registration of {school_id}: {events.text[:500]}")
+
+
 def form_token(page: requests.Response) -> str:
     """Return the CSRF token of a portal form."""
     found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
@@ -432,6 +449,8 @@ def main() -> int:
             for_operators()
         with step("sign in to the portal with the one-time link and a second factor"):
             sign_in_to_portal()
+        with step("sign in to the operators' console; it shows the first example's event"):
+            console_shows(school_id)
         with step("each service's role writes rows of its own database only"):
             least_privilege()
         with step("containers reach nothing outside their network"):

@@ -7,6 +7,8 @@
 
 ``python -m services portal {migrate|api|first-account}`` runs the portal (no worker: it keeps accounts and
 calls the services' APIs); ``first-account`` makes the first Academy account and says how to sign in.
+``python -m services console api`` runs the operators' console (no database: it calls the APIs and reads
+the bus as the operator).
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from shared.settings import ConfigError
 ROLES = ("migrate", "api", "worker", "seed", "rebuild-state")
 PORTAL = "portal"
 PORTAL_ROLES = ("migrate", "api", "first-account")
+CONSOLE = "console"
 GUNICORN_CONFIG = "python:services.gunicorn_conf"
 HELP = f"""Thi đua: pick a service and its role (the image's command, or python -m services):
   python -m services {{{"|".join(commands.SERVICES)}}} {{{"|".join(ROLES)}}}
   python -m services portal {{{"|".join(PORTAL_ROLES)}}}
+  python -m services console api
 migrate first, then api (gunicorn on GUNICORN_BIND) and worker; seed is the registry's seed data.
 docker-compose.yml runs every one of them; README "Running with Docker Compose" says how."""
 
@@ -38,6 +42,8 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[:1] == [PORTAL]:
         return portal(argv[1:])
+    if argv[:1] == [CONSOLE]:
+        return console(argv[1:])
     if len(argv) != 2 or argv[0] not in commands.SERVICES or argv[1] not in ROLES:
         services, roles = "|".join(commands.SERVICES), "|".join(ROLES)
         print(f"usage: python -m services {{{services}}} {{{roles}}}", file=sys.stderr)
@@ -60,6 +66,16 @@ def main(argv: list[str]) -> int:
         print(f"{service}: state rebuilt from {commands.rebuild_state(service)} events")
     if role == "worker":
         importlib.import_module(f"services.{service}.worker").main()
+    return 0
+
+
+def console(argv: list[str]) -> int:
+    """Run the operators' console (its one role: the web front)."""
+    if argv != ["api"]:
+        print("usage: python -m services console api", file=sys.stderr)
+        return 2
+    app = "services.console.wsgi:create_app()"
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", GUNICORN_CONFIG, app])
     return 0
 
 

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from shared import tracing
-from shared.bus import Bus, make_bus
+from shared.bus import Bus
+from shared.bus.factory import bus_of
 from shared.catalogue import Catalogue
 from shared.db import create_engine
 from shared.envelope import Envelope
@@ -26,6 +27,7 @@ from shared.relay import OutboxRelay
 from shared.settings import CommonSettings
 
 S = TypeVar("S", bound="ServiceContext")
+Built = TypeVar("Built")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,29 @@ class State:
     handlers: Handlers[None]
     tables: tuple[sa.Table, ...]
     """In the order rows may be inserted (they are emptied in the reverse order)."""
+
+
+def stream_append(
+    stream_id: str, events: Sequence[NewEvent], expected_version: int | None
+) -> list[tuple[str, int, Sequence[NewEvent]]]:
+    """Return one stream's append (none when there is nothing to record), at any version unless given."""
+    if not events:
+        return []
+    return [(stream_id, ANY_VERSION if expected_version is None else expected_version, events)]
+
+
+def record_events(
+    store: EventStore,
+    state: State | None,
+    conn: sa.Connection,
+    appends: Sequence[tuple[str, int, Sequence[NewEvent]]],
+    context: Context,
+) -> list[Envelope]:
+    """Append to streams and apply the stored events with the state's handlers (when it keeps state)."""
+    stored = store.append_many(conn, appends, context)
+    if state is not None:
+        state.handlers.apply_all(conn, stored)
+    return stored
 
 
 @dataclass
@@ -60,19 +85,14 @@ class ServiceContext:
         expected_version: int | None = None,
     ) -> list[Envelope]:
         """Append events (checking the expected version when given) and apply them to the state tables."""
-        if not events:
-            return []
-        expected = ANY_VERSION if expected_version is None else expected_version
-        return self.record_many(conn, [(stream_id, expected, events)], context)
+        appends = stream_append(stream_id, events, expected_version)
+        return self.record_many(conn, appends, context) if appends else []
 
     def record_many(
         self, conn: sa.Connection, appends: Sequence[tuple[str, int, Sequence[NewEvent]]], context: Context
     ) -> list[Envelope]:
         """Append to several streams at once and apply the events to the state tables."""
-        stored = self.store.append_many(conn, appends, context)
-        if self.state is not None:
-            self.state.handlers.apply_all(conn, stored)
-        return stored
+        return record_events(self.store, self.state, conn, appends, context)
 
     def rebuild_state(self, batch_size: int = 5000) -> int:
         """Empty the state tables and apply every event of the store again, in one transaction.
@@ -115,15 +135,7 @@ class ServiceContext:
     def bus(self) -> Bus:
         """Return the bus, connecting on first use."""
         if self._bus is None:
-            settings = self.settings
-            self._bus = make_bus(
-                settings.bus_url,
-                settings.topic_partitions,
-                settings.service,
-                replication=settings.topic_replication,
-                min_insync=settings.topic_min_insync,
-                auth=settings.kafka,
-            )
+            self._bus = bus_of(self.settings)
         return self._bus
 
     @property
@@ -206,7 +218,7 @@ def build_context(
     return kind(common, create_engine(common.database_url), catalogue, metadata, state=state, config=settings)
 
 
-def from_environment(load_settings: Callable[[], Any], bootstrap: Callable[[Any], S]) -> S:
+def from_environment(load_settings: Callable[[], Any], bootstrap: Callable[[Any], Built]) -> Built:
     """Read a service's settings from the environment, start its JSON logs, and build it."""
     settings = load_settings()
     configure_logging(settings.common.service, settings.common.log_level)

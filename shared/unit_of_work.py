@@ -20,9 +20,9 @@ from sqlalchemy.pool import StaticPool
 
 from shared.catalogue import Catalogue
 from shared.envelope import Envelope
-from shared.eventstore import ANY_VERSION, Context, EventStore, NewEvent
+from shared.eventstore import Context, EventStore, NewEvent
 from shared.personal import KeyRing
-from shared.service import State
+from shared.service import State, record_events, stream_append
 
 
 class UnitOfWork(Protocol):
@@ -101,10 +101,7 @@ class InMemoryUnitOfWork:
         expected_version: int | None = None,
     ) -> list[Envelope]:
         """Append through the event store and apply with the state handlers, as the service does."""
-        if not events:
-            return []
-        expected = ANY_VERSION if expected_version is None else expected_version
-        stored = self.store.append_many(conn, [(stream_id, expected, events)], context)
-        self.state.handlers.apply_all(conn, stored)
+        appends = stream_append(stream_id, events, expected_version)
+        stored = record_events(self.store, self.state, conn, appends, context) if appends else []
         self._pending += stored
         return stored

@@ -7,7 +7,6 @@ from flask import Flask
 from services.notifications.api.routes import blp
 from services.notifications.bootstrap import bootstrap
 from services.notifications.config import load_settings
-from services.notifications.console.views import console
 from services.notifications.service import Notifications
 from shared.service import from_environment
 from shared.web import service_app
@@ -19,5 +18,4 @@ def create_app(service: Notifications | None = None) -> Flask:
         __name__, service or from_environment(load_settings, bootstrap), "Thi đua notifications"
     )
     api.register_blueprint(blp)
-    app.register_blueprint(console)
     return app

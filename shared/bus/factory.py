@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from shared.bus.base import Bus
-from shared.settings import KafkaAuth
+from shared.settings import CommonSettings, KafkaAuth
 
 
 def make_bus(
@@ -36,3 +36,15 @@ def make_bus(
 
         return EmbeddedBus(url.removeprefix("file:"), partitions=partitions)
     raise ValueError(f"unsupported bus URL {url!r}: use kafka://host:port or file:path")
+
+
+def bus_of(settings: CommonSettings) -> Bus:
+    """Return the bus a service's common settings name, with its partitions, replication and principal."""
+    return make_bus(
+        settings.bus_url,
+        settings.topic_partitions,
+        settings.service,
+        replication=settings.topic_replication,
+        min_insync=settings.topic_min_insync,
+        auth=settings.kafka,
+    )

@@ -65,6 +65,8 @@ def suite(tmp_path: Path) -> Iterator[tuple[Suite, dict[str, str]]]:
         suite.start_worker("submissions")
         suite.start_worker("notifications")
         notifications = suite.start_api("notifications")
+        suite.env["NOTIFICATIONS_URL"] = notifications
+        console = suite.start_api("console")
         suite.wait_until(
             lambda: (
                 requests.get(
@@ -75,7 +77,7 @@ def suite(tmp_path: Path) -> Iterator[tuple[Suite, dict[str, str]]]:
             "submissions to learn the 2023 campaign",
             90,
         )
-        yield suite, {"submissions": submissions, "notifications": notifications, "bus": bus_url}
+        yield suite, {"submissions": submissions, "console": console, "bus": bus_url}
     finally:
         suite.stop_all()
 
@@ -117,8 +119,8 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
         timeout=10,
     ).raise_for_status()
     page = browser.new_page()
-    login(page, urls["notifications"], OPERATOR)
-    page.goto(f"{urls['notifications']}/console/board?year=2023&cluster_id={CLUSTER}")
+    login(page, urls["console"], OPERATOR)
+    page.goto(f"{urls['console']}/console/board?year=2023&cluster_id={CLUSTER}")
     expected = {
         "sch_hoabinh": "on_time",
         "sch_phutho": "amended",
@@ -136,26 +138,26 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
     assert "Kế hoạch" in plan_header and "05/03/2023" in plan_header
     page.screenshot(path=str(SCREENSHOTS / "console-board.png"), full_page=True)
 
-    page.goto(f"{urls['notifications']}/console/events")
+    page.goto(f"{urls['console']}/console/events")
     page.locator("#events a").first.click()  # an event's own page, from the stream
     assert page.locator("h1").inner_text().startswith("Sự kiện ")
     assert page.locator("#headers").inner_text().count("thidua.") >= 1 and page.locator("#data").inner_text()
     assert "Không ghi vết" in page.locator("#headers").inner_text()  # tracing is off here
     page.screenshot(path=str(SCREENSHOTS / "console-event.png"), full_page=True)
-    page.goto(f"{urls['notifications']}/console/activity")
+    page.goto(f"{urls['console']}/console/activity")
     assert page.locator("#activity svg polyline").count() >= 1
-    page.goto(f"{urls['notifications']}/console/audit")
+    page.goto(f"{urls['console']}/console/audit")
     assert "toàn vẹn" in page.locator("main").inner_text()  # the hash chain's state
-    page.goto(f"{urls['notifications']}/console/scores?year=2023&cluster_id={CLUSTER}")
+    page.goto(f"{urls['console']}/console/scores?year=2023&cluster_id={CLUSTER}")
     assert page.locator('select[name="cluster_id"] option').count() == 8  # every 2023 cluster, by name
-    page.goto(f"{urls['notifications']}/console/proposals?year=2023&cluster_id={CLUSTER}")
+    page.goto(f"{urls['console']}/console/proposals?year=2023&cluster_id={CLUSTER}")
     assert page.locator("h1").inner_text().startswith("Đề nghị khen thưởng năm 2023 — Cụm")
-    page.goto(f"{urls['notifications']}/console/events?school_id=sch_hoabinh")
+    page.goto(f"{urls['console']}/console/events?school_id=sch_hoabinh")
     assert (
         page.locator('select[name="school_id"] option:checked').inner_text()
         == "Trường Chính trị tỉnh Hòa Bình"
     )
-    page.goto(f"{urls['notifications']}/console/mail")
+    page.goto(f"{urls['console']}/console/mail")
     assert page.locator("#mail tr").count() >= 2  # the receipts of the filings above
     page.close()
 
@@ -174,13 +176,13 @@ def test_a_dead_letter_is_redriven_from_the_page(browser, suite) -> None:  # typ
     )
 
     page = browser.new_page()
-    login(page, urls["notifications"], OPERATOR)
-    page.goto(f"{urls['notifications']}/console/dlq?topic={SUBMISSIONS_TOPIC}")
+    login(page, urls["console"], OPERATOR)
+    page.goto(f"{urls['console']}/console/dlq?topic={SUBMISSIONS_TOPIC}")
     assert page.locator("#dlq").inner_text().count("(chỉ quản trị viên)") >= 1
     assert page.locator("button.redrive").count() == 0
     page.click("#dang-xuat")
-    login(page, urls["notifications"], ADMIN)
-    page.goto(f"{urls['notifications']}/console/dlq?topic={SUBMISSIONS_TOPIC}")
+    login(page, urls["console"], ADMIN)
+    page.goto(f"{urls['console']}/console/dlq?topic={SUBMISSIONS_TOPIC}")
     assert "DeadlineMissed" in page.locator("#dlq").inner_text()
     page.locator("button.redrive").first.click()
     page.wait_for_selector("[role=status]")
@@ -191,7 +193,7 @@ def test_a_dead_letter_is_redriven_from_the_page(browser, suite) -> None:  # typ
     assert len(redriven) == 1 and redriven[0].key == b"missed-browser"
     history = page.locator("#dlq-history").inner_text()
     assert "Gửi lại" in history and "academy_admin:" in history  # the decision, who took it, when
-    page.goto(f"{urls['notifications']}/console/topics?topic={SUBMISSIONS_TOPIC}")
+    page.goto(f"{urls['console']}/console/topics?topic={SUBMISSIONS_TOPIC}")
     assert page.locator("#partitions tr[data-partition]").count() == 3
     rebuilt = subprocess.run(
         [sys.executable, "-m", "services.cli", "rebuild", "scoring"],
@@ -201,10 +203,10 @@ def test_a_dead_letter_is_redriven_from_the_page(browser, suite) -> None:  # typ
         timeout=120,
     )
     assert rebuilt.returncode == 0, rebuilt.stderr
-    page.goto(f"{urls['notifications']}/console/rebuilds")
+    page.goto(f"{urls['console']}/console/rebuilds")
     row = page.locator('#rebuilds tr[data-state="done"]')
     assert row.count() == 1 and "Xong" in row.inner_text()
-    page.goto(f"{urls['notifications']}/console/lag?group=notifications-audit")
+    page.goto(f"{urls['console']}/console/lag?group=notifications-audit")
     assert page.locator('select[name="group"] option:checked').inner_text() == "notifications-audit"
     assert set(page.locator("#lag td:first-child").all_inner_texts()) == {"notifications-audit"}
     page.close()

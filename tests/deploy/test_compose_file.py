@@ -78,7 +78,7 @@ def test_nothing_starts_before_what_it_needs_is_healthy(compose: dict[str, Any])
             wanted = "service_completed_successfully" if needed.endswith("-migrate") else "service_healthy"
             assert condition == {"condition": wanted}, f"{name} on {needed}"
     apis = {f"{service}-api" for service in SERVICES if service != "portal"}
-    assert set(compose["services"]["gateway"]["depends_on"]) == apis | {"portal"}
+    assert set(compose["services"]["gateway"]["depends_on"]) == apis | {"portal", "console"}
 
 
 def test_ports_are_published_on_loopback_unless_configured(compose: dict[str, Any]) -> None:

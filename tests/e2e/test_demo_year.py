@@ -12,7 +12,7 @@ from services import commands, demo
 from services.scoring.app.rebuilds import rebuild
 from services.submissions.app.board import status_board
 from shared.auth import Principal
-from tests.factories import TEST_SECRET, console_login
+from tests.factories import TEST_SECRET
 
 pytestmark = pytest.mark.e2e
 OPERATOR = Principal("tester", "operator")
@@ -114,21 +114,22 @@ def test_the_demo_year_is_a_lived_year_and_loading_it_twice_changes_nothing(suit
     assert years == {2023, 2024} and carried == 8, "2024 opened from 2023, its clusters carried"
 
 
-def test_the_console_says_the_demonstration_is_there(suite_env: Path) -> None:
+def test_the_trail_says_the_demonstration_is_there(suite_env: Path) -> None:
+    """What the console's banner asks notifications: whether the demonstration year's events are in."""
     from services.notifications.bootstrap import audit_runner
     from services.notifications.wsgi import create_app
     from shared.auth import mint_token
 
     notifications = commands.build("notifications")
     client = create_app(notifications).test_client()
-    console_login(client, mint_token(TEST_SECRET, "o", "operator"))
+    operator = {"Authorization": f"Bearer {mint_token(TEST_SECRET, 'o', 'operator')}"}
     try:
-        assert "Dữ liệu minh họa" not in client.get("/console/events").data.decode()
+        assert client.get("/audit/demonstration", headers=operator).json == {"present": False}
         demo.load()
         commands.with_service("registry", lambda registry: registry.relay("thidua.registry.events").drain())
         runner = audit_runner(notifications)
         runner.run_until_caught_up(timeout=120)
         runner.close()
-        assert "Dữ liệu minh họa" in client.get("/console/events").data.decode()
+        assert client.get("/audit/demonstration", headers=operator).json == {"present": True}
     finally:
         notifications.close()

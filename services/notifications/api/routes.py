@@ -11,16 +11,19 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from services.notifications.api.schemas import (
+    ActivityOut,
     AuditEntryOut,
     AuditQuery,
     DeliveryOut,
     InboxQuery,
+    MailOut,
+    MailQuery,
     NewSubscriptionOut,
     NoticeOut,
     SubscriptionIn,
     SubscriptionOut,
 )
-from services.notifications.app import webhooks
+from services.notifications.app import activity, operations, webhooks
 from services.notifications.app.exports import audit_csv
 from services.notifications.projections.audit import audit_query, verify
 from services.notifications.service import Notifications
@@ -53,10 +56,48 @@ def _service() -> Notifications:
 @blp.arguments(AuditQuery, location="query")
 @blp.response(200, AuditEntryOut(many=True))
 def list_audit_events(query: dict[str, Any]) -> list[dict[str, Any]]:
-    """Search the audit trail by stream, school, cluster, actor, event type and time range, oldest first."""
-    page, per_page = query.pop("page"), query.pop("per_page")
+    """Search the audit trail by stream, school, cluster, actor, type, topic, cause and time range."""
+    page, per_page, newest_first = query.pop("page"), query.pop("per_page"), query.pop("newest_first")
     with _service().reader.connect() as conn:
-        return audit_query(conn, query, page, per_page)
+        return audit_query(conn, query, page, per_page, newest_first)
+
+
+@blp.route("/audit/events/<event_id>")
+@require(ACADEMY_ADMIN, OPERATOR)
+@blp.response(200, AuditEntryOut)
+def audited_event(event_id: str) -> dict[str, Any]:
+    """Return one audited event by its id (404 when the trail has none)."""
+    with _service().reader.connect() as conn:
+        return operations.audited_event(conn, event_id)
+
+
+@blp.route("/audit/activity")
+@require(ACADEMY_ADMIN, OPERATOR)
+@blp.response(200, ActivityOut)
+def topic_activity() -> dict[str, Any]:
+    """Return each topic's events per minute over the hour up to the newest audited event."""
+    with _service().reader.connect() as conn:
+        until = activity.latest(conn)
+        return {"until": until, "series": activity.per_minute(conn, until) if until else {}}
+
+
+@blp.route("/audit/demonstration")
+@require(ACADEMY_ADMIN, OPERATOR)
+@answers(blp, "Whether the trail holds the demonstration year's events")
+def demonstration() -> dict[str, bool]:
+    """Say whether the audit trail holds the demonstration year's events (make run's)."""
+    with _service().reader.connect() as conn:
+        return {"present": operations.demonstration_present(conn)}
+
+
+@blp.route("/mail")
+@require(ACADEMY_ADMIN, OPERATOR)
+@blp.arguments(MailQuery, location="query")
+@blp.response(200, MailOut(many=True))
+def mail_log(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """List the e-mails the suite sent or is sending, newest first, optionally in one state."""
+    with _service().reader.connect() as conn:
+        return operations.mail_log(conn, query.get("status"), query["page"], query["per_page"])
 
 
 @blp.route("/audit/events.csv")
@@ -65,9 +106,9 @@ def list_audit_events(query: dict[str, Any]) -> list[dict[str, Any]]:
 @blp.arguments(AuditQuery, location="query")
 def export_audit_events(query: dict[str, Any]) -> Response:
     """Download an audit-trail search as CSV."""
-    page, per_page = query.pop("page"), query.pop("per_page")
+    page, per_page, newest_first = query.pop("page"), query.pop("per_page"), query.pop("newest_first")
     with _service().reader.connect() as conn:
-        rows = audit_query(conn, query, page, per_page)
+        rows = audit_query(conn, query, page, per_page, newest_first)
     response = Response(audit_csv(rows), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="nhat-ky-su-kien.csv"'
     return response

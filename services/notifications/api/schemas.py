@@ -17,8 +17,12 @@ class AuditQuery(Schema):
     cluster_id = fields.String()
     actor = fields.String()
     type = fields.String()
+    topic = fields.String()
+    correlation_id = fields.String()
+    causation_id = fields.String()
     since = fields.AwareDateTime()
     until = fields.AwareDateTime()
+    newest_first = fields.Boolean(load_default=False)
     page = _page
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
@@ -36,12 +40,43 @@ class AuditEntryOut(Schema):
     source = fields.String()
     actor = fields.String(allow_none=True)
     correlation_id = fields.String(allow_none=True)
+    causation_id = fields.String(allow_none=True)
+    traceparent = fields.String(allow_none=True)
     occurred_at = fields.DateTime()
     school_id = fields.String(allow_none=True)
     cluster_id = fields.String(allow_none=True)
     data = fields.Dict()
     prev_hash = fields.String()
     hash = fields.String()
+
+
+class ActivityOut(Schema):
+    """Events per minute of each topic over the hour up to the newest audited event."""
+
+    until = fields.DateTime(allow_none=True)
+    series = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()))
+
+
+class MailQuery(Schema):
+    """Filter and page of the outgoing mail log."""
+
+    status = fields.String(validate=validate.OneOf(("pending", "sent", "failed", "erased")))
+    page = _page
+    per_page = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+
+
+class MailOut(Schema):
+    """One e-mail the suite sent or is sending (a sealed address is not opened here)."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    recipient = fields.String()
+    subject = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+    email_status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
 
 
 def _no_credential(url: str) -> None:

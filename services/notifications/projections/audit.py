@@ -102,15 +102,27 @@ def verify(conn: sa.Connection, page: int = 1000) -> dict[str, Any]:
     return {"ok": True, "checked": checked, "first_broken": None}
 
 
+AUDIT_FILTERS = (
+    "stream_id",
+    "school_id",
+    "cluster_id",
+    "actor",
+    "type",
+    "topic",
+    "correlation_id",
+    "causation_id",
+)
+"""The columns an audit search filters on, each by equality."""
+
+
 def audit_query(
     conn: sa.Connection, filters: dict[str, Any], page: int, per_page: int, newest_first: bool = False
 ) -> list[dict[str, Any]]:
-    """Return one page of entries (oldest first unless told) filtered by stream, school, cluster, actor,
-    type, topic and time."""
+    """Return one page of entries (oldest first unless told) filtered on ``AUDIT_FILTERS`` and time."""
     query = audit_entries.select().order_by(
         audit_entries.c.seq.desc() if newest_first else audit_entries.c.seq
     )
-    for column in ("stream_id", "school_id", "cluster_id", "actor", "type", "topic"):
+    for column in AUDIT_FILTERS:
         if filters.get(column):
             query = query.where(audit_entries.c[column] == filters[column])
     if filters.get("since"):

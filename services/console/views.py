@@ -1,9 +1,8 @@
-"""The operators' web console (Vietnamese), a front of its own beside notifications' JSON API.
+"""The operators' console pages (Vietnamese): events, topics, lag, dead letters, boards, the audit trail.
 
-Event stream, consumer lag, DLQ with re-drive, the status board, the score table and the audit trail.
-Login by token: operators read, admins act. It is served by the notifications process because it reads
-notifications' own tables (the audit chain, notices and mail); the other services it reads through
-the suite's one client (shared.web.gateway) with the operator's own token.
+Login by token: operators read, admins act. Every service is read through its API with the signed-in
+person's own token (shared.web.gateway), so each service decides what that person may read; the bus is
+read as the operator's principal.
 """
 
 from __future__ import annotations
@@ -11,10 +10,9 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -28,15 +26,13 @@ from flask import (
 )
 from markupsafe import Markup
 
-from services.notifications.app import activity
-from services.notifications.projections.audit import audit_query, verify
-from services.notifications.service import Notifications
-from services.notifications.tables import audit_entries, notices, schools
+from services.console.chart import chart
+from services.console.service import Console
 from services.vocabulary import AWARD_NAMES, FILING_STATES, INBOUND_PREFIX, PROPOSAL_STATES, SUITE_TOPICS
 from shared import operator
 from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
 from shared.bus import BusUnavailable
-from shared.time import local_text
+from shared.time import day_text, local_text
 from shared.web import ApiError
 from shared.web.gateway import Gateway, SuiteError
 
@@ -48,9 +44,9 @@ CONSOLE_ROLES = (ACADEMY_ADMIN, OPERATOR)
 TOPICS = SUITE_TOPICS
 
 
-def _service() -> Notifications:
-    service: Notifications = current_app.extensions["notifications"]
-    return service
+def _console() -> Console:
+    found: Console = current_app.extensions["console"]
+    return found
 
 
 @console.before_request
@@ -109,17 +105,14 @@ def _page(template: str, **values: Any) -> str:
     )
 
 
-DEMO_ACTOR = "%:minh-hoa"
-"""How the demonstration year signs what it does (services.demo)."""
-
-
 def _demo_present() -> bool:
     """Return whether the audit trail holds the demonstration year's events (remembered once seen)."""
     if current_app.extensions.get("thidua_demo_seen"):
         return True
-    with _service().reader.connect() as conn:
-        query = sa.select(audit_entries.c.seq).where(audit_entries.c.actor.like(DEMO_ACTOR)).limit(1)
-        seen = conn.execute(query).first() is not None
+    if g.get("console_principal") is None:
+        return False
+    found, _error = _fetch(_console().config.notifications_url, "/audit/demonstration", {})
+    seen = isinstance(found, dict) and bool(found.get("present"))
     current_app.extensions["thidua_demo_seen"] = seen
     return seen
 
@@ -155,33 +148,30 @@ def logout() -> Any:
 def events() -> str:
     """Show the latest events of every topic (the page refreshes itself), with filters."""
     filters = {k: request.args.get(k) or None for k in ("topic", "type", "stream_id", "school_id")}
-    with _service().reader.connect() as conn:
-        entries = audit_query(conn, filters, 1, 200, newest_first=True)
-    return _page("events.html", entries=entries, filters=filters, schools=_school_names(), refresh=5)
+    entries, error = _audit({**filters, "newest_first": "true", "per_page": 200})
+    return _page(
+        "events.html", entries=entries, filters=filters, schools=_school_names(), error=error, refresh=5
+    )
 
 
 @console.app_template_filter("vn")
-def vietnam_time(moment: datetime | None) -> str:
-    """Show a moment in Vietnam time, to the minute (the console's one way of writing times)."""
-    return local_text(moment)
-
-
-@console.app_template_filter("vn_iso")
-def vietnam_time_of(text: str | None) -> str:
-    """Show an ISO 8601 moment (as text) in Vietnam time."""
+def vietnam_time(moment: datetime | str | None) -> str:
+    """Show a moment (or its ISO 8601 text, as the APIs send it) in Vietnam time, to the minute."""
+    if not isinstance(moment, str):
+        return local_text(moment)
     try:
-        return local_text(datetime.fromisoformat(str(text))) if text else ""
+        return local_text(datetime.fromisoformat(moment))
     except ValueError:
-        return str(text)
+        return moment
 
 
 @console.app_template_filter("vn_date")
 def vietnam_date(day: str | None) -> str:
     """Show an ISO date as dd/mm/yyyy."""
-    return "" if not day else "/".join(reversed(str(day)[:10].split("-")))
+    return day_text(day)
 
 
-MAIL_STATES = {"pending": "Chờ gửi", "sent": "Đã gửi", "failed": "Gửi lỗi"}
+MAIL_STATES = {"pending": "Chờ gửi", "sent": "Đã gửi", "failed": "Gửi lỗi", "erased": "Đã xóa theo yêu cầu"}
 NOTICE_KINDS = {
     "receipt": "Báo nhận",
     "reminder": "Nhắc hạn",
@@ -199,31 +189,34 @@ NOTICE_KINDS = {
 def mail() -> str:
     """Show the e-mails the suite sent or is sending (newest first), with their state."""
     status = request.args.get("status") or None
-    query = sa.select(notices).where(notices.c.inbox == "").order_by(notices.c.id.desc()).limit(200)
-    if status in MAIL_STATES:
-        query = query.where(notices.c.email_status == status)
-    with _service().reader.connect() as conn:
-        rows = [dict(r) for r in conn.execute(query).mappings()]
-    return _page("mail.html", mails=rows, status=status, states=MAIL_STATES, kinds=NOTICE_KINDS, refresh=15)
+    params = {"status": status} if status in MAIL_STATES else {}
+    rows, error = _fetch(_console().config.notifications_url, "/mail", params)
+    return _page(
+        "mail.html",
+        mails=rows or [],
+        status=status,
+        states=MAIL_STATES,
+        kinds=NOTICE_KINDS,
+        error=error,
+        refresh=15,
+    )
 
 
 @console.route("/events/<event_id>")
 def event(event_id: str) -> Any:
     """Show one event: its headers and data, its stream's history, and what it correlates with or caused."""
-    with _service().reader.connect() as conn:
-        entry = _entry(conn, audit_entries.c.event_id == event_id)
-        if entry is None:
-            return make_response(_page("event.html", entry=None, error="Không có sự kiện này."), 404)
-        history = _entries(conn, audit_entries.c.stream_id == entry["stream_id"])
-        correlated = (
-            _entries(conn, audit_entries.c.correlation_id == entry["correlation_id"])
-            if entry["correlation_id"]
-            else []
-        )
-        caused = _entries(conn, audit_entries.c.causation_id == event_id)
-        cause = (
-            _entry(conn, audit_entries.c.event_id == entry["causation_id"]) if entry["causation_id"] else None
-        )
+    entry, error = _fetch(_console().config.notifications_url, f"/audit/events/{event_id}", {})
+    if not isinstance(entry, dict):
+        missing = error is None or "404" in error
+        text = "Không có sự kiện này." if missing else error
+        return make_response(_page("event.html", entry=None, error=text), 404 if missing else 503)
+    history, _ = _audit({"stream_id": entry["stream_id"]})
+    correlated = _audit({"correlation_id": entry["correlation_id"]})[0] if entry["correlation_id"] else []
+    caused, _ = _audit({"causation_id": event_id})
+    cause = None
+    if entry.get("causation_id"):
+        found, _ = _fetch(_console().config.notifications_url, f"/audit/events/{entry['causation_id']}", {})
+        cause = found if isinstance(found, dict) else None
     data = json.dumps(entry["data"], ensure_ascii=False, indent=2, default=str)
     return _page(
         "event.html",
@@ -239,36 +232,37 @@ def event(event_id: str) -> Any:
 
 def _trace_url(traceparent: str | None) -> str | None:
     """Return where the event's trace opens in the trace backend (TRACE_UI_URL), if both are known."""
-    base = _service().config.trace_ui_url
+    base = _console().config.trace_ui_url
     parts = (traceparent or "").split("-")
     if not base or len(parts) != 4:
         return None
     return base.replace("{trace_id}", parts[1]) if "{trace_id}" in base else f"{base}/trace/{parts[1]}"
 
 
-def _entry(conn: sa.Connection, where: Any) -> dict[str, Any] | None:
-    row = conn.execute(audit_entries.select().where(where)).mappings().first()
-    return None if row is None else dict(row)
+def _audit(params: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+    """Return audited events matching the filters (oldest first unless told), or none and why."""
+    found, error = _fetch(_console().config.notifications_url, "/audit/events", {"per_page": 200, **params})
+    return (found if isinstance(found, list) else []), error
 
 
-def _entries(conn: sa.Connection, where: Any, limit: int = 200) -> list[dict[str, Any]]:
-    query = audit_entries.select().where(where).order_by(audit_entries.c.seq).limit(limit)
-    return [dict(r) for r in conn.execute(query).mappings()]
+def _activity() -> tuple[dict[str, list[int]], str | None]:
+    """Return each topic's events per minute over the last hour of the audit trail, or none and why."""
+    found, error = _fetch(_console().config.notifications_url, "/audit/activity", {})
+    return (found.get("series", {}) if isinstance(found, dict) else {}), error
 
 
 @console.route("/activity")
 def activity_page() -> str:
     """Show how many events each topic carried per minute over the last hour (an SVG chart)."""
-    with _service().reader.connect() as conn:
-        series = activity.per_minute(conn, activity.latest(conn) or datetime.now(UTC))
-    svg = activity.chart(series, "Số sự kiện mỗi phút theo chủ đề, trong 60 phút tới sự kiện mới nhất")
-    return _page("activity.html", svg=Markup(svg), series=series, refresh=30)
+    series, error = _activity()
+    svg = chart(series, "Số sự kiện mỗi phút theo chủ đề, trong 60 phút tới sự kiện mới nhất")
+    return _page("activity.html", svg=Markup(svg), series=series, error=error, refresh=30)
 
 
 @console.route("/lag")
 def lag() -> str:
     """Show each consumer group's lag per partition and its live members, for one group or all."""
-    bus = _service().bus
+    bus = _console().bus
     lags = bus.group_lag()
     groups = sorted({row.group for row in lags})
     group = request.args.get("group") or None
@@ -285,7 +279,7 @@ def lag() -> str:
 @console.route("/rebuilds")
 def rebuilds() -> str:
     """Show scoring's rebuilds beside the live read model, with their progress (refreshing itself)."""
-    found, error = _fetch(_service().config.scoring_url, "/rebuilds", {})
+    found, error = _fetch(_console().config.scoring_url, "/rebuilds", {})
     return _page("rebuilds.html", rebuilds=found or [], error=error, states=REBUILD_STATES, refresh=2)
 
 
@@ -302,14 +296,13 @@ def topics() -> str:
     """Show a topic's partitions: their end offsets, each group's position on them, and its activity."""
     names = _topics()
     topic = request.args.get("topic") or names[0]
-    bus = _service().bus
+    bus = _console().bus
     ends = {partition: end for (name, partition), end in bus.topic_ends([topic]).items() if name == topic}
     positions: dict[str, dict[int, int]] = {}
     for position in bus.group_lag():
         if position.topic == topic:
             positions.setdefault(position.group, {})[position.partition] = position.committed
-    with _service().reader.connect() as conn:
-        per_minute = activity.per_minute(conn, activity.latest(conn) or datetime.now(UTC)).get(topic, [])
+    per_minute = _activity()[0].get(topic, [])
     return _page(
         "topics.html",
         topic=topic,
@@ -326,13 +319,13 @@ def topics() -> str:
 def dlq() -> str:
     """Show a topic's dead letters, with re-drive and discard for admins."""
     topic = request.args.get("topic") or TOPICS[1]
-    letters = operator.dead_letters(_service().bus, topic)
+    letters = operator.dead_letters(_console().bus, topic)
     return _page(
         "dlq.html",
         topic=topic,
         topics=_topics(),
         letters=letters,
-        history=operator.decisions(_service().bus, topic),
+        history=operator.decisions(_console().bus, topic),
         can_act=_principal().role == ACADEMY_ADMIN,
         message=request.args.get("message"),
     )
@@ -342,7 +335,7 @@ def dlq() -> str:
 def redrive() -> Any:
     """Send a dead letter back to its topic (admins)."""
     return _act(
-        lambda topic, p, o, actor: f"Đã gửi lại về {operator.redrive(_service().bus, topic, p, o, actor)}."
+        lambda topic, p, o, actor: f"Đã gửi lại về {operator.redrive(_console().bus, topic, p, o, actor)}."
     )
 
 
@@ -351,7 +344,7 @@ def discard() -> Any:
     """Mark a dead letter as dealt with (admins)."""
 
     def act(topic: str, p: int, o: int, actor: str) -> str:
-        operator.discard(_service().bus, topic, p, o, actor)
+        operator.discard(_console().bus, topic, p, o, actor)
         return "Đã bỏ qua bản ghi."
 
     return _act(act)
@@ -362,7 +355,7 @@ def board() -> Any:
     """Show a year's status board (optionally one cluster), coloured by state, headed by deadline titles."""
     year, cluster_id = _year(), request.args.get("cluster_id") or None
     params = {"year": year, **({"cluster_id": cluster_id} if cluster_id else {})}
-    data, error = _fetch(_service().config.submissions_url, "/status-board", params)
+    data, error = _fetch(_console().config.submissions_url, "/status-board", params)
     deadlines = [d for d in (data or {}).get("deadlines", []) if d["filer"] == "school"]
     return _page(
         "board.html",
@@ -418,16 +411,15 @@ def _cluster_scoring(resource: str) -> tuple[int, Any, str | None, Any, str | No
     cluster_id = cluster_id or next(iter(clusters), None)
     if not cluster_id:
         return year, clusters, None, None, None
-    data, error = _fetch(_service().config.scoring_url, f"/{resource}/{year}/{cluster_id}", {})
+    data, error = _fetch(_console().config.scoring_url, f"/{resource}/{year}/{cluster_id}", {})
     return year, clusters, cluster_id, data, error
 
 
 def _school_names() -> dict[str, str]:
-    """Return every school's name by id, as notifications keeps them from the registry's events."""
-    with _service().reader.connect() as conn:
-        return dict(
-            conn.execute(sa.select(schools.c.school_id, schools.c.name).order_by(schools.c.name)).all()
-        )
+    """Return every school's name by id, from the registry (empty when it does not answer)."""
+    found, _error = _fetch(_console().config.registry_url, "/schools", {"per_page": 500})
+    rows = found if isinstance(found, list) else []
+    return {s["school_id"]: s["name"] for s in sorted(rows, key=lambda s: s["name"])}
 
 
 YEARS = tuple(range(2023, 2031))
@@ -441,13 +433,13 @@ def _year() -> int:
 
 def _clusters(year: int) -> dict[str, str]:
     """Return the year's clusters, id to name, from the registry (empty when it does not answer)."""
-    found, _error = _fetch(_service().config.registry_url, "/clusters", {"year": year, "per_page": 500})
+    found, _error = _fetch(_console().config.registry_url, "/clusters", {"year": year, "per_page": 500})
     return {c["cluster_id"]: c["name"] for c in found or []} if isinstance(found, list) else {}
 
 
 def _band_names(year: int) -> dict[str, str]:
     """Return the year's bands, code to name, from the registry's campaign."""
-    found, _error = _fetch(_service().config.registry_url, f"/campaigns/{year}", {})
+    found, _error = _fetch(_console().config.registry_url, f"/campaigns/{year}", {})
     bands = (found or {}).get("content", {}).get("bands", []) if isinstance(found, dict) else []
     return {b["code"]: b.get("name", b["code"]) for b in bands}
 
@@ -458,10 +450,16 @@ def audit() -> str:
     filters = {
         k: request.args.get(k) or None for k in ("stream_id", "school_id", "cluster_id", "actor", "type")
     }
-    with _service().reader.connect() as conn:
-        entries = audit_query(conn, filters, 1, 500)
-        chain = verify(conn)
-    return _page("audit.html", entries=entries, filters=filters, chain=chain, schools=_school_names())
+    entries, error = _audit({**filters, "per_page": 500})
+    chain, chain_error = _fetch(_console().config.notifications_url, "/audit/verify", {})
+    return _page(
+        "audit.html",
+        entries=entries,
+        filters=filters,
+        chain=chain if isinstance(chain, dict) else None,
+        schools=_school_names(),
+        error=error or chain_error,
+    )
 
 
 def _principal() -> Principal:
@@ -515,6 +513,6 @@ def _fetch(base: str, path: str, params: dict[str, Any]) -> tuple[Any, str | Non
 def _topics() -> list[str]:
     """Return the suite's event topics, with the inbound topic of every system that has one."""
     try:
-        return operator.event_topics(_service().bus, TOPICS, (INBOUND_PREFIX,))
+        return operator.event_topics(_console().bus, TOPICS, (INBOUND_PREFIX,))
     except BusUnavailable:
         return list(TOPICS)
