@@ -134,6 +134,20 @@ def common_settings(service: str, environ: Mapping[str, str] | None = None) -> C
     )
 
 
+SUITE_URLS = {
+    "registry": "http://127.0.0.1:8001",
+    "submissions": "http://127.0.0.1:8002",
+    "scoring": "http://127.0.0.1:8003",
+    "notifications": "http://127.0.0.1:8004",
+}
+"""Where each service's API answers under make run; ``<SERVICE>_URL`` says where it answers elsewhere."""
+
+
+def suite_url(env: Mapping[str, str], service: str) -> str:
+    """Return the base address of a service's API (``<SERVICE>_URL``, make run's by default)."""
+    return env.get(f"{service.upper()}_URL", SUITE_URLS[service]).rstrip("/")
+
+
 def jwt_secret(environ: Mapping[str, str] | None = None) -> str:
     """Return the token signing key: THIDUA_JWT_SECRET, else the file make run writes (jwt-secret).
 

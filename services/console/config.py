@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from shared.settings import CommonSettings, common_settings, environment, kafka_auth
+from shared.settings import CommonSettings, common_settings, environment, kafka_auth, suite_url
 
 SERVICE = "console"
 KAFKA_PRINCIPAL = "operator"
@@ -33,9 +33,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> ConsoleSettings:
     common = replace(common_settings(SERVICE, env), kafka=kafka_auth(KAFKA_PRINCIPAL, env))
     return ConsoleSettings(
         common=common,
-        registry_url=env.get("REGISTRY_URL", "http://127.0.0.1:8001").rstrip("/"),
-        submissions_url=env.get("SUBMISSIONS_URL", "http://127.0.0.1:8002").rstrip("/"),
-        scoring_url=env.get("SCORING_URL", "http://127.0.0.1:8003").rstrip("/"),
-        notifications_url=env.get("NOTIFICATIONS_URL", "http://127.0.0.1:8004").rstrip("/"),
+        registry_url=suite_url(env, "registry"),
+        submissions_url=suite_url(env, "submissions"),
+        scoring_url=suite_url(env, "scoring"),
+        notifications_url=suite_url(env, "notifications"),
         trace_ui_url=env.get("TRACE_UI_URL", "").rstrip("/"),
     )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.notifications.app.targets import AllowList
-from shared.settings import CommonSettings, ConfigError, common_settings, environment
+from shared.settings import CommonSettings, ConfigError, common_settings, environment, suite_url
 
 SERVICE = "notifications"
 
@@ -24,15 +24,10 @@ class NotificationsSettings:
     webhook_pause_after: int
     webhook_timeout: float
     loop_interval: float
-    registry_url: str = "http://127.0.0.1:8001"
     submissions_url: str = "http://127.0.0.1:8002"
-    scoring_url: str = "http://127.0.0.1:8003"
+    """Where the worker asks for a filing's facts (SUBMISSIONS_URL)."""
     webhook_allowed: AllowList = field(default_factory=AllowList)
     """Internal receivers webhooks may reach, over http too (WEBHOOK_ALLOWED_TARGETS: hosts, networks)."""
-    trace_ui_url: str = ""
-    """Where an operator opens a trace (TRACE_UI_URL): a template with ``{trace_id}``, e.g. Zipkin's
-    http://127.0.0.1:9411/zipkin/traces/{trace_id}, or a Jaeger's base (http://127.0.0.1:16686, which
-    gets /trace/ID). The console's event page links there."""
     audit_check_interval: float = 300.0
     """How often one replica walks the audit chain and reports it (AUDIT_CHECK_INTERVAL, seconds)."""
     mail_store: str = ""
@@ -70,12 +65,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotificationsSett
         webhook_pause_after=pause_after,
         webhook_timeout=timeout,
         loop_interval=interval,
-        registry_url=env.get("REGISTRY_URL", "http://127.0.0.1:8001").rstrip("/"),
-        submissions_url=env.get("SUBMISSIONS_URL", "http://127.0.0.1:8002").rstrip("/"),
-        scoring_url=env.get("SCORING_URL", "http://127.0.0.1:8003").rstrip("/"),
+        submissions_url=suite_url(env, "submissions"),
         webhook_allowed=AllowList.parse(env.get("WEBHOOK_ALLOWED_TARGETS", "")),
         data_key=env.get("THIDUA_DATA_KEY", ""),
         mail_store=env.get("MAIL_STORE", ""),
         audit_check_interval=audit_interval,
-        trace_ui_url=env.get("TRACE_UI_URL", "").rstrip("/"),
     )

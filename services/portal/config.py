@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from services.portal.throttle import ThrottlePolicy
-from shared.settings import CommonSettings, ConfigError, common_settings, environment
+from shared.settings import CommonSettings, ConfigError, common_settings, environment, suite_url
 
 SERVICE = "portal"
 
@@ -91,10 +91,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> PortalSettings:
     )
     return PortalSettings(
         common=common,
-        registry_url=env.get("REGISTRY_URL", "http://127.0.0.1:8001").rstrip("/"),
-        submissions_url=env.get("SUBMISSIONS_URL", "http://127.0.0.1:8002").rstrip("/"),
-        scoring_url=env.get("SCORING_URL", "http://127.0.0.1:8003").rstrip("/"),
-        notifications_url=env.get("NOTIFICATIONS_URL", "http://127.0.0.1:8004").rstrip("/"),
+        registry_url=suite_url(env, "registry"),
+        submissions_url=suite_url(env, "submissions"),
+        scoring_url=suite_url(env, "scoring"),
+        notifications_url=suite_url(env, "notifications"),
         public_url=env.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:8005").rstrip("/"),
         smtp_host=env.get("SMTP_HOST", "127.0.0.1"),
         smtp_port=smtp_port,

@@ -68,7 +68,7 @@ def test_every_service_traces_to_the_collector_and_prometheus_has_the_alerts(com
     assert collector["exporters"]["zipkin"]["endpoint"] == "http://zipkin:9411/api/v2/spans"
     mounts = compose["services"]["prometheus"]["volumes"]
     assert "./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro" in mounts
-    link = compose["services"]["notifications-api"]["environment"]["TRACE_UI_URL"]
+    link = compose["services"]["console"]["environment"]["TRACE_UI_URL"]
     assert "9411/zipkin/traces/{trace_id}" in link
 
 
