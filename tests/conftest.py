@@ -234,6 +234,7 @@ PURE_FIXTURES = {
     "recwarn",
     "uow",
     "fake_registry",
+    "seeded",
 }
 """Fixtures a fast test may use: none reaches a database file, a socket or a process."""
 CONTRACT_MODULES = {

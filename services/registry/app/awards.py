@@ -16,6 +16,7 @@ from services.registry.tables import award_decisions, award_proposals, awards, c
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
 from shared.eventstore import Context
+from shared.unit_of_work import UnitOfWork
 
 
 def proposals_of(registry: Registry, principal: Principal, year: int) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def proposals_of(registry: Registry, principal: Principal, year: int) -> dict[st
         }
 
 
-def decide_awards(registry: Registry, command: DecideAwards, context: Context) -> dict[str, Any]:
+def decide_awards(registry: UnitOfWork, command: DecideAwards, context: Context) -> dict[str, Any]:
     """Record the year's decision: AwardsDecided and an AwardGranted per school awarded."""
     with registry.transaction() as conn:
         campaign = campaign_row(conn, command.year)

@@ -13,9 +13,10 @@ from services.registry.service import Registry
 from services.registry.tables import campaigns
 from shared.errors import Conflict, NotFound
 from shared.eventstore import Context
+from shared.unit_of_work import UnitOfWork
 
 
-def open_campaign(registry: Registry, content: dict[str, Any], context: Context) -> dict[str, Any]:
+def open_campaign(registry: UnitOfWork, content: dict[str, Any], context: Context) -> dict[str, Any]:
     """Open a year's campaign; a year has one campaign."""
     event = rules.open_campaign(content)
     year = content["year"]
@@ -44,7 +45,7 @@ def carried(
 
 
 def amend_campaign(
-    registry: Registry, year: int, content: dict[str, Any], expected_version: int | None, context: Context
+    registry: UnitOfWork, year: int, content: dict[str, Any], expected_version: int | None, context: Context
 ) -> dict[str, Any]:
     """Replace a campaign's content, until its first deadline."""
     with registry.transaction() as conn:
@@ -55,7 +56,7 @@ def amend_campaign(
 
 
 def extend_deadline(
-    registry: Registry, year: int, code: str, due: date, reason: str, context: Context
+    registry: UnitOfWork, year: int, code: str, due: date, reason: str, context: Context
 ) -> dict[str, Any]:
     """Move one deadline of a campaign later."""
     with registry.transaction() as conn:

@@ -14,10 +14,11 @@ from services.registry.service import Registry
 from services.registry.tables import cluster_members, clusters
 from shared.errors import Conflict
 from shared.eventstore import Context
+from shared.unit_of_work import UnitOfWork
 
 
 def form_cluster(
-    registry: Registry,
+    registry: UnitOfWork,
     year: int,
     name: str,
     region: str,
@@ -50,7 +51,7 @@ def form_cluster(
 
 
 def add_member(
-    registry: Registry, cluster_id: str, school_id: str, expected_version: int | None, context: Context
+    registry: UnitOfWork, cluster_id: str, school_id: str, expected_version: int | None, context: Context
 ) -> dict[str, Any]:
     """Add a school to a cluster for the cluster's year."""
     with registry.transaction() as conn:
@@ -61,7 +62,7 @@ def add_member(
 
 
 def remove_member(
-    registry: Registry, cluster_id: str, school_id: str, expected_version: int | None, context: Context
+    registry: UnitOfWork, cluster_id: str, school_id: str, expected_version: int | None, context: Context
 ) -> dict[str, Any]:
     """Remove a school from a cluster for the cluster's year."""
     with registry.transaction() as conn:
@@ -72,7 +73,7 @@ def remove_member(
 
 
 def assign_leadership(
-    registry: Registry,
+    registry: UnitOfWork,
     cluster_id: str,
     head: str,
     deputies: Sequence[str],
@@ -107,7 +108,9 @@ def list_clusters(registry: Registry, year: int | None, page: int, per_page: int
         ]
 
 
-def _join(registry: Registry, conn: sa.Connection, cluster_id: str, school_id: str, context: Context) -> None:
+def _join(
+    registry: UnitOfWork, conn: sa.Connection, cluster_id: str, school_id: str, context: Context
+) -> None:
     cluster = cluster_row(conn, cluster_id)
     school = school_row(conn, school_id, in_body=True)
     current = conn.execute(

@@ -17,10 +17,11 @@ from services.registry.tables import cluster_members, schools
 from shared.errors import Conflict, RuleBroken
 from shared.eventstore import Context
 from shared.time import day_text
+from shared.unit_of_work import UnitOfWork
 
 
 def register_school(
-    registry: Registry, command: RegisterSchool, context: Context, school_id: str | None = None
+    registry: UnitOfWork, command: RegisterSchool, context: Context, school_id: str | None = None
 ) -> dict[str, Any]:
     """Register a school; a code already in use is a conflict."""
     school_id = school_id or rules.new_school_id()
@@ -33,7 +34,7 @@ def register_school(
 
 
 def update_school(
-    registry: Registry,
+    registry: UnitOfWork,
     school_id: str,
     changes: dict[str, Any],
     expected_version: int | None,
@@ -51,7 +52,7 @@ def update_school(
 
 
 def deactivate_school(
-    registry: Registry,
+    registry: UnitOfWork,
     school_id: str,
     valid_to: date,
     reason: str,
@@ -66,7 +67,7 @@ def deactivate_school(
 
 
 def merge_schools(
-    registry: Registry,
+    registry: UnitOfWork,
     predecessor_ids: list[str],
     successor_id: str | None,
     new_successor: RegisterSchool | None,
@@ -95,7 +96,7 @@ def merge_schools(
 
 
 def _merge_into_clusters(
-    registry: Registry,
+    registry: UnitOfWork,
     conn: sa.Connection,
     successor_id: str,
     predecessor_ids: list[str],

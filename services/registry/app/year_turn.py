@@ -15,17 +15,18 @@ from services.registry.service import Registry
 from services.registry.tables import cluster_members, clusters, nominations, schools
 from shared.errors import Conflict
 from shared.eventstore import Context
+from shared.unit_of_work import UnitOfWork
 
 
 def nomination_of(registry: Registry, cluster_id: str) -> dict[str, Any]:
     """Return a cluster's nomination of next year's leadership and the Academy's confirmation, if any."""
     with registry.reader.connect() as conn:
-        cluster = cluster_row(conn, cluster_id)
-        row = (
-            conn.execute(nominations.select().where(nominations.c.cluster_id == cluster_id))
-            .mappings()
-            .first()
-        )
+        return _nomination(conn, cluster_id)
+
+
+def _nomination(conn: sa.Connection, cluster_id: str) -> dict[str, Any]:
+    cluster = cluster_row(conn, cluster_id)
+    row = conn.execute(nominations.select().where(nominations.c.cluster_id == cluster_id)).mappings().first()
     found = dict(row) if row else {}
     return {
         "cluster_id": cluster_id,
@@ -41,7 +42,7 @@ def nomination_of(registry: Registry, cluster_id: str) -> dict[str, Any]:
 
 
 def confirm_leadership(
-    registry: Registry,
+    registry: UnitOfWork,
     cluster_id: str,
     head: str | None,
     deputies: Sequence[str] | None,
@@ -61,10 +62,10 @@ def confirm_leadership(
             cluster, members_of(conn, cluster_id), nominated, head, deputies, decision
         )
         registry.record(conn, cluster_stream(cluster_id), [event], context)
-    return nomination_of(registry, cluster_id)
+        return _nomination(conn, cluster_id)
 
 
-def carry_clusters_forward(registry: Registry, year: int, context: Context) -> list[dict[str, Any]]:
+def carry_clusters_forward(registry: UnitOfWork, year: int, context: Context) -> list[dict[str, Any]]:
     """Form the year's clusters from the year before's: members through the mergers, confirmed leaders.
 
     A cluster already carried into the year is left as it is, so running this twice changes nothing.

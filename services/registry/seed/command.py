@@ -13,11 +13,11 @@ from services.registry.app import campaigns, clusters, schools
 from services.registry.domain.schools import RegisterSchool
 from services.registry.seed import clusters_2023, mergers_2025, schools_2023
 from services.registry.seed.campaign_2023 import campaign_2023
-from services.registry.service import Registry
 from services.registry.tables import campaigns as campaigns_table
 from services.registry.tables import clusters as clusters_table
 from services.registry.tables import schools as schools_table
 from shared.eventstore import Context
+from shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 SEED = Context(actor="system:seed")
@@ -34,7 +34,7 @@ class SeedReport:
     mergers: int = 0
 
 
-def seed(registry: Registry) -> SeedReport:
+def seed(registry: UnitOfWork) -> SeedReport:
     """Create what is missing of the seed data, through the same use cases as the API."""
     report = SeedReport()
     if not _exists(registry, campaigns_table.c.year, 2023):
@@ -74,7 +74,7 @@ def seed(registry: Registry) -> SeedReport:
     return report
 
 
-def _form_cluster(registry: Registry, cluster: clusters_2023.SeedCluster, cluster_id: str) -> None:
+def _form_cluster(registry: UnitOfWork, cluster: clusters_2023.SeedCluster, cluster_id: str) -> None:
     members = [
         schools_2023.school_id(s.code)
         for s in [*schools_2023.PROVINCIAL, *schools_2023.MINISTRY]
@@ -96,6 +96,6 @@ def _form_cluster(registry: Registry, cluster: clusters_2023.SeedCluster, cluste
     )
 
 
-def _exists(registry: Registry, column: sa.Column[Any], value: object) -> bool:
-    with registry.reader.connect() as conn:
+def _exists(registry: UnitOfWork, column: sa.Column[Any], value: object) -> bool:
+    with registry.transaction() as conn:
         return conn.execute(sa.select(column).where(column == value)).first() is not None
