@@ -38,6 +38,11 @@ class UnitOfWork(Protocol):
         """Return the keys of the personal data the service seals (None when it keeps none)."""
         ...
 
+    @property
+    def reader(self) -> sa.Engine:
+        """Return an engine for reads that take no write lock (what a round of checks scans first)."""
+        ...
+
     def transaction(self) -> AbstractContextManager[sa.Connection]:
         """Begin the write transaction in which the use case reads its snapshot and records."""
         ...
@@ -82,6 +87,11 @@ class InMemoryUnitOfWork:
     def keyring(self) -> KeyRing | None:
         """Keep no personal keys: values are recorded and read as given."""
         return None
+
+    @property
+    def reader(self) -> sa.Engine:
+        """Return the in-memory database (reads see what committed transactions recorded)."""
+        return self.engine
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:

@@ -1,4 +1,7 @@
-"""The deadline watcher, ineligibility and its restoration, exemptions, and the status board."""
+"""Through the API: who may restore eligibility or exempt a filing, and the status board's colours.
+
+What the watcher records and what the Academy's decisions refuse is in test_deadline_use_cases.py.
+"""
 
 from __future__ import annotations
 
@@ -33,41 +36,6 @@ def cells(world: World, code: str) -> dict[str, str]:
     return {row["school_id"]: row["cells"][code]["status"] for row in board(world)["schools"]}
 
 
-def test_nothing_is_missed_before_the_end_of_the_due_day(world: World) -> None:
-    world.at("2023-03-05T23:59:00+07:00")
-    assert check_deadlines(world.service) == 0
-    assert world.event_types() == []
-
-
-def test_each_missed_filing_is_recorded_once_and_a_school_without_a_plan_is_ineligible(world: World) -> None:
-    for school in (HOA_BINH, PHU_THO):
-        file(world, "01", plan(), officer(school), school_id=school)
-    world.at("2023-03-06T00:00:01+07:00")
-    recorded = check_deadlines(world.service)
-    assert recorded == 68 - 2  # every other 2023 school owed Form 01
-    assert check_deadlines(world.service) == 0  # a second run (or a restart) records nothing again
-    types = world.event_types()
-    assert types.count("DeadlineMissed") == 66
-    assert types.count("SchoolDeclaredIneligible") == 66
-    ineligible = {
-        e["school_id"]
-        for e in world.client.get("/eligibility?year=2023", headers=auth("operator")).get_json()
-    }
-    assert YEN_BAI in ineligible and HOA_BINH not in ineligible
-
-
-def test_cluster_filings_are_missed_by_clusters(world: World) -> None:
-    world.at("2023-03-16T09:00:00+07:00")
-    check_deadlines(world.service)
-    missed = world.client.get(
-        f"/status-board?year=2023&cluster_id={CLUSTER}", headers=auth("operator")
-    ).get_json()
-    assert (
-        world.event_types().count("DeadlineMissed") == 68 + 8 * 2
-    )  # PLAN by 68 schools; 02 and 03 by 8 clusters
-    assert missed["clusters"][0]["cells"]["OFFICERS"]["status"] == "missing"
-
-
 def test_the_academy_restores_eligibility_with_a_reason(world: World) -> None:
     world.at("2023-03-06T08:00:00+07:00")
     check_deadlines(world.service)
@@ -90,12 +58,8 @@ def test_an_exempt_filer_is_not_missed(world: World) -> None:
     body = {"year": 2023, "deadline_code": "PLAN", "filer_id": TUYEN_QUANG, "reason": "Thiên tai"}
     assert world.client.post("/exemptions", json=body, headers=auth()).status_code == 201
     assert world.client.post("/exemptions", json=body, headers=auth()).status_code == 409
-    assert (
-        world.client.post("/exemptions", json={**body, "deadline_code": "NOPE"}, headers=auth()).status_code
-        == 422
-    )
     world.at("2023-03-06T08:00:00+07:00")
-    assert check_deadlines(world.service) == 68 - 1
+    check_deadlines(world.service)
     assert cells(world, "PLAN")[TUYEN_QUANG] == "exempt"
 
 

@@ -12,10 +12,11 @@ from services.submissions.tables import eligibility, exemptions, members
 from shared.auth import Principal
 from shared.errors import Conflict, RuleBroken
 from shared.eventstore import Context, NewEvent
+from shared.unit_of_work import UnitOfWork
 
 
 def restore_eligibility(
-    service: Submissions, year: int, school_id: str, reason: str, context: Context
+    service: UnitOfWork, year: int, school_id: str, reason: str, context: Context
 ) -> dict[str, Any]:
     """Make an ineligible school rated again this year, with a reason."""
     with service.transaction() as conn:
@@ -40,7 +41,7 @@ def restore_eligibility(
 
 
 def exempt_filing(
-    service: Submissions, year: int, deadline_code: str, filer_id: str, reason: str, context: Context
+    service: UnitOfWork, year: int, deadline_code: str, filer_id: str, reason: str, context: Context
 ) -> dict[str, Any]:
     """Exempt a school or cluster from one required filing of the year."""
     with service.transaction() as conn:

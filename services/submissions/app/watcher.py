@@ -22,6 +22,7 @@ from services.submissions.service import Submissions
 from services.submissions.tables import campaigns, clusters, exemptions, members, missed, submissions
 from shared.eventstore import ConcurrencyError, Context
 from shared.time import local_date
+from shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 WATCHER = Context(actor="system:deadline-watcher")
@@ -32,7 +33,7 @@ ROUND = Gauge(
 )
 
 
-def check_deadlines(service: Submissions, now: datetime | None = None) -> int:
+def check_deadlines(service: UnitOfWork, now: datetime | None = None) -> int:
     """Record every miss of every passed deadline not recorded yet; return how many were recorded."""
     now = now or service.clock()
     with service.reader.connect() as conn:
@@ -71,7 +72,7 @@ def run_watcher(service: Submissions, stop: threading.Event) -> None:
         stop.wait(service.config.watch_interval)
 
 
-def _owing(service: Submissions, year: int, deadline: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _owing(service: UnitOfWork, year: int, deadline: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Return (filer type, filer id, cluster id) of every filer who owes the deadline and has not filed."""
     code, forms = deadline["code"], deadline["forms"]
     with service.reader.connect() as conn:
@@ -104,7 +105,7 @@ def _owing(service: Submissions, year: int, deadline: dict[str, Any]) -> list[tu
 
 
 def _lapsed(
-    service: Submissions, year: int, deadline: dict[str, Any], campaign: dict[str, Any], now: datetime
+    service: UnitOfWork, year: int, deadline: dict[str, Any], campaign: dict[str, Any], now: datetime
 ) -> list[tuple[str, str, str]]:
     """Return the filers whose filing of a deadline was returned and not corrected in time, not yet missed."""
     with service.reader.connect() as conn:
@@ -138,7 +139,7 @@ def _lapsed(
 
 
 def _record_miss(
-    service: Submissions,
+    service: UnitOfWork,
     year: int,
     deadline: dict[str, Any],
     filer: tuple[str, str, str],
