@@ -58,6 +58,12 @@ class UnitOfWork(Protocol):
         """Append events to a stream (at the expected version when given) and apply them to the state."""
         ...
 
+    def record_many(
+        self, conn: sa.Connection, appends: Sequence[tuple[str, int, Sequence[NewEvent]]], context: Context
+    ) -> list[Envelope]:
+        """Append to several streams at once (each at its expected version) and apply the events."""
+        ...
+
 
 class InMemoryUnitOfWork:
     """The unit of work of the fast tier: a service's tables in an in-memory SQLite database, its events
@@ -67,7 +73,7 @@ class InMemoryUnitOfWork:
         self,
         metadata: sa.MetaData,
         catalogue: Catalogue,
-        state: State,
+        state: State | None,
         service: str,
         now: datetime = datetime(2023, 3, 1, 3, 0, tzinfo=UTC),
     ):
@@ -112,6 +118,12 @@ class InMemoryUnitOfWork:
     ) -> list[Envelope]:
         """Append through the event store and apply with the state handlers, as the service does."""
         appends = stream_append(stream_id, events, expected_version)
-        stored = record_events(self.store, self.state, conn, appends, context) if appends else []
+        return self.record_many(conn, appends, context) if appends else []
+
+    def record_many(
+        self, conn: sa.Connection, appends: Sequence[tuple[str, int, Sequence[NewEvent]]], context: Context
+    ) -> list[Envelope]:
+        """Append to several streams at once and apply the events, as the service does."""
+        stored = record_events(self.store, self.state, conn, appends, context)
         self._pending += stored
         return stored

@@ -22,6 +22,7 @@ from services.scoring.tables import (
 from shared.db import keyed_statements
 from shared.eventstore import Context, NewEvent
 from shared.service import ServiceContext
+from shared.unit_of_work import UnitOfWork
 
 SCORER = Context(actor="system:scoring")
 Json = dict[str, Any]
@@ -90,7 +91,7 @@ def cluster_results(
 
 
 def refresh_cluster(
-    service: ServiceContext, conn: sa.Connection, year: int, cluster_id: str, publish: bool
+    service: UnitOfWork, conn: sa.Connection, year: int, cluster_id: str, publish: bool
 ) -> int:
     """Recompute a cluster's results; store them, and publish those that differ from the last published."""
     computed = cluster_results(conn, year, cluster_id)
@@ -146,7 +147,7 @@ def _by_key(
     return {(kind, subject): (revision, body) for kind, subject, revision, body in rows}
 
 
-def refresh_every_cluster(service: ServiceContext, conn: sa.Connection) -> int:
+def refresh_every_cluster(service: UnitOfWork, conn: sa.Connection) -> int:
     """Recompute every cluster of every year; publish the results that changed, and say how many."""
     published = 0
     for year in conn.execute(sa.select(campaigns.c.year).order_by(campaigns.c.year)).scalars().all():
