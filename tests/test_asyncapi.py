@@ -25,7 +25,11 @@ def test_every_published_and_inbound_event_is_in_the_document() -> None:
     }
     provinces = "thidua.integration.outbound.{code}"  # read by the provinces: no consumer of ours, no DLQ
     assert addresses == topics | {f"{t}.dlq" for t in topics} | {provinces}, "each topic and its dead letters"
-    assert list(document["channels"]["provinces"]["messages"]) == ["AwardGranted"]
+    assert sorted(document["channels"]["provinces"]["messages"]) == [
+        "AwardDecisionCorrected",
+        "AwardGranted",
+        "AwardRevoked",
+    ]
     dead_letter = document["components"]["messages"]["DeadLetter"]
     assert {"dlq_error", "dlq_topic", "dlq_partition", "dlq_offset"} <= set(
         dead_letter["headers"]["required"]

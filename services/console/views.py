@@ -182,6 +182,7 @@ NOTICE_KINDS = {
     "accepted": "Đã duyệt",
     "award": "Khen thưởng",
     "awards": "Khen thưởng của cụm",
+    "revoked": "Thu hồi khen thưởng",
 }
 
 

@@ -73,6 +73,16 @@ CONSUMED = Catalogue(
         table=fields.List(fields.Dict(), required=True),
     ),
     consumed_event(
+        "AwardRevoked",
+        REGISTRY_TOPIC,
+        year=_int,
+        school_id=_str,
+        cluster_id=_str,
+        award=_str,
+        reason=_str,
+        legal_basis=_str,
+    ),
+    consumed_event(
         "AwardsDecided",
         REGISTRY_TOPIC,
         year=_int,

@@ -96,7 +96,10 @@ ERRORS = {
     # notifications
     "webhook_target_refused": "Địa chỉ nhận thông báo không được phép (chỉ địa chỉ đã đăng ký).",
     # the award decision
-    "awards_decided": "Quyết định khen thưởng của năm này đã được ban hành; không thể ban hành lần thứ hai.",
+    "awards_decided": (
+        "Quyết định khen thưởng của năm này đã được ban hành; những đề nghị chưa được quyết định được xét "
+        "trong một quyết định bổ sung."
+    ),
     "no_proposals": "Chưa có cụm nào đề nghị khen thưởng trong năm này.",
     "verdict_twice": "Một đề nghị được quyết định hai lần; mỗi đề nghị chỉ có một kết quả.",
     "not_proposed": (
@@ -106,10 +109,18 @@ ERRORS = {
         "Còn đề nghị chưa có kết quả; hãy chọn Khen thưởng hoặc Không khen thưởng cho từng đề nghị."
     ),
     "verdict_reason_required": "Đề nghị không được khen thưởng cần ghi rõ lý do.",
-    "over_quota": (
-        "Vượt chỉ tiêu: {award_name} chỉ được tặng tối đa {quota} trường trong năm, "
-        "quyết định đang chọn {awarded} trường."
-    ),
+    "over_quota": "Vượt chỉ tiêu khen thưởng của năm: {over_text}.",
     "not_decided": "Năm này chưa có quyết định khen thưởng.",
+    "no_main_decision": "Quyết định bổ sung chỉ được ban hành sau quyết định khen thưởng chính của năm.",
+    "particulars_missing": "Quyết định còn thiếu số, ngày ký hoặc người ký; hãy điền đủ trước khi ban hành.",
+    "number_used": "Số quyết định này đã được dùng cho một quyết định khác trong năm.",
+    "issued": "Quyết định đã được ban hành nên không sửa dự thảo được nữa; hãy đính chính nếu có sai sót.",
+    "no_draft": "Không tìm thấy dự thảo quyết định này.",
+    "no_decision": "Không tìm thấy quyết định khen thưởng này.",
+    "nothing_to_correct": "Nội dung đính chính giống hệt quyết định đã ban hành; không có gì để đính chính.",
+    "correction_reason_required": "Việc đính chính cần ghi rõ lý do.",
+    "not_awarded": "Trường này không được tặng hình thức khen thưởng đó theo quyết định.",
+    "already_revoked": "Hình thức khen thưởng này đã bị thu hồi trước đó.",
+    "revocation_incomplete": "Việc thu hồi khen thưởng cần ghi rõ lý do và căn cứ pháp lý.",
 }
 """Each error code of the services, as the portal says it (``{name}``: a detail of the refusal)."""

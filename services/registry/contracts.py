@@ -315,6 +315,9 @@ class AwardVerdictV1(Schema):
     reason = fields.String(required=True, validate=validate.Length(max=2000))
     rank = fields.Integer(required=True)
     final = fields.Float(required=True)
+    school_name = fields.String(validate=validate.Length(max=300))
+    """The school's name on the day of the decision (absent from decisions issued before names were kept)."""
+    cluster_name = fields.String(validate=validate.Length(max=300))
 
 
 class _DecisionV1(Schema):
@@ -330,6 +333,8 @@ class AwardsDecidedV1(_DecisionV1):
     signer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     signer_title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     verdicts = fields.List(fields.Nested(AwardVerdictV1), required=True)
+    kind = fields.String(validate=validate.OneOf(("main", "supplementary")))
+    """The year's main decision, or a supplementary one after it (absent: main)."""
 
 
 class AwardGrantedV1(_DecisionV1):
@@ -337,8 +342,65 @@ class AwardGrantedV1(_DecisionV1):
 
     school_id = _id
     school_code = rules.code(required=True)
+    school_name = fields.String(validate=validate.Length(max=300))
     cluster_id = _id
     award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
+
+
+class DraftVerdictV1(Schema):
+    """A verdict as drafted: awarded, or not (a reason is needed only to issue)."""
+
+    school_id = _id
+    award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
+    awarded = fields.Boolean(required=True)
+    reason = fields.String(required=True, validate=validate.Length(max=2000))
+
+
+class AwardDecisionDraftSavedV1(Schema):
+    """The Academy saved a decision's draft: what it has settled so far (nothing here is issued)."""
+
+    year = fields.Integer(required=True)
+    decision_id = _id
+    kind = fields.String(required=True, validate=validate.OneOf(("main", "supplementary")))
+    number = fields.String(required=True, validate=validate.Length(max=64))
+    signed_on = fields.Date(required=True, allow_none=True)
+    signer_name = fields.String(required=True, validate=validate.Length(max=200))
+    signer_title = fields.String(required=True, validate=validate.Length(max=200))
+    verdicts = fields.List(fields.Nested(DraftVerdictV1), required=True)
+
+
+class CorrectedParticularsV1(Schema):
+    """Particulars of a decision's paper, as many as a correction touches."""
+
+    number = fields.String(validate=validate.Length(min=1, max=64))
+    signed_on = fields.Date()
+    signer_name = fields.String(validate=validate.Length(min=1, max=200))
+    signer_title = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class AwardDecisionCorrectedV1(Schema):
+    """An issued decision's particulars were corrected (a typo), with the reason; its verdicts stand."""
+
+    year = fields.Integer(required=True)
+    decision_id = _id
+    reason = fields.String(required=True, validate=_text)
+    before = fields.Nested(CorrectedParticularsV1, required=True)
+    after = fields.Nested(CorrectedParticularsV1, required=True)
+    school_codes = fields.List(rules.code(), required=True)
+    """The codes of the schools the decision awarded: each one's system hears of the correction."""
+
+
+class AwardRevokedV1(Schema):
+    """An award of an issued decision was revoked, with its reason and legal ground."""
+
+    year = fields.Integer(required=True)
+    decision_id = _id
+    school_id = _id
+    school_code = rules.code(required=True)
+    cluster_id = _id
+    award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
+    reason = fields.String(required=True, validate=_text)
+    legal_basis = fields.String(required=True, validate=_text)
 
 
 _event = published_on(TOPIC)
@@ -370,6 +432,17 @@ CATALOGUE = Catalogue(
     _event("DeadlineExtended", DeadlineExtendedV1, "A campaign deadline was extended."),
     _event("AwardsDecided", AwardsDecidedV1, "The Academy decided the year's awards, proposal by proposal."),
     _event("AwardGranted", AwardGrantedV1, "A school received an award by the year's decision."),
+    _event(
+        "AwardDecisionDraftSaved",
+        AwardDecisionDraftSavedV1,
+        "The Academy saved the draft of an award decision.",
+    ),
+    _event(
+        "AwardDecisionCorrected",
+        AwardDecisionCorrectedV1,
+        "The particulars of an issued award decision were corrected, with a reason.",
+    ),
+    _event("AwardRevoked", AwardRevokedV1, "An award was revoked, with its reason and legal ground."),
 )
 
 CONSUMED = Catalogue(

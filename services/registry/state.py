@@ -12,11 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.registry.tables import (
-    award_decisions,
     awards,
     campaigns,
     cluster_members,
     clusters,
+    decision_drafts,
+    decisions,
     nominations,
     schools,
 )
@@ -203,18 +204,58 @@ def _cluster_version(conn: sa.Connection, cluster_id: str, version: int) -> None
     conn.execute(clusters.update().where(clusters.c.cluster_id == cluster_id).values(version=version))
 
 
+@HANDLERS.on("AwardDecisionDraftSaved")
+def decision_draft_saved(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+    """Keep a decision's draft as last saved."""
+    row = {**data, "signed_on": _day(data["signed_on"]) if data.get("signed_on") else None}
+    conn.execute(decision_drafts.delete().where(decision_drafts.c.decision_id == data["decision_id"]))
+    conn.execute(decision_drafts.insert().values(**row))
+
+
 @HANDLERS.on("AwardsDecided")
 def awards_decided(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
-    """Keep the year's decision: its particulars and every verdict."""
-    conn.execute(award_decisions.insert().values(**{**data, "signed_on": _day(data["signed_on"])}))
+    """Keep an issued decision: its particulars and every verdict; its draft is done with."""
+    row = {"kind": "main", **data, "signed_on": _day(data["signed_on"]), "corrections": []}
+    conn.execute(decisions.insert().values(**row))
+    conn.execute(decision_drafts.delete().where(decision_drafts.c.decision_id == data["decision_id"]))
 
 
 @HANDLERS.on("AwardGranted")
 def award_granted(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
-    """Enter the award in the register."""
+    """Enter the award in the register, under the name it was given to."""
     row = {k: v for k, v in data.items() if k != "school_code"}
     conn.execute(awards.insert().values(**{**row, "signed_on": _day(data["signed_on"])}))
 
 
-STATE = State(HANDLERS, (schools, clusters, cluster_members, campaigns, nominations, award_decisions, awards))
+@HANDLERS.on("AwardDecisionCorrected")
+def decision_corrected(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+    """Read a decision's particulars as corrected, keeping the correction beside it (and in the register)."""
+    where = decisions.c.decision_id == data["decision_id"]
+    found = conn.execute(sa.select(decisions.c.corrections).where(where)).scalar_one()
+    after = {k: _day(v) if k == "signed_on" else v for k, v in data["after"].items()}
+    kept = {**data, "corrected_at": event.time.isoformat()}
+    conn.execute(decisions.update().where(where).values(**after, corrections=[*found, kept]))
+    register = {k: v for k, v in after.items() if k in ("number", "signed_on")}
+    if register:
+        conn.execute(awards.update().where(awards.c.decision_id == data["decision_id"]).values(**register))
+
+
+@HANDLERS.on("AwardRevoked")
+def award_revoked(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+    """Mark the award revoked in the register, with its reason and legal ground."""
+    conn.execute(
+        awards.update()
+        .where(
+            (awards.c.year == data["year"])
+            & (awards.c.school_id == data["school_id"])
+            & (awards.c.award == data["award"])
+        )
+        .values(revoked_reason=data["reason"], revoked_basis=data["legal_basis"])
+    )
+
+
+STATE = State(
+    HANDLERS,
+    (schools, clusters, cluster_members, campaigns, nominations, decision_drafts, decisions, awards),
+)
 """The state tables the registry decides from, kept in the transaction of each append, rebuildable."""

@@ -90,18 +90,35 @@ award_proposals = sa.Table(
 )
 """The clusters' award proposals as scoring last drafted them (its AwardProposalDrafted), for the decision."""
 
-award_decisions = sa.Table(
-    "award_decisions",
+decisions = sa.Table(
+    "decisions",
     metadata,
-    sa.Column("year", sa.Integer, primary_key=True),
-    sa.Column("decision_id", sa.String(64), nullable=False, unique=True),
-    sa.Column("number", sa.String(64), nullable=False),
+    sa.Column("decision_id", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("signed_on", sa.Date, nullable=False),
+    sa.Column("number", sa.String(64), nullable=False),
+    sa.Column("signer_name", sa.String(200), nullable=False),
+    sa.Column("signer_title", sa.String(200), nullable=False),
+    sa.Column("verdicts", JSONType, nullable=False),
+    sa.Column("corrections", JSONType, nullable=False),
+)
+"""Every issued award decision of a year (the main one and any supplementary), its particulars as now
+corrected, the corrections made (each with its reason and what it changed), and every verdict as issued."""
+
+decision_drafts = sa.Table(
+    "decision_drafts",
+    metadata,
+    sa.Column("decision_id", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("signed_on", sa.Date),
+    sa.Column("number", sa.String(64), nullable=False),
     sa.Column("signer_name", sa.String(200), nullable=False),
     sa.Column("signer_title", sa.String(200), nullable=False),
     sa.Column("verdicts", JSONType, nullable=False),
 )
-"""A year's award decision: its particulars and the verdict on every proposal."""
+"""A decision's draft as last saved, until it is issued."""
 
 awards = sa.Table(
     "awards",
@@ -113,5 +130,9 @@ awards = sa.Table(
     sa.Column("decision_id", sa.String(64), nullable=False),
     sa.Column("number", sa.String(64), nullable=False),
     sa.Column("signed_on", sa.Date, nullable=False),
+    sa.Column("school_name", sa.String(300)),
+    sa.Column("revoked_reason", sa.String(2000)),
+    sa.Column("revoked_basis", sa.String(2000)),
 )
-"""The award register: every award granted, by year and school."""
+"""The award register: every award granted, by year and school, under the name it was given to (none
+for awards given before names were recorded), and its revocation if revoked."""

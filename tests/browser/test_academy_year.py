@@ -93,7 +93,8 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     page.screenshot(path=str(SCREENSHOTS / "portal-awards-review.png"), full_page=True)
     page.click("button:has-text('Ban hành Quyết định khen thưởng')")  # every proposal awarded: too many
     refusal = page.locator("[role=alert]").inner_text()
-    assert refusal.startswith("Vượt chỉ tiêu: Cờ thi đua của Học viện chỉ được tặng tối đa 6 trường"), refusal
+    assert refusal.startswith("Vượt chỉ tiêu khen thưởng của năm: Cờ thi đua của Học viện chọn"), refusal
+    assert "chỉ tiêu 6" in refusal, refusal  # every award over its quota is named, with its count
     assert (
         requests.get(
             f"{running.urls['registry']}/awards/2023/decision", headers=ADMIN, timeout=10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.notifications.app.messages import render
 from services.notifications.domain import notices as decide
 from services.notifications.domain.notices import ACADEMY, Recipients
 
@@ -74,3 +75,32 @@ def test_an_award_decision_tells_each_school_its_verdict_and_each_cluster_head_i
     ]
     assert caused[0].values["signed_on"] == "15/01/2024" and caused[0].values["award_name"] != "co_thi_dua"
     assert caused[1].values["verdicts"][0]["school_name"] == "Hòa Bình"
+
+
+def test_a_supplementary_decision_tells_the_cluster_head_again_and_a_revocation_tells_school_and_head() -> (
+    None
+):
+    verdict = {"school_id": "sch_hoabinh", "award": "bang_khen", "cluster_id": "cl", "awarded": True}
+    data = {"year": 2023, "number": "140-QĐ", "signed_on": "2024-03-01", "verdicts": [verdict]}
+    supplement = {**data, "kind": "supplementary", "decision_id": "qd_2"}
+    main_keys = [
+        n.key
+        for n in decide.awards(data, {"sch_hoabinh": "Hòa Bình"}, {"sch_hoabinh": HOA_BINH}, {"cl": CLUSTER})
+    ]
+    later = decide.awards(supplement, {"sch_hoabinh": "Hòa Bình"}, {"sch_hoabinh": HOA_BINH}, {"cl": CLUSTER})
+    assert later[1].key not in main_keys and later[1].values["supplementary"] is True  # not taken for a copy
+    revocation = {
+        "year": 2023,
+        "school_id": "sch_hoabinh",
+        "award": "co_thi_dua",
+        "reason": "Kê khai không trung thực",
+        "legal_basis": "Điều 93 Luật Thi đua, khen thưởng",
+    }
+    caused = decide.revoked(revocation, "Trường Chính trị tỉnh Hòa Bình", HOA_BINH, CLUSTER)
+    assert [(n.kind, n.to, n.template) for n in caused] == [
+        ("revoked", HOA_BINH, "revoked"),
+        ("revoked", CLUSTER, "revoked"),
+    ]
+    assert len({n.key for n in caused}) == 2 and caused[0].values["award_name"] == "Cờ thi đua của Học viện"
+    subject, body = render("revoked", **caused[0].values)
+    assert subject.startswith("Thu hồi khen thưởng") and "Căn cứ: Điều 93" in body

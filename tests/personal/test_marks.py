@@ -16,6 +16,13 @@ PERSON_LIKE = re.compile(
 NOT_A_PERSON = {
     ("AwardsDecidedV1", "signer_name"): "the Director who signs a public decision, kept by law with it",
     ("AwardsDecidedV1", "signer_title"): "the signer's office, not a person",
+    ("AwardDecisionDraftSavedV1", "signer_name"): "the Director who will sign the public decision",
+    ("AwardDecisionDraftSavedV1", "signer_title"): "the signer's office, not a person",
+    ("CorrectedParticularsV1", "signer_name"): "the Director who signs a public decision, as corrected",
+    ("CorrectedParticularsV1", "signer_title"): "the signer's office, not a person",
+    ("AwardGrantedV1", "school_name"): "a school's name the day it was awarded",
+    ("AwardVerdictV1", "school_name"): "a school's name the day of the decision",
+    ("AwardVerdictV1", "cluster_name"): "a cluster's name",
     ("BandV1", "name"): "a rating band's name",
     ("ClusterFormedV1", "name"): "a cluster's name",
     ("ContentAreaV1", "name"): "a content area of the campaign",

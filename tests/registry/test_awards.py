@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from services.registry.bootstrap import proposals_runner
-from services.registry.domain.awards import DecideAwards, Verdict, decide, quotas
+from services.registry.domain.awards import DecideAwards, Verdict, YearAwards, decide, quotas
 from services.registry.service import Registry
 from services.vocabulary import SCORING_TOPIC
 from shared.bus import OutgoingRecord
@@ -52,7 +52,8 @@ PROPOSALS = [
         "final": 94,
     },
 ]
-SCHOOLS = {s: {"code": s.upper()} for s in "abcd"}
+SCHOOLS = {s: {"code": s.upper(), "name": f"Trường {s.upper()}"} for s in "abcd"}
+CLUSTERS = {"k1": "Cụm Một", "k2": "Cụm Hai"}
 
 
 def command(*verdicts: Verdict) -> DecideAwards:
@@ -97,10 +98,10 @@ def test_the_decision_rules(
 ) -> None:
     if refusal:
         with pytest.raises(RuleBroken) as refused:
-            decide(command(*verdicts), rules, PROPOSALS, SCHOOLS, 2, decided=False)
+            decide(command(*verdicts), rules, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards())
         assert refused.value.code == refusal, case
         return
-    events = decide(command(*verdicts), rules, PROPOSALS, SCHOOLS, 2, decided=False)
+    events = decide(command(*verdicts), rules, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards())
     assert events[0].type == "AwardsDecided", case
     granted = [(e.data["school_id"], e.data["school_code"], e.data["award"]) for e in events[1:]]
     expected = [(v.school_id, v.school_id.upper(), v.award) for v in verdicts if v.awarded]
@@ -108,9 +109,10 @@ def test_the_decision_rules(
     assert {e.data["decision_id"] for e in events} == {events[0].data["decision_id"]}
 
 
-def test_a_year_is_decided_once() -> None:
+def test_a_year_has_one_main_decision() -> None:
+    (issued, *_granted) = decide(command(A, B, D), RULES, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards())
     with pytest.raises(Conflict):
-        decide(command(A, B, D), RULES, PROPOSALS, SCHOOLS, 2, decided=True)
+        decide(command(A, B, D), RULES, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards((issued.data,)))
 
 
 def test_quotas_are_declared_or_each_clusters_times_the_clusters() -> None:
@@ -230,7 +232,9 @@ def test_a_decision_beyond_the_quota_changes_nothing(client: FlaskClient, regist
     refused = client.post("/awards/2023/decision", json=decision, headers=auth())
     assert refused.status_code == 422
     assert refused.get_json()["error"]["code"] == "over_quota"
-    assert refused.get_json()["error"]["details"] == {"award": "bang_khen", "awarded": 3, "quota": 2}
+    assert refused.get_json()["error"]["details"] == {
+        "over": [{"award": "bang_khen", "awarded": 3, "quota": 2}]
+    }
     assert event_types(registry) == before
 
 
@@ -287,3 +291,76 @@ def test_each_role_reads_the_award_endpoints_only_as_far_as_scoring_lets_it(
         assert {v["school_id"] for v in found["verdicts"]} == schools_read, (role, tenant)
         entries = client.get("/awards/register?year=2023", headers=headers).get_json()
         assert {e["school_id"] for e in entries} == schools_read, (role, tenant)
+
+
+def test_a_decision_is_drafted_issued_corrected_and_an_award_revoked_through_the_api(
+    client: FlaskClient, registry: Registry
+) -> None:
+    assert client.post("/campaigns", json=campaign(None), headers=auth()).status_code == 201
+    a, b = (register(client, code) for code in ("A", "B"))
+    body = {"year": 2023, "name": "Cụm Tây Bắc", "region": "Bắc", "member_school_ids": [a, b]}
+    cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
+    registry.bus.ensure_topics([SCORING_TOPIC])
+    registry.bus.publish(
+        [drafted(2023, cluster, 1, [proposal(a, "co_thi_dua", 1), proposal(b, "bang_khen", 2)])]
+    )
+    runner = proposals_runner(registry)
+    runner.run_until_caught_up(timeout=60)
+    runner.close()
+    verdicts = [
+        {"school_id": a, "award": "co_thi_dua", "awarded": True},
+        {"school_id": b, "award": "bang_khen", "awarded": True},
+    ]
+    assert client.post("/awards/2023/drafts", json={}, headers=auth("school_officer", a)).status_code == 403
+    started = client.post("/awards/2023/drafts", json={"verdicts": verdicts}, headers=auth())
+    assert started.status_code == 201, started.get_json()
+    draft = started.get_json()
+    assert (
+        draft["counts"]["co_thi_dua"] == {"earlier": 0, "adding": 1, "quota": 1} and draft["over_quota"] == []
+    )
+    path = f"/awards/2023/drafts/{draft['decision_id']}"
+    particulars = {"number": "125-QĐ/HVCTQG", "signed_on": "2024-01-15", "signer_name": "Nguyễn Xuân Thắng"}
+    saved = client.put(
+        path, json={**particulars, "signer_title": "Giám đốc", "verdicts": verdicts}, headers=auth()
+    )
+    assert saved.status_code == 200 and saved.get_json()["number"] == "125-QĐ/HVCTQG"
+    assert client.put("/awards/2023/drafts/qd_none", json={}, headers=auth()).status_code == 404
+    issued = client.post(f"{path}/issue", headers=auth())
+    assert issued.status_code == 201, issued.get_json()
+    assert client.post(f"{path}/issue", headers=auth()).status_code == 404  # issued: no draft any more
+    decision_id = issued.get_json()["decision_id"]
+    correction = {"number": "127-QĐ/HVCTQG", "reason": "Gõ nhầm số"}
+    corrected = client.post(
+        f"/awards/2023/decisions/{decision_id}/corrections", json=correction, headers=auth()
+    )
+    assert (
+        corrected.status_code == 201
+        and corrected.get_json()["corrections"][0]["before"]["number"] == "125-QĐ/HVCTQG"
+    )
+    revocation = {
+        "school_id": b,
+        "award": "bang_khen",
+        "reason": "Kê khai sai",
+        "legal_basis": "Điều 93 Luật số 06/2022/QH15",
+    }
+    assert (
+        client.post(
+            "/awards/2023/revocations", json={**revocation, "legal_basis": ""}, headers=auth()
+        ).status_code
+        == 422
+    )
+    revoked = client.post("/awards/2023/revocations", json=revocation, headers=auth())
+    assert revoked.status_code == 201 and revoked.get_json()["revoked"] is True
+    (listed,) = client.get("/awards/2023/decisions", headers=auth("operator")).get_json()
+    assert listed["number"] == "127-QĐ/HVCTQG" and {
+        v["school_id"]: v["revoked"] for v in listed["verdicts"]
+    } == {a: False, b: True}
+    assert [t for t in event_types(registry) if t.startswith("Award")] == [
+        "AwardDecisionDraftSaved",
+        "AwardDecisionDraftSaved",
+        "AwardsDecided",
+        "AwardGranted",
+        "AwardGranted",
+        "AwardDecisionCorrected",
+        "AwardRevoked",
+    ]

@@ -1,4 +1,4 @@
-"""The provincial feeds: each AwardGranted copied once to its school's system's outbound topic."""
+"""The provincial feeds: each award event copied once to the outbound topic of each system it concerns."""
 
 from __future__ import annotations
 
@@ -40,6 +40,26 @@ def test_only_an_award_granted_is_copied_and_only_to_its_schools_system() -> Non
         provincial_copies(Record(REGISTRY_TOPIC, 0, 0, b"k", [("ce_type", b"AwardGranted")], b"{", 0)) == []
     )
     assert provincial_copies(as_record(granted("HÀ NỘI"))) == []  # no system's topic can bear that name
+
+
+def test_a_revocation_reaches_its_schools_system_and_a_correction_every_awarded_schools() -> None:
+    revoked = Envelope(
+        "AwardRevoked",
+        "registry",
+        "awards-2023",
+        {"school_code": "HOABINH", "award": "co_thi_dua"},
+        stream_version=3,
+    )
+    assert [c.topic for c in provincial_copies(as_record(revoked))] == [outbound_topic("HOABINH")]
+    corrected = Envelope(
+        "AwardDecisionCorrected",
+        "registry",
+        "awards-2023",
+        {"school_codes": ["HOABINH", "LAOCAI", "HÀ NỘI"], "after": {"number": "2"}},
+        stream_version=4,
+    )
+    topics = [c.topic for c in provincial_copies(as_record(corrected))]
+    assert topics == [outbound_topic("HOABINH"), outbound_topic("LAOCAI")]  # a bad code is skipped, not all
 
 
 def granted_value(copy: OutgoingRecord) -> bytes:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import importlib
+from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from shared import migrations
-from shared.db import create_engine
+from shared.db import JSONType, create_engine
 
 
 @pytest.mark.parametrize("service", ["registry", "submissions", "scoring", "notifications"])
@@ -23,3 +25,33 @@ def test_migrations_match_the_declared_tables(service: str, database_url: str) -
         differences = compare_metadata(MigrationContext.configure(conn), tables.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_a_years_issued_decision_is_carried_into_the_decisions_of_several_a_year(database_url: str) -> None:
+    """Registry 0006 on data: the one-row-a-year decision becomes the year's main decision, and back."""
+    from alembic import command
+
+    from services.registry.bootstrap import MIGRATIONS
+
+    migrations.upgrade(MIGRATIONS, database_url, "0005")
+    engine = create_engine(database_url)
+    issued = {"year": 2023, "id": "qd_1", "number": "125-QĐ", "day": date(2024, 1, 15)}
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO award_decisions (year, decision_id, number, signed_on, signer_name,"
+                " signer_title, verdicts)"
+                " VALUES (:year, :id, :number, :day, 'Nguyễn Xuân Thắng', 'Giám đốc', :verdicts)"
+            ).bindparams(sa.bindparam("verdicts", type_=JSONType)),
+            {**issued, "verdicts": [{"school_id": "sch_a", "award": "co_thi_dua", "awarded": True}]},
+        )
+    migrations.upgrade(MIGRATIONS, database_url)
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT decision_id, kind, number, corrections FROM decisions")).one()
+    assert (row.decision_id, row.kind, row.number) == ("qd_1", "main", "125-QĐ")
+    assert row.corrections in ([], "[]")
+    command.downgrade(migrations.alembic_config(MIGRATIONS, database_url), "0005")
+    with engine.connect() as conn:
+        back = conn.execute(sa.text("SELECT year, decision_id, number FROM award_decisions")).one()
+    engine.dispose()
+    assert tuple(back) == (2023, "qd_1", "125-QĐ")

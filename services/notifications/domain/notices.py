@@ -142,9 +142,29 @@ def awards(
         to = schools[v["school_id"]]
         key = f"award:{year}:{v['school_id']}:{v['award']}"
         caused.append(Notice(key, "award", to, "award", {"recipient_name": to.name, **common, **v}))
+    supplementary = data.get("kind") == "supplementary"
     for cluster_id in sorted({v["cluster_id"] for v in verdicts}):
         to = clusters[cluster_id]
         mine = [v for v in verdicts if v["cluster_id"] == cluster_id]
-        values = {"recipient_name": to.name, **common, "verdicts": mine}
-        caused.append(Notice(f"awards:{year}:{cluster_id}", "awards", to, "cluster_awards", values))
+        values = {"recipient_name": to.name, **common, "verdicts": mine, "supplementary": supplementary}
+        key = f"awards:{year}:{cluster_id}" + (f":{data['decision_id']}" if supplementary else "")
+        caused.append(Notice(key, "awards", to, "cluster_awards", values))
     return caused
+
+
+def revoked(
+    data: Mapping[str, Any], school_name: str, school: Recipients, cluster: Recipients
+) -> list[Notice]:
+    """A revoked award: the school and its cluster head are told why and on what legal ground."""
+    values = {
+        "year": data["year"],
+        "school_name": school_name,
+        "award_name": AWARD_NAMES.get(data["award"], data["award"]),
+        "reason": data["reason"],
+        "legal_basis": data["legal_basis"],
+    }
+    key = f"revoked:{data['year']}:{data['school_id']}:{data['award']}"
+    return [
+        Notice(key, "revoked", school, "revoked", {"recipient_name": school.name, **values}),
+        Notice(f"{key}:cluster", "revoked", cluster, "revoked", {"recipient_name": cluster.name, **values}),
+    ]

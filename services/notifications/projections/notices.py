@@ -233,6 +233,18 @@ def _results(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caus
     return decide.results(data, table, recipients.cluster_recipients(conn, data["year"], data["cluster_id"]))
 
 
+@NOTICES.on("AwardRevoked")
+def _award_revoked(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
+    """Tell the school and its cluster head that an award was revoked, why, and on what ground."""
+    year = data["year"]
+    return decide.revoked(
+        data,
+        recipients.school_name(conn, data["school_id"]),
+        recipients.school_recipients(conn, year, data["school_id"]),
+        recipients.cluster_recipients(conn, year, data["cluster_id"]),
+    )
+
+
 @NOTICES.on("AwardsDecided")
 def _awards_decided(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
     """Tell each proposed school its verdict, and each cluster head the verdicts of its cluster."""

@@ -115,6 +115,12 @@ def say(error: SuiteError) -> str:
     details = dict(error.details) if isinstance(error.details, dict) else {}
     if isinstance(details.get("award"), str):
         details["award_name"] = AWARD_NAMES.get(details["award"], details["award"])
+    if isinstance(details.get("over"), list):
+        details["over_text"] = "; ".join(
+            f"{AWARD_NAMES.get(o['award'], o['award'])} chọn {o['awarded']} trường, chỉ tiêu {o['quota']}"
+            for o in details["over"]
+            if isinstance(o, dict) and {"award", "awarded", "quota"} <= set(o)
+        )
     try:
         return message.format_map(details)
     except (KeyError, ValueError, IndexError):

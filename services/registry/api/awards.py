@@ -8,14 +8,18 @@ from flask_smorest import Blueprint
 
 from services.registry.api.common import context, registry
 from services.registry.api.schemas import (
+    CorrectionIn,
     DecisionIn,
     DecisionOut,
+    DraftIn,
+    DraftOut,
     ProposalsOut,
     RegisterEntryOut,
     RegisterQuery,
+    RevocationIn,
 )
 from services.registry.app import awards
-from services.registry.domain.awards import DecideAwards, Verdict
+from services.registry.domain.awards import DecideAwards, DraftDecision, Verdict, new_decision_id
 from shared.auth import ACADEMY_ADMIN, current_principal, require
 
 blp = Blueprint(
@@ -54,6 +58,83 @@ def decide(body: dict[str, Any], year: int) -> dict[str, Any]:
         verdicts=tuple(Verdict(**v) for v in body["verdicts"]),
     )
     return awards.decide_awards(registry(), command, context())
+
+
+@blp.route("/<int:year>/decisions")
+@require()
+@blp.response(200, DecisionOut(many=True))
+def decisions(year: int) -> list[dict[str, Any]]:
+    """Return the year's issued decisions, the main one first, with the verdicts the caller reads."""
+    return awards.decisions_of(registry(), current_principal(), year)
+
+
+@blp.route("/<int:year>/drafts", methods=["POST"])
+@require(ACADEMY_ADMIN)
+@blp.arguments(DraftIn)
+@blp.response(201, DraftOut)
+def new_draft(body: dict[str, Any], year: int) -> dict[str, Any]:
+    """Start a decision's draft (the main decision, or a supplementary one once the main is issued)."""
+    return awards.save_draft(registry(), _draft(year, new_decision_id(), body), context())
+
+
+@blp.route("/<int:year>/drafts", methods=["GET"])
+@require(ACADEMY_ADMIN)
+@blp.response(200, DraftOut(many=True))
+def drafts(year: int) -> list[dict[str, Any]]:
+    """Return the year's drafts not issued yet."""
+    return [awards.draft_of(registry(), year, d["decision_id"]) for d in awards.drafts_of(registry(), year)]
+
+
+@blp.route("/<int:year>/drafts/<decision_id>", methods=["GET"])
+@require(ACADEMY_ADMIN)
+@blp.response(200, DraftOut)
+def draft(year: int, decision_id: str) -> dict[str, Any]:
+    """Return a draft with its counts against the quotas (404 when there is none, or it is issued)."""
+    return awards.draft_of(registry(), year, decision_id)
+
+
+@blp.route("/<int:year>/drafts/<decision_id>", methods=["PUT"])
+@require(ACADEMY_ADMIN)
+@blp.arguments(DraftIn)
+@blp.response(200, DraftOut)
+def save_draft(body: dict[str, Any], year: int, decision_id: str) -> dict[str, Any]:
+    """Save the next version of a draft (409 once it is issued)."""
+    awards.draft_of(registry(), year, decision_id)  # 404 for a draft never started
+    return awards.save_draft(registry(), _draft(year, decision_id, body), context())
+
+
+@blp.route("/<int:year>/drafts/<decision_id>/issue", methods=["POST"])
+@require(ACADEMY_ADMIN)
+@blp.response(201, DecisionOut)
+def issue(year: int, decision_id: str) -> dict[str, Any]:
+    """Issue a draft as last saved, within the quotas; AwardsDecided and an AwardGranted per award."""
+    return awards.issue_draft(registry(), year, decision_id, context())
+
+
+@blp.route("/<int:year>/decisions/<decision_id>/corrections", methods=["POST"])
+@require(ACADEMY_ADMIN)
+@blp.arguments(CorrectionIn)
+@blp.response(201, DecisionOut)
+def correct(body: dict[str, Any], year: int, decision_id: str) -> dict[str, Any]:
+    """Correct an issued decision's number, date or signer, with a reason; AwardDecisionCorrected."""
+    reason = body.pop("reason")
+    return awards.correct_decision(registry(), year, decision_id, body, reason, context())
+
+
+@blp.route("/<int:year>/revocations", methods=["POST"])
+@require(ACADEMY_ADMIN)
+@blp.arguments(RevocationIn)
+@blp.response(201, RegisterEntryOut)
+def revoke(body: dict[str, Any], year: int) -> dict[str, Any]:
+    """Revoke one award of the year, with its reason and legal ground; AwardRevoked."""
+    return awards.revoke_award(
+        registry(), year, body["school_id"], body["award"], body["reason"], body["legal_basis"], context()
+    )
+
+
+def _draft(year: int, decision_id: str, body: dict[str, Any]) -> DraftDecision:
+    verdicts = tuple(Verdict(**v) for v in body.pop("verdicts"))
+    return DraftDecision(year=year, decision_id=decision_id, verdicts=verdicts, **body)
 
 
 @blp.route("/register")

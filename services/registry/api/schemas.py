@@ -289,6 +289,75 @@ class DecisionIn(Schema):
     verdicts = fields.List(fields.Nested(VerdictIn), required=True, validate=validate.Length(min=1, max=1000))
 
 
+class DraftIn(Schema):
+    """A decision's draft as the Academy has it so far: any particulars, verdicts on open proposals."""
+
+    number = fields.String(load_default="", validate=[validate.Length(max=64), rules.TEXT])
+    signed_on = fields.Date(load_default=None, allow_none=True)
+    signer_name = fields.String(load_default="", validate=[validate.Length(max=200), rules.TEXT])
+    signer_title = fields.String(load_default="", validate=[validate.Length(max=200), rules.TEXT])
+    verdicts = fields.List(fields.Nested(VerdictIn), load_default=list, validate=validate.Length(max=1000))
+
+
+class CountOut(Schema):
+    """An award's count in a draft: granted by earlier decisions, added by this one, and its quota."""
+
+    earlier = fields.Integer()
+    adding = fields.Integer()
+    quota = fields.Integer()
+
+
+class OverQuotaOut(Schema):
+    """An award the draft takes beyond its quota."""
+
+    award = fields.String()
+    awarded = fields.Integer()
+    quota = fields.Integer()
+
+
+class DraftVerdictOut(Schema):
+    """A verdict as drafted."""
+
+    school_id = fields.String()
+    award = fields.String()
+    awarded = fields.Boolean()
+    reason = fields.String()
+
+
+class DraftOut(Schema):
+    """A decision's draft with its counts against the quotas and the awards it takes beyond them."""
+
+    decision_id = fields.String()
+    year = fields.Integer()
+    kind = fields.String()
+    number = fields.String()
+    signed_on = fields.Date(allow_none=True)
+    signer_name = fields.String()
+    signer_title = fields.String()
+    verdicts = fields.List(fields.Nested(DraftVerdictOut))
+    counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountOut))
+    over_quota = fields.List(fields.Nested(OverQuotaOut))
+
+
+class CorrectionIn(Schema):
+    """The corrected particulars of an issued decision (those that change) and why."""
+
+    number = fields.String(validate=[validate.Length(min=1, max=64), rules.TEXT])
+    signed_on = fields.Date()
+    signer_name = rules.name(200)
+    signer_title = rules.name(200)
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), rules.TEXT])
+
+
+class RevocationIn(Schema):
+    """The revocation of one award of the year: whose, which, why and on what legal ground."""
+
+    school_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), rules.TEXT])
+    legal_basis = fields.String(required=True, validate=[validate.Length(min=1, max=2000), rules.TEXT])
+
+
 class ProposalOut(Schema):
     """A cluster's proposal of one school for one award, as the conference's vote left it."""
 
@@ -327,18 +396,33 @@ class VerdictOut(Schema):
     reason = fields.String()
     rank = fields.Integer()
     final = fields.Float()
+    school_name = fields.String()
+    """The school's name the day the decision was issued."""
+    cluster_name = fields.String()
+    revoked = fields.Boolean()
+
+
+class CorrectionOut(Schema):
+    """A correction of an issued decision: why, and the particulars before and after."""
+
+    reason = fields.String()
+    before = fields.Dict()
+    after = fields.Dict()
+    corrected_at = fields.String()
 
 
 class DecisionOut(Schema):
-    """The year's award decision as issued."""
+    """An award decision as issued, its particulars as corrected since, its corrections."""
 
     year = fields.Integer()
     decision_id = fields.String()
+    kind = fields.String()
     number = fields.String()
     signed_on = fields.Date()
     signer_name = fields.String()
     signer_title = fields.String()
     verdicts = fields.List(fields.Nested(VerdictOut))
+    corrections = fields.List(fields.Nested(CorrectionOut))
 
 
 class RegisterQuery(Schema):
@@ -361,3 +445,6 @@ class RegisterEntryOut(Schema):
     number = fields.String()
     signed_on = fields.Date()
     held_by = fields.String()
+    revoked = fields.Boolean()
+    revoked_reason = fields.String(allow_none=True)
+    revoked_basis = fields.String(allow_none=True)

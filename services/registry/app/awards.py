@@ -1,4 +1,5 @@
-"""Award use cases: the proposals before the Academy, its decision, and the award register."""
+"""Award use cases: the proposals before the Academy, its decisions' drafts, issue, corrections and
+revocations, and the award register."""
 
 from __future__ import annotations
 
@@ -10,9 +11,18 @@ from services.registry.app import visibility
 from services.registry.app.campaigns import campaign_row
 from services.registry.app.lookups import absorbed
 from services.registry.domain import awards as rules
-from services.registry.domain.awards import DecideAwards, awards_stream
+from services.registry.domain.awards import (
+    MAIN,
+    SUPPLEMENTARY,
+    DecideAwards,
+    DraftDecision,
+    Verdict,
+    YearAwards,
+    awards_stream,
+    draft_stream,
+)
 from services.registry.service import Registry
-from services.registry.tables import award_decisions, award_proposals, awards, clusters, schools
+from services.registry.tables import award_proposals, awards, clusters, decision_drafts, decisions, schools
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
 from shared.eventstore import Context
@@ -33,43 +43,186 @@ def proposals_of(registry: Registry, principal: Principal, year: int) -> dict[st
         rows = [r for r in _proposals(conn, year) if scope.cluster(r["cluster_id"])]
         return {
             "year": year,
-            "quotas": rules.quotas(campaign["content"], _clusters(conn, year)),
+            "quotas": rules.quotas(campaign["content"], len(_cluster_names(conn, year))),
             "proposals": rows,
-            "decided": _decision(conn, year) is not None,
+            "decided": bool(year_awards(conn, year).issued),
         }
 
 
 def decide_awards(registry: UnitOfWork, command: DecideAwards, context: Context) -> dict[str, Any]:
-    """Record the year's decision: AwardsDecided and an AwardGranted per school awarded."""
+    """Issue the year's main decision in one step: AwardsDecided and an AwardGranted per school awarded."""
     with registry.transaction() as conn:
-        campaign = campaign_row(conn, command.year)
-        proposals = _proposals(conn, command.year)
-        named = {p["school_id"] for p in proposals}
-        every = {
-            r["school_id"]: dict(r)
-            for r in conn.execute(schools.select().where(schools.c.school_id.in_(named))).mappings()
-        }
-        events = rules.decide(
-            command,
-            campaign["content"],
-            proposals,
-            every,
-            _clusters(conn, command.year),
-            _decision(conn, command.year) is not None,
+        return _issue(registry, conn, command, context, supplementary=False)
+
+
+def save_draft(registry: UnitOfWork, command: DraftDecision, context: Context) -> dict[str, Any]:
+    """Save a decision's draft (a new one, or the next version of one); return it with its counts."""
+    with registry.transaction() as conn:
+        so_far = year_awards(conn, command.year)
+        event = rules.save_draft(command, _proposals(conn, command.year), so_far)
+        registry.record(conn, draft_stream(command.decision_id), [event], context)
+        return _draft_view(conn, command.year, command.decision_id)
+
+
+def draft_of(registry: Registry, year: int, decision_id: str) -> dict[str, Any]:
+    """Return a draft with the counts against each quota and every award it takes beyond one."""
+    with registry.reader.connect() as conn:
+        return _draft_view(conn, year, decision_id)
+
+
+def drafts_of(registry: Registry, year: int) -> list[dict[str, Any]]:
+    """Return the year's drafts not issued yet."""
+    with registry.reader.connect() as conn:
+        query = (
+            decision_drafts.select().where(decision_drafts.c.year == year).order_by(decision_drafts.c.kind)
         )
-        registry.record(conn, awards_stream(command.year), events, context, expected_version=0)
-        return _decision(conn, command.year) or {}
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def issue_draft(registry: UnitOfWork, year: int, decision_id: str, context: Context) -> dict[str, Any]:
+    """Issue a draft as it was last saved: the main decision, or a supplementary one after it."""
+    with registry.transaction() as conn:
+        draft = _draft_row(conn, year, decision_id)
+        command = DecideAwards(
+            year=year,
+            number=draft["number"],
+            signed_on=draft["signed_on"],
+            signer_name=draft["signer_name"],
+            signer_title=draft["signer_title"],
+            verdicts=tuple(Verdict(**v) for v in draft["verdicts"]),
+            decision_id=decision_id,
+        )
+        return _issue(registry, conn, command, context, supplementary=draft["kind"] == SUPPLEMENTARY)
+
+
+def correct_decision(
+    registry: UnitOfWork, year: int, decision_id: str, changes: dict[str, Any], reason: str, context: Context
+) -> dict[str, Any]:
+    """Correct an issued decision's particulars (a typo in its number, date or signer), with a reason."""
+    with registry.transaction() as conn:
+        so_far = year_awards(conn, year)
+        event = rules.correct(so_far.decision(decision_id), changes, reason, so_far, _codes(conn))
+        registry.record(conn, awards_stream(year), [event], context)
+        return _issued(conn, decision_id) or {}
+
+
+def revoke_award(
+    registry: UnitOfWork,
+    year: int,
+    school_id: str,
+    award: str,
+    reason: str,
+    legal_basis: str,
+    context: Context,
+) -> dict[str, Any]:
+    """Revoke one award of the year, with its reason and legal ground; return its register entry."""
+    with registry.transaction() as conn:
+        so_far = year_awards(conn, year)
+        granting = next(
+            (
+                d
+                for d in so_far.issued
+                for v in d["verdicts"]
+                if v["school_id"] == school_id and v["award"] == award and v["awarded"]
+            ),
+            None,
+        )
+        if granting is None:
+            raise NotFound(
+                f"{school_id} holds no {award} of {year}",
+                {"school_id": school_id, "award": award},
+                "not_awarded",
+            )
+        code = _codes(conn)[school_id]
+        event = rules.revoke(granting, school_id, code, award, reason, legal_basis, so_far)
+        registry.record(conn, awards_stream(year), [event], context)
+        where = (awards.c.year == year) & (awards.c.school_id == school_id) & (awards.c.award == award)
+        entry = dict(conn.execute(awards.select().where(where)).mappings().one())
+        return {**entry, "revoked": entry["revoked_reason"] is not None}
+
+
+def year_awards(conn: sa.Connection, year: int) -> YearAwards:
+    """Return what the year's issued decisions hold: each decision, and the awards revoked."""
+    issued = tuple(
+        dict(r) for r in conn.execute(decisions.select().where(decisions.c.year == year)).mappings()
+    )
+    revoked = conn.execute(
+        sa.select(awards.c.school_id, awards.c.award).where(
+            (awards.c.year == year) & awards.c.revoked_reason.is_not(None)
+        )
+    ).all()
+    return YearAwards(issued, frozenset((s, a) for s, a in revoked))
+
+
+def _issue(
+    registry: UnitOfWork, conn: sa.Connection, command: DecideAwards, context: Context, supplementary: bool
+) -> dict[str, Any]:
+    """Decide and record an issue in the transaction given; return the decision as issued."""
+    campaign = campaign_row(conn, command.year)
+    proposals = _proposals(conn, command.year)
+    named = {p["school_id"] for p in proposals}
+    every = {
+        r["school_id"]: dict(r)
+        for r in conn.execute(schools.select().where(schools.c.school_id.in_(named))).mappings()
+    }
+    so_far = year_awards(conn, command.year)
+    events = rules.decide(
+        command,
+        campaign["content"],
+        proposals,
+        every,
+        _cluster_names(conn, command.year),
+        so_far,
+        supplementary,
+    )
+    first = 0 if not supplementary else None  # the main decision opens the year's stream
+    registry.record(conn, awards_stream(command.year), events, context, expected_version=first)
+    return _issued(conn, events[0].data["decision_id"]) or {}
+
+
+def _draft_row(conn: sa.Connection, year: int, decision_id: str) -> dict[str, Any]:
+    where = (decision_drafts.c.decision_id == decision_id) & (decision_drafts.c.year == year)
+    row = conn.execute(decision_drafts.select().where(where)).mappings().first()
+    if row is None:
+        raise NotFound(f"no draft {decision_id} in {year}", {"decision_id": decision_id}, "no_draft")
+    return dict(row)
+
+
+def _draft_view(conn: sa.Connection, year: int, decision_id: str) -> dict[str, Any]:
+    """Return a draft with its counts against the quotas and the awards it takes beyond them."""
+    draft = _draft_row(conn, year, decision_id)
+    campaign = campaign_row(conn, year)["content"]
+    verdicts = [Verdict(**v) for v in draft["verdicts"]]
+    counted = rules.counts(campaign, len(_cluster_names(conn, year)), year_awards(conn, year), verdicts)
+    return {**draft, "counts": counted, "over_quota": rules.over_quota(counted)}
 
 
 def decision_of(registry: Registry, principal: Principal, year: int) -> dict[str, Any]:
-    """Return the year's decision with the verdicts on the schools the caller reads; 404 until issued."""
-    with registry.reader.connect() as conn:
-        found = _decision(conn, year)
-        scope = visibility.scope(conn, principal)
-    if found is None:
+    """Return the year's main decision with the verdicts on the schools the caller reads; 404 until issued."""
+    found = decisions_of(registry, principal, year)
+    if not found:
         raise NotFound(f"the awards of {year} are not decided yet", {"year": year}, "not_decided")
-    verdicts = [v for v in found["verdicts"] if scope.school(v["school_id"], v.get("cluster_id"))]
-    return {**found, "verdicts": verdicts}
+    return found[0]
+
+
+def decisions_of(registry: Registry, principal: Principal, year: int) -> list[dict[str, Any]]:
+    """Return the year's issued decisions (the main one first), particulars as corrected, with the
+    verdicts on the schools the caller reads and the revocations since."""
+    with registry.reader.connect() as conn:
+        scope = visibility.scope(conn, principal)
+        so_far = year_awards(conn, year)
+    found = sorted(so_far.issued, key=lambda d: (d["kind"] != MAIN, d["signed_on"], d["number"]))
+    return [
+        {
+            **d,
+            "verdicts": [
+                {**v, "revoked": (v["school_id"], v["award"]) in so_far.revoked}
+                for v in d["verdicts"]
+                if scope.school(v["school_id"], v.get("cluster_id"))
+            ],
+        }
+        for d in found
+    ]
 
 
 def register(
@@ -77,13 +230,14 @@ def register(
 ) -> list[dict[str, Any]]:
     """Return the award register the caller reads, by year then school, each under its carrier today.
 
-    Asked for one school, the register holds its own awards and those of the schools merged into it,
-    each still named as the school that received it.
+    Asked for one school, the register holds its own awards and those of the schools merged into it.
+    Each is named as the school was named the day it received it (today's name for awards given before
+    names were kept), with its revocation if it was revoked.
     """
     with registry.reader.connect() as conn:
         scope = visibility.scope(conn, principal)
         query = (
-            sa.select(awards, schools.c.name.label("school_name"))
+            sa.select(awards, schools.c.name.label("name_today"))
             .join(schools, schools.c.school_id == awards.c.school_id)
             .order_by(awards.c.year.desc(), awards.c.award.desc(), schools.c.name)
         )
@@ -102,6 +256,8 @@ def register(
             if not scope.school(row["school_id"], row["cluster_id"]):
                 continue
             entry = dict(row)
+            entry["school_name"] = entry["school_name"] or entry.pop("name_today")
+            entry["revoked"] = entry["revoked_reason"] is not None
             entry["cluster_name"] = names.get(entry["cluster_id"], "")
             entry["held_by"] = _carrier(successors, entry["school_id"])
             entries.append(entry)
@@ -126,10 +282,18 @@ def _proposals(conn: sa.Connection, year: int) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def _clusters(conn: sa.Connection, year: int) -> int:
-    return int(conn.execute(sa.select(sa.func.count()).where(clusters.c.year == year)).scalar() or 0)
+def _codes(conn: sa.Connection) -> dict[str, str]:
+    """Return every school's code by id (the code names the system that speaks for the school)."""
+    return {
+        school_id: code for school_id, code in conn.execute(sa.select(schools.c.school_id, schools.c.code))
+    }
 
 
-def _decision(conn: sa.Connection, year: int) -> dict[str, Any] | None:
-    row = conn.execute(award_decisions.select().where(award_decisions.c.year == year)).mappings().first()
-    return dict(row) if row else None
+def _cluster_names(conn: sa.Connection, year: int) -> dict[str, str]:
+    query = sa.select(clusters.c.cluster_id, clusters.c.name).where(clusters.c.year == year)
+    return {cluster_id: name for cluster_id, name in conn.execute(query)}
+
+
+def _issued(conn: sa.Connection, decision_id: str) -> dict[str, Any] | None:
+    row = conn.execute(decisions.select().where(decisions.c.decision_id == decision_id)).mappings().first()
+    return None if row is None else dict(row)

@@ -1,0 +1,232 @@
+"""An award decision's life on the registry's in-memory unit of work: drafted, issued, supplemented,
+corrected, revoked; the names as they were the day it was issued.
+
+The 2023 seed gives the campaign (6 flags and 12 certificates nationally), the schools and the eight
+clusters; each test puts the conferences' proposals in the read model scoring feeds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from services.registry.app import awards, schools
+from services.registry.app.work import InMemoryRegistry
+from services.registry.domain.awards import DecideAwards, DraftDecision, Verdict
+from services.registry.seed.clusters_2023 import CLUSTERS, cluster_id
+from services.registry.seed.command import seed
+from services.registry.seed.schools_2023 import school_id
+from services.registry.tables import award_proposals
+from services.registry.tables import awards as register_table
+from services.registry.tables import schools as schools_table
+from shared.auth import Principal
+from shared.errors import Conflict, DomainError, NotFound
+from shared.eventstore import Context
+
+ACADEMY = Context(actor="academy_admin:an")
+HEADS = [school_id(c.head) for c in CLUSTERS]
+"""One flag proposed by each of the eight clusters: its head school, 8 against a quota of 6."""
+PARTICULARS = {
+    "number": "125-QĐ/HVCTQG",
+    "signed_on": date(2024, 1, 15),
+    "signer_name": "Nguyễn Xuân Thắng",
+    "signer_title": "Giám đốc",
+}
+
+
+@pytest.fixture
+def registry() -> InMemoryRegistry:
+    found = InMemoryRegistry()
+    seed(found)
+    propose(found, [(s, cluster_id(c.key), "co_thi_dua") for s, c in zip(HEADS, CLUSTERS, strict=True)])
+    found.recorded.clear()  # what each test records is what it looks at
+    return found
+
+
+def propose(registry: InMemoryRegistry, proposals: list[tuple[str, str, str]]) -> None:
+    """Put proposals carried by the conferences in the read model, as scoring's drafts would."""
+    rows = [
+        {"year": 2023, "school_id": s, "award": a, "cluster_id": c, "status": "proposed", "rank": 1}
+        | {"final": 95.0, "vote_share": 0.8, "revision": 1}
+        for s, c, a in proposals
+    ]
+    with registry.transaction() as conn:
+        conn.execute(award_proposals.insert(), rows)
+
+
+def flags(awarded: int, refused: int = 0) -> tuple[Verdict, ...]:
+    """Return verdicts on the heads' flags: the first ``awarded`` granted, the next ``refused`` not."""
+    given = [Verdict(s, "co_thi_dua", True) for s in HEADS[:awarded]]
+    return (
+        *given,
+        *[Verdict(s, "co_thi_dua", False, "Vượt chỉ tiêu") for s in HEADS[awarded : awarded + refused]],
+    )
+
+
+def draft(
+    registry: InMemoryRegistry, decision_id: str, verdicts: tuple[Verdict, ...], **particulars: object
+) -> dict:  # type: ignore[type-arg]
+    command = DraftDecision(2023, decision_id, verdicts=verdicts, **particulars)  # type: ignore[arg-type]
+    return awards.save_draft(registry, command, ACADEMY)
+
+
+def issue_main(registry: InMemoryRegistry) -> dict:  # type: ignore[type-arg]
+    draft(registry, "qd_main", flags(6, 2), **PARTICULARS)
+    return awards.issue_draft(registry, 2023, "qd_main", ACADEMY)
+
+
+def refused(call: object) -> DomainError:
+    with pytest.raises(DomainError) as raised:
+        call()  # type: ignore[operator]
+    return raised.value
+
+
+def types(registry: InMemoryRegistry) -> list[str]:
+    return [e.type for e in registry.recorded]
+
+
+def test_a_draft_is_edited_freely_and_shows_its_counts_but_is_issued_only_within_the_quotas(
+    registry: InMemoryRegistry,
+) -> None:
+    first = draft(registry, "qd_1", flags(8))
+    assert first["kind"] == "main" and first["number"] == ""
+    assert first["counts"]["co_thi_dua"] == {"earlier": 0, "adding": 8, "quota": 6}
+    assert first["over_quota"] == [{"award": "co_thi_dua", "awarded": 8, "quota": 6}]
+    again = draft(registry, "qd_1", flags(8), number="125-QĐ/HVCTQG")
+    assert again["number"] == "125-QĐ/HVCTQG" and types(registry) == ["AwardDecisionDraftSaved"] * 2
+    missing = refused(lambda: awards.issue_draft(registry, 2023, "qd_1", ACADEMY))
+    assert missing.code == "particulars_missing" and missing.details["missing"] == [
+        "signed_on",
+        "signer_name",
+        "signer_title",
+    ]
+    draft(registry, "qd_1", flags(8), **PARTICULARS)
+    over = refused(lambda: awards.issue_draft(registry, 2023, "qd_1", ACADEMY))
+    assert over.code == "over_quota" and over.details["over"] == [
+        {"award": "co_thi_dua", "awarded": 8, "quota": 6}
+    ]
+    assert "AwardsDecided" not in types(registry)
+
+
+def test_issuing_records_the_names_of_the_day_and_a_second_main_decision_is_refused(
+    registry: InMemoryRegistry,
+) -> None:
+    issued = issue_main(registry)
+    assert (issued["kind"], issued["number"]) == ("main", "125-QĐ/HVCTQG")
+    awarded = {v["school_id"]: v for v in issued["verdicts"] if v["awarded"]}
+    assert awarded[HEADS[0]]["school_name"] == "Trường Chính trị tỉnh Hòa Bình"
+    assert all(v["cluster_name"] for v in issued["verdicts"])
+    assert types(registry).count("AwardGranted") == 6
+    assert awards.drafts_of(registry, 2023) == []  # type: ignore[arg-type]
+    with registry.reader.connect() as conn:
+        rows = conn.execute(sa.select(schools_table).where(schools_table.c.school_id.in_(awarded))).mappings()
+        renamed, name = next((r["school_id"], r["name"]) for r in rows if r["status"] == "active")
+    schools.update_school(registry, renamed, {"name": f"{name} (tên mới)"}, None, ACADEMY)
+    with registry.reader.connect() as conn:
+        given_under = conn.execute(
+            sa.select(register_table.c.school_name).where(register_table.c.school_id == renamed)
+        ).scalar()
+    assert given_under == name  # the register keeps the name of the day
+    one_step = DecideAwards(2023, "126-QĐ", date(2024, 1, 16), "A", "B", flags(1))
+    assert isinstance(refused(lambda: awards.decide_awards(registry, one_step, ACADEMY)), Conflict)
+    assert isinstance(
+        refused(lambda: draft(registry, "qd_main", flags(1))), Conflict
+    )  # issued: no more drafts
+
+
+def test_a_supplementary_decision_covers_a_late_proposal_within_what_the_quotas_leave(
+    registry: InMemoryRegistry,
+) -> None:
+    issue_main(registry)
+    late = school_id("YENBAI")
+    propose(registry, [(late, cluster_id(CLUSTERS[0].key), "bang_khen")])
+    decided_before = refused(lambda: draft(registry, "qd_2", (Verdict(HEADS[0], "co_thi_dua", True),)))
+    assert decided_before.code == "not_proposed"  # the main decision ruled on it
+    supplement = draft(registry, "qd_2", (Verdict(late, "bang_khen", True),), **PARTICULARS)
+    assert supplement["kind"] == "supplementary" and supplement["counts"]["co_thi_dua"]["earlier"] == 6
+    assert refused(lambda: awards.issue_draft(registry, 2023, "qd_2", ACADEMY)).code == "number_used"
+    draft(registry, "qd_2", (Verdict(late, "bang_khen", True),), **{**PARTICULARS, "number": "140-QĐ/HVCTQG"})
+    issued = awards.issue_draft(registry, 2023, "qd_2", ACADEMY)
+    assert issued["kind"] == "supplementary" and [v["school_id"] for v in issued["verdicts"]] == [late]
+    academy = Principal("an", "academy_admin")
+    listed = awards.decisions_of(registry, academy, 2023)  # type: ignore[arg-type]
+    assert [d["kind"] for d in listed] == ["main", "supplementary"]
+
+
+def test_a_correction_changes_the_particulars_with_its_reason_and_keeps_what_they_were(
+    registry: InMemoryRegistry,
+) -> None:
+    issued = issue_main(registry)
+    decision_id = issued["decision_id"]
+    unchanged = refused(
+        lambda: awards.correct_decision(
+            registry, 2023, decision_id, {"number": "125-QĐ/HVCTQG"}, "x", ACADEMY
+        )
+    )
+    assert unchanged.code == "nothing_to_correct"
+    no_reason = refused(
+        lambda: awards.correct_decision(registry, 2023, decision_id, {"number": "127-QĐ"}, " ", ACADEMY)
+    )
+    assert no_reason.code == "correction_reason_required"
+    corrected = awards.correct_decision(
+        registry, 2023, decision_id, {"number": "127-QĐ/HVCTQG"}, "Gõ nhầm số quyết định", ACADEMY
+    )
+    assert corrected["number"] == "127-QĐ/HVCTQG"
+    (correction,) = corrected["corrections"]
+    assert (
+        correction["before"] == {"number": "125-QĐ/HVCTQG"}
+        and correction["reason"] == "Gõ nhầm số quyết định"
+    )
+    with registry.reader.connect() as conn:
+        numbers = set(conn.execute(sa.select(register_table.c.number)).scalars())
+    assert numbers == {"127-QĐ/HVCTQG"}  # the register cites the decision as corrected
+    assert isinstance(
+        refused(lambda: awards.correct_decision(registry, 2023, "qd_none", {"number": "1"}, "x", ACADEMY)),
+        NotFound,
+    )
+
+
+@pytest.mark.parametrize("frees", [False, True])
+def test_a_revoked_award_is_marked_and_frees_its_quota_only_if_the_campaign_says_so(
+    registry: InMemoryRegistry, frees: bool
+) -> None:
+    if frees:
+        with registry.transaction() as conn:
+            from services.registry.tables import campaigns
+
+            content = conn.execute(
+                sa.select(campaigns.c.content).where(campaigns.c.year == 2023)
+            ).scalar_one()
+            content["award_rules"]["revoked_frees_quota"] = True
+            conn.execute(campaigns.update().where(campaigns.c.year == 2023).values(content=content))
+    issue_main(registry)
+    incomplete = refused(
+        lambda: awards.revoke_award(registry, 2023, HEADS[0], "co_thi_dua", "x", " ", ACADEMY)
+    )
+    assert incomplete.code == "revocation_incomplete"
+    entry = awards.revoke_award(
+        registry,
+        2023,
+        HEADS[0],
+        "co_thi_dua",
+        "Kê khai không trung thực",
+        "Điều 93 Luật Thi đua, khen thưởng",
+        ACADEMY,
+    )
+    assert entry["revoked_reason"] == "Kê khai không trung thực"
+    again = refused(lambda: awards.revoke_award(registry, 2023, HEADS[0], "co_thi_dua", "x", "y", ACADEMY))
+    assert isinstance(again, Conflict)
+    never = refused(lambda: awards.revoke_award(registry, 2023, HEADS[7], "co_thi_dua", "x", "y", ACADEMY))
+    assert isinstance(never, NotFound)  # the main decision did not award it
+    propose(registry, [(school_id("YENBAI"), cluster_id(CLUSTERS[0].key), "co_thi_dua")])
+    supplement = draft(
+        registry,
+        "qd_2",
+        (Verdict(school_id("YENBAI"), "co_thi_dua", True),),
+        **{**PARTICULARS, "number": "2"},
+    )
+    assert supplement["counts"]["co_thi_dua"]["earlier"] == (5 if frees else 6)
+    assert bool(supplement["over_quota"]) is not frees
+    assert types(registry).count("AwardRevoked") == 1
