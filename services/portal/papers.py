@@ -16,14 +16,23 @@ from typing import Any
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
+from docx.shared import Pt
 
 from services.forms import CONFERENCE_FORM, DOSSIER_FORM
+from services.paperwork import (
+    ACADEMY,
+    centred,
+    grid_table,
+    long_date,
+    number,
+    page_setup,
+    paragraph_of,
+    title_block,
+)
 from services.vocabulary import AWARD_NAMES
 from shared.time import LOCAL_TIME
 from shared.web.gateway import Caller, SuiteError
 
-ACADEMY = "Học viện Chính trị quốc gia Hồ Chí Minh"
 SIGN_HERE = "(Ký, ghi rõ họ tên và đóng dấu)"
 
 
@@ -81,20 +90,6 @@ def dated(conference: dict[str, Any] | None, dossier: dict[str, Any] | None, now
     return now
 
 
-def number(value: float | int | None) -> str:
-    """Return a number in Vietnamese style: a decimal comma, no trailing zeros (92,5; 100)."""
-    if value is None:
-        return ""
-    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
-def long_date(moment: datetime) -> str:
-    """Return 'ngày 26 tháng 11 năm 2026' (Vietnam's date of the moment)."""
-    day = moment.astimezone(LOCAL_TIME)
-    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
-
-
 def draft(paper: str, data: ClusterYear) -> bytes:
     """Return the DOCX of one draft (06, 07 or 08)."""
     document = Document()
@@ -107,17 +102,6 @@ def draft(paper: str, data: ClusterYear) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def page_setup(document: DocxDocument) -> None:
-    """Set an A4 page with the margins and the 14-point Times New Roman of Party documents."""
-    section = document.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21)
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-    section.left_margin, section.right_margin = Cm(3), Cm(1.5)
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(14)
 
 
 def _heading(document: DocxDocument, data: ClusterYear, number_code: str) -> None:
@@ -136,46 +120,6 @@ def _heading(document: DocxDocument, data: ClusterYear, number_code: str) -> Non
     centred(right[1], "", size=12)
     place = (data.head or {}).get("province", "")
     centred(right[2], f"{place}, {long_date(data.today)}", italic=True, size=14)
-
-
-def centred(
-    cell: Any, text: str, bold: bool = False, italic: bool = False, underline: bool = False, size: int = 14
-) -> None:
-    """Write a line of text centred in a table cell."""
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)
-    run.bold, run.italic, run.underline, run.font.size = bold, italic, underline, Pt(size)
-
-
-def title_block(document: DocxDocument, kind: str, subject: str) -> None:
-    """Write the paper's kind and subject, centred and bold, and the short rule under them."""
-    for text, bold in ((kind, True), (subject, True)):
-        paragraph = document.add_paragraph()
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = paragraph.add_run(text)
-        run.bold = bold
-    document.add_paragraph("-----").alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def paragraph_of(document: DocxDocument, text: str, bold: bool = False, italic: bool = False) -> None:
-    """Write a justified paragraph with its first line indented."""
-    paragraph = document.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    paragraph.paragraph_format.first_line_indent = Cm(1)
-    run = paragraph.add_run(text)
-    run.bold, run.italic = bold, italic
-
-
-def grid_table(document: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
-    """Write a ruled table with a bold header row."""
-    grid = document.add_table(rows=1, cols=len(header))
-    grid.style = "Table Grid"
-    for cell, text in zip(grid.rows[0].cells, header, strict=True):
-        centred(cell, text, bold=True, size=12)
-    for row in rows:
-        for cell, text in zip(grid.add_row().cells, row, strict=True):
-            centred(cell, text, size=12)
 
 
 def _report_06(document: DocxDocument, data: ClusterYear) -> None:

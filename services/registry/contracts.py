@@ -335,6 +335,10 @@ class AwardsDecidedV1(_DecisionV1):
     verdicts = fields.List(fields.Nested(AwardVerdictV1), required=True)
     kind = fields.String(validate=validate.OneOf(("main", "supplementary")))
     """The year's main decision, or a supplementary one after it (absent: main)."""
+    legal_basis = fields.String(validate=validate.Length(max=2000))
+    """The campaign's legal basis the day it was issued: the paper's grounds."""
+    paper_sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    """The SHA-256 of the decision's paper (DOCX) as issued: every download gives these bytes."""
 
 
 class AwardGrantedV1(_DecisionV1):
@@ -388,6 +392,8 @@ class AwardDecisionCorrectedV1(Schema):
     after = fields.Nested(CorrectedParticularsV1, required=True)
     school_codes = fields.List(rules.code(), required=True)
     """The codes of the schools the decision awarded: each one's system hears of the correction."""
+    paper_sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    """The SHA-256 of the paper as corrected."""
 
 
 class AwardRevokedV1(Schema):

@@ -235,6 +235,7 @@ def decision_corrected(conn: sa.Connection, event: Envelope, data: dict[str, Any
     after = {k: _day(v) if k == "signed_on" else v for k, v in data["after"].items()}
     kept = {**data, "corrected_at": event.time.isoformat()}
     conn.execute(decisions.update().where(where).values(**after, corrections=[*found, kept]))
+    conn.execute(decisions.update().where(where).values(paper_sha256=data.get("paper_sha256")))
     register = {k: v for k, v in after.items() if k in ("number", "signed_on")}
     if register:
         conn.execute(awards.update().where(awards.c.decision_id == data["decision_id"]).values(**register))

@@ -102,6 +102,8 @@ decisions = sa.Table(
     sa.Column("signer_title", sa.String(200), nullable=False),
     sa.Column("verdicts", JSONType, nullable=False),
     sa.Column("corrections", JSONType, nullable=False),
+    sa.Column("legal_basis", sa.String(2000)),
+    sa.Column("paper_sha256", sa.String(64)),
 )
 """Every issued award decision of a year (the main one and any supplementary), its particulars as now
 corrected, the corrections made (each with its reason and what it changed), and every verdict as issued."""

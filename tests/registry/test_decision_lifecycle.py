@@ -7,6 +7,7 @@ clusters; each test puts the conferences' proposals in the read model scoring fe
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pytest
@@ -37,7 +38,7 @@ PARTICULARS = {
 
 
 @pytest.fixture
-def registry() -> InMemoryRegistry:
+def uow() -> InMemoryRegistry:
     found = InMemoryRegistry()
     seed(found)
     propose(found, [(s, cluster_id(c.key), "co_thi_dua") for s, c in zip(HEADS, CLUSTERS, strict=True)])
@@ -77,6 +78,14 @@ def issue_main(registry: InMemoryRegistry) -> dict:  # type: ignore[type-arg]
     return awards.issue_draft(registry, 2023, "qd_main", ACADEMY)
 
 
+def active_awarded(registry: InMemoryRegistry, issued: dict) -> tuple[str, str]:  # type: ignore[type-arg]
+    """Return an awarded school still active (not merged since), with its name."""
+    awarded = [v["school_id"] for v in issued["verdicts"] if v["awarded"]]
+    with registry.reader.connect() as conn:
+        rows = conn.execute(sa.select(schools_table).where(schools_table.c.school_id.in_(awarded))).mappings()
+        return next((r["school_id"], r["name"]) for r in rows if r["status"] == "active")
+
+
 def refused(call: object) -> DomainError:
     with pytest.raises(DomainError) as raised:
         call()  # type: ignore[operator]
@@ -88,8 +97,9 @@ def types(registry: InMemoryRegistry) -> list[str]:
 
 
 def test_a_draft_is_edited_freely_and_shows_its_counts_but_is_issued_only_within_the_quotas(
-    registry: InMemoryRegistry,
+    uow: InMemoryRegistry,
 ) -> None:
+    registry = uow
     first = draft(registry, "qd_1", flags(8))
     assert first["kind"] == "main" and first["number"] == ""
     assert first["counts"]["co_thi_dua"] == {"earlier": 0, "adding": 8, "quota": 6}
@@ -111,8 +121,9 @@ def test_a_draft_is_edited_freely_and_shows_its_counts_but_is_issued_only_within
 
 
 def test_issuing_records_the_names_of_the_day_and_a_second_main_decision_is_refused(
-    registry: InMemoryRegistry,
+    uow: InMemoryRegistry,
 ) -> None:
+    registry = uow
     issued = issue_main(registry)
     assert (issued["kind"], issued["number"]) == ("main", "125-QĐ/HVCTQG")
     awarded = {v["school_id"]: v for v in issued["verdicts"] if v["awarded"]}
@@ -120,9 +131,7 @@ def test_issuing_records_the_names_of_the_day_and_a_second_main_decision_is_refu
     assert all(v["cluster_name"] for v in issued["verdicts"])
     assert types(registry).count("AwardGranted") == 6
     assert awards.drafts_of(registry, 2023) == []  # type: ignore[arg-type]
-    with registry.reader.connect() as conn:
-        rows = conn.execute(sa.select(schools_table).where(schools_table.c.school_id.in_(awarded))).mappings()
-        renamed, name = next((r["school_id"], r["name"]) for r in rows if r["status"] == "active")
+    renamed, name = active_awarded(registry, issued)
     schools.update_school(registry, renamed, {"name": f"{name} (tên mới)"}, None, ACADEMY)
     with registry.reader.connect() as conn:
         given_under = conn.execute(
@@ -137,8 +146,9 @@ def test_issuing_records_the_names_of_the_day_and_a_second_main_decision_is_refu
 
 
 def test_a_supplementary_decision_covers_a_late_proposal_within_what_the_quotas_leave(
-    registry: InMemoryRegistry,
+    uow: InMemoryRegistry,
 ) -> None:
+    registry = uow
     issue_main(registry)
     late = school_id("YENBAI")
     propose(registry, [(late, cluster_id(CLUSTERS[0].key), "bang_khen")])
@@ -156,8 +166,9 @@ def test_a_supplementary_decision_covers_a_late_proposal_within_what_the_quotas_
 
 
 def test_a_correction_changes_the_particulars_with_its_reason_and_keeps_what_they_were(
-    registry: InMemoryRegistry,
+    uow: InMemoryRegistry,
 ) -> None:
+    registry = uow
     issued = issue_main(registry)
     decision_id = issued["decision_id"]
     unchanged = refused(
@@ -190,8 +201,9 @@ def test_a_correction_changes_the_particulars_with_its_reason_and_keeps_what_the
 
 @pytest.mark.parametrize("frees", [False, True])
 def test_a_revoked_award_is_marked_and_frees_its_quota_only_if_the_campaign_says_so(
-    registry: InMemoryRegistry, frees: bool
+    uow: InMemoryRegistry, frees: bool
 ) -> None:
+    registry = uow
     if frees:
         with registry.transaction() as conn:
             from services.registry.tables import campaigns
@@ -230,3 +242,41 @@ def test_a_revoked_award_is_marked_and_frees_its_quota_only_if_the_campaign_says
     assert supplement["counts"]["co_thi_dua"]["earlier"] == (5 if frees else 6)
     assert bool(supplement["over_quota"]) is not frees
     assert types(registry).count("AwardRevoked") == 1
+
+
+def paper_text(content: bytes) -> str:
+    """Return the text of a DOCX paper, paragraphs and table cells, in order."""
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_an_issued_paper_is_the_same_bytes_after_a_rename_and_its_hash_is_recorded_with_the_event(
+    uow: InMemoryRegistry,
+) -> None:
+    registry = uow
+    issued = issue_main(registry)
+    content = awards.decision_paper(registry, 2023, issued["decision_id"])  # type: ignore[arg-type]
+    recorded = next(e for e in registry.recorded if e.type == "AwardsDecided").data["paper_sha256"]
+    assert hashlib.sha256(content).hexdigest() == recorded == issued["paper_sha256"]
+    renamed, name = active_awarded(registry, issued)
+    assert name in paper_text(content)
+    schools.update_school(registry, renamed, {"name": f"{name} (tên mới)"}, None, ACADEMY)
+    assert awards.decision_paper(registry, 2023, issued["decision_id"]) == content  # type: ignore[arg-type]
+    corrected = awards.correct_decision(
+        registry, 2023, issued["decision_id"], {"signer_name": "Nguyễn Văn Minh"}, "Nhầm người ký", ACADEMY
+    )
+    again = awards.decision_paper(registry, 2023, issued["decision_id"])  # type: ignore[arg-type]
+    assert "Nguyễn Văn Minh" in paper_text(again) and "Nguyễn Xuân Thắng" not in paper_text(again)
+    assert hashlib.sha256(again).hexdigest() == corrected["paper_sha256"] != recorded
+
+
+def test_a_drafts_paper_says_it_is_a_draft(uow: InMemoryRegistry) -> None:
+    registry = uow
+    draft(registry, "qd_1", flags(6, 2))
+    text = paper_text(awards.draft_paper(registry, 2023, "qd_1"))  # type: ignore[arg-type]
+    assert text.startswith("DỰ THẢO") and "Trường Chính trị tỉnh Hòa Bình" in text

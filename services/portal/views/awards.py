@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 
-from services.portal import decision_paper, statistics
+from services.portal import statistics
 from services.portal.views.common import all_schools, for_roles, page, say, school_names, suite
 from services.vocabulary import AWARD_NAMES, PROPOSAL_STATES
 from shared.auth import ACADEMY_ADMIN
@@ -174,11 +174,9 @@ def decision_docx(year: int) -> Any:
             title="Quyết định khen thưởng",
             text="Năm này chưa có quyết định khen thưởng.",
         )
-    clusters = {
-        c["cluster_id"]: c["name"] for c in suite().get("registry", "/clusters", year=year, per_page=500)
-    }
-    campaign = suite().get("registry", f"/campaigns/{year}")["content"]
-    content = decision_paper.decision(decision, campaign, school_names(), clusters)
+    content, _kind = suite().get_bytes(
+        "registry", f"/awards/{year}/decisions/{decision['decision_id']}/paper.docx"
+    )
     name = f"quyet-dinh-khen-thuong-{year}.docx"
     return Response(content, mimetype=DOCX, headers={"Content-Disposition": attachment(name)})
 

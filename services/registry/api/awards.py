@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from services.registry.api.common import context, registry
@@ -21,6 +22,9 @@ from services.registry.api.schemas import (
 from services.registry.app import awards
 from services.registry.domain.awards import DecideAwards, DraftDecision, Verdict, new_decision_id
 from shared.auth import ACADEMY_ADMIN, current_principal, require
+from shared.web.docs import answers
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 blp = Blueprint(
     "awards", __name__, url_prefix="/awards", description="Award decisions and the award register"
@@ -130,6 +134,32 @@ def revoke(body: dict[str, Any], year: int) -> dict[str, Any]:
     return awards.revoke_award(
         registry(), year, body["school_id"], body["award"], body["reason"], body["legal_basis"], context()
     )
+
+
+@blp.route("/<int:year>/decisions/<decision_id>/paper.docx")
+@require()
+@answers(
+    blp,
+    "The decision's paper (DOCX), the same bytes at every download",
+    {DOCX: {"schema": {"type": "string"}}},
+)
+def decision_paper(year: int, decision_id: str) -> Response:
+    """Download an issued decision's paper as it was issued (or corrected); its SHA-256 is the decision's."""
+    return _docx(awards.decision_paper(registry(), year, decision_id), f"quyet-dinh-khen-thuong-{year}.docx")
+
+
+@blp.route("/<int:year>/drafts/<decision_id>/paper.docx")
+@require(ACADEMY_ADMIN)
+@answers(blp, "The draft's paper (DOCX), marked as a draft", {DOCX: {"schema": {"type": "string"}}})
+def draft_paper(year: int, decision_id: str) -> Response:
+    """Download a draft's paper, marked as a draft: what issuing it would give."""
+    return _docx(awards.draft_paper(registry(), year, decision_id), f"du-thao-quyet-dinh-{year}.docx")
+
+
+def _docx(content: bytes, name: str) -> Response:
+    response = Response(content, mimetype=DOCX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _draft(year: int, decision_id: str, body: dict[str, Any]) -> DraftDecision:

@@ -3,10 +3,14 @@ revocations, and the award register."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
+from services.registry import paper
 from services.registry.app import visibility
 from services.registry.app.campaigns import campaign_row
 from services.registry.app.lookups import absorbed
@@ -25,7 +29,8 @@ from services.registry.service import Registry
 from services.registry.tables import award_proposals, awards, clusters, decision_drafts, decisions, schools
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
-from shared.eventstore import Context
+from shared.eventstore import Context, NewEvent
+from shared.time import local_date
 from shared.unit_of_work import UnitOfWork
 
 
@@ -101,7 +106,9 @@ def correct_decision(
     """Correct an issued decision's particulars (a typo in its number, date or signer), with a reason."""
     with registry.transaction() as conn:
         so_far = year_awards(conn, year)
-        event = rules.correct(so_far.decision(decision_id), changes, reason, so_far, _codes(conn))
+        issued = so_far.decision(decision_id)
+        event = rules.correct(issued, changes, reason, so_far, _codes(conn))
+        event = _with_paper(event, {**issued, **event.data["after"]})
         registry.record(conn, awards_stream(year), [event], context)
         return _issued(conn, decision_id) or {}
 
@@ -175,9 +182,56 @@ def _issue(
         so_far,
         supplementary,
     )
+    events = [_with_paper(events[0], events[0].data), *events[1:]]
     first = 0 if not supplementary else None  # the main decision opens the year's stream
     registry.record(conn, awards_stream(command.year), events, context, expected_version=first)
     return _issued(conn, events[0].data["decision_id"]) or {}
+
+
+def _with_paper(event: NewEvent, decision: Mapping[str, Any]) -> NewEvent:
+    """Return the event with the SHA-256 of the paper it makes (the decision as issued or corrected)."""
+    digest = hashlib.sha256(paper.decision(decision)).hexdigest()
+    return replace(event, data={**event.data, "paper_sha256": digest})
+
+
+def decision_paper(registry: Registry, year: int, decision_id: str) -> bytes:
+    """Return an issued decision's paper (DOCX): the same bytes at every download."""
+    with registry.reader.connect() as conn:
+        issued = _issued(conn, decision_id)
+        if issued is None or issued["year"] != year:
+            raise NotFound(
+                f"no issued decision {decision_id} in {year}", {"decision_id": decision_id}, "no_decision"
+            )
+        schools_named, clusters_named = _names(conn, year)
+    return paper.decision(issued, schools_named, clusters_named)
+
+
+def draft_paper(registry: Registry, year: int, decision_id: str) -> bytes:
+    """Return a draft's paper marked as a draft (its blanks left blank), for the Academy to read."""
+    with registry.reader.connect() as conn:
+        draft = _draft_row(conn, year, decision_id)
+        schools_named, clusters_named = _names(conn, year)
+        grounds = str(campaign_row(conn, year)["content"].get("legal_basis") or "")
+        finals = {(p["school_id"], p["award"]): p for p in _proposals(conn, year)}
+    awarded = {(v["school_id"], v["award"]): v for v in draft["verdicts"]}
+    verdicts = [
+        {**v, "cluster_id": finals.get(k, {}).get("cluster_id", ""), "final": finals.get(k, {}).get("final")}
+        for k, v in awarded.items()
+    ]
+    shown = {
+        **draft,
+        "number": draft["number"] or "      ",
+        "signed_on": draft["signed_on"] or local_date(registry.clock()),
+        "legal_basis": grounds,
+        "verdicts": verdicts,
+    }
+    return paper.decision(shown, schools_named, clusters_named, draft=True)
+
+
+def _names(conn: sa.Connection, year: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Return today's school names and the year's cluster names (for papers that recorded none)."""
+    named = dict(conn.execute(sa.select(schools.c.school_id, schools.c.name)).all())
+    return named, _cluster_names(conn, year)
 
 
 def _draft_row(conn: sa.Connection, year: int, decision_id: str) -> dict[str, Any]:

@@ -247,7 +247,8 @@ def decide(
     if beyond:
         named = ", ".join(f"{b['award']} {b['awarded']}/{b['quota']}" for b in beyond)
         raise RuleBroken(f"beyond the quota: {named}", {"over": beyond}, "over_quota")
-    return _events(command, open_, schools, clusters, SUPPLEMENTARY if supplementary else MAIN)
+    grounds = str(campaign.get("legal_basis") or "")
+    return _events(command, open_, schools, clusters, SUPPLEMENTARY if supplementary else MAIN, grounds)
 
 
 def correct(
@@ -353,6 +354,7 @@ def _events(
     schools: Mapping[str, Mapping[str, Any]],
     clusters: Mapping[str, str],
     kind: str,
+    legal_basis: str,
 ) -> list[NewEvent]:
     particulars = {
         "year": command.year,
@@ -381,6 +383,7 @@ def _events(
         {
             **particulars,
             "kind": kind,
+            "legal_basis": legal_basis,
             "signer_name": command.signer_name.strip(),
             "signer_title": command.signer_title.strip(),
             "verdicts": verdicts,

@@ -40,6 +40,8 @@ def upgrade() -> None:
         sa.Column("signed_on", sa.Date, nullable=False),
         *particulars(),
         sa.Column("corrections", JSONType, nullable=False),
+        sa.Column("legal_basis", sa.String(2000)),
+        sa.Column("paper_sha256", sa.String(64)),
     )
     op.create_table(
         "decision_drafts",

@@ -2,12 +2,14 @@
 
 The issuing body and number on the left, the Party's name, place and date on the right; the title, the
 grounds, the articles; recipients and the signature block; then the list annex ("Danh sách kèm theo"),
-one table per award. Everything comes from the decision as issued: it bears the decision's own date.
+one table per award. Everything comes from the decision as its events recorded it: the particulars (as
+corrected), the grounds, and each school's and cluster's name the day it was issued; the paper bears
+the decision's own date, so the same decision gives the same bytes at every download. A draft's paper
+says it is a draft.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +19,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Pt
 
-from services.portal.papers import (
+from services.paperwork import (
     ACADEMY,
     centred,
     grid_table,
@@ -25,6 +27,7 @@ from services.portal.papers import (
     number,
     page_setup,
     paragraph_of,
+    saved,
     title_block,
 )
 from services.vocabulary import AWARD_NAMES
@@ -34,21 +37,30 @@ PLACE = "Hà Nội"
 LAW = "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022;"
 
 
+DRAFT_MARK = "DỰ THẢO — chưa ban hành, không có giá trị pháp lý"
+
+
 def decision(
     issued: Mapping[str, Any],
-    campaign: Mapping[str, Any],
-    schools: Mapping[str, str],
-    clusters: Mapping[str, str],
+    schools: Mapping[str, str] | None = None,
+    clusters: Mapping[str, str] | None = None,
+    draft: bool = False,
 ) -> bytes:
-    """Return the DOCX of a year's award decision with its list annex."""
+    """Return the DOCX of an award decision with its list annex (marked as a draft when it is one).
+
+    The names are the decision's own; ``schools`` and ``clusters`` name those of a decision issued
+    before names were recorded with it (and of a draft, which has none yet).
+    """
     document = Document()
     page_setup(document)
     signed = date.fromisoformat(str(issued["signed_on"]))
     day = datetime(signed.year, signed.month, signed.day, 12, tzinfo=LOCAL_TIME)
+    if draft:
+        _centred_line(document, DRAFT_MARK, bold=True)
     _heading(document, str(issued["number"]), day)
     title_block(document, "QUYẾT ĐỊNH", f"về việc khen thưởng phong trào thi đua năm {issued['year']}")
     _centred_line(document, f"GIÁM ĐỐC {ACADEMY.upper()}", bold=True)
-    for ground in _grounds(issued, campaign):
+    for ground in _grounds(issued):
         paragraph_of(document, ground, italic=True)
     _centred_line(document, "QUYẾT ĐỊNH:", bold=True)
     awarded = [v for v in issued["verdicts"] if v["awarded"]]
@@ -68,10 +80,8 @@ def decision(
         "tên trong danh sách kèm theo chịu trách nhiệm thi hành Quyết định này.",
     )
     _closing(document, issued)
-    _annex(document, issued, day, schools, clusters)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    _annex(document, issued, day, schools or {}, clusters or {})
+    return saved(document, day)
 
 
 def _heading(document: DocxDocument, decision_number: str, day: datetime) -> None:
@@ -85,8 +95,8 @@ def _heading(document: DocxDocument, decision_number: str, day: datetime) -> Non
     centred(right[2], f"{PLACE}, {long_date(day)}", italic=True, size=14)
 
 
-def _grounds(issued: Mapping[str, Any], campaign: Mapping[str, Any]) -> list[str]:
-    basis = str(campaign.get("legal_basis") or "").strip().rstrip(".;")
+def _grounds(issued: Mapping[str, Any]) -> list[str]:
+    basis = str(issued.get("legal_basis") or "").strip().rstrip(".;")
     grounds = [LAW]
     if basis:
         grounds.append(
@@ -159,8 +169,8 @@ def _annex(
             [
                 [
                     str(i),
-                    schools.get(v["school_id"], v["school_id"]),
-                    clusters.get(v["cluster_id"], ""),
+                    v.get("school_name") or schools.get(v["school_id"], v["school_id"]),
+                    v.get("cluster_name") or clusters.get(v["cluster_id"], ""),
                     number(v["final"]),
                 ]
                 for i, v in enumerate(rows, start=1)
