@@ -8,6 +8,7 @@ The suite runs as separate processes on the embedded default, loaded with ``pyth
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -91,6 +92,9 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     page.fill("#signer_name", "Nguyễn Văn Minh")
     page.fill("#signer_title", "Giám đốc")
     page.screenshot(path=str(SCREENSHOTS / "portal-awards-review.png"), full_page=True)
+    assert page.locator("#de-nghi input[type=radio]:checked").count() == 0  # nothing chosen beforehand
+    for box in page.locator("#de-nghi input[type=radio][value=awarded]").all():
+        box.check()
     page.click("button:has-text('Ban hành Quyết định khen thưởng')")  # every proposal awarded: too many
     refusal = page.locator("[role=alert]").inner_text()
     assert refusal.startswith("Vượt chỉ tiêu khen thưởng của năm: Cờ thi đua của Học viện chọn"), refusal
@@ -122,7 +126,10 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
 
     with page.expect_download() as download:
         page.click("text=Tải Quyết định khen thưởng (DOCX)")
-    paper = Document(io.BytesIO(download.value.path().read_bytes()))
+    content = download.value.path().read_bytes()
+    shown = page.locator("#ma-bam code").inner_text()
+    assert hashlib.sha256(content).hexdigest() == shown == decided["paper_sha256"]  # the hash beside it
+    paper = Document(io.BytesIO(content))
     text = "\n".join(p.text for p in paper.paragraphs)
     cells = "\n".join(c.text for t in paper.tables for row in t.rows for c in row.cells)
     assert "QUYẾT ĐỊNH" in text and "về việc khen thưởng phong trào thi đua năm 2023" in text

@@ -68,6 +68,15 @@ def _decision(year: int) -> dict[str, Any] | None:
         raise
 
 
+PARTICULAR_NAMES = {
+    "number": "số",
+    "signed_on": "ngày ký",
+    "signer_name": "người ký",
+    "signer_title": "chức vụ",
+}
+"""How the portal names a decision's particulars when it tells of a correction."""
+
+
 def _review(year: int) -> dict[str, Any]:
     """Gather the national review: every proposal with its school, cluster, vote, dossier and Form 09."""
     before = suite().get("registry", f"/awards/{year}/proposals")
@@ -89,6 +98,7 @@ def _review(year: int) -> dict[str, Any]:
         "form_09": form_09,
         "dossiers": dossiers,
         "decision": _decision(year),
+        "particular_names": PARTICULAR_NAMES,
     }
 
 

@@ -423,6 +423,8 @@ class DecisionOut(Schema):
     signer_title = fields.String()
     verdicts = fields.List(fields.Nested(VerdictOut))
     corrections = fields.List(fields.Nested(CorrectionOut))
+    paper_sha256 = fields.String(allow_none=True)
+    """The SHA-256 of the decision's paper as issued or last corrected (none before papers were kept)."""
 
 
 class RegisterQuery(Schema):
