@@ -93,9 +93,15 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     page.fill("#signer_title", "Giám đốc")
     page.screenshot(path=str(SCREENSHOTS / "portal-awards-review.png"), full_page=True)
     assert page.locator("#de-nghi input[type=radio]:checked").count() == 0  # nothing chosen beforehand
-    for box in page.locator("#de-nghi input[type=radio][value=awarded]").all():
+    offered = page.locator("#de-nghi input[type=radio][value=awarded]").all()
+    for box in offered:
         box.check()
-    page.click("button:has-text('Ban hành Quyết định khen thưởng')")  # every proposal awarded: too many
+    flags = page.locator("#so-luong tr[data-award=co_thi_dua]")
+    assert flags.locator("td.adding").inner_text() == "8" and "over" in (flags.get_attribute("class") or "")
+    page.click("button:has-text('Lưu dự thảo')")  # a draft may go beyond a quota; it is kept to edit on
+    assert "Đã lưu dự thảo quyết định" in page.inner_text("main")
+    assert page.locator("#de-nghi input[type=radio][value=awarded]:checked").count() == len(offered)
+    page.click("button:has-text('Xem lại trước khi ban hành')")  # every proposal awarded: too many
     refusal = page.locator("[role=alert]").inner_text()
     assert refusal.startswith("Vượt chỉ tiêu khen thưởng của năm: Cờ thi đua của Học viện chọn"), refusal
     assert "chỉ tiêu 6" in refusal, refusal  # every award over its quota is named, with its count
@@ -110,12 +116,28 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     for proposal in left_out:
         field = f"verdict:{proposal['school_id']}:{proposal['award']}"
         page.check(f"[id='{field}:khong']")
-    page.click("button:has-text('Ban hành Quyết định khen thưởng')")
+    page.click("button:has-text('Xem lại trước khi ban hành')")
     assert "Ghi rõ lý do không khen thưởng" in page.inner_text("main")  # not awarded, and no reason given
     for proposal in left_out:
         field = f"verdict:{proposal['school_id']}:{proposal['award']}"
         page.fill(f"[id='reason:{field}']", NOT_AWARDED)
-    page.click("button:has-text('Ban hành Quyết định khen thưởng')")
+    page.click("button:has-text('Xem lại trước khi ban hành')")
+    confirm = page.locator("#xac-nhan").inner_text()
+    assert f"Quyết định số {DECISION}" in confirm and "Xác nhận ban hành" in confirm
+    assert page.locator("#duoc-khen-thuong li").count() == 6 + 12
+    no_serious_violations(page, "the confirmation of the decision")
+    page.screenshot(path=str(SCREENSHOTS / "portal-awards-confirm.png"), full_page=True)
+    with page.expect_download() as preview:
+        page.click("text=Xem văn bản sẽ ban hành")
+    drafted = Document(io.BytesIO(preview.value.path().read_bytes()))
+    assert drafted.paragraphs[0].text.startswith("DỰ THẢO")  # the preview says it is a draft
+    assert (
+        requests.get(
+            f"{running.urls['registry']}/awards/2023/decision", headers=ADMIN, timeout=10
+        ).status_code
+        == 404
+    ), "nothing is issued before the confirmation"
+    page.click("button:has-text('Xác nhận ban hành')")
     assert f"Đã ban hành Quyết định khen thưởng số {DECISION}" in page.inner_text("main")
     decided = registry(running, "/awards/2023/decision")
     awarded = [v for v in decided["verdicts"] if v["awarded"]]
@@ -142,6 +164,37 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     assert all(names[v["school_id"]] in cells for v in awarded), "every school awarded is in the annex"
     never = {p["school_id"] for p in left_out} - {v["school_id"] for v in awarded}
     assert never and all(names[s] not in cells for s in never), "and no school left out is"
+
+    page.click("text=Đính chính số, ngày hoặc người ký")
+    page.fill("#number", "16-QĐ/HVCTQG")
+    page.click("button:has-text('Ghi đính chính')")
+    assert "Ghi rõ lý do đính chính" in page.inner_text("main")  # a correction needs its reason
+    page.fill("#reason", "Gõ nhầm số quyết định")
+    page.click("button:has-text('Ghi đính chính')")
+    section = page.locator("#quyet-dinh").inner_text()
+    assert "Quyết định số 16-QĐ/HVCTQG" in section and "lý do: Gõ nhầm số quyết định" in section
+    with page.expect_download() as again:
+        page.click("text=Tải Quyết định khen thưởng (DOCX)")
+    corrected = again.value.path().read_bytes()
+    assert (
+        corrected != content
+        and hashlib.sha256(corrected).hexdigest() == page.locator("#ma-bam code").inner_text()
+    )
+
+    revoked = awarded[0]
+    page.click(f"a[href$='/thu-hoi/2023/{revoked['school_id']}/{revoked['award']}']")
+    page.fill("#reason", "Kê khai thành tích không trung thực")
+    page.fill("#legal_basis", "Chương VII Luật Thi đua, khen thưởng số 06/2022/QH15")
+    no_serious_violations(page, "the revocation of an award")
+    page.screenshot(path=str(SCREENSHOTS / "portal-awards-revoke.png"), full_page=True)
+    page.click("button:has-text('Thu hồi khen thưởng')")
+    assert "Đã thu hồi" in page.inner_text("main")
+    entry = next(
+        e
+        for e in registry(running, "/awards/register", year=2023)
+        if e["school_id"] == revoked["school_id"] and e["award"] == revoked["award"]
+    )
+    assert entry["revoked"] and entry["revoked_reason"] == "Kê khai thành tích không trung thực"
     page.close()
 
 

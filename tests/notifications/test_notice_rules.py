@@ -94,7 +94,7 @@ def test_a_supplementary_decision_tells_the_cluster_head_again_and_a_revocation_
         "school_id": "sch_hoabinh",
         "award": "co_thi_dua",
         "reason": "Kê khai không trung thực",
-        "legal_basis": "Điều 93 Luật Thi đua, khen thưởng",
+        "legal_basis": "Chương VII Luật Thi đua, khen thưởng",
     }
     caused = decide.revoked(revocation, "Trường Chính trị tỉnh Hòa Bình", HOA_BINH, CLUSTER)
     assert [(n.kind, n.to, n.template) for n in caused] == [
@@ -103,4 +103,4 @@ def test_a_supplementary_decision_tells_the_cluster_head_again_and_a_revocation_
     ]
     assert len({n.key for n in caused}) == 2 and caused[0].values["award_name"] == "Cờ thi đua của Học viện"
     subject, body = render("revoked", **caused[0].values)
-    assert subject.startswith("Thu hồi khen thưởng") and "Căn cứ: Điều 93" in body
+    assert subject.startswith("Thu hồi khen thưởng") and "Căn cứ: Chương VII" in body

@@ -341,7 +341,7 @@ def test_a_decision_is_drafted_issued_corrected_and_an_award_revoked_through_the
         "school_id": b,
         "award": "bang_khen",
         "reason": "Kê khai sai",
-        "legal_basis": "Điều 93 Luật số 06/2022/QH15",
+        "legal_basis": "Chương VII Luật số 06/2022/QH15",
     }
     assert (
         client.post(

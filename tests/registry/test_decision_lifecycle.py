@@ -224,7 +224,7 @@ def test_a_revoked_award_is_marked_and_frees_its_quota_only_if_the_campaign_says
         HEADS[0],
         "co_thi_dua",
         "Kê khai không trung thực",
-        "Điều 93 Luật Thi đua, khen thưởng",
+        "Chương VII Luật Thi đua, khen thưởng",
         ACADEMY,
     )
     assert entry["revoked_reason"] == "Kê khai không trung thực"

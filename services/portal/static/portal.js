@@ -19,6 +19,25 @@
       location.search = query.toString();
     });
   });
+  // The award review's counts against each quota, kept up to date as verdicts are chosen (the registry
+  // counts again when the draft is saved, and refuses to issue beyond a quota).
+  var counts = document.getElementById("so-luong");
+  function recount() {
+    counts.querySelectorAll("tr[data-award]").forEach(function (row) {
+      var award = row.dataset.award;
+      var chosen = document.querySelectorAll(
+        "fieldset.verdict[data-award='" + award + "'] input[value=awarded]:checked").length;
+      row.querySelector("td.adding").textContent = String(chosen);
+      var over = Number(row.dataset.earlier) + chosen > Number(row.dataset.quota);
+      row.classList.toggle("over", over);
+    });
+  }
+  if (counts) {
+    document.querySelectorAll("fieldset.verdict input[type=radio]").forEach(function (r) {
+      r.addEventListener("change", recount);
+    });
+    recount();
+  }
   // An account's unit picker offers only the units of the chosen role (the server checks them again).
   document.querySelectorAll("select.tenant-picker").forEach(function (picker) {
     var role = picker.form && picker.form.querySelector("select[name=role]");

@@ -3,6 +3,7 @@ the award register across years, and the year's national statistics."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -90,14 +91,20 @@ def _review(year: int) -> dict[str, Any]:
         before["proposals"],
         key=lambda p: (list(AWARD_NAMES).index(p["award"]), p["status"] != "proposed", -p["final"]),
     )
+    decisions = suite().get("registry", f"/awards/{year}/decisions")
+    decided = {(v["school_id"], v["award"]) for d in decisions for v in d["verdicts"]}
+    drafts = suite().get("registry", f"/awards/{year}/drafts")
     return {
         "year": year,
-        "rows": rows,
+        "rows": [p for p in rows if (p["school_id"], p["award"]) not in decided],
         "quotas": before["quotas"],
         "clusters": clusters,
         "form_09": form_09,
         "dossiers": dossiers,
-        "decision": _decision(year),
+        "decision": decisions[0] if decisions else None,
+        "decisions": decisions,
+        "draft": drafts[0] if drafts else None,
+        "earlier": Counter(v["award"] for d in decisions for v in d["verdicts"] if v["awarded"]),
         "particular_names": PARTICULAR_NAMES,
     }
 
@@ -116,19 +123,157 @@ def review() -> Any:
         "statuses": PROPOSAL_STATES,
         "years": _years(),
     }
-    if request.method == "GET" or gathered["decision"] is not None:
-        return page("awards.html", **gathered, **shown, values={}, problems={})
-    body, problems = _decision_body(gathered["rows"], request.form)
+    if request.method == "GET":
+        return page("awards.html", **gathered, **shown, values=_draft_values(gathered["draft"]), problems={})
+    action = request.form.get("action", "review")
+    if action == "issue":
+        return _issue(year, request.form.get("du_thao", ""))
+    strict = action == "review"
+    body, problems = _decision_body(gathered["rows"], request.form, strict)
+    if problems:
+        return page("awards.html", 422, **gathered, **shown, values=request.form, problems=problems)
+    try:
+        draft = _save_draft(year, gathered["draft"], body)
+    except SuiteError as error:
+        status = error.status if error.status < 500 else 503
+        problems = {"": say(error)}
+        return page("awards.html", status, **gathered, **shown, values=request.form, problems=problems)
+    if not strict:
+        flash("Đã lưu dự thảo quyết định.", "notice")
+        return redirect(url_for("awards.review", nam=year))
+    if draft["over_quota"]:
+        over = SuiteError(422, "over_quota", "", {"over": draft["over_quota"]})
+        gathered["draft"] = draft
+        return page("awards.html", 422, **gathered, **shown, values=request.form, problems={"": say(over)})
+    return page("awards_confirm.html", **shown, year=year, draft=draft, clusters=gathered["clusters"])
+
+
+def _save_draft(year: int, draft: dict[str, Any] | None, body: dict[str, Any]) -> dict[str, Any]:
+    """Save the form as the year's draft (a new one, or the next version of the one being edited)."""
+    if draft is None:
+        saved: dict[str, Any] = suite().post("registry", f"/awards/{year}/drafts", body)
+        return saved
+    found: dict[str, Any] = suite().put("registry", f"/awards/{year}/drafts/{draft['decision_id']}", body)
+    return found
+
+
+def _issue(year: int, decision_id: str) -> Any:
+    """Issue a confirmed draft; back to the review with what the registry said."""
+    try:
+        issued = suite().post("registry", f"/awards/{year}/drafts/{decision_id}/issue", {})
+    except SuiteError as error:
+        flash(say(error), "error")
+        return redirect(url_for("awards.review", nam=year))
+    kind = "bổ sung " if issued["kind"] == "supplementary" else ""
+    flash(f"Đã ban hành Quyết định khen thưởng {kind}số {issued['number']}.", "notice")
+    return redirect(url_for("awards.review", nam=year))
+
+
+def _draft_values(draft: dict[str, Any] | None) -> dict[str, str]:
+    """Return the review form's values as the year's draft holds them (empty without a draft)."""
+    if draft is None:
+        return {}
+    values = {name: str(draft.get(name) or "") for name in FIELDS}
+    for v in draft["verdicts"]:
+        field = verdict_field(v)
+        values[field] = "awarded" if v["awarded"] else "not_awarded"
+        values[f"reason:{field}"] = v.get("reason", "")
+    return values
+
+
+@awards.route("/du-thao-<int:year>-<decision_id>.docx")
+@for_roles(ACADEMY_ADMIN)
+def draft_docx(year: int, decision_id: str) -> Any:
+    """Download a draft's paper, marked as a draft: what issuing it would give."""
+    content, _kind = suite().get_bytes("registry", f"/awards/{year}/drafts/{decision_id}/paper.docx")
+    name = f"du-thao-quyet-dinh-khen-thuong-{year}.docx"
+    return Response(content, mimetype=DOCX, headers={"Content-Disposition": attachment(name)})
+
+
+@awards.route("/dinh-chinh/<int:year>/<decision_id>", methods=["GET", "POST"])
+@for_roles(ACADEMY_ADMIN)
+def correction(year: int, decision_id: str) -> Any:
+    """Correct an issued decision's number, date or signer, with the reason (the verdicts stand)."""
+    issued = next(
+        (d for d in suite().get("registry", f"/awards/{year}/decisions") if d["decision_id"] == decision_id),
+        None,
+    )
+    if issued is None:
+        return page("message.html", 404, title="Đính chính", text="Không tìm thấy quyết định này.")
+    values = request.form if request.method == "POST" else {k: str(issued[k]) for k in FIELDS}
+    if request.method == "GET":
+        return page(
+            "awards_correct.html", year=year, decision=issued, values=values, problems={}, fields=FIELDS
+        )
+    changes = {k: request.form.get(k, "").strip() for k in FIELDS if request.form.get(k, "").strip()}
+    reason = request.form.get("reason", "").strip()
+    problems = {} if reason else {"reason": "Ghi rõ lý do đính chính."}
     if not problems:
         try:
-            suite().post("registry", f"/awards/{year}/decision", body)
+            suite().post(
+                "registry",
+                f"/awards/{year}/decisions/{decision_id}/corrections",
+                {**changes, "reason": reason},
+            )
         except SuiteError as error:
             problems = {"": say(error)}
-            status = error.status if error.status < 500 else 503
-            return page("awards.html", status, **gathered, **shown, values=request.form, problems=problems)
-        flash(f"Đã ban hành Quyết định khen thưởng số {body['number']}.", "notice")
-        return redirect(url_for("awards.review", nam=year))
-    return page("awards.html", 422, **gathered, **shown, values=request.form, problems=problems)
+    if problems:
+        return page(
+            "awards_correct.html",
+            422,
+            year=year,
+            decision=issued,
+            values=values,
+            problems=problems,
+            fields=FIELDS,
+        )
+    flash(f"Đã đính chính Quyết định số {issued['number']}.", "notice")
+    return redirect(url_for("awards.review", nam=year))
+
+
+@awards.route("/thu-hoi/<int:year>/<school_id>/<award>", methods=["GET", "POST"])
+@for_roles(ACADEMY_ADMIN)
+def revocation(year: int, school_id: str, award: str) -> Any:
+    """Revoke one award, with its reason and legal ground."""
+    granted = next(
+        (
+            (d, v)
+            for d in suite().get("registry", f"/awards/{year}/decisions")
+            for v in d["verdicts"]
+            if v["school_id"] == school_id and v["award"] == award and v["awarded"]
+        ),
+        None,
+    )
+    if granted is None:
+        return page("message.html", 404, title="Thu hồi khen thưởng", text="Không tìm thấy khen thưởng này.")
+    decision, verdict = granted
+    shown = {
+        "year": year,
+        "decision": decision,
+        "verdict": verdict,
+        "award_name": AWARD_NAMES.get(award, award),
+    }
+    if request.method == "GET":
+        return page("awards_revoke.html", **shown, values={}, problems={})
+    reason, basis = request.form.get("reason", "").strip(), request.form.get("legal_basis", "").strip()
+    problems = {
+        name: text
+        for name, text, given in (
+            ("reason", "Ghi rõ lý do thu hồi.", reason),
+            ("legal_basis", "Ghi rõ căn cứ pháp lý.", basis),
+        )
+        if not given
+    }
+    if not problems:
+        body = {"school_id": school_id, "award": award, "reason": reason, "legal_basis": basis}
+        try:
+            suite().post("registry", f"/awards/{year}/revocations", body)
+        except SuiteError as error:
+            problems = {"": say(error)}
+    if problems:
+        return page("awards_revoke.html", 422, **shown, values=request.form, problems=problems)
+    flash(f"Đã thu hồi {shown['award_name']} của {verdict.get('school_name', '')}.", "notice")
+    return redirect(url_for("awards.review", nam=year))
 
 
 def verdict_field(proposal: dict[str, Any]) -> str:
@@ -136,8 +281,11 @@ def verdict_field(proposal: dict[str, Any]) -> str:
     return f"verdict:{proposal['school_id']}:{proposal['award']}"
 
 
-def _decision_body(rows: list[dict[str, Any]], form: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    """Return the decision as the registry takes it, and what the form lacks, by field."""
+def _decision_body(
+    rows: list[dict[str, Any]], form: Any, strict: bool = True
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the decision as the registry takes it, and what the form lacks, by field (a draft, not
+    ``strict``, may lack anything: what is chosen is kept, what is not is left for later)."""
     problems = {
         name: f"Cần nhập {label.lower()}." for name, label in FIELDS.items() if not form.get(name, "").strip()
     }
@@ -151,10 +299,11 @@ def _decision_body(rows: list[dict[str, Any]], form: Any) -> tuple[dict[str, Any
         field = verdict_field(proposal)
         chosen = form.get(field, "")
         if chosen not in ("awarded", "not_awarded"):
-            problems[field] = "Chọn Khen thưởng hoặc Không khen thưởng."
+            if strict:
+                problems[field] = "Chọn Khen thưởng hoặc Không khen thưởng."
             continue
         reason = form.get(f"reason:{field}", "").strip()
-        if chosen == "not_awarded" and not reason:
+        if chosen == "not_awarded" and not reason and strict:
             problems[field] = "Ghi rõ lý do không khen thưởng."
         verdict = {
             "school_id": proposal["school_id"],
@@ -164,19 +313,22 @@ def _decision_body(rows: list[dict[str, Any]], form: Any) -> tuple[dict[str, Any
         verdicts.append({**verdict, "reason": reason} if chosen == "not_awarded" else verdict)
     body = {
         "number": form.get("number", "").strip(),
-        "signed_on": day,
+        "signed_on": day or None,
         "signer_name": form.get("signer_name", "").strip(),
         "signer_title": form.get("signer_title", "").strip(),
         "verdicts": verdicts,
     }
+    if not strict:
+        problems = {k: v for k, v in problems.items() if k == "signed_on" and form.get(k, "").strip()}
     return body, problems
 
 
 @awards.route("/quyet-dinh-<int:year>.docx")
+@awards.route("/quyet-dinh-<int:year>-<decision_id>.docx")
 @for_roles(ACADEMY_ADMIN)
-def decision_docx(year: int) -> Any:
-    """Download the year's decision (Quyết định khen thưởng) with its list annex, as issued."""
-    decision = _decision(year)
+def decision_docx(year: int, decision_id: str = "") -> Any:
+    """Download a decision of the year (the main one by default) with its list annex, as issued."""
+    decision = _decision(year) if not decision_id else {"decision_id": decision_id}
     if decision is None:
         return page(
             "message.html",
@@ -187,7 +339,7 @@ def decision_docx(year: int) -> Any:
     content, _kind = suite().get_bytes(
         "registry", f"/awards/{year}/decisions/{decision['decision_id']}/paper.docx"
     )
-    name = f"quyet-dinh-khen-thuong-{year}.docx"
+    name = f"quyet-dinh-khen-thuong-{year}{'-' + decision_id if decision_id else ''}.docx"
     return Response(content, mimetype=DOCX, headers={"Content-Disposition": attachment(name)})
 
 
