@@ -34,6 +34,15 @@ TEXT = Pattern(
 )
 
 
+SO_FAR = Pattern(r"^[^\x00-\x1f\x7f]*$", error="must not contain control characters")
+"""One line, blank allowed: what a draft has so far."""
+
+
+def so_far(max_length: int, **kwargs: Any) -> fields.String:
+    """Return a field of a draft: one printable line, possibly blank (it is filled in before issuing)."""
+    return fields.String(load_default="", validate=[validate.Length(max=max_length), SO_FAR], **kwargs)
+
+
 def code(max_length: int = 32, **kwargs: Any) -> fields.String:
     """Return a code field (a school's, a deadline's): one word of printable characters."""
     return fields.String(validate=[validate.Length(min=1, max=max_length), CODE], **kwargs)

@@ -312,7 +312,9 @@ def test_a_decision_is_drafted_issued_corrected_and_an_award_revoked_through_the
         {"school_id": b, "award": "bang_khen", "awarded": True},
     ]
     assert client.post("/awards/2023/drafts", json={}, headers=auth("school_officer", a)).status_code == 403
-    started = client.post("/awards/2023/drafts", json={"verdicts": verdicts}, headers=auth())
+    control = client.post("/awards/2023/drafts", json={"number": "1\x00"}, headers=auth())
+    assert control.status_code == 422  # a draft may be blank, never carry control characters
+    started = client.post("/awards/2023/drafts", json={"verdicts": verdicts, "number": ""}, headers=auth())
     assert started.status_code == 201, started.get_json()
     draft = started.get_json()
     assert (

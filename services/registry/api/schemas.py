@@ -292,10 +292,10 @@ class DecisionIn(Schema):
 class DraftIn(Schema):
     """A decision's draft as the Academy has it so far: any particulars, verdicts on open proposals."""
 
-    number = fields.String(load_default="", validate=[validate.Length(max=64), rules.TEXT])
+    number = rules.so_far(64)
     signed_on = fields.Date(load_default=None, allow_none=True)
-    signer_name = fields.String(load_default="", validate=[validate.Length(max=200), rules.TEXT])
-    signer_title = fields.String(load_default="", validate=[validate.Length(max=200), rules.TEXT])
+    signer_name = rules.so_far(200)
+    signer_title = rules.so_far(200)
     verdicts = fields.List(fields.Nested(VerdictIn), load_default=list, validate=validate.Length(max=1000))
 
 
