@@ -122,5 +122,12 @@ ERRORS = {
     "not_awarded": "Trường này không được tặng hình thức khen thưởng đó theo quyết định.",
     "already_revoked": "Hình thức khen thưởng này đã bị thu hồi trước đó.",
     "revocation_incomplete": "Việc thu hồi khen thưởng cần ghi rõ lý do và căn cứ pháp lý.",
+    "dossier_incomplete": (
+        "Trường chưa có đủ 2 bản Mẫu số 09 được tỉnh, bộ, ngành xác nhận; theo quy định của năm, "
+        "chưa thể khen thưởng."
+    ),
+    "override_reason_required": (
+        "Trường chưa có đủ 2 bản Mẫu số 09 được xác nhận; nếu vẫn khen thưởng, hãy ghi rõ lý do."
+    ),
 }
 """Each error code of the services, as the portal says it (``{name}``: a detail of the refusal)."""

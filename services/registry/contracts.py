@@ -117,6 +117,13 @@ class AwardRulesV1(Schema):
     national_quotas = fields.Nested(
         NationalQuotasV1, load_default=None, allow_none=True
     )  # none: each cluster's quota times the clusters of the year
+    incomplete_dossier = fields.String(
+        load_default="override", validate=validate.OneOf(("refuse", "override"))
+    )
+    """An award to a school whose Form 09 lacks a confirmed copy: refused, or given only with the reason
+    it is given all the same (recorded with the award)."""
+    revoked_frees_quota = fields.Boolean(load_default=False)
+    """Whether a revoked award gives its place in the year's quota back."""
 
 
 class BandV1(Schema):
@@ -318,6 +325,8 @@ class AwardVerdictV1(Schema):
     school_name = fields.String(validate=validate.Length(max=300))
     """The school's name on the day of the decision (absent from decisions issued before names were kept)."""
     cluster_name = fields.String(validate=validate.Length(max=300))
+    override_reason = fields.String(validate=_text)
+    """Why the school is awarded on an incomplete Form 09 (where the campaign allows it)."""
 
 
 class _DecisionV1(Schema):
@@ -349,6 +358,8 @@ class AwardGrantedV1(_DecisionV1):
     school_name = fields.String(validate=validate.Length(max=300))
     cluster_id = _id
     award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
+    override_reason = fields.String(validate=_text)
+    """Why it is given on an incomplete Form 09 (where the campaign allows it)."""
 
 
 class DraftVerdictV1(Schema):
@@ -358,6 +369,7 @@ class DraftVerdictV1(Schema):
     award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
     awarded = fields.Boolean(required=True)
     reason = fields.String(required=True, validate=validate.Length(max=2000))
+    override_reason = fields.String(validate=validate.Length(max=2000))
 
 
 class AwardDecisionDraftSavedV1(Schema):
@@ -462,6 +474,20 @@ CONSUMED = Catalogue(
         cluster_id=fields.String(required=True),
         proposals=fields.List(fields.Dict(), required=True),
     ),
+    consumed_event(
+        "AchievementReportConfirmed",
+        SUBMISSIONS_TOPIC,
+        year=fields.Integer(required=True),
+        school_id=fields.String(required=True),
+        copy=fields.Integer(required=True),
+    ),
+    consumed_event(
+        "AchievementReportConfirmationVoided",
+        SUBMISSIONS_TOPIC,
+        year=fields.Integer(required=True),
+        school_id=fields.String(required=True),
+        copy=fields.Integer(required=True),
+    ),
 )
-"""What the registry consumes: the cluster dossiers, for their nomination of next year's leadership, and
-the clusters' award proposals, which the Academy decides."""
+"""What the registry consumes: the cluster dossiers, for their nomination of next year's leadership, the
+clusters' award proposals, which the Academy decides, and the Form 09 copies its decisions check."""

@@ -90,6 +90,16 @@ award_proposals = sa.Table(
 )
 """The clusters' award proposals as scoring last drafted them (its AwardProposalDrafted), for the decision."""
 
+form_09_copies = sa.Table(
+    "form_09_copies",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("school_id", sa.String(64), primary_key=True),
+    sa.Column("copy", sa.Integer, primary_key=True),
+)
+"""Each confirmed copy of a school's Form 09 (submissions' confirmations, less those voided): a school's
+dossier for an award is complete with both copies."""
+
 decisions = sa.Table(
     "decisions",
     metadata,
@@ -135,6 +145,8 @@ awards = sa.Table(
     sa.Column("school_name", sa.String(300)),
     sa.Column("revoked_reason", sa.String(2000)),
     sa.Column("revoked_basis", sa.String(2000)),
+    sa.Column("override_reason", sa.String(2000)),
 )
 """The award register: every award granted, by year and school, under the name it was given to (none
-for awards given before names were recorded), and its revocation if revoked."""
+for awards given before names were recorded), its revocation if revoked, and why it was given on an
+incomplete dossier when it was."""

@@ -252,10 +252,25 @@ def test_each_role_on_the_demonstration_data_reads_names_never_codes(browser, ru
         academy_creates(page, running, name, email, role, tenant)
     found = menu_pages_show_no_code(page, running, ACADEMY_EMAIL)
     hand_over(page)
-    for _name, email, _role, _tenant in people:
+    outcome = {
+        "school_officer": ("/truong/khen-thuong", "#khen-thuong-cua-truong", "school-awards"),
+        "cluster_head": ("/cum/de-nghi", "table", "cluster-proposals-decided"),
+        "provincial_viewer": ("/tinh/", "#khen-thuong-cua-tinh", "province-awards"),
+    }
+    for _name, email, role, _tenant in people:
         accept_invitation(page, running, email, "mat-khau-minh-hoa")
         sign_in(page, running.portal, email, "mat-khau-minh-hoa")
         found += menu_pages_show_no_code(page, running, email)
+        path, table, shot = outcome[role]
+        page.goto(f"{running.portal}{path}")
+        shown = page.locator(table).first.inner_text()  # the outcome where each of them looks
+        assert "Bằng khen của Giám đốc Học viện" in shown and "16-QĐ/HVCTQG" in shown, shown  # as corrected
+        no_serious_violations(page, f"the outcome of the awards for a {role}")
+        page.screenshot(path=str(SCREENSHOTS / f"portal-{shot}.png"), full_page=True)
+        with page.expect_download() as download:
+            page.click(f"{table} a[href*='/khen-thuong/quyet-dinh-2023-']")
+        issued = registry(running, "/awards/2023/decision")
+        assert hashlib.sha256(download.value.path().read_bytes()).hexdigest() == issued["paper_sha256"]
         sign_out(page)
     page.close()
     assert found == [], "\n".join(found)

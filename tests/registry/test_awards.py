@@ -54,6 +54,8 @@ PROPOSALS = [
 ]
 SCHOOLS = {s: {"code": s.upper(), "name": f"Trường {s.upper()}"} for s in "abcd"}
 CLUSTERS = {"k1": "Cụm Một", "k2": "Cụm Hai"}
+COMPLETE = dict.fromkeys("abcd", 2)
+"""Every school's Form 09 with both copies confirmed."""
 
 
 def command(*verdicts: Verdict) -> DecideAwards:
@@ -65,54 +67,112 @@ B = Verdict("b", "bang_khen", True)
 D = Verdict("d", "co_thi_dua", True)
 
 
+REFUSING = {"award_rules": {**RULES["award_rules"], "incomplete_dossier": "refuse"}}
+ONE_COPY = {**COMPLETE, "d": 1}
+D_ANYWAY = Verdict("d", "co_thi_dua", True, override_reason="Tỉnh ủy đã xác nhận bằng văn bản riêng")
+
+
 @pytest.mark.parametrize(
-    ("case", "verdicts", "rules", "refusal"),
+    ("case", "verdicts", "rules", "copies", "refusal"),
     [
-        ("every proposal decided", (A, B, D), RULES, None),
+        ("every proposal decided", (A, B, D), RULES, COMPLETE, None),
         (
             "one not awarded, with its reason",
             (A, B, Verdict("d", "co_thi_dua", False, "Hồ sơ thiếu")),
             RULES,
+            COMPLETE,
             None,
         ),
         (
             "not awarded without a reason",
             (A, B, Verdict("d", "co_thi_dua", False, " ")),
             RULES,
+            COMPLETE,
             "verdict_reason_required",
         ),
-        ("a proposal left undecided", (A, B), RULES, "undecided_proposals"),
-        ("a school the vote rejected", (A, B, D, Verdict("c", "bang_khen", True)), RULES, "not_proposed"),
-        ("a school never proposed", (A, B, D, Verdict("x", "co_thi_dua", True)), RULES, "not_proposed"),
-        ("a proposal decided twice", (A, A, B, D), RULES, "verdict_twice"),
+        ("a proposal left undecided", (A, B), RULES, COMPLETE, "undecided_proposals"),
+        (
+            "a school the vote rejected",
+            (A, B, D, Verdict("c", "bang_khen", True)),
+            RULES,
+            COMPLETE,
+            "not_proposed",
+        ),
+        (
+            "a school never proposed",
+            (A, B, D, Verdict("x", "co_thi_dua", True)),
+            RULES,
+            COMPLETE,
+            "not_proposed",
+        ),
+        ("a proposal decided twice", (A, A, B, D), RULES, COMPLETE, "verdict_twice"),
         (
             "more flags than the national quota",
             (A, B, D),
             {"award_rules": {**RULES["award_rules"], "national_quotas": {"co_thi_dua": 1, "bang_khen": 5}}},
+            COMPLETE,
             "over_quota",
+        ),
+        (
+            "one copy of Form 09, no reason to award all the same",
+            (A, B, D),
+            RULES,
+            ONE_COPY,
+            "override_reason_required",
+        ),
+        (
+            "one copy of Form 09, awarded all the same with the reason",
+            (A, B, D_ANYWAY),
+            RULES,
+            ONE_COPY,
+            None,
+        ),
+        (
+            "one copy of Form 09 where the campaign refuses it",
+            (A, B, D_ANYWAY),
+            REFUSING,
+            ONE_COPY,
+            "dossier_incomplete",
+        ),
+        (
+            "one copy of Form 09 and not awarded: nothing to explain",
+            (A, B, Verdict("d", "co_thi_dua", False, "x")),
+            REFUSING,
+            ONE_COPY,
+            None,
         ),
     ],
 )
 def test_the_decision_rules(
-    case: str, verdicts: tuple[Verdict, ...], rules: Any, refusal: str | None
+    case: str, verdicts: tuple[Verdict, ...], rules: Any, copies: dict[str, int], refusal: str | None
 ) -> None:
     if refusal:
         with pytest.raises(RuleBroken) as refused:
-            decide(command(*verdicts), rules, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards())
+            decide(command(*verdicts), rules, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards(), copies=copies)
         assert refused.value.code == refusal, case
         return
-    events = decide(command(*verdicts), rules, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards())
+    events = decide(command(*verdicts), rules, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards(), copies=copies)
     assert events[0].type == "AwardsDecided", case
     granted = [(e.data["school_id"], e.data["school_code"], e.data["award"]) for e in events[1:]]
     expected = [(v.school_id, v.school_id.upper(), v.award) for v in verdicts if v.awarded]
     assert granted == expected, case
+    overridden = {e.data["school_id"]: e.data.get("override_reason") for e in events[1:]}
+    assert overridden == {v.school_id: v.override_reason or None for v in verdicts if v.awarded}, case
     assert {e.data["decision_id"] for e in events} == {events[0].data["decision_id"]}
 
 
 def test_a_year_has_one_main_decision() -> None:
-    (issued, *_granted) = decide(command(A, B, D), RULES, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards())
+    first = decide(command(A, B, D), RULES, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards(), copies=COMPLETE)
     with pytest.raises(Conflict):
-        decide(command(A, B, D), RULES, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards((issued.data,)))
+        decide(
+            command(A, B, D),
+            RULES,
+            PROPOSALS,
+            SCHOOLS,
+            CLUSTERS,
+            YearAwards((first[0].data,)),
+            copies=COMPLETE,
+        )
 
 
 def test_quotas_are_declared_or_each_clusters_times_the_clusters() -> None:

@@ -16,13 +16,15 @@ import sqlalchemy as sa
 from services.registry.app import awards, schools
 from services.registry.app.work import InMemoryRegistry
 from services.registry.domain.awards import DecideAwards, DraftDecision, Verdict
+from services.registry.projections.proposals import ProposalsView
 from services.registry.seed.clusters_2023 import CLUSTERS, cluster_id
 from services.registry.seed.command import seed
 from services.registry.seed.schools_2023 import school_id
-from services.registry.tables import award_proposals
+from services.registry.tables import award_proposals, form_09_copies
 from services.registry.tables import awards as register_table
 from services.registry.tables import schools as schools_table
 from shared.auth import Principal
+from shared.envelope import Envelope
 from shared.errors import Conflict, DomainError, NotFound
 from shared.eventstore import Context
 
@@ -53,8 +55,10 @@ def propose(registry: InMemoryRegistry, proposals: list[tuple[str, str, str]]) -
         | {"final": 95.0, "vote_share": 0.8, "revision": 1}
         for s, c, a in proposals
     ]
+    copies = [{"year": 2023, "school_id": s, "copy": n} for s, _c, _a in proposals for n in (1, 2)]
     with registry.transaction() as conn:
         conn.execute(award_proposals.insert(), rows)
+        conn.execute(form_09_copies.insert(), copies)  # both copies confirmed: a complete dossier
 
 
 def flags(awarded: int, refused: int = 0) -> tuple[Verdict, ...]:
@@ -280,3 +284,30 @@ def test_a_drafts_paper_says_it_is_a_draft(uow: InMemoryRegistry) -> None:
     draft(registry, "qd_1", flags(6, 2))
     text = paper_text(awards.draft_paper(registry, 2023, "qd_1"))  # type: ignore[arg-type]
     assert text.startswith("DỰ THẢO") and "Trường Chính trị tỉnh Hòa Bình" in text
+
+
+def test_an_award_on_an_incomplete_form_09_needs_its_reason_and_the_register_keeps_it(
+    uow: InMemoryRegistry,
+) -> None:
+    registry = uow
+    view = ProposalsView()
+    voided = {"year": 2023, "school_id": HEADS[0], "copy": 2, "confirmed_by": "HOABINH", "reason": "nhầm"}
+    with registry.transaction() as conn:  # the second copy was voided after it was confirmed
+        view.handlers.apply(conn, envelope("AchievementReportConfirmed", voided), dict(voided))
+        view.handlers.apply(conn, envelope("AchievementReportConfirmationVoided", voided), dict(voided))
+    draft(registry, "qd_main", flags(6, 2), **PARTICULARS)
+    missing = refused(lambda: awards.issue_draft(registry, 2023, "qd_main", ACADEMY))
+    assert missing.code == "override_reason_required" and missing.details["school_ids"] == [HEADS[0]]
+    anyway = Verdict(HEADS[0], "co_thi_dua", True, override_reason="Tỉnh ủy xác nhận bằng văn bản")
+    draft(registry, "qd_main", (anyway, *flags(6, 2)[1:]), **PARTICULARS)
+    awards.issue_draft(registry, 2023, "qd_main", ACADEMY)
+    with registry.reader.connect() as conn:
+        kept = conn.execute(
+            sa.select(register_table.c.override_reason).where(register_table.c.school_id == HEADS[0])
+        ).scalar()
+    assert kept == "Tỉnh ủy xác nhận bằng văn bản"
+
+
+def envelope(kind: str, data: dict) -> Envelope:  # type: ignore[type-arg]
+    stream = f"confirmation-{data['year']}-{data['school_id']}-{data['copy']}"
+    return Envelope(type=kind, source="submissions", stream_id=stream, data=data, stream_version=1)

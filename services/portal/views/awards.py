@@ -178,6 +178,7 @@ def _draft_values(draft: dict[str, Any] | None) -> dict[str, str]:
         field = verdict_field(v)
         values[field] = "awarded" if v["awarded"] else "not_awarded"
         values[f"reason:{field}"] = v.get("reason", "")
+        values[f"override:{field}"] = v.get("override_reason", "")
     return values
 
 
@@ -310,6 +311,9 @@ def _decision_body(
             "award": proposal["award"],
             "awarded": chosen == "awarded",
         }
+        anyway = form.get(f"override:{field}", "").strip()
+        if chosen == "awarded" and anyway:
+            verdict["override_reason"] = anyway
         verdicts.append({**verdict, "reason": reason} if chosen == "not_awarded" else verdict)
     body = {
         "number": form.get("number", "").strip(),

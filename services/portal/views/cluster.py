@@ -11,7 +11,7 @@ from services.forms import CLUSTER_HEAD as CLUSTER_FILER
 from services.forms import DOSSIER_FORM, FORMS, INSPECTION_FORM, OFFICERS_FORM, filed_by
 from services.portal import accounts, papers
 from services.portal import fields as f
-from services.portal.views import filing
+from services.portal.views import filing, outcomes
 from services.portal.views.common import (
     for_roles,
     inbox_page,
@@ -272,6 +272,7 @@ def proposals() -> Any:
         names=school_names(),
         awards=AWARD_NAMES,
         statuses=PROPOSAL_STATES,
+        decided=outcomes.decided(me["year"]),
     )
 
 

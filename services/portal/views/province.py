@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import Blueprint
 
+from services.portal.views import outcomes
 from services.portal.views.common import all_schools, for_roles, page, person, suite, year
+from services.vocabulary import AWARD_NAMES
 from shared.auth import PROVINCIAL_VIEWER
 from shared.web.gateway import SuiteError
 
@@ -30,7 +32,17 @@ def schools() -> Any:
     code = person().tenant
     named = next((s for s in all_schools() if s["code"] == code), None)
     where = where_of(named) if named else "đơn vị"
-    return page("province.html", year=the_year, board=board, deadlines=deadlines, cards=cards, where=where)
+    awarded = outcomes.register_of()
+    return page(
+        "province.html",
+        year=the_year,
+        board=board,
+        deadlines=deadlines,
+        cards=cards,
+        where=where,
+        awarded=awarded,
+        awards=AWARD_NAMES,
+    )
 
 
 CITIES = {"Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ", "Huế"}

@@ -8,8 +8,9 @@ from flask import Blueprint, abort, request
 
 from services.forms import FORMS, PARTICIPATION_FORM, SCHOOL, filed_by
 from services.portal import fields as f
-from services.portal.views import filing
+from services.portal.views import filing, outcomes
 from services.portal.views.common import for_roles, inbox_page, page, person, suite, year
+from services.vocabulary import AWARD_NAMES
 from shared.auth import SCHOOL_OFFICER
 from shared.web.gateway import SuiteError
 
@@ -129,6 +130,14 @@ def filed(submission_id: str) -> Any:
 def inbox() -> Any:
     """The receipts, reminders and notices sent to the school."""
     return inbox_page()
+
+
+@school.route("/khen-thuong")
+@for_roles(SCHOOL_OFFICER)
+def awards() -> Any:
+    """The school's awards across the years (and those of schools merged into it), revoked ones marked."""
+    entries = outcomes.register_of(school_id=person().tenant)
+    return page("school_awards.html", entries=entries, school=_school(), awards=AWARD_NAMES)
 
 
 @school.route("/diem")

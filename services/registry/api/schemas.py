@@ -277,6 +277,8 @@ class VerdictIn(Schema):
     award = fields.String(required=True, validate=validate.OneOf(AWARD_NAMES))
     awarded = fields.Boolean(required=True)
     reason = fields.String(validate=[validate.Length(max=2000), rules.TEXT])  # absent: none given
+    override_reason = fields.String(validate=[validate.Length(max=2000), rules.TEXT])
+    """Why the school is awarded on an incomplete Form 09 (where the campaign allows it)."""
 
 
 class DecisionIn(Schema):
@@ -322,6 +324,7 @@ class DraftVerdictOut(Schema):
     award = fields.String()
     awarded = fields.Boolean()
     reason = fields.String()
+    override_reason = fields.String()
 
 
 class DraftOut(Schema):
@@ -400,6 +403,7 @@ class VerdictOut(Schema):
     """The school's name the day the decision was issued."""
     cluster_name = fields.String()
     revoked = fields.Boolean()
+    override_reason = fields.String()
 
 
 class CorrectionOut(Schema):
@@ -450,3 +454,5 @@ class RegisterEntryOut(Schema):
     revoked = fields.Boolean()
     revoked_reason = fields.String(allow_none=True)
     revoked_basis = fields.String(allow_none=True)
+    override_reason = fields.String(allow_none=True)
+    """Why it was given on an incomplete Form 09, when it was."""

@@ -26,7 +26,15 @@ from services.registry.domain.awards import (
     draft_stream,
 )
 from services.registry.service import Registry
-from services.registry.tables import award_proposals, awards, clusters, decision_drafts, decisions, schools
+from services.registry.tables import (
+    award_proposals,
+    awards,
+    clusters,
+    decision_drafts,
+    decisions,
+    form_09_copies,
+    schools,
+)
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
 from shared.eventstore import Context, NewEvent
@@ -173,6 +181,13 @@ def _issue(
         for r in conn.execute(schools.select().where(schools.c.school_id.in_(named))).mappings()
     }
     so_far = year_awards(conn, command.year)
+    copies: dict[str, int] = dict(
+        conn.execute(
+            sa.select(form_09_copies.c.school_id, sa.func.count())
+            .where(form_09_copies.c.year == command.year)
+            .group_by(form_09_copies.c.school_id)
+        ).all()
+    )
     events = rules.decide(
         command,
         campaign["content"],
@@ -181,6 +196,7 @@ def _issue(
         _cluster_names(conn, command.year),
         so_far,
         supplementary,
+        copies,
     )
     events = [_with_paper(events[0], events[0].data), *events[1:]]
     first = 0 if not supplementary else None  # the main decision opens the year's stream

@@ -73,12 +73,46 @@ class YearAwards:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The Council's verdict on one proposal: awarded, or not with a reason."""
+    """The Council's verdict on one proposal: awarded, or not with a reason; awarded on an incomplete
+    dossier only with the reason it is given all the same (where the campaign allows that)."""
 
     school_id: str
     award: str
     awarded: bool
     reason: str = ""
+    override_reason: str = ""
+
+
+REFUSE, OVERRIDE = "refuse", "override"
+COPIES = 2
+"""A school's Form 09 is complete with both copies confirmed by its province or ministry."""
+
+
+def dossier_rule(campaign: Mapping[str, Any]) -> str:
+    """Return what an incomplete dossier does to an award: refuse it, or need an override with a reason."""
+    return str(campaign["award_rules"].get("incomplete_dossier", OVERRIDE))
+
+
+def check_dossiers(
+    campaign: Mapping[str, Any], verdicts: Sequence[Verdict], copies: Mapping[str, int]
+) -> None:
+    """Refuse an award to a school whose Form 09 lacks a confirmed copy, unless the campaign lets the
+    Academy override that with a reason and it gave one."""
+    short = sorted({v.school_id for v in verdicts if v.awarded and copies.get(v.school_id, 0) < COPIES})
+    if not short:
+        return
+    if dossier_rule(campaign) == REFUSE:
+        raise RuleBroken(
+            "a school's Form 09 lacks a confirmed copy", {"school_ids": short}, "dossier_incomplete"
+        )
+    given = {v.school_id for v in verdicts if v.override_reason.strip()}
+    unexplained = [s for s in short if s not in given]
+    if unexplained:
+        raise RuleBroken(
+            "an award on an incomplete Form 09 needs the reason it is given all the same",
+            {"school_ids": unexplained},
+            "override_reason_required",
+        )
 
 
 @dataclass(frozen=True)
@@ -201,13 +235,15 @@ def decide(
     clusters: Mapping[str, str],
     so_far: YearAwards,
     supplementary: bool = False,
+    copies: Mapping[str, int] | None = None,
 ) -> list[NewEvent]:
     """Decide the issue of a decision: AwardsDecided and an AwardGranted per school awarded, or refuse.
 
     The main decision rules on every proposal the conferences carried, and only once a year; a
     supplementary one, after it, on some of those no decision has ruled on. A school not awarded needs a
     reason; the awards of every decision of the year together stay within each quota (every award over
-    its quota is named); a number is used once a year.
+    its quota is named); a number is used once a year; a school is awarded on its complete Form 09 (both
+    ``copies`` confirmed), or, where the campaign allows it, with the reason it is awarded all the same.
     """
     if not supplementary and so_far.issued:
         raise Conflict(
@@ -237,6 +273,7 @@ def decide(
             "a proposal not awarded needs a reason", {"school_ids": unexplained}, "verdict_reason_required"
         )
     _particulars_complete(command)
+    check_dossiers(campaign, command.verdicts, copies if copies is not None else {})
     if command.number.strip() in {d["number"] for d in so_far.issued}:
         raise Conflict(
             f"decision number {command.number} is used already this year",
@@ -345,7 +382,8 @@ def _text(value: Any) -> str:
 
 
 def _verdict_data(v: Verdict) -> dict[str, Any]:
-    return {"school_id": v.school_id, "award": v.award, "awarded": v.awarded, "reason": v.reason.strip()}
+    kept = {"school_id": v.school_id, "award": v.award, "awarded": v.awarded, "reason": v.reason.strip()}
+    return {**kept, "override_reason": v.override_reason.strip()} if v.override_reason.strip() else kept
 
 
 def _events(
@@ -372,6 +410,11 @@ def _events(
                 "award": v.award,
                 "awarded": v.awarded,
                 "reason": "" if v.awarded else v.reason.strip(),
+                **(
+                    {"override_reason": v.override_reason.strip()}
+                    if v.awarded and v.override_reason.strip()
+                    else {}
+                ),
                 "rank": proposal["rank"],
                 "final": proposal["final"],
                 "school_name": schools[v.school_id]["name"],
@@ -399,6 +442,7 @@ def _events(
                 "school_name": v["school_name"],
                 "cluster_id": v["cluster_id"],
                 "award": v["award"],
+                **({"override_reason": v["override_reason"]} if "override_reason" in v else {}),
             },
         )
         for v in verdicts

@@ -1,4 +1,5 @@
-"""Award decisions with a life: several a year (main and supplementary), drafts, corrections, revocations.
+"""Award decisions with a life: several a year (main and supplementary), drafts, corrections, revocations,
+and the Form 09 copies a decision checks each award's dossier against.
 
 The year's one decision row becomes one row per decision (its corrections kept beside it), drafts get a
 table, and the register keeps the name an award was given under and its revocation. Existing decisions
@@ -44,6 +45,12 @@ def upgrade() -> None:
         sa.Column("paper_sha256", sa.String(64)),
     )
     op.create_table(
+        "form_09_copies",
+        sa.Column("year", sa.Integer, primary_key=True),
+        sa.Column("school_id", sa.String(64), primary_key=True),
+        sa.Column("copy", sa.Integer, primary_key=True),
+    )
+    op.create_table(
         "decision_drafts",
         sa.Column("decision_id", sa.String(64), primary_key=True),
         sa.Column("year", sa.Integer, nullable=False, index=True),
@@ -65,11 +72,13 @@ def upgrade() -> None:
         awards.add_column(sa.Column("school_name", sa.String(300)))
         awards.add_column(sa.Column("revoked_reason", sa.String(2000)))
         awards.add_column(sa.Column("revoked_basis", sa.String(2000)))
+        awards.add_column(sa.Column("override_reason", sa.String(2000)))
 
 
 def downgrade() -> None:
     """Keep the main decision of each year in the one-row-a-year table again; drop the rest."""
     with op.batch_alter_table("awards") as awards:
+        awards.drop_column("override_reason")
         awards.drop_column("revoked_basis")
         awards.drop_column("revoked_reason")
         awards.drop_column("school_name")
@@ -91,4 +100,5 @@ def downgrade() -> None:
     if rows:
         op.bulk_insert(old, rows)
     op.drop_table("decision_drafts")
+    op.drop_table("form_09_copies")
     op.drop_table("decisions")
