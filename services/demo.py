@@ -534,6 +534,8 @@ def _decide_awards(year: Year) -> int:
     proposed = [p for p in before["proposals"] if p["status"] == "proposed"]
     if before["decided"] or not proposed:
         return 0
+    board = year.call("submissions", "get", f"/status-board?year={YEAR}", academy)
+    complete = {row["school_id"] for row in board["schools"] if row["form_09"]["complete"]}
     verdicts = []
     for award, quota in before["quotas"].items():
         ranked = sorted((p for p in proposed if p["award"] == award), key=lambda p: (-p["final"], p["rank"]))
@@ -541,6 +543,10 @@ def _decide_awards(year: Year) -> int:
             verdict = {"school_id": p["school_id"], "award": award, "awarded": n < quota}
             if n >= quota:
                 verdict["reason"] = f"{MARK} Vượt chỉ tiêu khen thưởng của năm; xếp sau theo tổng điểm."
+            elif p["school_id"] not in complete:  # a ministry without a system of its own confirmed on paper
+                verdict["override_reason"] = (
+                    f"{MARK} Bộ, ngành chủ quản đã xác nhận Mẫu số 09 bằng văn bản giấy."
+                )
             verdicts.append(verdict)
     year.clock.now = at(f"{YEAR + 1}-01-15 09:00")
     decision = {

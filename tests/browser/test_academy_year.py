@@ -41,6 +41,7 @@ from tests.e2e.processes import Suite
 pytestmark = pytest.mark.e2e
 DECISION = "15-QĐ/HVCTQG"
 NOT_AWARDED = "Vượt chỉ tiêu khen thưởng của năm"
+ON_PAPER = "Bộ, ngành đã xác nhận Mẫu số 09 bằng văn bản giấy"
 
 
 def _demonstration(suite: Suite) -> None:
@@ -122,11 +123,20 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
         field = f"verdict:{proposal['school_id']}:{proposal['award']}"
         page.fill(f"[id='reason:{field}']", NOT_AWARDED)
     page.click("button:has-text('Xem lại trước khi ban hành')")
+    short = page.locator(".field-error:has-text('Mẫu 09 chưa đủ 2 bản xác nhận')")
+    assert short.count() >= 1  # a ministry without a system of its own: its Form 09 has no copy here
+    for box in page.locator("input[id^='override:']").all():
+        box.fill(ON_PAPER)
+    page.click("button:has-text('Xem lại trước khi ban hành')")
     confirm = page.locator("#xac-nhan").inner_text()
+    assert f"vẫn khen thưởng vì: {ON_PAPER}" in confirm
     assert f"Quyết định số {DECISION}" in confirm and "Xác nhận ban hành" in confirm
     assert page.locator("#duoc-khen-thuong li").count() == 6 + 12
     no_serious_violations(page, "the confirmation of the decision")
     page.screenshot(path=str(SCREENSHOTS / "portal-awards-confirm.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SCREENSHOTS / "portal-awards-confirm-phone.png"))
+    page.set_viewport_size({"width": 1280, "height": 720})
     with page.expect_download() as preview:
         page.click("text=Xem văn bản sẽ ban hành")
     drafted = Document(io.BytesIO(preview.value.path().read_bytes()))

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from services.registry.bootstrap import proposals_runner
 from services.registry.domain.awards import DecideAwards, Verdict, YearAwards, decide, quotas
 from services.registry.service import Registry
-from services.vocabulary import SCORING_TOPIC
+from services.vocabulary import SCORING_TOPIC, SUBMISSIONS_TOPIC
 from shared.bus import OutgoingRecord
 from shared.envelope import Envelope
 from shared.errors import Conflict, RuleBroken
@@ -190,6 +190,18 @@ def drafted(year: int, cluster_id: str, revision: int, proposals: list[dict[str,
     return OutgoingRecord(SCORING_TOPIC, *envelope.to_record())
 
 
+def confirmed(*school_ids: str) -> list[OutgoingRecord]:
+    """Return both copies of each school's Form 09 confirmation, as submissions publishes them."""
+    records = []
+    for school_id in school_ids:
+        for copy in (1, 2):
+            data = {"year": 2023, "school_id": school_id, "copy": copy, "confirmed_by": "X"}
+            stream = f"confirmation-2023-{school_id}-{copy}"
+            envelope = Envelope("AchievementReportConfirmed", "submissions", stream, data, stream_version=1)
+            records.append(OutgoingRecord(SUBMISSIONS_TOPIC, *envelope.to_record()))
+    return records
+
+
 def proposal(school_id: str, award: str, rank: int, status: str = "proposed") -> dict[str, Any]:
     return {
         "school_id": school_id,
@@ -215,12 +227,13 @@ def test_the_academy_decides_the_proposals_and_keeps_the_register(
     a, b, c = (register(client, code) for code in ("A", "B", "C"))
     body = {"year": 2023, "name": "Cụm Tây Bắc", "region": "Bắc", "member_school_ids": [a, b, c]}
     cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
-    registry.bus.ensure_topics([SCORING_TOPIC])
+    registry.bus.ensure_topics([SCORING_TOPIC, SUBMISSIONS_TOPIC])
     registry.bus.publish(
         [
             drafted(2023, cluster, 1, [proposal(c, "co_thi_dua", 1)]),
             drafted(2023, cluster, 2, [proposal(a, "co_thi_dua", 1), proposal(b, "bang_khen", 2)]),
             drafted(2023, cluster, 1, [proposal(c, "co_thi_dua", 1)]),  # an old draft, re-driven late
+            *confirmed(a, b, c),
         ]
     )
     runner = proposals_runner(registry)
@@ -275,9 +288,9 @@ def test_a_decision_beyond_the_quota_changes_nothing(client: FlaskClient, regist
     a, b, c = (register(client, code) for code in ("A", "B", "C"))
     body = {"year": 2023, "name": "Cụm", "region": "Bắc", "member_school_ids": [a, b, c]}
     cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
-    registry.bus.ensure_topics([SCORING_TOPIC])
+    registry.bus.ensure_topics([SCORING_TOPIC, SUBMISSIONS_TOPIC])
     ranked = [proposal(a, "bang_khen", 1), proposal(b, "bang_khen", 2), proposal(c, "bang_khen", 3)]
-    registry.bus.publish([drafted(2023, cluster, 1, ranked)])
+    registry.bus.publish([drafted(2023, cluster, 1, ranked), *confirmed(a, b, c)])
     runner = proposals_runner(registry)
     runner.run_until_caught_up(timeout=60)
     runner.close()
@@ -308,11 +321,12 @@ def test_each_role_reads_the_award_endpoints_only_as_far_as_scoring_lets_it(
         body = {"year": 2023, "name": name, "region": "Bắc", "member_school_ids": members}
         clusters[name] = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
     one, two = clusters["Cụm Một"], clusters["Cụm Hai"]
-    registry.bus.ensure_topics([SCORING_TOPIC])
+    registry.bus.ensure_topics([SCORING_TOPIC, SUBMISSIONS_TOPIC])
     registry.bus.publish(
         [
             drafted(2023, one, 1, [proposal(a, "co_thi_dua", 1), proposal(b, "bang_khen", 2)]),
             drafted(2023, two, 1, [proposal(c, "co_thi_dua", 1)]),
+            *confirmed(a, b, c),
         ]
     )
     runner = proposals_runner(registry)
@@ -360,9 +374,12 @@ def test_a_decision_is_drafted_issued_corrected_and_an_award_revoked_through_the
     a, b = (register(client, code) for code in ("A", "B"))
     body = {"year": 2023, "name": "Cụm Tây Bắc", "region": "Bắc", "member_school_ids": [a, b]}
     cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
-    registry.bus.ensure_topics([SCORING_TOPIC])
+    registry.bus.ensure_topics([SCORING_TOPIC, SUBMISSIONS_TOPIC])
     registry.bus.publish(
-        [drafted(2023, cluster, 1, [proposal(a, "co_thi_dua", 1), proposal(b, "bang_khen", 2)])]
+        [
+            drafted(2023, cluster, 1, [proposal(a, "co_thi_dua", 1), proposal(b, "bang_khen", 2)]),
+            *confirmed(a, b),
+        ]
     )
     runner = proposals_runner(registry)
     runner.run_until_caught_up(timeout=60)

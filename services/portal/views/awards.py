@@ -69,6 +69,11 @@ def _decision(year: int) -> dict[str, Any] | None:
         raise
 
 
+DOSSIER_PROBLEMS = {
+    "refuse": "Mẫu 09 chưa đủ 2 bản xác nhận: theo quy định của năm, chưa thể khen thưởng.",
+    "override": "Mẫu 09 chưa đủ 2 bản xác nhận: ghi lý do vẫn khen thưởng, hoặc chọn Không khen thưởng.",
+}
+"""What the review says beside an award on an incomplete Form 09, under each rule the campaign may have."""
 PARTICULAR_NAMES = {
     "number": "số",
     "signed_on": "ngày ký",
@@ -145,6 +150,14 @@ def review() -> Any:
         over = SuiteError(422, "over_quota", "", {"over": draft["over_quota"]})
         gathered["draft"] = draft
         return page("awards.html", 422, **gathered, **shown, values=request.form, problems={"": say(over)})
+    if draft["incomplete_dossiers"]:
+        short = set(draft["incomplete_dossiers"])
+        problems = {
+            verdict_field(v): DOSSIER_PROBLEMS[draft["dossier_rule"]]
+            for v in draft["verdicts"]
+            if v["awarded"] and v["school_id"] in short
+        }
+        return page("awards.html", 422, **gathered, **shown, values=request.form, problems=problems)
     return page("awards_confirm.html", **shown, year=year, draft=draft, clusters=gathered["clusters"])
 
 

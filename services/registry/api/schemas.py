@@ -340,6 +340,10 @@ class DraftOut(Schema):
     verdicts = fields.List(fields.Nested(DraftVerdictOut))
     counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountOut))
     over_quota = fields.List(fields.Nested(OverQuotaOut))
+    incomplete_dossiers = fields.List(fields.String())
+    """Schools it awards on a Form 09 lacking a confirmed copy, that the year's rule would refuse."""
+    dossier_rule = fields.String()
+    """What the year does with an incomplete Form 09: refuse the award, or take a reason to give it."""
 
 
 class CorrectionIn(Schema):

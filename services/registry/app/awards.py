@@ -181,13 +181,7 @@ def _issue(
         for r in conn.execute(schools.select().where(schools.c.school_id.in_(named))).mappings()
     }
     so_far = year_awards(conn, command.year)
-    copies: dict[str, int] = dict(
-        conn.execute(
-            sa.select(form_09_copies.c.school_id, sa.func.count())
-            .where(form_09_copies.c.year == command.year)
-            .group_by(form_09_copies.c.school_id)
-        ).all()
-    )
+    copies = _copies(conn, command.year)
     events = rules.decide(
         command,
         campaign["content"],
@@ -264,7 +258,29 @@ def _draft_view(conn: sa.Connection, year: int, decision_id: str) -> dict[str, A
     campaign = campaign_row(conn, year)["content"]
     verdicts = [Verdict(**v) for v in draft["verdicts"]]
     counted = rules.counts(campaign, len(_cluster_names(conn, year)), year_awards(conn, year), verdicts)
-    return {**draft, "counts": counted, "over_quota": rules.over_quota(counted)}
+    copies = _copies(conn, year)
+    short = (
+        sorted({v.school_id for v in verdicts if v.awarded and copies.get(v.school_id, 0) < rules.COPIES})
+        if rules.dossier_rule(campaign) == rules.REFUSE
+        else rules.dossier_shortfalls(verdicts, copies)
+    )
+    return {
+        **draft,
+        "counts": counted,
+        "over_quota": rules.over_quota(counted),
+        "incomplete_dossiers": short,
+        "dossier_rule": rules.dossier_rule(campaign),
+    }
+
+
+def _copies(conn: sa.Connection, year: int) -> dict[str, int]:
+    """Return how many confirmed copies of its Form 09 each school has for the year."""
+    query = (
+        sa.select(form_09_copies.c.school_id, sa.func.count())
+        .where(form_09_copies.c.year == year)
+        .group_by(form_09_copies.c.school_id)
+    )
+    return {school_id: int(n) for school_id, n in conn.execute(query)}
 
 
 def decision_of(registry: Registry, principal: Principal, year: int) -> dict[str, Any]:

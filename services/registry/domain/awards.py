@@ -93,20 +93,30 @@ def dossier_rule(campaign: Mapping[str, Any]) -> str:
     return str(campaign["award_rules"].get("incomplete_dossier", OVERRIDE))
 
 
+def dossier_shortfalls(verdicts: Sequence[Verdict], copies: Mapping[str, int]) -> list[str]:
+    """Return the schools awarded on a Form 09 lacking a confirmed copy with no reason given for it."""
+    return sorted(
+        {
+            v.school_id
+            for v in verdicts
+            if v.awarded and copies.get(v.school_id, 0) < COPIES and not v.override_reason.strip()
+        }
+    )
+
+
 def check_dossiers(
     campaign: Mapping[str, Any], verdicts: Sequence[Verdict], copies: Mapping[str, int]
 ) -> None:
     """Refuse an award to a school whose Form 09 lacks a confirmed copy, unless the campaign lets the
     Academy override that with a reason and it gave one."""
-    short = sorted({v.school_id for v in verdicts if v.awarded and copies.get(v.school_id, 0) < COPIES})
-    if not short:
-        return
     if dossier_rule(campaign) == REFUSE:
-        raise RuleBroken(
-            "a school's Form 09 lacks a confirmed copy", {"school_ids": short}, "dossier_incomplete"
-        )
-    given = {v.school_id for v in verdicts if v.override_reason.strip()}
-    unexplained = [s for s in short if s not in given]
+        short = sorted({v.school_id for v in verdicts if v.awarded and copies.get(v.school_id, 0) < COPIES})
+        if short:
+            raise RuleBroken(
+                "a school's Form 09 lacks a confirmed copy", {"school_ids": short}, "dossier_incomplete"
+            )
+        return
+    unexplained = dossier_shortfalls(verdicts, copies)
     if unexplained:
         raise RuleBroken(
             "an award on an incomplete Form 09 needs the reason it is given all the same",
