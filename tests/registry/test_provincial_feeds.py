@@ -92,6 +92,20 @@ def test_each_award_reaches_its_province_once_across_runs(bus_url: str) -> None:
     second.close()
     assert sorted(outbound_ids(bus, "HOABINH")) == sorted([hoa_binh.id, again.id])  # each once
     assert outbound_ids(bus, "PHUTHO") == [phu_tho.id]
+    revoked = Envelope("AwardRevoked", "registry", "awards-2023", {"school_code": "PHUTHO"}, stream_version=3)
+    corrected = Envelope(
+        "AwardDecisionCorrected",
+        "registry",
+        "awards-2023",
+        {"school_codes": ["HOABINH", "PHUTHO"]},
+        stream_version=4,
+    )
+    publish(bus, revoked, corrected)
+    third = provincial_feeds(bus)
+    assert third.run_until_caught_up() == 2
+    third.close()
+    assert outbound_ids(bus, "PHUTHO") == [phu_tho.id, revoked.id, corrected.id]  # its own, and no other's
+    assert sorted(outbound_ids(bus, "HOABINH")) == sorted([hoa_binh.id, again.id, corrected.id])
     bus.close()
 
 
