@@ -134,6 +134,8 @@ D_ANYWAY = Verdict("d", "co_thi_dua", True, override_reason="Tỉnh ủy đã x�
             ONE_COPY,
             "dossier_incomplete",
         ),
+        ("one copy of Form 09: left for a supplementary decision", (A, B), RULES, ONE_COPY, None),
+        ("every copy confirmed: none may be left undecided", (A, B), RULES, COMPLETE, "undecided_proposals"),
         (
             "one copy of Form 09 and not awarded: nothing to explain",
             (A, B, Verdict("d", "co_thi_dua", False, "x")),

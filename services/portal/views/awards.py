@@ -134,7 +134,8 @@ def review() -> Any:
     if action == "issue":
         return _issue(year, request.form.get("du_thao", ""))
     strict = action == "review"
-    body, problems = _decision_body(gathered["rows"], request.form, strict)
+    waiting = {s for s, f in gathered["form_09"].items() if not (f and f.get("complete"))}
+    body, problems = _decision_body(gathered["rows"], request.form, strict, waiting)
     if problems:
         return page("awards.html", 422, **gathered, **shown, values=request.form, problems=problems)
     try:
@@ -296,10 +297,11 @@ def verdict_field(proposal: dict[str, Any]) -> str:
 
 
 def _decision_body(
-    rows: list[dict[str, Any]], form: Any, strict: bool = True
+    rows: list[dict[str, Any]], form: Any, strict: bool = True, waiting: set[str] | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Return the decision as the registry takes it, and what the form lacks, by field (a draft, not
-    ``strict``, may lack anything: what is chosen is kept, what is not is left for later)."""
+    ``strict``, may lack anything: what is chosen is kept, what is not is left for later; a proposal of
+    a school ``waiting`` for its Form 09 may be left for a supplementary decision)."""
     problems = {
         name: f"Cần nhập {label.lower()}." for name, label in FIELDS.items() if not form.get(name, "").strip()
     }
@@ -313,7 +315,7 @@ def _decision_body(
         field = verdict_field(proposal)
         chosen = form.get(field, "")
         if chosen not in ("awarded", "not_awarded"):
-            if strict:
+            if strict and proposal["school_id"] not in (waiting or set()):
                 problems[field] = "Chọn Khen thưởng hoặc Không khen thưởng."
             continue
         reason = form.get(f"reason:{field}", "").strip()

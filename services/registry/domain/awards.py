@@ -249,8 +249,9 @@ def decide(
 ) -> list[NewEvent]:
     """Decide the issue of a decision: AwardsDecided and an AwardGranted per school awarded, or refuse.
 
-    The main decision rules on every proposal the conferences carried, and only once a year; a
-    supplementary one, after it, on some of those no decision has ruled on. A school not awarded needs a
+    The main decision rules on every proposal the conferences carried, but may leave one whose Form 09
+    lacks a confirmed copy for later, and comes only once a year; a supplementary one, after it, rules
+    on some of those no decision has ruled on. A school not awarded needs a
     reason; the awards of every decision of the year together stay within each quota (every award over
     its quota is named); a number is used once a year; a school is awarded on its complete Form 09 (both
     ``copies`` confirmed), or, where the campaign allows it, with the reason it is awarded all the same.
@@ -272,7 +273,9 @@ def decide(
         )
     check_verdicts(command.verdicts, open_)
     given = {(v.school_id, v.award) for v in command.verdicts}
-    undecided = sorted(f"{s}/{a}" for s, a in open_ if (s, a) not in given)
+    held = copies if copies is not None else {}
+    waiting = {(s, a) for s, a in open_ if held.get(s, 0) < COPIES}  # may wait for a supplementary one
+    undecided = sorted(f"{s}/{a}" for s, a in open_ if (s, a) not in given and (s, a) not in waiting)
     if undecided and not supplementary:
         raise RuleBroken("every proposal needs a verdict", {"proposals": undecided}, "undecided_proposals")
     if not command.verdicts:
@@ -283,7 +286,7 @@ def decide(
             "a proposal not awarded needs a reason", {"school_ids": unexplained}, "verdict_reason_required"
         )
     _particulars_complete(command)
-    check_dossiers(campaign, command.verdicts, copies if copies is not None else {})
+    check_dossiers(campaign, command.verdicts, held)
     if command.number.strip() in {d["number"] for d in so_far.issued}:
         raise Conflict(
             f"decision number {command.number} is used already this year",
