@@ -169,6 +169,15 @@ class RetentionRulesV1(Schema):
 DEFAULT_RETENTION = {"personal_data_years": 5}
 
 
+class RuleSourceV1(Schema):
+    """Where a rule of the campaign comes from: the document, its article or section, and the day from
+    which it applies (when it does not apply from the start of the year)."""
+
+    document = fields.String(required=True, validate=_text)
+    article = fields.String(load_default="", validate=validate.Length(max=300))
+    applies_from = fields.Date(load_default=None, allow_none=True)
+
+
 class CampaignContentV1(Schema):
     """Everything a year's campaign decides (the body of CampaignOpened and CampaignAmended)."""
 
@@ -181,6 +190,9 @@ class CampaignContentV1(Schema):
     score_sheets = fields.List(fields.Nested(ScoreSheetV1), required=True)
     deductions = fields.Nested(DeductionsV1, required=True)
     award_rules = fields.Nested(AwardRulesV1, required=True)
+    sources = fields.Dict(keys=fields.String(), values=fields.Nested(RuleSourceV1), load_default=dict)
+    """Each rule's source, by the rule's place in this content (``award_rules.incomplete_dossier``,
+    ``deadlines.PLAN``, ``targets``): a refusal that applies a rule names it."""
     bands = fields.List(fields.Nested(BandV1), load_default=lambda: [dict(b) for b in DEFAULT_BANDS])
     review = fields.Nested(ReviewRulesV1, load_default=lambda: dict(DEFAULT_REVIEW))
     retention = fields.Nested(RetentionRulesV1, load_default=lambda: dict(DEFAULT_RETENTION))

@@ -52,3 +52,22 @@ def test_every_error_code_of_the_services_has_a_vietnamese_message() -> None:
     assert sorted(codes - set(ERRORS)) == []
     english = [code for code, message in ERRORS.items() if not VIETNAMESE & set(message.lower())]
     assert english == []
+
+
+def test_a_refusal_says_where_the_rule_it_applies_comes_from() -> None:
+    from services.portal.views.common import say
+    from shared.web.gateway import SuiteError
+
+    source = {"document": "Công văn số 3552-CV/HVCTQG ngày 20/02/2023", "article": "mục II.5.2"}
+    details = {"school_ids": ["sch_a"], "rule": "award_rules.incomplete_dossier", "source": source}
+    said = say(SuiteError(422, "dossier_incomplete", "", details))
+    assert said.startswith(ERRORS["dossier_incomplete"])
+    assert said.endswith(" Căn cứ: Công văn số 3552-CV/HVCTQG ngày 20/02/2023, mục II.5.2.")
+    dated = say(
+        SuiteError(422, "over_quota", "", {"over": [], "source": {**source, "applies_from": "2025-07-01"}})
+    )
+    assert "áp dụng từ ngày 01/07/2025" in dated
+    assert (
+        say(SuiteError(422, "dossier_incomplete", "", {"source": "not a source"}))
+        == ERRORS["dossier_incomplete"]
+    )

@@ -177,6 +177,18 @@ def test_a_year_has_one_main_decision() -> None:
         )
 
 
+def test_a_refusal_names_the_rule_it_applies_and_its_source() -> None:
+    letter = {"document": "Công văn số 3552-CV/HVCTQG", "article": "mục II.5.2"}
+    rules = {**REFUSING, "sources": {"award_rules.incomplete_dossier": letter}}
+    with pytest.raises(RuleBroken) as refused:
+        decide(command(A, B, D), rules, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards(), copies=ONE_COPY)
+    assert refused.value.details["rule"] == "award_rules.incomplete_dossier"
+    assert refused.value.details["source"] == letter
+    with pytest.raises(RuleBroken) as unsourced:
+        decide(command(A, B, D), REFUSING, PROPOSALS, SCHOOLS, CLUSTERS, YearAwards(), copies=ONE_COPY)
+    assert "source" not in unsourced.value.details  # no source given: none invented
+
+
 def test_quotas_are_declared_or_each_clusters_times_the_clusters() -> None:
     assert quotas(RULES, 3) == {"co_thi_dua": 3, "bang_khen": 6}
     declared = {"award_rules": {**RULES["award_rules"], "national_quotas": {"co_thi_dua": 2, "bang_khen": 4}}}
@@ -307,9 +319,9 @@ def test_a_decision_beyond_the_quota_changes_nothing(client: FlaskClient, regist
     refused = client.post("/awards/2023/decision", json=decision, headers=auth())
     assert refused.status_code == 422
     assert refused.get_json()["error"]["code"] == "over_quota"
-    assert refused.get_json()["error"]["details"] == {
-        "over": [{"award": "bang_khen", "awarded": 3, "quota": 2}]
-    }
+    details = refused.get_json()["error"]["details"]
+    assert details["over"] == [{"award": "bang_khen", "awarded": 3, "quota": 2}]
+    assert details["rule"] == "award_rules.national_quotas"  # the refusal names the rule it applies
     assert event_types(registry) == before
 
 

@@ -122,9 +122,19 @@ def say(error: SuiteError) -> str:
             if isinstance(o, dict) and {"award", "awarded", "quota"} <= set(o)
         )
     try:
-        return message.format_map(details)
+        said = message.format_map(details)
     except (KeyError, ValueError, IndexError):
-        return message.split("{", 1)[0].rstrip(" :") + "."
+        said = message.split("{", 1)[0].rstrip(" :") + "."
+    return said + grounds_of(details.get("source"))
+
+
+def grounds_of(source: Any) -> str:
+    """Say where the rule a refusal applies comes from (" Căn cứ: document, article."), if it is known."""
+    if not isinstance(source, dict) or not isinstance(source.get("document"), str):
+        return ""
+    article = source.get("article") or ""
+    since = f", áp dụng từ ngày {day_text(source['applies_from'])}" if source.get("applies_from") else ""
+    return f" Căn cứ: {source['document']}{', ' + article if article else ''}{since}."
 
 
 def refused(error: SuiteError, to: str, **route: Any) -> Response:

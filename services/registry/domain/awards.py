@@ -88,6 +88,12 @@ COPIES = 2
 """A school's Form 09 is complete with both copies confirmed by its province or ministry."""
 
 
+def cited(campaign: Mapping[str, Any], rule: str) -> dict[str, Any]:
+    """Return what a refusal says of the rule it applies: its name, and its source if the campaign has it."""
+    source = (campaign.get("sources") or {}).get(rule)
+    return {"rule": rule, **({"source": source} if source else {})}
+
+
 def dossier_rule(campaign: Mapping[str, Any]) -> str:
     """Return what an incomplete dossier does to an award: refuse it, or need an override with a reason."""
     return str(campaign["award_rules"].get("incomplete_dossier", OVERRIDE))
@@ -113,14 +119,16 @@ def check_dossiers(
         short = sorted({v.school_id for v in verdicts if v.awarded and copies.get(v.school_id, 0) < COPIES})
         if short:
             raise RuleBroken(
-                "a school's Form 09 lacks a confirmed copy", {"school_ids": short}, "dossier_incomplete"
+                "a school's Form 09 lacks a confirmed copy",
+                {"school_ids": short, **cited(campaign, "award_rules.incomplete_dossier")},
+                "dossier_incomplete",
             )
         return
     unexplained = dossier_shortfalls(verdicts, copies)
     if unexplained:
         raise RuleBroken(
             "an award on an incomplete Form 09 needs the reason it is given all the same",
-            {"school_ids": unexplained},
+            {"school_ids": unexplained, **cited(campaign, "award_rules.incomplete_dossier")},
             "override_reason_required",
         )
 
@@ -296,7 +304,12 @@ def decide(
     beyond = over_quota(counts(campaign, len(clusters), so_far, command.verdicts))
     if beyond:
         named = ", ".join(f"{b['award']} {b['awarded']}/{b['quota']}" for b in beyond)
-        raise RuleBroken(f"beyond the quota: {named}", {"over": beyond}, "over_quota")
+        rule = (
+            "award_rules.national_quotas" if campaign["award_rules"].get("national_quotas") else "award_rules"
+        )
+        raise RuleBroken(
+            f"beyond the quota: {named}", {"over": beyond, **cited(campaign, rule)}, "over_quota"
+        )
     grounds = str(campaign.get("legal_basis") or "")
     return _events(command, open_, schools, clusters, SUPPLEMENTARY if supplementary else MAIN, grounds)
 

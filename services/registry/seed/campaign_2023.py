@@ -304,7 +304,29 @@ def campaign_2023() -> dict[str, Any]:
             "vote_majority": 0.5,
             "national_quotas": NATIONAL_QUOTAS,
         },
+        "sources": SOURCES,
         "bands": [dict(band) for band in DEFAULT_BANDS],
         "review": {"correction_days": 10, "returned_unamended": "filed"},
         "retention": {"personal_data_years": 5},
     }
+
+
+LETTER = "Công văn số 3552-CV/HVCTQG ngày 20/02/2023 của Học viện Chính trị quốc gia Hồ Chí Minh"
+OURS = "Quy định mặc định của hệ thống (chưa có văn bản quy định riêng)"
+SOURCES = {
+    "targets": {"document": LETTER, "article": "mục I.1.2 (Chỉ tiêu thi đua)"},
+    "deadlines.PLAN": {"document": LETTER, "article": "mục I.3 (không gửi Kế hoạch thì không được bình xét)"},
+    "deadlines.YEAR_END_REPORT": {"document": LETTER, "article": "mục II.5.1"},
+    "deadlines.SCORE_SHEET": {"document": LETTER, "article": "mục II.5.1"},
+    "deadlines.CLUSTER_DOSSIER": {"document": LETTER, "article": "mục II.5.2"},
+    "award_rules.incomplete_dossier": {
+        "document": LETTER,
+        "article": "mục II.5.2 (02 bản Mẫu số 09 có xác nhận của thường trực tỉnh ủy, thành ủy hoặc lãnh đạo "
+        "bộ, ngành)",
+    },
+    "award_rules.national_quotas": {"document": OURS},
+    "award_rules.score_threshold": {"document": OURS},
+    "award_rules.revoked_frees_quota": {"document": OURS},
+}
+"""Where each rule of the 2023 campaign comes from: the letter where it says so, else our default
+(DOMAIN.md, "Rules that are ours")."""
