@@ -183,6 +183,7 @@ NOTICE_KINDS = {
     "award": "Khen thưởng",
     "awards": "Khen thưởng của cụm",
     "revoked": "Thu hồi khen thưởng",
+    "corrected": "Đính chính quyết định",
 }
 
 

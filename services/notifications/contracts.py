@@ -73,6 +73,17 @@ CONSUMED = Catalogue(
         table=fields.List(fields.Dict(), required=True),
     ),
     consumed_event(
+        "AwardDecisionCorrected",
+        REGISTRY_TOPIC,
+        year=_int,
+        decision_id=_str,
+        reason=_str,
+        before=fields.Dict(required=True),
+        after=fields.Dict(required=True),
+        school_ids=fields.List(fields.String(), required=True),
+        cluster_ids=fields.List(fields.String(), required=True),
+    ),
+    consumed_event(
         "AwardRevoked",
         REGISTRY_TOPIC,
         year=_int,

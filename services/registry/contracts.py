@@ -418,6 +418,9 @@ class AwardDecisionCorrectedV1(Schema):
     """The codes of the schools the decision awarded: each one's system hears of the correction."""
     paper_sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
     """The SHA-256 of the paper as corrected."""
+    school_ids = fields.List(_id, required=True)
+    """The schools the decision ruled on, told of the correction with their cluster heads."""
+    cluster_ids = fields.List(_id, required=True)
 
 
 class AwardRevokedV1(Schema):

@@ -104,3 +104,21 @@ def test_a_supplementary_decision_tells_the_cluster_head_again_and_a_revocation_
     assert len({n.key for n in caused}) == 2 and caused[0].values["award_name"] == "Cờ thi đua của Học viện"
     subject, body = render("revoked", **caused[0].values)
     assert subject.startswith("Thu hồi khen thưởng") and "Căn cứ: Chương VII" in body
+
+
+def test_a_corrected_decision_tells_each_school_it_ruled_on_and_each_cluster_head_what_changed() -> None:
+    data = {
+        "year": 2023,
+        "decision_id": "qd_1",
+        "reason": "Gõ nhầm số quyết định",
+        "before": {"number": "15-QĐ/HVCTQG", "signed_on": "2024-01-15"},
+        "after": {"number": "16-QĐ/HVCTQG", "signed_on": "2024-01-16"},
+        "paper_sha256": "ab" * 32,
+    }
+    caused = decide.corrected(data, {"sch_hoabinh": HOA_BINH}, {"cl": CLUSTER})
+    assert [(n.kind, n.to) for n in caused] == [("corrected", HOA_BINH), ("corrected", CLUSTER)]
+    assert len({n.key for n in caused}) == 2
+    subject, body = render("corrected", **caused[0].values)
+    assert subject.startswith("Đính chính Quyết định khen thưởng số 15-QĐ/HVCTQG")
+    assert "«15-QĐ/HVCTQG» thành «16-QĐ/HVCTQG»" in body and "«15/01/2024» thành «16/01/2024»" in body
+    assert "Lý do: Gõ nhầm số quyết định" in body

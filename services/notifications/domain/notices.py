@@ -168,3 +168,33 @@ def revoked(
         Notice(key, "revoked", school, "revoked", {"recipient_name": school.name, **values}),
         Notice(f"{key}:cluster", "revoked", cluster, "revoked", {"recipient_name": cluster.name, **values}),
     ]
+
+
+PARTICULARS = {
+    "number": "số",
+    "signed_on": "ngày ký",
+    "signer_name": "người ký",
+    "signer_title": "chức vụ người ký",
+}
+
+
+def corrected(
+    data: Mapping[str, Any], schools: Mapping[str, Recipients], clusters: Mapping[str, Recipients]
+) -> list[Notice]:
+    """A corrected decision: the schools it ruled on and their cluster heads learn what changed, and why."""
+    changes = [
+        {
+            "name": PARTICULARS.get(k, k),
+            "before": day_text(data["before"].get(k)) if k == "signed_on" else data["before"].get(k, ""),
+            "after": day_text(v) if k == "signed_on" else v,
+        }
+        for k, v in data["after"].items()
+    ]
+    values = {"year": data["year"], "number": data["before"].get("number") or data["after"].get("number", "")}
+    values |= {"changes": changes, "reason": data["reason"]}
+    key = f"corrected:{data['decision_id']}:{data.get('paper_sha256', '')[:16]}"
+    to = [
+        *[(f"{key}:{s}", r) for s, r in sorted(schools.items())],
+        *[(f"{key}:{c}", r) for c, r in sorted(clusters.items())],
+    ]
+    return [Notice(k, "corrected", r, "corrected", {"recipient_name": r.name, **values}) for k, r in to]

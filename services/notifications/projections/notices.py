@@ -245,6 +245,17 @@ def _award_revoked(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -
     )
 
 
+@NOTICES.on("AwardDecisionCorrected")
+def _decision_corrected(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
+    """Tell every school a decision ruled on, and their cluster heads, that its particulars were corrected."""
+    year = data["year"]
+    return decide.corrected(
+        data,
+        {s: recipients.school_recipients(conn, year, s) for s in data["school_ids"]},
+        {c: recipients.cluster_recipients(conn, year, c) for c in data["cluster_ids"]},
+    )
+
+
 @NOTICES.on("AwardsDecided")
 def _awards_decided(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
     """Tell each proposed school its verdict, and each cluster head the verdicts of its cluster."""

@@ -344,6 +344,8 @@ def correct(
             "school_codes": sorted(
                 {school_codes[v["school_id"]] for v in decision["verdicts"] if v["awarded"]}
             ),
+            "school_ids": sorted({v["school_id"] for v in decision["verdicts"]}),
+            "cluster_ids": sorted({v["cluster_id"] for v in decision["verdicts"]}),
         },
     )
 
