@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: install and start what every tier of the tests needs, run them, stop what it started.
 #
-# Debian's packages for the broker (Java, Maven), the browser tests (Chromium) and the alerts (promtool)
-# are installed when missing (as root; otherwise it says what to install), PostgreSQL and a Kafka broker
+# Debian's packages for the broker (Java, Maven), the browser tests (Chromium), the alerts (promtool) and
+# the signed decisions (DejaVu Serif) are installed when missing (as root; otherwise it says what to install), PostgreSQL and a Kafka broker
 # are started unless TEST_POSTGRES_URL / KAFKA_BOOTSTRAP_SERVERS name running ones, and the suite's
 # OpenTelemetry Collector is built (Go) meanwhile. No test may then skip for want of a server: a
 # missing one is a failure (THIDUA_TESTS_STRICT=1), so a newcomer's green run has run everything.
@@ -21,6 +21,7 @@ need java || missing+=(openjdk-17-jre-headless)
 need mvn || missing+=(maven)
 need chromium || missing+=(chromium)
 need promtool || missing+=(prometheus)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-BoldItalic.ttf ] || missing+=(fonts-dejavu-core fonts-dejavu-extra)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     log "install Debian's ${missing[*]} first (as root: apt-get install ${missing[*]})"

@@ -126,8 +126,10 @@ def service_settings(service: str, data_dir: Path, **overrides: Any) -> Any:
     from services.registry.config import RegistrySettings
     from services.scoring.config import ScoringSettings
 
-    kind = {"registry": RegistrySettings, "scoring": ScoringSettings}[service]
-    return kind(common=make_settings(service, data_dir, **overrides))
+    common = make_settings(service, data_dir, **overrides)
+    if service == "registry":
+        return RegistrySettings(common=common, data_dir=data_dir)  # its signing authority made there
+    return ScoringSettings(common=common)
 
 
 def notifications_settings(

@@ -122,6 +122,7 @@ ERRORS = {
     "not_awarded": "Trường này không được tặng hình thức khen thưởng đó theo quyết định.",
     "already_revoked": "Hình thức khen thưởng này đã bị thu hồi trước đó.",
     "revocation_incomplete": "Việc thu hồi khen thưởng cần ghi rõ lý do và căn cứ pháp lý.",
+    "no_signed_paper": "Quyết định này chưa có bản PDF ký số (máy chủ chưa có phông chữ hoặc khóa ký).",
     "dossier_incomplete": (
         "Trường chưa có đủ 2 bản Mẫu số 09 được tỉnh, bộ, ngành xác nhận; theo quy định của năm, "
         "chưa thể khen thưởng."

@@ -423,6 +423,17 @@ class AwardDecisionCorrectedV1(Schema):
     cluster_ids = fields.List(_id, required=True)
 
 
+class DecisionPaperSignedV1(Schema):
+    """An issued (or corrected) decision's paper as PDF, signed in PAdES with the Academy's certificate:
+    the file itself, base64, so every download is the paper signed that day."""
+
+    year = fields.Integer(required=True)
+    decision_id = _id
+    pdf = fields.String(required=True)
+    pdf_sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    signed_by = fields.String(required=True, validate=validate.Length(max=300))
+
+
 class AwardRevokedV1(Schema):
     """An award of an issued decision was revoked, with its reason and legal ground."""
 
@@ -476,6 +487,11 @@ CATALOGUE = Catalogue(
         "The particulars of an issued award decision were corrected, with a reason.",
     ),
     _event("AwardRevoked", AwardRevokedV1, "An award was revoked, with its reason and legal ground."),
+    _event(
+        "DecisionPaperSigned",
+        DecisionPaperSignedV1,
+        "An issued decision's paper was signed (PAdES) with the Academy's certificate.",
+    ),
 )
 
 CONSUMED = Catalogue(

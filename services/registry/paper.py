@@ -63,22 +63,8 @@ def decision(
     for ground in _grounds(issued):
         paragraph_of(document, ground, italic=True)
     _centred_line(document, "QUYẾT ĐỊNH:", bold=True)
-    awarded = [v for v in issued["verdicts"] if v["awarded"]]
-    article = 0
-    for award, name in AWARD_NAMES.items():
-        count = sum(1 for v in awarded if v["award"] == award)
-        if count:
-            article += 1
-            paragraph_of(
-                document,
-                f"Điều {article}. Tặng {name} cho {count} tập thể đã có thành tích xuất sắc trong phong trào "
-                f"thi đua năm {issued['year']} (có danh sách kèm theo).",
-            )
-    paragraph_of(
-        document,
-        f"Điều {article + 1}. Vụ Các trường chính trị, Văn phòng Học viện, các cụm thi đua và các tập thể có "
-        "tên trong danh sách kèm theo chịu trách nhiệm thi hành Quyết định này.",
-    )
+    for text in articles(issued):
+        paragraph_of(document, text)
     _closing(document, issued)
     _annex(document, issued, day, schools or {}, clusters or {})
     return saved(document, day)
@@ -128,12 +114,7 @@ def _closing(document: DocxDocument, issued: Mapping[str, Any]) -> None:
     left, right = grid.rows[0].cells
     run = left.paragraphs[0].add_run("Nơi nhận:")
     run.bold, run.italic, run.font.size = True, True, Pt(12)
-    for line in (
-        "- Các cụm thi đua,",
-        "- Các tập thể có tên tại Điều 1,",
-        "- Các tỉnh ủy, thành ủy, ban cán sự đảng bộ, ngành có liên quan,",
-        "- Lưu Văn phòng, Vụ Các trường chính trị.",
-    ):
+    for line in RECIPIENTS:
         left.add_paragraph().add_run(line).font.size = Pt(11)
     first, *rest = signature_lines(str(issued["signer_title"]))
     centred(right, first, bold=True)
@@ -158,21 +139,65 @@ def _annex(
     note.add_run(
         f"(Kèm theo Quyết định số {issued['number']}, {long_date(day)} của Giám đốc {ACADEMY})"
     ).italic = True
-    for award, name in AWARD_NAMES.items():
-        rows = [v for v in issued["verdicts"] if v["awarded"] and v["award"] == award]
-        if not rows:
-            continue
+    for name, rows in annex(issued, schools, clusters):
         paragraph_of(document, name.upper(), bold=True)
-        grid_table(
-            document,
-            ["STT", "Tên tập thể", "Cụm thi đua", "Tổng điểm"],
-            [
+        grid_table(document, list(ANNEX_HEADER), rows)
+
+
+ANNEX_HEADER = ("STT", "Tên tập thể", "Cụm thi đua", "Tổng điểm")
+RECIPIENTS = (
+    "- Các cụm thi đua,",
+    "- Các tập thể có tên tại Điều 1,",
+    "- Các tỉnh ủy, thành ủy, ban cán sự đảng bộ, ngành có liên quan,",
+    "- Lưu Văn phòng, Vụ Các trường chính trị.",
+)
+
+
+def articles(issued: Mapping[str, Any]) -> list[str]:
+    """Return the decision's articles: one per award it grants, then who carries it out."""
+    awarded = [v for v in issued["verdicts"] if v["awarded"]]
+    texts: list[str] = []
+    for award, name in AWARD_NAMES.items():
+        count = sum(1 for v in awarded if v["award"] == award)
+        if count:
+            texts.append(
+                f"Điều {len(texts) + 1}. Tặng {name} cho {count} tập thể đã có thành tích xuất sắc trong "
+                f"phong trào thi đua năm {issued['year']} (có danh sách kèm theo)."
+            )
+    texts.append(
+        f"Điều {len(texts) + 1}. Vụ Các trường chính trị, Văn phòng Học viện, các cụm thi đua và các tập thể "
+        "có tên trong danh sách kèm theo chịu trách nhiệm thi hành Quyết định này."
+    )
+    return texts
+
+
+def annex(
+    issued: Mapping[str, Any], schools: Mapping[str, str], clusters: Mapping[str, str]
+) -> list[tuple[str, list[list[str]]]]:
+    """Return the list annex: per award granted, its name and a row per school (the names of the day)."""
+    tables = []
+    for award, name in AWARD_NAMES.items():
+        granted = [v for v in issued["verdicts"] if v["awarded"] and v["award"] == award]
+        if granted:
+            rows = [
                 [
                     str(i),
                     v.get("school_name") or schools.get(v["school_id"], v["school_id"]),
                     v.get("cluster_name") or clusters.get(v["cluster_id"], ""),
                     number(v["final"]),
                 ]
-                for i, v in enumerate(rows, start=1)
-            ],
-        )
+                for i, v in enumerate(granted, start=1)
+            ]
+            tables.append((name, rows))
+    return tables
+
+
+def grounds(issued: Mapping[str, Any]) -> list[str]:
+    """Return the decision's grounds (the law, the campaign's legal basis, the proposals)."""
+    return _grounds(issued)
+
+
+def signed_day(issued: Mapping[str, Any]) -> datetime:
+    """Return the moment a decision's paper is dated at: noon, Vietnam time, of the day it was signed."""
+    signed = date.fromisoformat(str(issued["signed_on"]))
+    return datetime(signed.year, signed.month, signed.day, 12, tzinfo=LOCAL_TIME)

@@ -17,6 +17,7 @@ from services.registry.tables import (
     cluster_members,
     clusters,
     decision_drafts,
+    decision_papers,
     decisions,
     nominations,
     schools,
@@ -241,6 +242,13 @@ def decision_corrected(conn: sa.Connection, event: Envelope, data: dict[str, Any
         conn.execute(awards.update().where(awards.c.decision_id == data["decision_id"]).values(**register))
 
 
+@HANDLERS.on("DecisionPaperSigned")
+def decision_paper_signed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
+    """Keep a decision's signed PDF as last signed."""
+    conn.execute(decision_papers.delete().where(decision_papers.c.decision_id == data["decision_id"]))
+    conn.execute(decision_papers.insert().values(**data))
+
+
 @HANDLERS.on("AwardRevoked")
 def award_revoked(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
     """Mark the award revoked in the register, with its reason and legal ground."""
@@ -257,6 +265,16 @@ def award_revoked(conn: sa.Connection, event: Envelope, data: dict[str, Any]) ->
 
 STATE = State(
     HANDLERS,
-    (schools, clusters, cluster_members, campaigns, nominations, decision_drafts, decisions, awards),
+    (
+        schools,
+        clusters,
+        cluster_members,
+        campaigns,
+        nominations,
+        decision_drafts,
+        decisions,
+        decision_papers,
+        awards,
+    ),
 )
 """The state tables the registry decides from, kept in the transaction of each append, rebuildable."""

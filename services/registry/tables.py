@@ -118,6 +118,17 @@ decisions = sa.Table(
 """Every issued award decision of a year (the main one and any supplementary), its particulars as now
 corrected, the corrections made (each with its reason and what it changed), and every verdict as issued."""
 
+decision_papers = sa.Table(
+    "decision_papers",
+    metadata,
+    sa.Column("decision_id", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("pdf", sa.Text, nullable=False),
+    sa.Column("pdf_sha256", sa.String(64), nullable=False),
+    sa.Column("signed_by", sa.String(300), nullable=False),
+)
+"""Each issued decision's signed PDF as last signed (base64, from its DecisionPaperSigned)."""
+
 decision_drafts = sa.Table(
     "decision_drafts",
     metadata,

@@ -31,6 +31,7 @@ def decided(year: int) -> dict[tuple[str, str], dict[str, Any]]:
                 "signed_on": decision["signed_on"],
                 "decision_id": decision["decision_id"],
                 "year": year,
+                "signed": bool(decision.get("pdf_sha256")),
             }
     return found
 
@@ -48,3 +49,12 @@ def paper(year: int, decision_id: str) -> Any:
     content, _kind = suite().get_bytes("registry", f"/awards/{year}/decisions/{decision_id}/paper.docx")
     name = f"quyet-dinh-khen-thuong-{year}.docx"
     return Response(content, mimetype=DOCX, headers={"Content-Disposition": attachment(name)})
+
+
+@outcomes.route("/quyet-dinh-<int:year>-<decision_id>.pdf")
+@for_roles(ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, PROVINCIAL_VIEWER)
+def signed_paper(year: int, decision_id: str) -> Any:
+    """Download an issued award decision as the PDF signed with the Academy's certificate."""
+    content, _kind = suite().get_bytes("registry", f"/awards/{year}/decisions/{decision_id}/paper.pdf")
+    name = f"quyet-dinh-khen-thuong-{year}.pdf"
+    return Response(content, mimetype="application/pdf", headers={"Content-Disposition": attachment(name)})

@@ -25,6 +25,7 @@ from shared.auth import ACADEMY_ADMIN, current_principal, require
 from shared.web.docs import answers
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 
 blp = Blueprint(
     "awards", __name__, url_prefix="/awards", description="Award decisions and the award register"
@@ -61,7 +62,7 @@ def decide(body: dict[str, Any], year: int) -> dict[str, Any]:
         signer_title=body["signer_title"],
         verdicts=tuple(Verdict(**v) for v in body["verdicts"]),
     )
-    return awards.decide_awards(registry(), command, context())
+    return awards.decide_awards(registry(), command, context(), registry().paper_signer)
 
 
 @blp.route("/<int:year>/decisions")
@@ -112,7 +113,7 @@ def save_draft(body: dict[str, Any], year: int, decision_id: str) -> dict[str, A
 @blp.response(201, DecisionOut)
 def issue(year: int, decision_id: str) -> dict[str, Any]:
     """Issue a draft as last saved, within the quotas; AwardsDecided and an AwardGranted per award."""
-    return awards.issue_draft(registry(), year, decision_id, context())
+    return awards.issue_draft(registry(), year, decision_id, context(), registry().paper_signer)
 
 
 @blp.route("/<int:year>/decisions/<decision_id>/corrections", methods=["POST"])
@@ -122,7 +123,9 @@ def issue(year: int, decision_id: str) -> dict[str, Any]:
 def correct(body: dict[str, Any], year: int, decision_id: str) -> dict[str, Any]:
     """Correct an issued decision's number, date or signer, with a reason; AwardDecisionCorrected."""
     reason = body.pop("reason")
-    return awards.correct_decision(registry(), year, decision_id, body, reason, context())
+    return awards.correct_decision(
+        registry(), year, decision_id, body, reason, context(), registry().paper_signer
+    )
 
 
 @blp.route("/<int:year>/revocations", methods=["POST"])
@@ -146,6 +149,20 @@ def revoke(body: dict[str, Any], year: int) -> dict[str, Any]:
 def decision_paper(year: int, decision_id: str) -> Response:
     """Download an issued decision's paper as it was issued (or corrected); its SHA-256 is the decision's."""
     return _docx(awards.decision_paper(registry(), year, decision_id), f"quyet-dinh-khen-thuong-{year}.docx")
+
+
+@blp.route("/<int:year>/decisions/<decision_id>/paper.pdf")
+@require()
+@answers(
+    blp,
+    "The decision's paper as PDF, signed (PAdES) the day it was issued",
+    {PDF: {"schema": {"type": "string"}}},
+)
+def signed_paper(year: int, decision_id: str) -> Response:
+    """Download an issued decision's signed PDF, as signed (404 when it could not be signed here)."""
+    response = Response(awards.signed_paper(registry(), year, decision_id), mimetype=PDF)
+    response.headers["Content-Disposition"] = f'attachment; filename="quyet-dinh-khen-thuong-{year}.pdf"'
+    return response
 
 
 @blp.route("/<int:year>/drafts/<decision_id>/paper.docx")

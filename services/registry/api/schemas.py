@@ -433,6 +433,8 @@ class DecisionOut(Schema):
     corrections = fields.List(fields.Nested(CorrectionOut))
     paper_sha256 = fields.String(allow_none=True)
     """The SHA-256 of the decision's paper as issued or last corrected (none before papers were kept)."""
+    pdf_sha256 = fields.String(allow_none=True)
+    """The SHA-256 of its signed PDF as last signed (none when it could not be signed)."""
 
 
 class RegisterQuery(Schema):

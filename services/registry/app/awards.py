@@ -3,8 +3,9 @@ revocations, and the award register."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -31,6 +32,7 @@ from services.registry.tables import (
     awards,
     clusters,
     decision_drafts,
+    decision_papers,
     decisions,
     form_09_copies,
     schools,
@@ -62,10 +64,12 @@ def proposals_of(registry: Registry, principal: Principal, year: int) -> dict[st
         }
 
 
-def decide_awards(registry: UnitOfWork, command: DecideAwards, context: Context) -> dict[str, Any]:
+def decide_awards(
+    registry: UnitOfWork, command: DecideAwards, context: Context, signer: Signer | None = None
+) -> dict[str, Any]:
     """Issue the year's main decision in one step: AwardsDecided and an AwardGranted per school awarded."""
     with registry.transaction() as conn:
-        return _issue(registry, conn, command, context, supplementary=False)
+        return _issue(registry, conn, command, context, False, signer)
 
 
 def save_draft(registry: UnitOfWork, command: DraftDecision, context: Context) -> dict[str, Any]:
@@ -92,7 +96,9 @@ def drafts_of(registry: Registry, year: int) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def issue_draft(registry: UnitOfWork, year: int, decision_id: str, context: Context) -> dict[str, Any]:
+def issue_draft(
+    registry: UnitOfWork, year: int, decision_id: str, context: Context, signer: Signer | None = None
+) -> dict[str, Any]:
     """Issue a draft as it was last saved: the main decision, or a supplementary one after it."""
     with registry.transaction() as conn:
         draft = _draft_row(conn, year, decision_id)
@@ -105,19 +111,26 @@ def issue_draft(registry: UnitOfWork, year: int, decision_id: str, context: Cont
             verdicts=tuple(Verdict(**v) for v in draft["verdicts"]),
             decision_id=decision_id,
         )
-        return _issue(registry, conn, command, context, supplementary=draft["kind"] == SUPPLEMENTARY)
+        return _issue(registry, conn, command, context, draft["kind"] == SUPPLEMENTARY, signer)
 
 
 def correct_decision(
-    registry: UnitOfWork, year: int, decision_id: str, changes: dict[str, Any], reason: str, context: Context
+    registry: UnitOfWork,
+    year: int,
+    decision_id: str,
+    changes: dict[str, Any],
+    reason: str,
+    context: Context,
+    signer: Signer | None = None,
 ) -> dict[str, Any]:
     """Correct an issued decision's particulars (a typo in its number, date or signer), with a reason."""
     with registry.transaction() as conn:
         so_far = year_awards(conn, year)
         issued = so_far.decision(decision_id)
         event = rules.correct(issued, changes, reason, so_far, _codes(conn))
-        event = _with_paper(event, {**issued, **event.data["after"]})
-        registry.record(conn, awards_stream(year), [event], context)
+        corrected = {**issued, **event.data["after"]}
+        event = _with_paper(event, corrected)
+        registry.record(conn, awards_stream(year), [event, *_signed(signer, corrected)], context)
         return _issued(conn, decision_id) or {}
 
 
@@ -170,7 +183,12 @@ def year_awards(conn: sa.Connection, year: int) -> YearAwards:
 
 
 def _issue(
-    registry: UnitOfWork, conn: sa.Connection, command: DecideAwards, context: Context, supplementary: bool
+    registry: UnitOfWork,
+    conn: sa.Connection,
+    command: DecideAwards,
+    context: Context,
+    supplementary: bool,
+    signer: Signer | None,
 ) -> dict[str, Any]:
     """Decide and record an issue in the transaction given; return the decision as issued."""
     campaign = campaign_row(conn, command.year)
@@ -192,10 +210,42 @@ def _issue(
         supplementary,
         copies,
     )
-    events = [_with_paper(events[0], events[0].data), *events[1:]]
+    events = [_with_paper(events[0], events[0].data), *events[1:], *_signed(signer, events[0].data)]
     first = 0 if not supplementary else None  # the main decision opens the year's stream
     registry.record(conn, awards_stream(command.year), events, context, expected_version=first)
     return _issued(conn, events[0].data["decision_id"]) or {}
+
+
+Signer = Callable[[Mapping[str, Any]], bytes | None]
+"""What renders a decision as PDF and signs it (None: it cannot here)."""
+
+
+def _signed(signer: Signer | None, decision: Mapping[str, Any]) -> list[NewEvent]:
+    """Return the DecisionPaperSigned of a decision as issued or corrected (none when it cannot be signed)."""
+    signed = signer(decision) if signer is not None else None
+    if signed is None:
+        return []
+    by = getattr(signer, "signed_by", lambda: "")()
+    data = {
+        "year": decision["year"],
+        "decision_id": decision["decision_id"],
+        "pdf": base64.b64encode(signed).decode(),
+        "pdf_sha256": hashlib.sha256(signed).hexdigest(),
+        "signed_by": by,
+    }
+    return [NewEvent("DecisionPaperSigned", data)]
+
+
+def signed_paper(registry: Registry, year: int, decision_id: str) -> bytes:
+    """Return an issued decision's signed PDF as it was signed; 404 when it has none."""
+    with registry.reader.connect() as conn:
+        where = (decision_papers.c.decision_id == decision_id) & (decision_papers.c.year == year)
+        found = conn.execute(sa.select(decision_papers.c.pdf).where(where)).scalar()
+    if found is None:
+        raise NotFound(
+            f"decision {decision_id} has no signed paper", {"decision_id": decision_id}, "no_signed_paper"
+        )
+    return base64.b64decode(found)
 
 
 def _with_paper(event: NewEvent, decision: Mapping[str, Any]) -> NewEvent:
@@ -297,7 +347,17 @@ def decisions_of(registry: Registry, principal: Principal, year: int) -> list[di
     with registry.reader.connect() as conn:
         scope = visibility.scope(conn, principal)
         so_far = year_awards(conn, year)
-    found = sorted(so_far.issued, key=lambda d: (d["kind"] != MAIN, d["signed_on"], d["number"]))
+        signed = dict(
+            conn.execute(
+                sa.select(decision_papers.c.decision_id, decision_papers.c.pdf_sha256).where(
+                    decision_papers.c.year == year
+                )
+            ).all()
+        )
+    found = sorted(
+        ({**d, "pdf_sha256": signed.get(d["decision_id"])} for d in so_far.issued),
+        key=lambda d: (d["kind"] != MAIN, d["signed_on"], d["number"]),
+    )
     return [
         {
             **d,

@@ -45,6 +45,14 @@ def upgrade() -> None:
         sa.Column("paper_sha256", sa.String(64)),
     )
     op.create_table(
+        "decision_papers",
+        sa.Column("decision_id", sa.String(64), primary_key=True),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("pdf", sa.Text, nullable=False),
+        sa.Column("pdf_sha256", sa.String(64), nullable=False),
+        sa.Column("signed_by", sa.String(300), nullable=False),
+    )
+    op.create_table(
         "form_09_copies",
         sa.Column("year", sa.Integer, primary_key=True),
         sa.Column("school_id", sa.String(64), primary_key=True),
@@ -101,4 +109,5 @@ def downgrade() -> None:
         op.bulk_insert(old, rows)
     op.drop_table("decision_drafts")
     op.drop_table("form_09_copies")
+    op.drop_table("decision_papers")
     op.drop_table("decisions")
