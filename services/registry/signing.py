@@ -10,6 +10,8 @@ when told to take ``signing/ca.pem`` as a trust root.
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,11 +39,26 @@ class SigningFiles:
 
 
 def demo_authority(directory: Path) -> SigningFiles:
-    """Return a local demonstration authority's signing files under a directory, made on first use."""
+    """Return a local demonstration authority's signing files under a directory, made on first use.
+
+    They are made in a directory of their own and moved into place at once, so two processes making
+    them together end with one authority whose key matches its certificate.
+    """
     files = SigningFiles(directory / "key.pem", directory / "cert.pem", (directory / "ca.pem",))
-    if files.key.exists() and files.certificate.exists() and files.chain[0].exists():
+    if directory.exists():
         return files
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    making = Path(tempfile.mkdtemp(prefix=".signing-", dir=directory.parent))
+    _make_authority(SigningFiles(making / "key.pem", making / "cert.pem", (making / "ca.pem",)))
+    try:
+        making.rename(directory)
+    except OSError:  # another process put its own in place first: use that one
+        shutil.rmtree(making, ignore_errors=True)
+    return files
+
+
+def _make_authority(files: SigningFiles) -> None:
+    """Write a new authority's certificate and a signing key with a certificate it issued."""
     now = datetime.now(UTC)
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ca_name = _name("CA minh họa (không dùng thật)")
@@ -53,7 +70,6 @@ def demo_authority(directory: Path) -> SigningFiles:
     _write(files.certificate, signer.public_bytes(pem))
     private = serialization.PrivateFormat.PKCS8
     _write(files.key, key.private_bytes(pem, private, serialization.NoEncryption()))
-    return files
 
 
 def sign(pdf: bytes, files: SigningFiles, reason: str, location: str = "Hà Nội") -> bytes:

@@ -67,3 +67,23 @@ def test_a_corrected_decision_is_signed_again_and_the_first_paper_stays_in_its_e
     papers = [e.data["pdf_sha256"] for e in uow.recorded if e.type == "DecisionPaperSigned"]
     assert again != first and papers == [hashlib.sha256(first).hexdigest(), hashlib.sha256(again).hexdigest()]
     assert validity(again, signer.files.chain[0]) == (True, True)
+
+
+def test_two_processes_making_the_demonstration_authority_together_end_with_one_that_matches(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    make = "import sys; from pathlib import Path; from services.registry.signing import demo_authority; "
+    make += "demo_authority(Path(sys.argv[1]))"
+    makers = [subprocess.Popen([sys.executable, "-c", make, str(tmp_path / "signing")]) for _ in range(2)]
+    assert [m.wait(timeout=60) for m in makers] == [0, 0]
+    files = demo_authority(tmp_path / "signing")
+    key = serialization.load_pem_private_key(files.key.read_bytes(), password=None)
+    certificate = x509.load_pem_x509_certificate(files.certificate.read_bytes())
+    assert key.public_key().public_numbers() == certificate.public_key().public_numbers()  # type: ignore[union-attr]
+    assert [p.name for p in tmp_path.iterdir()] == ["signing"]  # the loser's directory is gone
