@@ -37,6 +37,7 @@ from tests.browser.portal_suite import (
     sign_out,
 )
 from tests.e2e.processes import Suite
+from tests.registry.test_signed_decision import validity
 
 pytestmark = pytest.mark.e2e
 DECISION = "15-QĐ/HVCTQG"
@@ -167,6 +168,12 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     assert all(names[v["school_id"]] in cells for v in awarded), "every school awarded is in the annex"
     never = {p["school_id"] for p in left_out} - {v["school_id"] for v in awarded}
     assert never and all(names[s] not in cells for s in never), "and no school left out is"
+
+    with page.expect_download() as signed_download:
+        page.click("text=Tải bản PDF có chữ ký số")
+    signed = signed_download.value.path().read_bytes()
+    assert hashlib.sha256(signed).hexdigest() == page.locator("#ma-bam-pdf code").inner_text()
+    assert validity(signed, running.mail_dir.parent / "signing" / "ca.pem") == (True, True)  # PAdES, trusted
 
     page.click("text=Đính chính số, ngày hoặc người ký")
     page.fill("#number", "16-QĐ/HVCTQG")

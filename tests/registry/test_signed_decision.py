@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -34,11 +35,20 @@ def signer(tmp_path: Path) -> PaperSigner:
 
 
 def validity(content: bytes, trust_root: Path) -> tuple[bool, bool]:
-    """Return (intact, trusted) of the first signature, validated by pyHanko with the CA as trust root."""
-    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(trust_root))])
-    signature = PdfFileReader(io.BytesIO(content)).embedded_signatures[0]
-    status = validate_pdf_signature(signature, context)
-    return status.intact and status.valid, status.trusted
+    """Return (intact, trusted) of the first signature, validated by pyHanko with the CA as trust root.
+
+    The validator runs its own event loop: it is called on a thread of its own, so a caller inside one
+    (a browser journey) can use it too.
+    """
+
+    def validate() -> tuple[bool, bool]:
+        context = ValidationContext(trust_roots=[load_cert_from_pemder(str(trust_root))])
+        signature = PdfFileReader(io.BytesIO(content)).embedded_signatures[0]
+        status = validate_pdf_signature(signature, context)
+        return status.intact and status.valid, status.trusted
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(validate).result(timeout=60)
 
 
 def test_the_issued_decision_is_signed_validates_and_a_changed_byte_breaks_it(uow, signer) -> None:  # type: ignore[no-untyped-def]
