@@ -101,7 +101,11 @@ def _review(year: int) -> dict[str, Any]:
     drafts = suite().get("registry", f"/awards/{year}/drafts")
     return {
         "year": year,
-        "rows": [p for p in rows if (p["school_id"], p["award"]) not in decided],
+        "rows": [
+            p
+            for p in rows
+            if (p["school_id"], p["award"]) not in decided and not (decisions and p["status"] != "proposed")
+        ],  # once decided, only what waits for a supplementary decision
         "quotas": before["quotas"],
         "clusters": clusters,
         "form_09": form_09,
