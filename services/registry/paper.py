@@ -60,7 +60,7 @@ def decision(
     _heading(document, str(issued["number"]), day)
     title_block(document, "QUYẾT ĐỊNH", f"về việc khen thưởng phong trào thi đua năm {issued['year']}")
     _centred_line(document, f"GIÁM ĐỐC {ACADEMY.upper()}", bold=True)
-    for ground in _grounds(issued):
+    for ground in grounds(issued):
         paragraph_of(document, ground, italic=True)
     _centred_line(document, "QUYẾT ĐỊNH:", bold=True)
     for text in articles(issued):
@@ -81,18 +81,19 @@ def _heading(document: DocxDocument, decision_number: str, day: datetime) -> Non
     centred(right[2], f"{PLACE}, {long_date(day)}", italic=True, size=14)
 
 
-def _grounds(issued: Mapping[str, Any]) -> list[str]:
+def grounds(issued: Mapping[str, Any]) -> list[str]:
+    """Return the decision's grounds (the law, the campaign's legal basis, the proposals)."""
     basis = str(issued.get("legal_basis") or "").strip().rstrip(".;")
-    grounds = [LAW]
+    found = [LAW]
     if basis:
-        grounds.append(
+        found.append(
             f"Căn cứ {basis[0].lower()}{basis[1:]};" if not basis.startswith("Căn cứ") else f"{basis};"
         )
-    grounds.append(
+    found.append(
         "Xét đề nghị của các cụm thi đua và của Hội đồng Thi đua - Khen thưởng Học viện về kết quả "
         f"phong trào thi đua năm {issued['year']} của hệ thống trường chính trị,"
     )
-    return grounds
+    return found
 
 
 def _centred_line(document: DocxDocument, text: str, bold: bool = False) -> None:
@@ -190,11 +191,6 @@ def annex(
             ]
             tables.append((name, rows))
     return tables
-
-
-def grounds(issued: Mapping[str, Any]) -> list[str]:
-    """Return the decision's grounds (the law, the campaign's legal basis, the proposals)."""
-    return _grounds(issued)
 
 
 def signed_day(issued: Mapping[str, Any]) -> datetime:

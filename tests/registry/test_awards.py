@@ -457,3 +457,66 @@ def test_a_decision_is_drafted_issued_corrected_and_an_award_revoked_through_the
         "AwardDecisionCorrected",
         "AwardRevoked",
     ]
+
+
+def test_only_the_academy_drafts_issues_corrects_or_revokes_and_every_role_reads_its_own_outcome(
+    client: FlaskClient, registry: Registry
+) -> None:
+    assert client.post("/campaigns", json=campaign(None), headers=auth()).status_code == 201
+    a, b = (register(client, code) for code in ("A", "B"))
+    body = {"year": 2023, "name": "Cụm Tây Bắc", "region": "Bắc", "member_school_ids": [a, b]}
+    cluster = client.post("/clusters", json=body, headers=auth()).get_json()["cluster_id"]
+    registry.bus.ensure_topics([SCORING_TOPIC, SUBMISSIONS_TOPIC])
+    proposed = [proposal(a, "co_thi_dua", 1), proposal(b, "bang_khen", 2)]
+    registry.bus.publish([drafted(2023, cluster, 1, proposed), *confirmed(a, b)])
+    runner = proposals_runner(registry)
+    runner.run_until_caught_up(timeout=60)
+    runner.close()
+    verdicts = [{"school_id": a, "award": "co_thi_dua", "awarded": True}]
+    verdicts.append({"school_id": b, "award": "bang_khen", "awarded": True})
+    particulars = {
+        "number": "1-QĐ",
+        "signed_on": "2024-01-15",
+        "signer_name": "A",
+        "signer_title": "Giám đốc",
+    }
+    draft = client.post("/awards/2023/drafts", json={**particulars, "verdicts": verdicts}, headers=auth())
+    draft_id = draft.get_json()["decision_id"]
+    issued = client.post(f"/awards/2023/drafts/{draft_id}/issue", headers=auth()).get_json()
+    another = client.post("/awards/2023/drafts", json={}, headers=auth()).get_json()["decision_id"]
+    revocation = {"school_id": a, "award": "co_thi_dua", "reason": "x", "legal_basis": "y"}
+    writes = [
+        ("post", "/awards/2023/drafts", {}),
+        ("get", "/awards/2023/drafts", None),
+        ("put", f"/awards/2023/drafts/{another}", {}),
+        ("get", f"/awards/2023/drafts/{another}/paper.docx", None),
+        ("post", f"/awards/2023/drafts/{another}/issue", None),
+        (
+            "post",
+            f"/awards/2023/decisions/{issued['decision_id']}/corrections",
+            {"number": "2", "reason": "x"},
+        ),
+        ("post", "/awards/2023/revocations", revocation),
+    ]
+    before = event_types(registry)
+    table: list[tuple[str, str | None, set[str]]] = [
+        # role, tenant, the schools of the decision it reads (every role may read the paper itself)
+        ("operator", None, {a, b}),
+        ("cluster_head", cluster, {a, b}),
+        ("school_officer", a, {a}),
+        ("provincial_viewer", "B", {b}),
+        ("integration", "B", {b}),  # a provincial system, for its own school only
+        ("integration", "A", {a}),
+        ("provincial_viewer", "NOWHERE", set()),
+    ]
+    for role, tenant, reads in table:
+        headers = auth(role, tenant)
+        for method, path, payload in writes:
+            answer = getattr(client, method)(path, json=payload, headers=headers)
+            assert answer.status_code == 403, (role, tenant, method, path)
+        (found,) = client.get("/awards/2023/decisions", headers=headers).get_json()
+        assert {v["school_id"] for v in found["verdicts"]} == reads, (role, tenant)
+        paper = client.get(f"/awards/2023/decisions/{issued['decision_id']}/paper.docx", headers=headers)
+        assert paper.status_code == 200, (role, tenant)  # the issued decision is a public paper
+    assert event_types(registry) == before, "no refused request recorded anything"
+    assert client.get("/awards/2023/decisions").status_code == 401  # and none without a token
