@@ -31,18 +31,23 @@ from shared.bus import OutgoingRecord
 from shared.envelope import Envelope
 from shared.files import keep_private, write_private
 from shared.signing import SIGNATURE_HEADER, signature
+from shared.time import LOCAL_TIME
 
 YEAR = 2023
 SUBJECT = "minh-hoa"
 MARK = "[Minh họa]"
 NOT_FILING_PLAN = "YENBAI"  # the school that never files Form 01, so is not rated this year
 LATE_REPORTS = ("BACKAN", "LAICHAU", "SOCTRANG")  # Form 04 and the score sheet after 5 November
+LATE_FORM_09 = "LANGSON"
+"""The province whose second copy of Form 09 arrives after the main decision: its school's award waits
+for a supplementary decision."""
+LATE_ON = "2024-02-05"
 RNG_SEED = 2023
 
 
 def at(moment: str) -> datetime:
     """Return a moment given in Vietnam time (``2023-03-03 10:00``)."""
-    return datetime.fromisoformat(f"{moment}+07:00").astimezone(UTC)
+    return datetime.fromisoformat(moment).replace(tzinfo=LOCAL_TIME).astimezone(UTC)
 
 
 @dataclass
@@ -456,7 +461,8 @@ def _confirmations(year: Year) -> int:
     records: list[OutgoingRecord] = []
     for cluster in year.clusters:
         for proposal in _proposals(year, cluster["cluster_id"]):
-            records += _confirmation(year.schools[proposal["school_id"]], keys)
+            school = year.schools[proposal["school_id"]]
+            records += _confirmation(school, keys, (1,) if school["code"] == LATE_FORM_09 else (1, 2))
     if not records:
         return 0
     from services.submissions.bootstrap import inbound_runner
@@ -471,19 +477,21 @@ def _confirmations(year: Year) -> int:
     return len(records)
 
 
-def _confirmation(school: dict[str, Any], keys: dict[str, str]) -> list[OutgoingRecord]:
-    """Return both copies of a school's Form 09 confirmation, signed by its provincial system (if known)."""
+def _confirmation(
+    school: dict[str, Any], keys: dict[str, str], copies: tuple[int, ...], on: str = "2023-11-25"
+) -> list[OutgoingRecord]:
+    """Return copies of a school's Form 09 confirmation, signed by its provincial system (if known)."""
     system = school["code"]
     if system not in keys:
         return []
     records = []
-    for copy in (1, 2):
+    for copy in copies:
         data = {
             "year": YEAR,
             "school_id": school["school_id"],
             "copy": copy,
             "confirmed_by": system,
-            "confirmed_on": "2023-11-25",
+            "confirmed_on": on,
             "signatory": f"{MARK} Phó Bí thư Thường trực",
         }
         stream = f"confirmation-{school['school_id']}"
@@ -506,8 +514,11 @@ def integration_keys(codes: list[str]) -> Path | None:
 
 
 def _academy_turns_the_year(year: Year) -> dict[str, int]:
-    """The Academy decides 2023's awards, then opens 2024 from 2023 and carries the clusters forward."""
+    """The Academy decides 2023's awards (the late Form 09's in a supplementary decision), then opens
+    2024 from 2023 and carries the clusters forward."""
     counts = {"awards": _decide_awards(year)}
+    counts["late confirmations"] = _late_form_09(year)
+    counts["awards in a supplementary decision"] = _supplementary_decision(year)
     counts["clusters carried into 2024"] = _open_next_year(year)
     return {k: v for k, v in counts.items() if v}
 
@@ -527,7 +538,8 @@ def _proposals_reach_the_registry(year: Year) -> None:
 
 
 def _decide_awards(year: Year) -> int:
-    """The Council decides every proposal in January: within the year's quotas by score, the rest not."""
+    """The Council decides in January: within the year's quotas by score, the rest not; a proposal
+    whose province has not confirmed both copies of Form 09 yet keeps its place and waits."""
     academy = year.token("academy_admin")
     _proposals_reach_the_registry(year)
     before = year.call("registry", "get", f"/awards/{YEAR}/proposals", academy)
@@ -536,10 +548,14 @@ def _decide_awards(year: Year) -> int:
         return 0
     board = year.call("submissions", "get", f"/status-board?year={YEAR}", academy)
     complete = {row["school_id"] for row in board["schools"] if row["form_09"]["complete"]}
+    systems = set(year.services["submissions"].config.integration_keys)
     verdicts = []
     for award, quota in before["quotas"].items():
         ranked = sorted((p for p in proposed if p["award"] == award), key=lambda p: (-p["final"], p["rank"]))
         for n, p in enumerate(ranked):
+            school = year.schools[p["school_id"]]
+            if n < quota and p["school_id"] not in complete and school["code"] in systems:
+                continue  # its province's system has yet to confirm the second copy
             verdict = {"school_id": p["school_id"], "award": award, "awarded": n < quota}
             if n >= quota:
                 verdict["reason"] = f"{MARK} Vượt chỉ tiêu khen thưởng của năm; xếp sau theo tổng điểm."
@@ -557,6 +573,69 @@ def _decide_awards(year: Year) -> int:
         "verdicts": verdicts,
     }
     issued = year.call("registry", "post", f"/awards/{YEAR}/decision", academy, decision)
+    year.services["registry"].relay(REGISTRY_TOPIC).drain()
+    return sum(1 for v in issued["verdicts"] if v["awarded"])
+
+
+def _late_form_09(year: Year) -> int:
+    """The late province confirms the second copy of its school's Form 09 in February (once)."""
+    board = year.call("submissions", "get", f"/status-board?year={YEAR}", year.token("academy_admin"))
+    late = {s for s in year.schools if year.schools[s]["code"] == LATE_FORM_09}
+    if any(row["form_09"]["complete"] for row in board["schools"] if row["school_id"] in late):
+        return 0
+    year.clock.now = at(f"{LATE_ON} 10:00")
+    return publish_late_form_09(year.services["submissions"], year.schools, record=True)
+
+
+def publish_late_form_09(submissions: Any, schools: dict[str, dict[str, Any]], record: bool) -> int:
+    """Publish the late province's second copy of Form 09 on its inbound topic; with ``record``, also
+    let submissions record it here (otherwise its running worker does). Return the records published."""
+    keys = dict(submissions.config.integration_keys)
+    on = submissions.clock().astimezone(LOCAL_TIME).date().isoformat()
+    late = [s for s in schools.values() if s["code"] == LATE_FORM_09]
+    records = [r for s in late for r in _confirmation(s, keys, (2,), on)]
+    if records:
+        submissions.bus.ensure_topics(sorted({r.topic for r in records}))
+        submissions.bus.publish(records)
+    if record:
+        from services.submissions.bootstrap import inbound_runner
+
+        runner = inbound_runner(submissions)
+        try:
+            runner.run_until_caught_up(timeout=300)
+        finally:
+            runner.close()
+        submissions.relay(SUBMISSIONS_TOPIC).drain()
+    return len(records)
+
+
+def _supplementary_decision(year: Year) -> int:
+    """The Academy awards, in a supplementary decision, what waited for its Form 09 (within quota)."""
+    academy = year.token("academy_admin")
+    _proposals_reach_the_registry(year)
+    before = year.call("registry", "get", f"/awards/{YEAR}/proposals", academy)
+    decided = {
+        (v["school_id"], v["award"])
+        for d in year.call("registry", "get", f"/awards/{YEAR}/decisions", academy)
+        for v in d["verdicts"]
+    }
+    waiting = [
+        p
+        for p in before["proposals"]
+        if p["status"] == "proposed" and (p["school_id"], p["award"]) not in decided
+    ]
+    if not waiting or len(decided) == 0:
+        return 0
+    year.clock.now = at(f"{YEAR + 1}-02-10 09:00")
+    draft = {
+        "number": "27-QĐ/HVCTQG",
+        "signed_on": f"{YEAR + 1}-02-10",
+        "signer_name": f"{MARK} Người ký",
+        "signer_title": "Giám đốc",
+        "verdicts": [{"school_id": p["school_id"], "award": p["award"], "awarded": True} for p in waiting],
+    }
+    saved = year.call("registry", "post", f"/awards/{YEAR}/drafts", academy, draft)
+    issued = year.call("registry", "post", f"/awards/{YEAR}/drafts/{saved['decision_id']}/issue", academy, {})
     year.services["registry"].relay(REGISTRY_TOPIC).drain()
     return sum(1 for v in issued["verdicts"] if v["awarded"])
 
@@ -584,10 +663,29 @@ def _open_next_year(year: Year) -> int:
     return len(carried)
 
 
+def late_form_09() -> str:
+    """Publish, today, the late province's second copy of Form 09 for the running submissions worker."""
+    registry = commands.build("registry")
+    try:
+        schools, _ = _registry_year(registry)
+    finally:
+        registry.close()
+    submissions = commands.build("submissions")
+    try:
+        sent = publish_late_form_09(submissions, schools, record=False)
+    finally:
+        submissions.close()
+    return f"{sent} late confirmation of Form 09 published by {LATE_FORM_09}"
+
+
 def main(argv: list[str]) -> int:
     """Load the demonstration year (make run does, unless DEMO=0); ``--until proposals`` stops before
-    the Academy's decision and the new year, to show them live."""
+    the Academy's decision and the new year, to show them live; ``--late-form-09`` then sends the
+    second copy of Form 09 that the late province confirms after the main decision."""
     keep_private()
+    if "--late-form-09" in argv:
+        print(late_form_09())
+        return 0
     until = argv[argv.index("--until") + 1] if "--until" in argv[:-1] else "all"
     try:
         print(load(until))

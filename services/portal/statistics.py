@@ -10,7 +10,7 @@ import pygal
 from lxml import etree  # pygal draws with lxml (python-docx needs it too)
 from pygal.style import Style
 
-from shared.web.gateway import Caller, SuiteError
+from shared.web.gateway import Caller
 
 CHART_STYLE = Style(
     background="white",
@@ -61,20 +61,15 @@ def by_cluster(caller: Caller, year: int) -> list[ClusterFigures]:
         if proposal["status"] == "proposed" and proposal["cluster_id"] in figures:
             figures[proposal["cluster_id"]].proposed += 1
     for verdict in _verdicts(caller, year):
-        if verdict["awarded"] and verdict["cluster_id"] in figures:
+        if verdict["awarded"] and not verdict.get("revoked") and verdict["cluster_id"] in figures:
             figures[verdict["cluster_id"]].awarded += 1
     ordered = sorted(figures.values(), key=lambda f: f.name)
     return [*ordered, _country(ordered)] if ordered else []
 
 
 def _verdicts(caller: Caller, year: int) -> list[dict[str, Any]]:
-    try:
-        verdicts: list[dict[str, Any]] = caller.get("registry", f"/awards/{year}/decision")["verdicts"]
-        return verdicts
-    except SuiteError as error:
-        if error.status == 404:
-            return []
-        raise
+    """Return the verdicts of every decision issued for the year, the supplementary ones too."""
+    return [v for d in caller.get("registry", f"/awards/{year}/decisions") for v in d["verdicts"]]
 
 
 def _country(clusters: list[ClusterFigures]) -> ClusterFigures:

@@ -32,8 +32,11 @@ SERVICES = ("registry", "submissions", "scoring", "notifications")
 class Running:
     """The suite's URLs, its mail directory, and the first Academy account's password and second factor."""
 
-    def __init__(self, urls: dict[str, str], mail_dir: Path, admin_password: str):
+    def __init__(self, urls: dict[str, str], mail_dir: Path, admin_password: str, suite: Suite):
         self.urls = urls
+        self.env = suite.env
+        """The processes' environment, for a command a test runs beside them (the same bus and data)."""
+        self.wait_until = suite.wait_until
         self.portal = urls["portal"]
         self.mail_dir = mail_dir
         self.admin_password = admin_password
@@ -206,7 +209,8 @@ def portal_suite(
                 suite.start_worker(service)
             urls["portal"] = suite.start_api("portal")
             suite.wait_for_year(urls["submissions"], 2023, 90)
-            yield Running(urls, home / "mail", (home / "portal-admin.txt").read_text().strip())
+            admin_password = (home / "portal-admin.txt").read_text().strip()
+            yield Running(urls, home / "mail", admin_password, suite)
         finally:
             suite.stop_all()
 

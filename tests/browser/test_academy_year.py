@@ -1,6 +1,8 @@
 """The Academy ends the demonstration year in a real Chromium: it decides the awards within quota (an
-over-quota attempt refused), downloads the decision, reads the register and the statistics; then each
-role signs in on the demonstration data and no page of any menu shows an internal code.
+over-quota attempt refused), downloads the decision, corrects it, revokes an award, and once the late
+province confirms its Form 09 issues a supplementary decision; each province hears of its own schools'
+awards on its own topic; then the Academy reads the register and the statistics, and each role signs in
+on the demonstration data and no page of any menu shows an internal code.
 
 The suite runs as separate processes on the embedded default, loaded with ``python -m services.demo
 --until proposals``: the 2023 year played up to the clusters' proposals, at the time of the decision.
@@ -21,6 +23,10 @@ import requests
 from docx import Document
 from openpyxl import load_workbook
 
+from services.demo import LATE_FORM_09
+from services.vocabulary import OUTBOUND_PREFIX
+from shared.bus import Start
+from shared.bus.factory import make_bus
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.portal_suite import (
     ACADEMY_EMAIL,
@@ -79,6 +85,26 @@ def beyond_quota(running: Running) -> list[dict[str, Any]]:
     return left_out
 
 
+def school_ids(running: Running) -> dict[str, str]:
+    """Return each school's id by its code (its province's or ministry's system)."""
+    return {s["code"]: s["school_id"] for s in registry(running, "/schools", per_page=500, year=2023)}
+
+
+def provincial_feeds(running: Running) -> dict[str, list[dict[str, Any]]]:
+    """Return the events on each system's outbound topic, by the system's code."""
+    bus = make_bus(running.env["THIDUA_BUS_URL"], client_id="browser-test")
+    try:
+        return {
+            topic.removeprefix(OUTBOUND_PREFIX): [
+                {"type": (r.header("ce_type") or b"").decode(), "data": json.loads(r.value or b"{}")}
+                for r in bus.read([topic], Start(), 1000)
+            ]
+            for topic in bus.topics(OUTBOUND_PREFIX)
+        }
+    finally:
+        bus.close()
+
+
 def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(browser, running) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(locale="vi-VN")
     academy_signs_in(page, running)
@@ -86,6 +112,9 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     assert page.locator("h1").inner_text() == "Khen thưởng phong trào thi đua năm 2023"
     review = page.locator("#de-nghi").inner_text()
     assert "Cờ thi đua của Học viện" in review and "Đủ 2 bản" in review  # Form 09 confirmed by the province
+    late = school_ids(running)[LATE_FORM_09]  # its province has confirmed one copy of two so far
+    late_field = f"verdict:{late}:co_thi_dua"
+    assert "1/2 bản" in page.locator(f"tr:has([id='{late_field}:co'])").inner_text()
     assert "Cờ thi đua của Học viện tối đa 6 trường" in page.inner_text("main")
     no_serious_violations(page, "the national review of the proposals")
     page.fill("#number", DECISION)
@@ -94,11 +123,11 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     page.fill("#signer_title", "Giám đốc")
     page.screenshot(path=str(SCREENSHOTS / "portal-awards-review.png"), full_page=True)
     assert page.locator("#de-nghi input[type=radio]:checked").count() == 0  # nothing chosen beforehand
-    offered = page.locator("#de-nghi input[type=radio][value=awarded]").all()
-    for box in offered:
+    offered = page.locator(f"#de-nghi input[type=radio][value=awarded]:not([name='{late_field}'])").all()
+    for box in offered:  # the late Form 09's flag is left for a supplementary decision
         box.check()
     flags = page.locator("#so-luong tr[data-award=co_thi_dua]")
-    assert flags.locator("td.adding").inner_text() == "8" and "over" in (flags.get_attribute("class") or "")
+    assert flags.locator("td.adding").inner_text() == "7" and "over" in (flags.get_attribute("class") or "")
     page.click("button:has-text('Lưu dự thảo')")  # a draft may go beyond a quota; it is kept to edit on
     assert "Đã lưu dự thảo quyết định" in page.inner_text("main")
     assert page.locator("#de-nghi input[type=radio][value=awarded]:checked").count() == len(offered)
@@ -125,7 +154,7 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     page.click("button:has-text('Xem lại trước khi ban hành')")
     confirm = page.locator("#xac-nhan").inner_text()  # every dossier complete: the provinces confirmed
     assert f"Quyết định số {DECISION}" in confirm and "Xác nhận ban hành" in confirm
-    assert page.locator("#duoc-khen-thuong li").count() == 6 + 12
+    assert page.locator("#duoc-khen-thuong li").count() == 5 + 12
     no_serious_violations(page, "the confirmation of the decision")
     page.screenshot(path=str(SCREENSHOTS / "portal-awards-confirm.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
@@ -145,7 +174,8 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     assert f"Đã ban hành Quyết định khen thưởng số {DECISION}" in page.inner_text("main")
     decided = registry(running, "/awards/2023/decision")
     awarded = [v for v in decided["verdicts"] if v["awarded"]]
-    assert len(awarded) == 6 + 12 and len(decided["verdicts"]) == len(awarded) + len(left_out)
+    assert len(awarded) == 5 + 12 and len(decided["verdicts"]) == len(awarded) + len(left_out)
+    assert late not in {v["school_id"] for v in decided["verdicts"]}, "the late dossier waits"
     assert {v["reason"] for v in decided["verdicts"] if not v["awarded"]} == {NOT_AWARDED}
     no_serious_violations(page, "the decision issued")
     page.screenshot(path=str(SCREENSHOTS / "portal-awards-decided.png"), full_page=True)
@@ -162,7 +192,7 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     assert f"Số {DECISION}" in cells and "Hà Nội, ngày 15 tháng 01 năm 2024" in cells
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in cells and "NGUYỄN VĂN MINH" not in cells
     assert "Nguyễn Văn Minh" in cells and "GIÁM ĐỐC" in cells  # the signature block
-    assert "Điều 1. Tặng Cờ thi đua của Học viện cho 6 tập thể" in text
+    assert "Điều 1. Tặng Cờ thi đua của Học viện cho 5 tập thể" in text
     assert "DANH SÁCH" in text and f"Kèm theo Quyết định số {DECISION}" in text
     names = {s["school_id"]: s["name"] for s in registry(running, "/schools", per_page=500)}
     assert all(names[v["school_id"]] in cells for v in awarded), "every school awarded is in the annex"
@@ -190,6 +220,23 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
         corrected != content
         and hashlib.sha256(corrected).hexdigest() == page.locator("#ma-bam code").inner_text()
     )
+    no_serious_violations(page, "the decision as corrected")
+    phone(page, "portal-awards-decided-phone.png")
+    with page.expect_download() as signed_again:
+        page.click("text=Tải bản PDF có chữ ký số")
+    signed_corrected = signed_again.value.path().read_bytes()
+
+    renamed = awarded[1]["school_id"]  # a rename after the decision changes no issued paper
+    name = names[renamed]
+    rename(running, renamed, f"{name} (tên mới)")
+    page.reload()
+    with page.expect_download() as docx_after:
+        page.click("text=Tải Quyết định khen thưởng (DOCX)")
+    with page.expect_download() as pdf_after:
+        page.click("text=Tải bản PDF có chữ ký số")
+    assert docx_after.value.path().read_bytes() == corrected
+    assert pdf_after.value.path().read_bytes() == signed_corrected
+    rename(running, renamed, name)
 
     revoked = awarded[0]
     page.click(f"a[href$='/thu-hoi/2023/{revoked['school_id']}/{revoked['award']}']")
@@ -197,6 +244,7 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     page.fill("#legal_basis", "Chương VII Luật Thi đua, khen thưởng số 06/2022/QH15")
     no_serious_violations(page, "the revocation of an award")
     page.screenshot(path=str(SCREENSHOTS / "portal-awards-revoke.png"), full_page=True)
+    phone(page, "portal-awards-revoke-phone.png")
     page.click("button:has-text('Thu hồi khen thưởng')")
     assert "Đã thu hồi" in page.inner_text("main")
     entry = next(
@@ -205,7 +253,104 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
         if e["school_id"] == revoked["school_id"] and e["award"] == revoked["award"]
     )
     assert entry["revoked"] and entry["revoked_reason"] == "Kê khai thành tích không trung thực"
+    page.goto(f"{running.portal}/hoc-vien/khen-thuong/dinh-chinh/2023/{decided['decision_id']}")
+    no_serious_violations(page, "the correction of a decision")
+    phone(page, "portal-awards-correct-phone.png")
     page.close()
+
+
+def phone(page: Any, name: str) -> None:
+    """Take a screenshot of the page at a phone's width, then return to the desktop's; the page itself
+    must not be wider than the phone (a wide table scrolls in its own frame)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    wider = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter(e => !e.closest('.table-wrap') || e.classList.contains('table-wrap'))
+            .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)"""
+    )
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wider == [] and width <= 390, f"{name}: {width} px wide; wider than a phone: {wider[:8]}"
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 720})
+
+
+def rename(running: Running, school_id: str, name: str) -> None:
+    """Rename a school as the Academy would in the registry."""
+    answer = requests.patch(
+        f"{running.urls['registry']}/schools/{school_id}", json={"name": name}, headers=ADMIN, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_late_form_09_is_awarded_in_a_supplementary_decision_and_each_province_hears_of_its_own(
+    browser, running
+) -> None:  # type: ignore[no-untyped-def]
+    late = school_ids(running)[LATE_FORM_09]
+    subprocess.run(
+        [sys.executable, "-m", "services.demo", "--late-form-09"], env=running.env, check=True, timeout=120
+    )
+    page = browser.new_page(locale="vi-VN")
+    academy_signs_in(page, running)
+    field = f"verdict:{late}:co_thi_dua"
+
+    def complete() -> bool:
+        proposals = registry(running, "/awards/2023/proposals")["proposals"]
+        return any(p["school_id"] == late and p["form_09_copies"] == 2 for p in proposals)
+
+    running.wait_until(complete, "the late confirmation to reach the registry")
+    page.goto(f"{running.portal}/hoc-vien/khen-thuong/?nam=2023")
+    supplementary = page.locator("#de-nghi tbody tr")
+    assert supplementary.count() == 1 and "Đủ 2 bản" in supplementary.inner_text()
+    assert "Quyết định bổ sung" in page.inner_text("main")
+    page.check(f"[id='{field}:co']")
+    flags = page.locator("#so-luong tr[data-award=co_thi_dua]")
+    assert flags.locator("td.adding").inner_text() == "1"
+    page.fill("#number", "27-QĐ/HVCTQG")
+    page.fill("#signed_on", "2024-01-15")
+    page.fill("#signer_name", "Nguyễn Văn Minh")
+    page.fill("#signer_title", "Giám đốc")
+    no_serious_violations(page, "the supplementary decision's draft")
+    page.screenshot(path=str(SCREENSHOTS / "portal-awards-supplementary.png"), full_page=True)
+    phone(page, "portal-awards-supplementary-phone.png")
+    page.click("button:has-text('Xem lại trước khi ban hành')")
+    assert page.locator("#duoc-khen-thuong li").count() == 1
+    page.click("button:has-text('Xác nhận ban hành')")
+    assert "Đã ban hành Quyết định khen thưởng bổ sung số 27-QĐ/HVCTQG" in page.inner_text("main")
+    issued = requests.get(
+        f"{running.urls['registry']}/awards/2023/decisions", headers=ADMIN, timeout=10
+    ).json()
+    assert [d["kind"] for d in issued] == ["main", "supplementary"]
+    assert [(v["school_id"], v["awarded"]) for v in issued[1]["verdicts"]] == [(late, True)]
+    second = page.locator("#quyet-dinh-2").inner_text()
+    assert "Quyết định bổ sung số 27-QĐ/HVCTQG" in second and "Được khen thưởng" in second
+    page.close()
+
+    codes = {school_id: code for code, school_id in school_ids(running).items()}
+    revoked = next(e for e in registry(running, "/awards/register", year=2023) if e.get("revoked"))
+    running.wait_until(
+        lambda: any(e["type"] == "AwardGranted" for e in provincial_feeds(running).get(LATE_FORM_09, [])),
+        "the forwarder to copy the supplementary award to the province's topic",
+    )
+    feeds = provincial_feeds(running)
+    granted = [e["data"] for e in feeds[LATE_FORM_09] if e["type"] == "AwardGranted"]
+    assert [(g["school_id"], g["number"]) for g in granted] == [(late, "27-QĐ/HVCTQG")]
+    for code, events in feeds.items():  # a province hears of its own schools' grants and revocations only
+        for event in events:
+            if event["type"] in ("AwardGranted", "AwardRevoked"):
+                assert codes.get(event["data"]["school_id"]) == code == event["data"]["school_code"], event
+    revocations = [
+        (code, e["data"]["school_id"])
+        for code, events in feeds.items()
+        for e in events
+        if e["type"] == "AwardRevoked"
+    ]
+    assert revocations == [(codes[revoked["school_id"]], revoked["school_id"])]
+    corrected = {
+        code for code, events in feeds.items() if any(e["type"] == "AwardDecisionCorrected" for e in events)
+    }
+    main = issued[0]
+    assert corrected == {codes[v["school_id"]] for v in main["verdicts"] if v["awarded"]}
 
 
 def test_the_register_keeps_each_award_under_the_school_that_carries_it_now(browser, running) -> None:  # type: ignore[no-untyped-def]
@@ -233,7 +378,7 @@ def test_the_register_keeps_each_award_under_the_school_that_carries_it_now(brow
     page.click("header nav a:text-is('Thống kê')")
     figures = page.locator("#thong-ke").inner_text()
     country = page.locator("#thong-ke tr.total-row").inner_text().split("\t")
-    assert country[0] == "Toàn quốc" and country[-1] == "18", figures  # awarded in all
+    assert country[0] == "Toàn quốc" and country[-1] == "17", figures  # 17 + 1 supplementary - 1 revoked
     charts = page.locator("figure.chart img")
     assert charts.count() == 2
     drawn = "img => img.decode().then(() => img.naturalWidth, () => 0)"  # 0: the image did not load
@@ -277,6 +422,7 @@ def test_each_role_on_the_demonstration_data_reads_names_never_codes(browser, ru
         assert "Bằng khen của Giám đốc Học viện" in shown and "16-QĐ/HVCTQG" in shown, shown  # as corrected
         no_serious_violations(page, f"the outcome of the awards for a {role}")
         page.screenshot(path=str(SCREENSHOTS / f"portal-{shot}.png"), full_page=True)
+        phone(page, f"portal-{shot}-phone.png")
         with page.expect_download() as download:
             page.click(f"{table} a[href*='/khen-thuong/quyet-dinh-2023-']")
         issued = registry(running, "/awards/2023/decision")

@@ -375,6 +375,8 @@ class ProposalOut(Schema):
     rank = fields.Integer()
     final = fields.Float()
     vote_share = fields.Float(allow_none=True)
+    form_09_copies = fields.Integer()
+    """How many copies of the school's Form 09 its province or ministry has confirmed (of 2)."""
 
 
 class QuotasOut(Schema):

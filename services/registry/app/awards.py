@@ -55,7 +55,12 @@ def proposals_of(registry: Registry, principal: Principal, year: int) -> dict[st
         scope = visibility.scope(conn, principal)
         if not scope.everything and not scope.clusters:
             raise Forbidden("you may read the proposals of your own cluster only", {"year": year})
-        rows = [r for r in _proposals(conn, year) if scope.cluster(r["cluster_id"])]
+        copies = _copies(conn, year)
+        rows = [
+            r | {"form_09_copies": copies.get(r["school_id"], 0)}
+            for r in _proposals(conn, year)
+            if scope.cluster(r["cluster_id"])
+        ]
         return {
             "year": year,
             "quotas": rules.quotas(campaign["content"], len(_cluster_names(conn, year))),
