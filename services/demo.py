@@ -12,15 +12,18 @@ starts with ``[Minh họa]``. Loading it again changes nothing.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
 import secrets
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask.testing import FlaskClient
 
@@ -86,15 +89,41 @@ class Year:
             raise Refused(f"{method.upper()} {path}: {response.status_code} {response.get_json()}")
         return response.get_json()
 
-    def file(self, when: str, form: str, payload: dict[str, Any], **filer: str) -> dict[str, Any]:
-        """File a form at a moment, as the school's officer or the cluster's head."""
+    def file(
+        self,
+        when: str,
+        form: str,
+        payload: dict[str, Any],
+        papers: Callable[[], dict[str, bytes]] | None = None,
+        **filer: str,
+    ) -> dict[str, Any]:
+        """File a form at a moment, as the school's officer or the cluster's head, with the ``papers``
+        rendered at that moment attached (as the portal attaches Mẫu 06, 07 and 08 to a dossier)."""
         self.clock.now = at(when)
         if "school_id" in filer:
             headers = self.token("school_officer", filer["school_id"])
         else:
             headers = self.token("cluster_head", filer["cluster_id"])
+        names = {self.upload(name, content, headers): name for name, content in (papers or dict)().items()}
         body = {"year": YEAR, "form": form, "payload": payload, **filer}
+        if names:
+            body |= {"documents": list(names), "document_names": names}
         return dict(self.call("submissions", "post", "/filings", headers, body))
+
+    def upload(self, name: str, content: bytes, headers: dict[str, str]) -> str:
+        """Store a document in submissions; return its SHA-256."""
+        sent = {"file": (io.BytesIO(content), name)}
+        response = self.clients["submissions"].post("/documents", data=sent, headers=headers)
+        if response.status_code >= 400:
+            raise Refused(f"POST /documents: {response.status_code} {response.get_json()}")
+        return str(response.get_json()["sha256"])
+
+    def get(self, service: str, path: str, **params: Any) -> Any:
+        """Read an API as the cluster head of ``self.reader`` (what the portal's papers read)."""
+        query = f"?{urlencode(params, doseq=True)}" if params else ""
+        return self.call(service, "get", f"{path}{query}", self.token("cluster_head", self.reader))
+
+    reader: str = ""
 
 
 def load(until: str = "all") -> str:
@@ -162,11 +191,13 @@ def _year(
 ) -> Year:
     """Build the API clients of the services the loader drives."""
     from services.registry.wsgi import create_app as registry_app
+    from services.scoring.wsgi import create_app as scoring_app
     from services.submissions.wsgi import create_app as submissions_app
 
     clients = {
         "registry": registry_app(built["registry"]).test_client(),
         "submissions": submissions_app(built["submissions"]).test_client(),
+        "scoring": scoring_app(built["scoring"]).test_client(),
     }
     return Year(built, clients, clock, built["registry"].settings.jwt_secret, schools, clusters)
 
@@ -450,8 +481,20 @@ def _cluster_autumn(year: Year, cluster: dict[str, Any], members: list[str]) -> 
         "proposals_08": ballots,
         "nomination": {"head_school_id": ranked[0], "deputy_school_ids": ranked[1:2]},
     }
-    year.file("2023-11-28 09:00", "HO_SO_CUM", dossier, cluster_id=cid)
+    year.file(
+        "2023-11-28 09:00", "HO_SO_CUM", dossier, lambda: _papers(year, cluster, dossier), cluster_id=cid
+    )
     return 2
+
+
+def _papers(year: Year, cluster: dict[str, Any], dossier: dict[str, Any]) -> dict[str, bytes]:
+    """Render the cluster's Mẫu 06, 07 and 08 as the portal does when a dossier is filed."""
+    from services.portal import papers
+
+    year.reader = cluster["cluster_id"]
+    names = {s: school["name"] for s, school in year.schools.items()}
+    filing = {"payload": dossier, "filed_at": year.clock.now.isoformat()}
+    return papers.for_filing(papers.gather(year, cluster, names, year.clock.now, filing))
 
 
 def _confirmations(year: Year) -> int:

@@ -3,15 +3,18 @@
 Mẫu 06 (the cluster's summary report with its score table), Mẫu 07 (the conference minutes with the
 vote tally) and Mẫu 08 (the proposal for awards and next year's head and deputy), filled from the
 suite's data: issuing body, "ĐẢNG CỘNG SẢN VIỆT NAM", number, place and date, recipients, signature.
+
+Until the cluster files its dossier they are drafts, filled from today's data. Filing the dossier
+renders them once, with the names of that day, and attaches them to the filing as its documents: the
+filing's event records each one's SHA-256, and every later download is those bytes.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -27,13 +30,21 @@ from services.paperwork import (
     number,
     page_setup,
     paragraph_of,
+    saved,
     title_block,
 )
 from services.vocabulary import AWARD_NAMES
 from shared.time import LOCAL_TIME
-from shared.web.gateway import Caller, SuiteError
+from shared.web.gateway import SuiteError
 
 SIGN_HERE = "(Ký, ghi rõ họ tên và đóng dấu)"
+
+
+class Reader(Protocol):
+    """What the papers read the services through: the portal's caller, or the demonstration's loader."""
+
+    def get(self, service: str, path: str, **params: Any) -> Any:
+        """Return the JSON a service answers to a GET."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +66,15 @@ class ClusterYear:
         return self.names.get(school_id or "", school_id or "")
 
 
-def gather(caller: Caller, cluster: dict[str, Any], names: dict[str, str], now: datetime) -> ClusterYear:
-    """Read what the drafts need from the services, as the signed-in cluster head."""
+def gather(
+    caller: Reader,
+    cluster: dict[str, Any],
+    names: dict[str, str],
+    now: datetime,
+    filing: dict[str, Any] | None = None,
+) -> ClusterYear:
+    """Read what the drafts need from the services, as the signed-in cluster head; ``filing`` is the
+    dossier about to be filed (else the one filed, if any)."""
     year, cluster_id = cluster["year"], cluster["cluster_id"]
     head = (
         caller.get("registry", f"/schools/{cluster['head_school_id']}") if cluster["head_school_id"] else None
@@ -69,9 +87,10 @@ def gather(caller: Caller, cluster: dict[str, Any], names: dict[str, str], now: 
             raise
         table, proposals = [], []
     bands = {b["code"]: b["name"] for b in caller.get("registry", f"/campaigns/{year}")["content"]["bands"]}
-    dossiers = caller.get("submissions", "/filings", year=year, form=DOSSIER_FORM, filer_id=cluster_id)
+    if filing is None:
+        dossiers = caller.get("submissions", "/filings", year=year, form=DOSSIER_FORM, filer_id=cluster_id)
     conferences = caller.get("submissions", "/filings", year=year, form=CONFERENCE_FORM, filer_id=cluster_id)
-    dossier = dossiers[0] if dossiers else None
+    dossier = filing if filing is not None else (dossiers[0] if dossiers else None)
     day = dated(conferences[-1] if conferences else None, dossier, now)
     return ClusterYear(cluster, names, head, table, bands, proposals, dossier, day)
 
@@ -99,9 +118,26 @@ def draft(paper: str, data: ClusterYear) -> bytes:
     title_block(document, *title(data))
     write(document, data)
     _closing(document, data)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return saved(document, data.today)
+
+
+FILED_NAMES = {
+    "06": "Mẫu số 06 - Báo cáo tổng kết phong trào thi đua của cụm.docx",
+    "07": "Mẫu số 07 - Biên bản hội nghị tổng kết.docx",
+    "08": "Mẫu số 08 - Tờ trình đề nghị khen thưởng.docx",
+}
+"""The names the papers rendered at the dossier's filing are attached under."""
+
+
+def for_filing(data: ClusterYear) -> dict[str, bytes]:
+    """Return the three papers as the dossier's filing attaches them, by their attached names."""
+    return {FILED_NAMES[paper]: draft(paper, data) for paper in PAPERS}
+
+
+def filed(documents: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """Return, by paper, the documents a filed dossier holds as its rendered papers."""
+    by_name = {d.get("name"): d for d in documents}
+    return {paper: by_name[name] for paper, name in FILED_NAMES.items() if name in by_name}
 
 
 def _heading(document: DocxDocument, data: ClusterYear, number_code: str) -> None:

@@ -400,7 +400,7 @@ def test_each_role_on_the_demonstration_data_reads_names_never_codes(browser, ru
     academy_signs_in(page, running)
     people = [
         ("Lê Thị Thu", "thu@hoabinh.invalid", "school_officer", "sch_hoabinh"),
-        ("Văn phòng cụm Trung du", "cum@trungdu.invalid", "cluster_head", "cl_2023_trung_du_bac"),
+        ("Văn phòng cụm Bắc Trung Bộ", "cum@bactrungbo.invalid", "cluster_head", "cl_2023_bac_trung_bo"),
         ("Văn phòng Tỉnh ủy Hòa Bình", "tinhuy@hoabinh.invalid", "provincial_viewer", "HOABINH"),
     ]
     for name, email, role, tenant in people:
@@ -427,9 +427,68 @@ def test_each_role_on_the_demonstration_data_reads_names_never_codes(browser, ru
             page.click(f"{table} a[href*='/khen-thuong/quyet-dinh-2023-']")
         issued = registry(running, "/awards/2023/decision")
         assert hashlib.sha256(download.value.path().read_bytes()).hexdigest() == issued["paper_sha256"]
+        if role == "cluster_head":
+            cluster_papers_stay_as_filed(page, running)
         sign_out(page)
     page.close()
     assert found == [], "\n".join(found)
+
+
+def cluster_papers_stay_as_filed(page: Any, running: Running) -> None:
+    """Mẫu 06, 07 and 08 as the dossier's filing attached them: the hash shown, the same bytes after a
+    member school is renamed."""
+    page.goto(f"{running.portal}/cum/mau")
+    kept = page.locator("#van-ban-da-nop li")
+    assert kept.count() == 3, page.inner_text("main")
+    shown = kept.first.locator("code").inner_text()
+    with page.expect_download() as first:
+        kept.first.locator("a").click()
+    before = first.value.path().read_bytes()
+    assert hashlib.sha256(before).hexdigest() == shown
+    members = registry(running, "/clusters/cl_2023_bac_trung_bo")["member_ids"]
+    school = next(s for s in (registry(running, f"/schools/{m}") for m in members) if s["status"] == "active")
+    assert school["name"] in "\n".join(
+        c.text for t in Document(io.BytesIO(before)).tables for r in t.rows for c in r.cells
+    )
+    rename(running, school["school_id"], f"{school['name']} (tên mới)")
+    page.reload()
+    with page.expect_download() as again:
+        page.locator("#van-ban-da-nop li a").first.click()
+    assert again.value.path().read_bytes() == before
+    rename(running, school["school_id"], school["name"])
+    no_serious_violations(page, "the papers the cluster's dossier attached")
+    page.screenshot(path=str(SCREENSHOTS / "portal-cluster-papers.png"), full_page=True)
+
+    [dossier] = requests.get(  # reopened by the Academy, amended in the portal: its papers rendered anew
+        f"{running.urls['submissions']}/filings",
+        params={"year": 2023, "form": "HO_SO_CUM", "filer_id": "cl_2023_bac_trung_bo"},
+        headers=ADMIN,
+        timeout=10,
+    ).json()
+    requests.post(
+        f"{running.urls['submissions']}/filings/{dossier['submission_id']}/reopen",
+        json={"reason": "Bổ sung báo cáo tổng kết"},
+        headers=ADMIN,
+        timeout=10,
+    ).raise_for_status()
+    page.goto(f"{running.portal}/cum/mau/HO_SO_CUM")
+    page.fill("#report_06", "Báo cáo tổng kết đã bổ sung theo yêu cầu của Học viện.")
+    page.click("main form button[type=submit]")
+    assert "Đã nhận" in page.inner_text("main"), page.inner_text("main")
+    page.goto(f"{running.portal}/cum/mau")
+    hashes = page.locator("#van-ban-da-nop code").all_inner_texts()
+    assert len(hashes) == 3 and hashes[0] != shown  # Mẫu 06 says what the amendment says
+    with page.expect_download() as amended:
+        page.locator("#van-ban-da-nop li a").first.click()
+    content = amended.value.path().read_bytes()
+    assert hashlib.sha256(content).hexdigest() == hashes[0]
+    assert "Báo cáo tổng kết đã bổ sung" in "\n".join(
+        p.text for p in Document(io.BytesIO(content)).paragraphs
+    )
+    history = requests.get(
+        f"{running.urls['submissions']}/filings/{dossier['submission_id']}", headers=ADMIN, timeout=10
+    ).json()
+    assert len(history["documents"]) == 3, history["documents"]  # replaced, not piled up
 
 
 def test_the_academy_exports_and_erases_one_officers_data_and_every_page_then_reads_erased(

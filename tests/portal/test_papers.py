@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -127,3 +128,22 @@ def test_papers_bear_the_day_of_the_years_conference_not_the_download_day() -> N
     assert papers.long_date(papers.dated(conference, dossier, now)) == "ngày 24 tháng 11 năm 2023"
     assert papers.long_date(papers.dated(None, dossier, now)) == "ngày 28 tháng 11 năm 2023"
     assert papers.long_date(papers.dated(None, None, now)) == "ngày 01 tháng 12 năm 2026"
+
+
+def test_the_papers_a_filing_attaches_are_the_same_bytes_each_time_they_are_rendered() -> None:
+    attached = papers.for_filing(DATA)
+    assert sorted(attached) == sorted(papers.FILED_NAMES.values())
+    assert attached == papers.for_filing(DATA)  # nothing in the bytes depends on the moment of rendering
+    renamed = replace(DATA, names={**NAMES, "sch_bacgiang": "Tên mới"})
+    assert papers.for_filing(renamed)[papers.FILED_NAMES["06"]] != attached[papers.FILED_NAMES["06"]]
+
+
+def test_a_filed_dossier_is_read_for_its_papers_by_the_names_they_were_attached_under() -> None:
+    documents = [
+        {"sha256": "a" * 64, "name": papers.FILED_NAMES["06"]},
+        {"sha256": "b" * 64, "name": "bien-ban-scan.pdf"},  # the cluster's own attachment
+        {"sha256": "c" * 64, "name": papers.FILED_NAMES["08"]},
+    ]
+    found = papers.filed(documents)
+    assert {paper: d["sha256"] for paper, d in found.items()} == {"06": "a" * 64, "08": "c" * 64}
+    assert papers.filed([]) == {}

@@ -36,6 +36,7 @@ from shared.auth import (
     current_principal,
     require,
 )
+from shared.documents import attachment
 from shared.errors import NotFound
 from shared.web import ApiError
 from shared.web.docs import answers
@@ -110,7 +111,7 @@ def export_audit_events(query: dict[str, Any]) -> Response:
     with _service().reader.connect() as conn:
         rows = audit_query(conn, query, page, per_page, newest_first)
     response = Response(audit_csv(rows), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = 'attachment; filename="nhat-ky-su-kien.csv"'
+    response.headers["Content-Disposition"] = attachment("nhat-ky-su-kien.csv")
     return response
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, redirect, request, url_for
 
 from services.forms import CLUSTER_HEAD as CLUSTER_FILER
 from services.forms import DOSSIER_FORM, FORMS, INSPECTION_FORM, OFFICERS_FORM, filed_by
@@ -58,7 +58,11 @@ def forms() -> Any:
     """The cluster's forms of the year, with what is filed."""
     me = _cluster()
     filed = filing.filings_of(me["year"], me["cluster_id"])
-    return page("cluster_forms.html", cluster=me, forms=filed_by(CLUSTER_FILER), filed=filed)
+    dossier = filed.get(DOSSIER_FORM)
+    kept = papers.filed(dossier["documents"]) if dossier else {}
+    return page(
+        "cluster_forms.html", cluster=me, forms=filed_by(CLUSTER_FILER), filed=filed, filed_papers=kept
+    )
 
 
 @cluster.route("/mau/<form>", methods=["GET", "POST"])
@@ -96,11 +100,19 @@ def file_form(form: str) -> Any:
             return refused(
                 foreign, 422, "Có địa chỉ thư điện tử thuộc tài khoản của đơn vị khác; đồng chí kiểm tra lại."
             )
-        filed = filing.submit(me["year"], form, payload, {"cluster_id": me["cluster_id"]}, existing)
+        rendered = _papers(me, payload) if form == DOSSIER_FORM else {}
+        filed = filing.submit(me["year"], form, payload, {"cluster_id": me["cluster_id"]}, existing, rendered)
     except SuiteError as error:
         message, errors, status = filing.outcome(error)
         return refused(errors, status, message)
     return filing.done(filed, "cluster.filed", submission_id=filed["submission_id"])
+
+
+def _papers(me: dict[str, Any], payload: dict[str, Any]) -> dict[str, bytes]:
+    """Render Mẫu 06, 07 and 08 of the dossier about to be filed, with the names of today."""
+    now = suite_now()
+    about_to_file = {"payload": payload, "filed_at": now.isoformat()}
+    return papers.for_filing(papers.gather(suite(), me, school_names(), now, about_to_file))
 
 
 def _foreign_officers(payload: dict[str, Any]) -> dict[str, str]:
@@ -279,10 +291,14 @@ def proposals() -> Any:
 @cluster.route("/van-ban/<paper>.docx")
 @for_roles(CLUSTER_HEAD)
 def paper(paper: str) -> Any:
-    """Download a draft of Mẫu 06, 07 or 08 filled from the suite's data, to sign."""
+    """Download Mẫu 06, 07 or 08: as the dossier's filing attached it, or until then a draft to sign."""
     if paper not in papers.PAPERS:
         abort(404)
     me = _cluster()
+    dossier = filing.latest_filing(me["year"], DOSSIER_FORM, me["cluster_id"])
+    kept = papers.filed(dossier["documents"]) if dossier else {}
+    if paper in kept:
+        return redirect(url_for("documents.download", sha256=kept[paper]["sha256"], ten=kept[paper]["name"]))
     content = papers.draft(paper, papers.gather(suite(), me, school_names(), suite_now()))
     name = f"mau-{paper}-{me['year']}-{me['cluster_id']}.docx"
     return Response(

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 
 from services.portal.views.common import for_roles, page, say, suite
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
-from shared.documents import served_name
+from shared.documents import attachment, served_name
 from shared.web.gateway import SuiteError
 
 documents = Blueprint("documents", __name__, url_prefix="/tai-lieu")
@@ -29,5 +29,5 @@ def download(sha256: str) -> Any:
         )
     name = served_name(request.args.get("ten", ""), kind, "tai-lieu")
     answer = Response(content, mimetype=kind)
-    answer.headers.set("Content-Disposition", "attachment", filename=name)
+    answer.headers["Content-Disposition"] = attachment(name)  # a Vietnamese name in filename*
     return answer

@@ -38,9 +38,12 @@ def submit(
     payload: dict[str, Any],
     filer: dict[str, str | None],
     existing: dict[str, Any] | None,
+    rendered: dict[str, bytes] | None = None,
 ) -> dict[str, Any]:
-    """File the form, or amend the existing filing (guarded by its version); attach an uploaded file."""
-    kept = existing["documents"] if existing else []
+    """File the form, or amend the existing filing (guarded by its version); attach an uploaded file
+    and the papers the suite ``rendered`` for it (by name: they replace those of an earlier version)."""
+    rendered = rendered or {}
+    kept = [d for d in (existing["documents"] if existing else []) if d.get("name") not in rendered]
     documents = [d["sha256"] for d in kept]
     names = {d["sha256"]: d.get("name", "") for d in kept if d.get("name")}
     upload = request.files.get("document")
@@ -51,6 +54,10 @@ def submit(
         stored = suite().upload("submissions", "/documents", upload.filename, content)
         documents.append(stored["sha256"])
         names[stored["sha256"]] = upload.filename[:300]
+    for name, paper in rendered.items():
+        stored = suite().upload("submissions", "/documents", name, paper)
+        documents += [] if stored["sha256"] in documents else [stored["sha256"]]
+        names[stored["sha256"]] = name
     attached = {"documents": documents, "document_names": names}
     if existing is not None:
         body = {"payload": payload, **attached, "expected_version": int(request.form["version"])}

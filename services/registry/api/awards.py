@@ -22,6 +22,7 @@ from services.registry.api.schemas import (
 from services.registry.app import awards
 from services.registry.domain.awards import DecideAwards, DraftDecision, Verdict, new_decision_id
 from shared.auth import ACADEMY_ADMIN, current_principal, require
+from shared.documents import attachment
 from shared.web.docs import answers
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -161,7 +162,7 @@ def decision_paper(year: int, decision_id: str) -> Response:
 def signed_paper(year: int, decision_id: str) -> Response:
     """Download an issued decision's signed PDF, as signed (404 when it could not be signed here)."""
     response = Response(awards.signed_paper(registry(), year, decision_id), mimetype=PDF)
-    response.headers["Content-Disposition"] = f'attachment; filename="quyet-dinh-khen-thuong-{year}.pdf"'
+    response.headers["Content-Disposition"] = attachment(f"quyet-dinh-khen-thuong-{year}.pdf")
     return response
 
 
@@ -175,7 +176,7 @@ def draft_paper(year: int, decision_id: str) -> Response:
 
 def _docx(content: bytes, name: str) -> Response:
     response = Response(content, mimetype=DOCX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Disposition"] = attachment(name)
     return response
 
 
