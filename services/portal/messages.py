@@ -110,6 +110,10 @@ ERRORS = {
     ),
     "verdict_reason_required": "Đề nghị không được khen thưởng cần ghi rõ lý do.",
     "over_quota": "Vượt chỉ tiêu khen thưởng của năm: {over_text}.",
+    "one_award_per_achievement": (
+        "Mỗi trường chỉ được tặng một hình thức khen thưởng cho thành tích của năm; trường đã được khen "
+        "thưởng, hoặc được chọn hai hình thức."
+    ),
     "not_decided": "Năm này chưa có quyết định khen thưởng.",
     "no_main_decision": "Quyết định bổ sung chỉ được ban hành sau quyết định khen thưởng chính của năm.",
     "particulars_missing": "Quyết định còn thiếu số, ngày ký hoặc người ký; hãy điền đủ trước khi ban hành.",

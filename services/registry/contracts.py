@@ -124,6 +124,8 @@ class AwardRulesV1(Schema):
     it is given all the same (recorded with the award)."""
     revoked_frees_quota = fields.Boolean(load_default=False)
     """Whether a revoked award gives its place in the year's quota back."""
+    one_award_per_achievement = fields.Boolean(load_default=True)
+    """Whether a school may receive one award only for the year's results (one achievement, one award)."""
 
 
 class BandV1(Schema):

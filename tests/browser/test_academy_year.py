@@ -429,9 +429,23 @@ def test_each_role_on_the_demonstration_data_reads_names_never_codes(browser, ru
         assert hashlib.sha256(download.value.path().read_bytes()).hexdigest() == issued["paper_sha256"]
         if role == "cluster_head":
             cluster_papers_stay_as_filed(page, running)
+            board_cells_name_their_rule(page, running)
         sign_out(page)
     page.close()
     assert found == [], "\n".join(found)
+
+
+def board_cells_name_their_rule(page: Any, running: Running) -> None:
+    """A board cell that costs a school something says what, and its note names the rule's source."""
+    page.goto(f"{running.portal}/cum/")
+    late = page.locator("#bang-truong td .rule", has_text="trừ 2 điểm")
+    assert late.count() == 1  # the school whose Form 01 came a day late
+    legend = page.locator(late.first.locator("a").get_attribute("href")).inner_text()
+    assert "Căn cứ: Công văn số 3552-CV/HVCTQG" in legend and "mục I.3" in legend, legend
+    assert "Quy định mặc định của hệ thống" in page.locator("#can-cu").inner_text()  # the deductions: ours
+    no_serious_violations(page, "the board with its rules")
+    page.screenshot(path=str(SCREENSHOTS / "portal-cluster-board-rules.png"), full_page=True)
+    phone(page, "portal-cluster-board-rules-phone.png")
 
 
 def cluster_papers_stay_as_filed(page: Any, running: Running) -> None:

@@ -189,6 +189,30 @@ def test_a_refusal_names_the_rule_it_applies_and_its_source() -> None:
     assert "source" not in unsourced.value.details  # no source given: none invented
 
 
+def test_a_school_receives_one_award_for_the_years_results_where_the_campaign_says_so() -> None:
+    both = [*PROPOSALS, {**PROPOSALS[1], "school_id": "a"}]  # a proposed for a flag and a certificate
+    law = {"document": "Luật Thi đua, khen thưởng số 06/2022/QH15"}
+    rules = {**RULES, "sources": {"award_rules.one_award_per_achievement": law}}
+    twice = command(A, B, D, Verdict("a", "bang_khen", True))
+    with pytest.raises(RuleBroken) as refused:
+        decide(twice, rules, both, SCHOOLS, CLUSTERS, YearAwards(), copies=COMPLETE)
+    assert refused.value.code == "one_award_per_achievement"
+    assert (refused.value.details["school_ids"], refused.value.details["source"]) == (["a"], law)
+    anyway = "Tỉnh ủy đã xác nhận bằng văn bản riêng"
+    a_flag = Verdict("a", "co_thi_dua", True, override_reason=anyway)
+    one_copy = {**COMPLETE, "a": 1}  # the certificate's proposal waits for a supplementary decision
+    first = decide(command(a_flag, B, D), rules, both, SCHOOLS, CLUSTERS, YearAwards(), copies=one_copy)
+    a_merit = Verdict("a", "bang_khen", True, override_reason=anyway)
+    later = DecideAwards(2023, "126-QĐ/HVCTQG", date(2024, 2, 1), "Nguyễn Xuân Thắng", "Giám đốc", (a_merit,))
+    so_far = YearAwards((first[0].data,))
+    with pytest.raises(RuleBroken, match="one award"):  # nor in a supplementary decision
+        decide(later, rules, both, SCHOOLS, CLUSTERS, so_far, supplementary=True, copies=one_copy)
+    revoked = YearAwards((first[0].data,), frozenset({("a", "co_thi_dua")}))
+    assert decide(later, rules, both, SCHOOLS, CLUSTERS, revoked, supplementary=True, copies=one_copy)
+    allowing = {"award_rules": {**RULES["award_rules"], "one_award_per_achievement": False}}
+    assert decide(twice, allowing, both, SCHOOLS, CLUSTERS, YearAwards(), copies=COMPLETE)
+
+
 def test_quotas_are_declared_or_each_clusters_times_the_clusters() -> None:
     assert quotas(RULES, 3) == {"co_thi_dua": 3, "bang_khen": 6}
     declared = {"award_rules": {**RULES["award_rules"], "national_quotas": {"co_thi_dua": 2, "bang_khen": 4}}}

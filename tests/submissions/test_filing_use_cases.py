@@ -99,9 +99,8 @@ def test_a_school_not_in_that_cluster_that_year_is_refused(uow: InMemorySubmissi
 def test_scores_are_checked_against_the_years_template_and_the_schools_kind(uow: InMemorySubmissions) -> None:
     at(uow, "2023-11-01T10:00:00+07:00")
     hoa_binh = officer(HOA_BINH)
-    assert refused(
-        lambda: file(uow, "5.1", scores(**{"DOT_PHA.1": 16}), hoa_binh, school_id=HOA_BINH)
-    ).code == ("score_above_maximum")
+    above = refused(lambda: file(uow, "5.1", scores(**{"DOT_PHA.1": 16}), hoa_binh, school_id=HOA_BINH))
+    assert (above.code, above.details["rule"]) == ("score_above_maximum", "score_sheets")
     assert refused(lambda: file(uow, "5.1", scores(**{"X.9": 1}), hoa_binh, school_id=HOA_BINH)).code == (
         "unknown_criterion"
     )
@@ -143,6 +142,8 @@ def test_amendments_until_the_deadline_then_only_after_a_reopening(uow: InMemory
     at(uow, "2023-03-06T08:00:00+07:00")
     late = refused(lambda: amend("Quá hạn"))
     assert (type(late), late.code) == (Conflict, "deadline_passed")
+    assert late.details["rule"] == "deadlines.PLAN"  # the refusal names the rule and where it comes from
+    assert late.details["source"]["document"].startswith("Công văn số 3552-CV/HVCTQG")
     filings.reopen_filing(uow, sid, "Học viện cho phép bổ sung", CONTEXT)
     assert amend("Bổ sung")["amendments"] == 2
     assert isinstance(refused(lambda: amend("Lần nữa")), Conflict), "a reopening allows one amendment"
@@ -174,6 +175,12 @@ def test_a_cross_inspection_with_verified_scores(uow: InMemorySubmissions) -> No
             == code
         )
     assert types(uow) == ["InspectionDone", "InspectionDone"]
+    itself = refused(
+        lambda: file(
+            uow, "KIEM_TRA", {**minutes, "inspecting_school_ids": [HOA_BINH]}, HEAD, cluster_id=CLUSTER
+        )
+    )
+    assert itself.details["source"]["document"].startswith("Hướng dẫn số 30-HD/HVCTQG")  # as the letter says
 
 
 def test_a_returned_filing_names_its_reason_and_a_school_may_not_review(uow: InMemorySubmissions) -> None:

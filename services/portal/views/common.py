@@ -20,7 +20,7 @@ from services.portal.service import Portal
 from services.portal.statistics import short_name
 from services.vocabulary import AWARD_NAMES, FILING_STATES
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
-from shared.time import day_text, local_text
+from shared.time import day_text, local_date, local_text
 from shared.web.gateway import Caller, Gateway, SuiteError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -98,9 +98,12 @@ def for_roles(*roles: str) -> Callable[[F], F]:
 
 
 def page(template: str, status: int = 200, **values: Any) -> Any:
-    """Render a portal page (with the navigation of the signed-in person's role)."""
+    """Render a portal page (with the navigation of the signed-in person's role, and today's date in
+    Vietnam by the portal's clock, which says whether a deadline has passed)."""
     who = person() if current_user.is_authenticated else None
-    return render_template(f"portal/{template}", who=who, states=FILING_STATES, **values), status
+    today = local_date(portal().clock()).isoformat()
+    shown = {"who": who, "states": FILING_STATES, "today": today, **values}
+    return render_template(f"portal/{template}", **shown), status
 
 
 def bare_page(template: str, status: int = 200, **values: Any) -> Any:
@@ -368,3 +371,4 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(actor_name, "actor_name")
     app.add_template_filter(target_measure, "target_measure")
     app.add_template_filter(short_name, "cluster_short")
+    app.add_template_filter(lambda source: grounds_of(source).strip(), "can_cu")

@@ -35,13 +35,15 @@ def todo() -> Any:
     row = next((r for r in board["schools"] if r["school_id"] == me["school_id"]), None)
     filed = filing.filings_of(the_year, me["school_id"])
     items = []
-    for deadline in (d for d in board["deadlines"] if d["filer"] == "school"):
+    deadlines = [d for d in board["deadlines"] if d["filer"] == "school"]
+    for deadline in deadlines:
         forms = [code for code in deadline["forms"] if code in _forms(me["kind"])]
         code = forms[0] if forms else deadline["forms"][0]
         cell = row["cells"].get(deadline["code"], {}) if row else {}
         items.append(
             {
                 "form": code,
+                "deadline": deadline,
                 "due": deadline["due"],
                 "state": cell.get("status", "missing"),
                 "filing": filed.get(code),
@@ -52,6 +54,8 @@ def todo() -> Any:
         year=the_year,
         school=me,
         items=items,
+        board=board,
+        deadlines=deadlines,
         in_cluster=row is not None,
         eligible=row["eligible"] if row else True,
         participation=filed.get(PARTICIPATION_FORM),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.sources import cited
 from services.vocabulary import AWARD_NAMES
 from shared.errors import Conflict, NotFound, RuleBroken
 from shared.eventstore import NewEvent
@@ -88,12 +89,6 @@ COPIES = 2
 """A school's Form 09 is complete with both copies confirmed by its province or ministry."""
 
 
-def cited(campaign: Mapping[str, Any], rule: str) -> dict[str, Any]:
-    """Return what a refusal says of the rule it applies: its name, and its source if the campaign has it."""
-    source = (campaign.get("sources") or {}).get(rule)
-    return {"rule": rule, **({"source": source} if source else {})}
-
-
 def dossier_rule(campaign: Mapping[str, Any]) -> str:
     """Return what an incomplete dossier does to an award: refuse it, or need an override with a reason."""
     return str(campaign["award_rules"].get("incomplete_dossier", OVERRIDE))
@@ -158,6 +153,26 @@ class DraftDecision:
     signer_name: str = ""
     signer_title: str = ""
     verdicts: tuple[Verdict, ...] = ()
+
+
+def check_one_award(campaign: Mapping[str, Any], so_far: YearAwards, verdicts: Sequence[Verdict]) -> None:
+    """Refuse a second award to a school for the same year's results, where the campaign says so."""
+    if not campaign["award_rules"].get("one_award_per_achievement", True):
+        return
+    given = Counter(
+        v["school_id"]
+        for d in so_far.issued
+        for v in d["verdicts"]
+        if v["awarded"] and (v["school_id"], v["award"]) not in so_far.revoked
+    )
+    given.update(v.school_id for v in verdicts if v.awarded)
+    twice = sorted(school for school, count in given.items() if count > 1)
+    if twice:
+        raise RuleBroken(
+            "a school receives one award for the year's results",
+            {"school_ids": twice, **cited(campaign, "award_rules.one_award_per_achievement")},
+            "one_award_per_achievement",
+        )
 
 
 def quotas(campaign: Mapping[str, Any], clusters: int) -> dict[str, int]:
@@ -295,6 +310,7 @@ def decide(
         )
     _particulars_complete(command)
     check_dossiers(campaign, command.verdicts, held)
+    check_one_award(campaign, so_far, command.verdicts)
     if command.number.strip() in {d["number"] for d in so_far.issued}:
         raise Conflict(
             f"decision number {command.number} is used already this year",

@@ -303,6 +303,7 @@ def campaign_2023() -> dict[str, Any]:
             "merit_quota": 2,
             "vote_majority": 0.5,
             "national_quotas": NATIONAL_QUOTAS,
+            "one_award_per_achievement": True,
         },
         "sources": SOURCES,
         "bands": [dict(band) for band in DEFAULT_BANDS],
@@ -312,21 +313,47 @@ def campaign_2023() -> dict[str, Any]:
 
 
 LETTER = "Công văn số 3552-CV/HVCTQG ngày 20/02/2023 của Học viện Chính trị quốc gia Hồ Chí Minh"
+GUIDE_30 = "Hướng dẫn số 30-HD/HVCTQG ngày 03/02/2021 của Giám đốc Học viện Chính trị quốc gia Hồ Chí Minh"
+LAW = "Luật Thi đua, khen thưởng số 06/2022/QH15"
 OURS = "Quy định mặc định của hệ thống (chưa có văn bản quy định riêng)"
 SOURCES = {
     "targets": {"document": LETTER, "article": "mục I.1.2 (Chỉ tiêu thi đua)"},
     "deadlines.PLAN": {"document": LETTER, "article": "mục I.3 (không gửi Kế hoạch thì không được bình xét)"},
+    "deadlines.CLUSTER_PLAN": {"document": LETTER, "article": "mục II.1 (trước ngày 15/3/2023)"},
+    "deadlines.OFFICERS": {"document": LETTER, "article": "mục II.1 (Mẫu số 03, trước ngày 15/3/2023)"},
+    "deadlines.MIDYEAR_REVIEW": {"document": LETTER, "article": "mục II.4 (hoàn thành trước 30/7/2023)"},
+    "deadlines.MIDYEAR_REPORT": {"document": LETTER, "article": "mục II.4 (gửi Học viện trước 10/8/2023)"},
     "deadlines.YEAR_END_REPORT": {"document": LETTER, "article": "mục II.5.1"},
     "deadlines.SCORE_SHEET": {"document": LETTER, "article": "mục II.5.1"},
+    "deadlines.CONFERENCE": {"document": LETTER, "article": "mục II.5.2 (trước ngày 10/11/2023)"},
     "deadlines.CLUSTER_DOSSIER": {"document": LETTER, "article": "mục II.5.2"},
+    "inspections": {
+        "document": GUIDE_30,
+        "article": "điểm c, khoản 4, mục I (kiểm tra phong trào thi đua của cụm), theo mục II.3 của Công văn số "
+        "3552-CV/HVCTQG",
+    },
+    "score_sheets": {"document": OURS},
+    "deductions.late_per_filing": {"document": OURS},
+    "deductions.missing_per_filing": {"document": OURS},
     "award_rules.incomplete_dossier": {
         "document": LETTER,
         "article": "mục II.5.2 (02 bản Mẫu số 09 có xác nhận của thường trực tỉnh ủy, thành ủy hoặc lãnh đạo "
         "bộ, ngành)",
     },
+    "award_rules.one_award_per_achievement": {
+        "document": LAW,
+        "article": "nguyên tắc khen thưởng: không tặng nhiều hình thức khen thưởng cho một thành tích",
+    },
     "award_rules.national_quotas": {"document": OURS},
     "award_rules.score_threshold": {"document": OURS},
+    "award_rules.flag_quota": {"document": OURS},
+    "award_rules.merit_quota": {"document": OURS},
+    "award_rules.vote_majority": {"document": OURS},
     "award_rules.revoked_frees_quota": {"document": OURS},
+    "review.correction_days": {"document": OURS},
+    "review.returned_unamended": {"document": OURS},
+    "retention.personal_data_years": {"document": OURS},
 }
-"""Where each rule of the 2023 campaign comes from: the letter where it says so, else our default
-(DOMAIN.md, "Rules that are ours")."""
+"""Where each rule of the 2023 campaign comes from: the letter, or Hướng dẫn 30 which the letter applies,
+where they say so; the Law for "one achievement, one award" (its article not encoded: the text is not
+at hand here); else our default (DOMAIN.md, "Rules that are ours")."""

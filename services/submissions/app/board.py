@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.forms import DOSSIER_FORM
+from services.sources import source_of
 from services.submissions.app import lookups, visibility
 from services.submissions.domain import review
 from services.submissions.domain.deadlines import due_date
@@ -118,7 +119,19 @@ def _board(
     cluster_deadlines = [d for d in deadlines if d["filer"] != "school"]
     return {
         "year": year,
-        "deadlines": [{k: d[k] for k in ("code", "title", "forms", "filer", "due")} for d in deadlines],
+        "deadlines": [
+            {
+                **{k: d[k] for k in ("code", "title", "forms", "filer", "due")},
+                "consequence": d.get("consequence", "deduction"),
+                "source": source_of(campaign, f"deadlines.{d['code']}"),
+            }
+            for d in deadlines
+        ],
+        "deductions": {
+            kind: {"points": campaign["deductions"][f"{kind}_per_filing"]}
+            | {"source": source_of(campaign, f"deductions.{kind}_per_filing")}
+            for kind in ("late", "missing")
+        },
         "schools": [
             {
                 "school_id": school_id,

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from services.forms import DOSSIER_FORM, INSPECTION_FORM, OFFICERS_FORM, Form
+from services.sources import cited
 from shared.errors import RuleBroken
 
 
@@ -24,13 +25,22 @@ def template_for(campaign: Mapping[str, Any], school_kind: str) -> Mapping[str, 
     for sheet in campaign["score_sheets"]:
         if sheet["school_kind"] == school_kind:
             return dict(sheet)
-    raise RuleBroken(f"the campaign has no score sheet for {school_kind} schools", {}, "no_template")
+    raise RuleBroken(
+        f"the campaign has no score sheet for {school_kind} schools",
+        cited(campaign, "score_sheets"),
+        "no_template",
+    )
 
 
 def check_scores(
-    template: Mapping[str, Any], scores: Sequence[Mapping[str, Any]], bonus: bool = False
+    template: Mapping[str, Any],
+    scores: Sequence[Mapping[str, Any]],
+    bonus: bool = False,
+    rule: Mapping[str, Any] | None = None,
 ) -> None:
-    """Refuse an unknown criterion, a repeated one, or points above the criterion's maximum."""
+    """Refuse an unknown criterion, a repeated one, or points above the criterion's maximum; ``rule``
+    (the score sheets' rule and source) goes with each refusal."""
+    grounds = dict(rule or {})
     if bonus:
         maxima = {item["code"]: item["max_points"] for item in template.get("bonus", [])}
     else:
@@ -39,16 +49,25 @@ def check_scores(
     for score in scores:
         criterion = score["criterion"]
         if criterion not in maxima:
-            raise RuleBroken(f"unknown criterion {criterion}", {"criterion": criterion}, "unknown_criterion")
+            raise RuleBroken(
+                f"unknown criterion {criterion}", {"criterion": criterion, **grounds}, "unknown_criterion"
+            )
         if criterion in seen:
             raise RuleBroken(
-                f"criterion {criterion} is scored twice", {"criterion": criterion}, "criterion_twice"
+                f"criterion {criterion} is scored twice",
+                {"criterion": criterion, **grounds},
+                "criterion_twice",
             )
         seen.add(criterion)
         if score["points"] > maxima[criterion]:
             raise RuleBroken(
                 f"{score['points']:g} points exceed the maximum {maxima[criterion]:g} of {criterion}",
-                {"criterion": criterion, "points": score["points"], "max_points": maxima[criterion]},
+                {
+                    "criterion": criterion,
+                    "points": score["points"],
+                    "max_points": maxima[criterion],
+                    **grounds,
+                },
                 "score_above_maximum",
             )
 

@@ -16,6 +16,7 @@ from typing import Any
 import marshmallow as ma
 
 from services.forms import ACADEMY, CLUSTER_HEAD, FORMS, INSPECTION_FORM, SCHOOL, Form
+from services.sources import cited
 from services.submissions.domain import checks, review
 from services.submissions.domain.deadlines import answered_by, due_date, has_passed, on_time
 from shared.auth import ACADEMY_ADMIN, SCHOOL_OFFICER, Principal
@@ -107,7 +108,11 @@ def amend(
     if deadline and has_passed(deadline, snapshot.now) and not (current["reopened"] or returned):
         raise Conflict(
             f"deadline {deadline['code']} ({due_date(deadline).isoformat()}) has passed: ask to reopen",
-            {"deadline_code": deadline["code"], "due": due_date(deadline).isoformat()},
+            {
+                "deadline_code": deadline["code"],
+                "due": due_date(deadline).isoformat(),
+                **cited(snapshot.campaign, f"deadlines.{deadline['code']}"),
+            },
             "deadline_passed",
         )
     checked = checked_payload(form, snapshot.campaign, snapshot.members, payload)
@@ -166,8 +171,9 @@ def checked_payload(
         ) from exc
     if form.school_kind is not None:
         template = checks.template_for(campaign, form.school_kind)
-        checks.check_scores(template, payload["scores"])
-        checks.check_scores(template, payload["bonus"], bonus=True)
+        rule = cited(campaign, "score_sheets")
+        checks.check_scores(template, payload["scores"], rule=rule)
+        checks.check_scores(template, payload["bonus"], bonus=True, rule=rule)
     for what, school_ids in checks.schools_named(form.code, payload):
         checks.check_members(school_ids, sorted(members), what)
     if form.code == INSPECTION_FORM:
@@ -233,8 +239,8 @@ def _check_inspection(
     if payload["cross_inspection"] and inspected in payload["inspecting_school_ids"]:
         raise RuleBroken(
             "in a cross-inspection a school does not inspect itself",
-            {"school_id": inspected},
+            {"school_id": inspected, **cited(campaign, "inspections")},
             "self_inspection",
         )
     template = checks.template_for(campaign, members[inspected])
-    checks.check_scores(template, payload["verified_scores"])
+    checks.check_scores(template, payload["verified_scores"], rule=cited(campaign, "inspections"))
