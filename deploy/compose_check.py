@@ -259,6 +259,19 @@ def traced_registration() -> list[dict[str, Any]]:
     raise Broken(f"none of {len(answer.json())} traces of POST /schools reaches the audit trail")
 
 
+SIGNS = (
+    "import sys; from services.registry.config import load_settings; "
+    "from services.registry.paper_pdf import fonts_at; "
+    "sys.exit(0 if fonts_at(load_settings().font_dir) else 1)"
+)
+"""Exits 0 where the registry finds DejaVu Serif, which the signed decision's PDF is set in."""
+
+
+def can_sign_decisions() -> None:
+    """The registry's image carries the fonts its signed decisions need (else they go unsigned)."""
+    compose("exec", "-T", "registry-api", "python", "-c", SIGNS, timeout=120)
+
+
 def for_operators() -> None:
     """Prometheus scrapes every replica with the suite's alerts; the first example's trace is in Zipkin."""
     targets = wait_for("Prometheus up on every replica", scraped, 90, every=3)
@@ -445,6 +458,8 @@ def main() -> int:
         suite = Suite(admin_token())
         with step("README's first example through the gateway"):
             school_id = first_example(suite)
+        with step("the registry has the fonts to sign decisions"):
+            can_sign_decisions()
         with step("Prometheus scrapes every replica; the first example's trace is in Zipkin"):
             for_operators()
         with step("sign in to the portal with the one-time link and a second factor"):

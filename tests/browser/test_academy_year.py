@@ -238,7 +238,9 @@ def test_the_academy_decides_the_awards_within_quota_and_downloads_the_decision(
     assert pdf_after.value.path().read_bytes() == signed_corrected
     rename(running, renamed, name)
 
-    revoked = awarded[0]
+    revoked = next(
+        v for v in awarded if v["school_id"] == "sch_hoabinh"
+    )  # its school and province look later
     page.click(f"a[href$='/thu-hoi/2023/{revoked['school_id']}/{revoked['award']}']")
     page.fill("#reason", "Kê khai thành tích không trung thực")
     page.fill("#legal_basis", "Chương VII Luật Thi đua, khen thưởng số 06/2022/QH15")
@@ -364,6 +366,7 @@ def test_the_register_keeps_each_award_under_the_school_that_carries_it_now(brow
     register = page.locator("#so-khen-thuong").inner_text()
     assert "Trường Chính trị tỉnh Hòa Bình" in register, register  # merged into it, its award kept as its own
     assert "nay thuộc Trường Chính trị tỉnh Phú Thọ" in register
+    assert "Đã thu hồi" in register and "Kê khai thành tích không trung thực" in register  # its revocation
     no_serious_violations(page, "the award register")
     page.screenshot(path=str(SCREENSHOTS / "portal-award-register.png"), full_page=True)
     with page.expect_download() as download:
@@ -420,6 +423,8 @@ def test_each_role_on_the_demonstration_data_reads_names_never_codes(browser, ru
         page.goto(f"{running.portal}{path}")
         shown = page.locator(table).first.inner_text()  # the outcome where each of them looks
         assert "Bằng khen của Giám đốc Học viện" in shown and "16-QĐ/HVCTQG" in shown, shown  # as corrected
+        if role != "cluster_head":  # Hòa Bình's certificate, revoked
+            assert "Đã thu hồi" in shown and "Kê khai thành tích không trung thực" in shown, shown
         no_serious_violations(page, f"the outcome of the awards for a {role}")
         page.screenshot(path=str(SCREENSHOTS / f"portal-{shot}.png"), full_page=True)
         phone(page, f"portal-{shot}-phone.png")
