@@ -237,8 +237,8 @@ def accounts_page() -> Any:
         "accounts.html",
         accounts=listed,
         roles=PORTAL_ROLES,
-        officers=_officers(year(), {a["email"] for a in listed})
-        or _officers(year() - 1, {a["email"] for a in listed}),
+        year=year(),
+        officers=_officers(year(), {a["email"] for a in listed}),
         names=school_names(),
         pickers=pickers,
         tenants=_tenant_names(pickers),

@@ -103,6 +103,8 @@ def page(template: str, status: int = 200, **values: Any) -> Any:
     who = person() if current_user.is_authenticated else None
     today = local_date(portal().clock()).isoformat()
     shown = {"who": who, "states": FILING_STATES, "today": today, **values}
+    if "year" in values and "years" not in values and who is not None:
+        shown["years"] = years()  # the year picker every page about a year shows
     return render_template(f"portal/{template}", **shown), status
 
 
@@ -152,14 +154,30 @@ def inbox_page() -> Any:
 
 
 def year() -> int:
-    """Return the year the page is about: ``?nam=``, else the newest campaign's."""
+    """Return the year the page is about: ``?nam=``, else the year in progress (``working_year``)."""
     asked = request.args.get("nam", "")
     if asked.isdigit() and 2000 <= int(asked) <= 2100:
         return int(asked)
     if "portal_year" not in g:
-        campaigns = suite().get("registry", "/campaigns")
-        g.portal_year = max((c["year"] for c in campaigns), default=2023)
+        g.portal_year = working_year()
     return int(g.portal_year)
+
+
+def years() -> list[int]:
+    """Return every campaign's year, newest first (once per request)."""
+    if "portal_years" not in g:
+        g.portal_years = sorted((c["year"] for c in suite().get("registry", "/campaigns")), reverse=True)
+    return list(g.portal_years)
+
+
+def working_year() -> int:
+    """Return the year with work in progress: the newest campaign anyone has filed in yet, so that a year
+    just opened (nothing due, nothing filed) does not hide the one still being reviewed and awarded."""
+    opened = years()
+    for candidate in opened:
+        if suite().get("submissions", "/filings", year=candidate, per_page=1):
+            return candidate
+    return opened[0] if opened else 2023
 
 
 def all_schools() -> list[dict[str, Any]]:
