@@ -510,6 +510,48 @@ def cluster_papers_stay_as_filed(page: Any, running: Running) -> None:
     assert len(history["documents"]) == 3, history["documents"]  # replaced, not piled up
 
 
+def test_a_returned_report_shows_on_the_board_and_the_schools_to_do_with_its_reason_and_day(
+    browser, running
+) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(locale="vi-VN", viewport={"width": 1366, "height": 800})
+    academy_signs_in(page, running)
+    academy_creates(page, running, "Nguyễn Thị Hoa", "hoa@thanhhoa.invalid", "school_officer", "sch_thanhhoa")
+    hand_over(page)
+    [report] = requests.get(
+        f"{running.urls['submissions']}/filings",
+        params={"year": 2023, "form": "04", "filer_id": "sch_thanhhoa"},
+        headers=ADMIN,
+        timeout=10,
+    ).json()
+    sign_in(page, running.portal, "cum@bactrungbo.invalid", "mat-khau-minh-hoa")  # made by the test above
+    page.goto(f"{running.portal}/cum/ho-so/{report['submission_id']}")
+    page.fill("#reason", "Bổ sung phụ lục số liệu đào tạo")
+    page.click("#tra-lai")
+    assert "Đã trả lại hồ sơ" in page.inner_text("main")
+    page.goto(f"{running.portal}/cum/")
+    row = page.locator("#bang-truong tr", has_text="Thanh Hóa").inner_text()
+    assert "Trả lại để bổ sung: Bổ sung phụ lục số liệu đào tạo" in row, row
+    assert "Sửa trước hết ngày 25/01/2024" in row  # returned on 15/01, ten days to correct it
+    assert "Chờ tiếp nhận" in page.locator("#bang-truong").inner_text()  # what still waits for review
+    no_serious_violations(page, "the board with a returned filing")
+    page.screenshot(path=str(SCREENSHOTS / "portal-cluster-board-returned.png"), full_page=True)
+    sign_out(page)
+
+    accept_invitation(page, running, "hoa@thanhhoa.invalid", "mat-khau-minh-hoa")
+    sign_in(page, running.portal, "hoa@thanhhoa.invalid", "mat-khau-minh-hoa")
+    page.goto(f"{running.portal}/truong/?nam=2023")
+    todo = page.locator("ul.todo").inner_text()
+    assert "Trả lại để bổ sung: Bổ sung phụ lục số liệu đào tạo" in todo and "25/01/2024" in todo, todo
+    assert page.locator("#nop-04").inner_text() == "Sửa"  # the returned report may be corrected
+    assert page.locator("#nop-5\\.1").count() == 0  # the score sheet, past its day and not returned
+    assert "Đã quá hạn sửa; cần Học viện mở lại" in todo
+    no_serious_violations(page, "the school's to-do with a returned report")
+    page.screenshot(path=str(SCREENSHOTS / "portal-todo-returned.png"), full_page=True)
+    phone(page, "portal-todo-returned-phone.png")
+    sign_out(page)
+    page.close()
+
+
 def test_the_academy_exports_and_erases_one_officers_data_and_every_page_then_reads_erased(
     browser, running
 ) -> None:  # type: ignore[no-untyped-def]

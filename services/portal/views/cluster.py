@@ -60,8 +60,24 @@ def forms() -> Any:
     filed = filing.filings_of(me["year"], me["cluster_id"])
     dossier = filed.get(DOSSIER_FORM)
     kept = papers.filed(dossier["documents"]) if dossier else {}
+    board = suite().get("submissions", "/status-board", year=me["year"], cluster_id=me["cluster_id"])
+    cells = board["clusters"][0]["cells"] if board["clusters"] else {}
+    closed = {  # filed, past the deadline, neither reopened nor returned: amending would be refused
+        form
+        for d in board["deadlines"]
+        if not cells.get(d["code"], {}).get("amendable", True)
+        for form in d["forms"]
+    }
     return page(
-        "cluster_forms.html", cluster=me, forms=filed_by(CLUSTER_FILER), filed=filed, filed_papers=kept
+        "cluster_forms.html",
+        cluster=me,
+        forms=filed_by(CLUSTER_FILER),
+        filed=filed,
+        filed_papers=kept,
+        closed=closed,
+        cells={
+            form: cells[d["code"]] for d in board["deadlines"] if d["code"] in cells for form in d["forms"]
+        },
     )
 
 

@@ -46,6 +46,7 @@ def todo() -> Any:
                 "deadline": deadline,
                 "due": deadline["due"],
                 "state": cell.get("status", "missing"),
+                "cell": cell,
                 "filing": filed.get(code),
             }
         )

@@ -12,6 +12,7 @@ from services.sources import source_of
 from services.submissions.app import lookups, visibility
 from services.submissions.domain import review
 from services.submissions.domain.deadlines import due_date
+from services.submissions.domain.filings import may_amend
 from services.submissions.service import Submissions
 from services.submissions.tables import (
     clusters,
@@ -42,6 +43,7 @@ CELL_COLUMNS = [
         "review_state",
         "review_reason",
         "reviewed_at",
+        "reopened",
     )
 ]
 """What a board cell shows of a filing (not its payload: decoding every payload was a third of the time)."""
@@ -190,9 +192,11 @@ def _cell(
         return {"status": MISSING}
     status = AMENDED if found["amendments"] else ON_TIME if found["on_time"] else LATE
     rule = None
-    if review.lapsed(found, due_date(deadline), lapse["campaign"], lapse["today"]):
+    due = due_date(deadline)
+    if review.lapsed(found, due, lapse["campaign"], lapse["today"]):
         rule = review.returned_unamended(lapse["campaign"])
         status = MISSING if rule == review.RETURNED_UNAMENDED_MISSING else status
+    correct_by = review.correct_by(found, due, lapse["campaign"])
     return {
         "status": status,
         "returned_unamended": rule,
@@ -202,4 +206,6 @@ def _cell(
         "amendments": found["amendments"],
         "review": found["review_state"],
         "review_reason": found["review_reason"],
+        "correct_by": correct_by.isoformat() if correct_by else None,
+        "amendable": may_amend(found, due, lapse["today"]),
     }

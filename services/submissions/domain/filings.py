@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -18,11 +18,12 @@ import marshmallow as ma
 from services.forms import ACADEMY, CLUSTER_HEAD, FORMS, INSPECTION_FORM, SCHOOL, Form
 from services.sources import cited
 from services.submissions.domain import checks, review
-from services.submissions.domain.deadlines import answered_by, due_date, has_passed, on_time
+from services.submissions.domain.deadlines import answered_by, due_date, on_time
 from shared.auth import ACADEMY_ADMIN, SCHOOL_OFFICER, Principal
 from shared.auth import CLUSTER_HEAD as CLUSTER_HEAD_ROLE
 from shared.errors import Conflict, Forbidden, Invalid, RuleBroken
 from shared.eventstore import NewEvent
+from shared.time import local_date
 
 IDENTITY = ("submission_id", "year", "form", "filer_type", "filer_id", "cluster_id")
 """What every event of a filing repeats: which filing, which form, whose."""
@@ -105,12 +106,13 @@ def amend(
     _authorise(principal, form, current["filer_id"], current["cluster_id"])
     deadline = answered_by(snapshot.campaign["deadlines"], form.code)
     returned = current["review_state"] == review.RETURNED
-    if deadline and has_passed(deadline, snapshot.now) and not (current["reopened"] or returned):
+    due = due_date(deadline) if deadline else None
+    if deadline and due and not may_amend(current, due, local_date(snapshot.now)):
         raise Conflict(
-            f"deadline {deadline['code']} ({due_date(deadline).isoformat()}) has passed: ask to reopen",
+            f"deadline {deadline['code']} ({due.isoformat()}) has passed: ask to reopen",
             {
                 "deadline_code": deadline["code"],
-                "due": due_date(deadline).isoformat(),
+                "due": due.isoformat(),
                 **cited(snapshot.campaign, f"deadlines.{deadline['code']}"),
             },
             "deadline_passed",
@@ -130,6 +132,13 @@ def amend(
         "amendment": current["amendments"] + 1,
     }
     return NewEvent("SubmissionAmended", data)
+
+
+def may_amend(current: Mapping[str, Any], due: date | None, today: date) -> bool:
+    """Return whether a filing may be amended today: until its due day, or after it once reopened or
+    returned for correction."""
+    returned = current["review_state"] == review.RETURNED
+    return due is None or today <= due or bool(current["reopened"]) or returned
 
 
 def reopen(current: Mapping[str, Any], reason: str) -> NewEvent:

@@ -55,14 +55,20 @@ def returned_unamended(campaign: Mapping[str, Any]) -> str:
     return str((campaign.get("review") or {}).get("returned_unamended", RETURNED_UNAMENDED_FILED))
 
 
-def lapsed(filing: Mapping[str, Any], due: date | None, campaign: Mapping[str, Any], today: date) -> bool:
-    """Return whether a returned filing was not corrected in time: by its due date, or by the end of its
-    correction days if those end later."""
+def correct_by(filing: Mapping[str, Any], due: date | None, campaign: Mapping[str, Any]) -> date | None:
+    """Return the last day a returned filing may be corrected on: its due date, or the end of its
+    correction days if those end later; None for a filing not returned."""
     if filing["review_state"] != RETURNED or filing["reviewed_at"] is None:
-        return False
+        return None
     days = (campaign.get("review") or {}).get("correction_days", DEFAULT_CORRECTION_DAYS)
     window = local_date(filing["reviewed_at"]) + timedelta(days=days)
-    return today > (max(window, due) if due else window)
+    return max(window, due) if due else window
+
+
+def lapsed(filing: Mapping[str, Any], due: date | None, campaign: Mapping[str, Any], today: date) -> bool:
+    """Return whether a returned filing was not corrected in time (by ``correct_by``)."""
+    last = correct_by(filing, due, campaign)
+    return last is not None and today > last
 
 
 def corrected_stamp(
