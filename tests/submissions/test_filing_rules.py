@@ -6,12 +6,13 @@ plans due on 5 March 2023. No database and no clock: the snapshot is the whole w
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
-from services.submissions.domain.filings import FileForm, Snapshot, amend, file_form, review_filing
+from services.submissions.domain.filings import FileForm, Snapshot, amend, file_form, may_amend, review_filing
+from services.submissions.domain.review import correct_by
 from shared.auth import Principal
 from shared.errors import Conflict, DomainError, Forbidden, Invalid, RuleBroken
 
@@ -252,3 +253,29 @@ def test_a_filing_is_reviewed_by_the_level_that_receives_it(
         return
     event = review_filing(who, current, "accept", "", BEFORE)
     assert (event.type, event.data["reviewer"]) == ("FilingAccepted", reviewer), case
+
+
+@pytest.mark.parametrize(
+    ("case", "state", "reopened", "today", "allowed"),
+    [
+        ("on the due day", "pending", False, date(2023, 11, 5), True),
+        ("the day after", "pending", False, date(2023, 11, 6), False),
+        ("the day after, accepted", "accepted", False, date(2023, 11, 6), False),
+        ("the day after, reopened", "pending", True, date(2023, 11, 6), True),
+        ("months after, returned for correction", "returned", False, date(2024, 2, 1), True),
+    ],
+)
+def test_a_filing_may_be_amended_until_its_day_or_once_reopened_or_returned(
+    case: str, state: str, reopened: bool, today: date, allowed: bool
+) -> None:
+    filing = {"review_state": state, "reopened": reopened}
+    assert may_amend(filing, date(2023, 11, 5), today) is allowed, case
+    assert may_amend(filing, None, today), "a form without a deadline may always be amended"
+
+
+def test_a_returned_filing_is_corrected_by_its_due_day_or_the_end_of_its_correction_days() -> None:
+    campaign = {"review": {"correction_days": 10}}
+    returned = {"review_state": "returned", "reviewed_at": datetime(2023, 11, 1, 3, tzinfo=UTC)}
+    assert correct_by(returned, date(2023, 11, 5), campaign) == date(2023, 11, 11)
+    assert correct_by(returned, date(2023, 11, 30), campaign) == date(2023, 11, 30)
+    assert correct_by({**returned, "review_state": "accepted"}, date(2023, 11, 5), campaign) is None
