@@ -552,6 +552,54 @@ def test_a_returned_report_shows_on_the_board_and_the_schools_to_do_with_its_rea
     page.close()
 
 
+def test_each_reviewer_has_a_queue_named_by_filer_with_filters_paging_and_accepting_several(
+    browser, running
+) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(locale="vi-VN", viewport={"width": 1366, "height": 800})
+    academy_signs_in(page, running)
+    badge = page.locator("#menu-tiep-nhan .count")
+    waiting = int(badge.inner_text())
+    assert waiting == 64  # the clusters' filings of 2023 the Academy has not taken in yet
+    page.click("#menu-tiep-nhan")
+    assert page.locator("h1").inner_text() == "Tiếp nhận hồ sơ năm 2023"
+    assert "Trường chưa đăng ký" not in page.inner_text("main")  # a cluster's filing under the cluster's name
+    assert page.locator("#hang-doi tbody tr").count() == 25 and page.locator("#trang-sau").count() == 1
+    page.select_option("#mau", "02")
+    page.select_option("#tinh-trang", "pending")
+    page.click("#loc button")
+    rows = page.locator("#hang-doi tbody tr")
+    assert rows.count() == 8 and "Cụm thi đua" in rows.first.inner_text()
+    page.fill("#tim", "bắc trung")
+    page.click("#loc button")
+    assert rows.count() == 1 and "Bắc Trung Bộ" in rows.first.inner_text()
+    page.fill("#tim", "")
+    page.click("#loc button")
+    boxes = page.locator("#hang-doi input[name=chon]")
+    for n in range(3):
+        boxes.nth(n).check()
+    no_serious_violations(page, "the Academy's review queue")
+    page.screenshot(path=str(SCREENSHOTS / "portal-review-queue.png"), full_page=True)
+    phone(page, "portal-review-queue-phone.png")
+    page.click("#tiep-nhan-da-chon")
+    assert "Đã tiếp nhận 3 hồ sơ." in page.inner_text("main")
+    assert rows.count() == 5 and int(badge.inner_text()) == waiting - 3  # the filters kept, the count down
+    page.click("#tiep-nhan-da-chon")
+    assert "Chưa chọn hồ sơ nào để tiếp nhận." in page.inner_text("main")
+    hand_over(page)
+
+    sign_in(page, running.portal, "cum@bactrungbo.invalid", "mat-khau-minh-hoa")
+    assert int(page.locator("#menu-tiep-nhan .count").inner_text()) == 20  # 21, less the report returned
+    page.click("#menu-tiep-nhan")
+    queue = page.locator("#hang-doi").inner_text()
+    assert "Trường Chính trị tỉnh Thanh Hóa" in queue and "Bổ sung phụ lục số liệu đào tạo" in queue
+    assert (
+        page.locator("#chon-nam").count() == 0 and page.locator("#cum").count() == 0
+    )  # one cluster, one year
+    no_serious_violations(page, "the cluster head's review queue")
+    sign_out(page)
+    page.close()
+
+
 def test_the_academy_exports_and_erases_one_officers_data_and_every_page_then_reads_erased(
     browser, running
 ) -> None:  # type: ignore[no-untyped-def]

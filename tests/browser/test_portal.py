@@ -380,8 +380,8 @@ def test_the_academy_reviews_form_01_which_the_cluster_head_reads_without_button
     sign_out(page)
 
     academy_signs_in(page, running)
-    page.click("text=Tiếp nhận kế hoạch")
-    row = page.locator("#tiep-nhan-ke-hoach tbody tr", has_text="Yên Bái")
+    page.click("#menu-tiep-nhan")
+    row = page.locator("#hang-doi tbody tr", has_text="Yên Bái")
     assert "Chờ tiếp nhận" in row.inner_text() and "Trung du" in row.inner_text()
     no_serious_violations(page, "the Academy's Form 01 reviews")
     row.locator("a").click()

@@ -12,7 +12,7 @@ from services.forms import ACADEMY as ACADEMY_REVIEWER
 from services.forms import FORMS, OFFICERS_FORM
 from services.portal import accounts, mail
 from services.portal.accounts import PORTAL_ROLES, AccountError
-from services.portal.views import filing
+from services.portal.views import filing, queue
 from services.portal.views.common import (
     all_schools,
     for_roles,
@@ -73,22 +73,13 @@ def _reviewed_here() -> tuple[str, ...]:
     return tuple(code for code, form in FORMS.items() if form.reviewer == ACADEMY_REVIEWER)
 
 
-@academy.route("/tiep-nhan")
+@academy.route("/tiep-nhan", methods=["GET", "POST"])
 @for_roles(ACADEMY_ADMIN)
 def reviews() -> Any:
-    """The filings the Academy reviews (Form 01), awaiting review first, with their school and cluster."""
-    the_year = year()
-    found = [
-        item
-        for code in _reviewed_here()
-        for item in suite().get("submissions", "/filings", year=the_year, form=code, per_page=500)
-    ]
-    order = {"pending": 0, "returned": 1, "accepted": 2}
-    found.sort(key=lambda item: (order.get(item["review_state"], 3), item["filed_at"]))
-    clusters = {
-        c["cluster_id"]: c["name"] for c in suite().get("registry", "/clusters", year=the_year, per_page=500)
-    }
-    return page("reviews.html", year=the_year, filings=found, names=school_names(), clusters=clusters)
+    """The Academy's review queue: the schools' Form 01 and the clusters' filings, by filer's name."""
+    if request.method == "POST":
+        return queue.accept_chosen("academy.reviews")
+    return queue.queue_page(queue.Queue(ACADEMY_REVIEWER, year()), "Tiếp nhận hồ sơ", "academy.filed")
 
 
 @academy.route("/ho-so/<submission_id>")

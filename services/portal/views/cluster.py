@@ -8,10 +8,11 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, request, url_for
 
 from services.forms import CLUSTER_HEAD as CLUSTER_FILER
+from services.forms import CLUSTER_HEAD as CLUSTER_REVIEWER
 from services.forms import DOSSIER_FORM, FORMS, INSPECTION_FORM, OFFICERS_FORM, filed_by
 from services.portal import accounts, papers
 from services.portal import fields as f
-from services.portal.views import filing, outcomes
+from services.portal.views import filing, outcomes, queue
 from services.portal.views.common import (
     for_roles,
     inbox_page,
@@ -222,6 +223,17 @@ def _number(raw: str, kind: type = float) -> Any:
         return kind(raw.strip().replace(",", ".")) if kind is float else kind(raw.strip())
     except ValueError:
         return raw
+
+
+@cluster.route("/tiep-nhan", methods=["GET", "POST"])
+@for_roles(CLUSTER_HEAD)
+def reviews() -> Any:
+    """The cluster head's review queue: its schools' filings of the forms the cluster receives."""
+    if request.method == "POST":
+        return queue.accept_chosen("cluster.reviews")
+    me = _cluster()
+    mine = queue.Queue(CLUSTER_REVIEWER, me["year"], me["cluster_id"])
+    return queue.queue_page(mine, "Tiếp nhận hồ sơ của các trường", "cluster.filed", pick_year=False)
 
 
 @cluster.route("/ho-so/<submission_id>")

@@ -105,6 +105,8 @@ def page(template: str, status: int = 200, **values: Any) -> Any:
     shown = {"who": who, "states": FILING_STATES, "today": today, **values}
     if "year" in values and "years" not in values and who is not None:
         shown["years"] = years()  # the year picker every page about a year shows
+    if who is not None and who.role in (ACADEMY_ADMIN, CLUSTER_HEAD) and not who.must_change_password:
+        shown["waiting_count"] = waiting_count(who.role)
     return render_template(f"portal/{template}", **shown), status
 
 
@@ -151,6 +153,16 @@ def refused(error: SuiteError, to: str, **route: Any) -> Response:
 def inbox_page() -> Any:
     """Show the notices sent to the signed-in person's school or cluster (the notifications inbox)."""
     return page("inbox.html", notices=suite().get("notifications", "/inbox", per_page=100))
+
+
+def waiting_count(role: str) -> int | None:
+    """Return how many filings wait for the signed-in reviewer (the Academy's in the year in progress);
+    None when submissions does not answer (the menu then shows no count rather than no page)."""
+    try:
+        where = {"year": year()} if role == ACADEMY_ADMIN else {}
+        return int(suite().get("submissions", "/filings/waiting", **where)["waiting"])
+    except SuiteError:
+        return None
 
 
 def year() -> int:

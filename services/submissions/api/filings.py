@@ -16,6 +16,8 @@ from services.submissions.api.schemas import (
     FilingVersionOut,
     ReasonIn,
     ReviewIn,
+    WaitingOut,
+    WaitingQuery,
 )
 from services.submissions.app import filings
 from services.submissions.domain.filings import FileForm
@@ -51,6 +53,15 @@ class Filings(MethodView):
             document_names=tuple(body["document_names"].items()),
         )
         return filings.file_form(service(), current_principal(), command, context())
+
+
+@blp.route("/waiting")
+@require()
+@blp.arguments(WaitingQuery, location="query")
+@blp.response(200, WaitingOut)
+def waiting(query: dict[str, Any]) -> dict[str, Any]:
+    """Count the filings waiting for the caller's review (the forms its role reviews, in its scope)."""
+    return filings.waiting_for(service(), current_principal(), query.get("year"))
 
 
 @blp.route("/<submission_id>")

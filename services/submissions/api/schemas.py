@@ -115,8 +115,22 @@ class FilingQuery(Schema):
     form = fields.String()
     filer_id = fields.String()
     cluster_id = fields.String()
+    review_state = fields.String(validate=validate.OneOf(REVIEW_STATES))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class WaitingQuery(Schema):
+    """Which year's waiting filings to count (every year the caller reads, if none)."""
+
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+class WaitingOut(Schema):
+    """How many filings wait for the caller's review, in all and by form."""
+
+    waiting = fields.Integer()
+    by_form = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class DocumentOut(Schema):

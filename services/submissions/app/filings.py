@@ -7,15 +7,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.forms import SCHOOL
+from services.forms import ACADEMY, CLUSTER_HEAD, FORMS, SCHOOL
 from services.submissions.app import lookups, visibility
 from services.submissions.app.documents import document_refs
 from services.submissions.app.work import FilingWork
 from services.submissions.domain import filings as decide
+from services.submissions.domain import review
 from services.submissions.domain.filings import FileForm, Snapshot
 from services.submissions.service import Submissions
 from services.submissions.tables import submissions
-from shared.auth import Principal
+from shared.auth import ACADEMY_ADMIN, Principal
+from shared.auth import CLUSTER_HEAD as CLUSTER_HEAD_ROLE
 from shared.errors import NotFound
 from shared.eventstore import Context
 from shared.unit_of_work import UnitOfWork
@@ -154,7 +156,7 @@ def list_filings(
 ) -> list[dict[str, Any]]:
     """Return one page of the filings the caller reads, filtered by year, form, filer and cluster."""
     query = submissions.select().order_by(submissions.c.filed_at, submissions.c.submission_id)
-    for column in ("year", "form", "filer_id", "cluster_id"):
+    for column in ("year", "form", "filer_id", "cluster_id", "review_state"):
         if filters.get(column) is not None:
             query = query.where(submissions.c[column] == filters[column])
     with service.reader.connect() as conn:
@@ -164,3 +166,26 @@ def list_filings(
             query = query.where(limit)
         rows = conn.execute(query.offset((page - 1) * per_page).limit(per_page)).mappings()
         return opened(service, conn, [visibility.filing_shown(scope, dict(r)) for r in rows])
+
+
+REVIEWER_OF_ROLE = {ACADEMY_ADMIN: ACADEMY, CLUSTER_HEAD_ROLE: CLUSTER_HEAD}
+"""Which reviewer of the forms' declarations a role is."""
+
+
+def waiting_for(service: Submissions, principal: Principal, year: int | None) -> dict[str, Any]:
+    """Count the filings waiting for the caller's review: of the forms its role reviews, in its scope."""
+    reviewer = REVIEWER_OF_ROLE.get(principal.role)
+    forms = [code for code, form in FORMS.items() if form.reviewer == reviewer] if reviewer else []
+    query = (
+        sa.select(submissions.c.form, sa.func.count())
+        .where(submissions.c.review_state == review.PENDING, submissions.c.form.in_(forms))
+        .group_by(submissions.c.form)
+    )
+    if year is not None:
+        query = query.where(submissions.c.year == year)
+    with service.reader.connect() as conn:
+        limit = visibility.readable_filings(visibility.scope(conn, principal))
+        if limit is not None:
+            query = query.where(limit)
+        by_form = {form: int(count) for form, count in conn.execute(query)}
+    return {"waiting": sum(by_form.values()), "by_form": by_form}
