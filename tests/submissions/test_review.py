@@ -203,3 +203,26 @@ def test_a_returned_plan_never_corrected_is_what_the_campaigns_rule_says(
             .all()
         )
     assert [m["reason"] for m in misses] == (["returned_unamended"] if missed else [])
+
+
+def test_each_reviewer_counts_what_waits_for_it_and_a_school_nothing(world: World) -> None:
+    world.at("2023-11-01T10:00:00+07:00")
+    report = file(
+        world, "04", {"summary": "Tổng kết", "figures": figures()}, officer(PHU_THO), school_id=PHU_THO
+    )
+    file(world, "01", plan(), officer(HOA_BINH), school_id=HOA_BINH)  # late, but the Academy's to receive
+    counted = world.client.get("/filings/waiting", query_string={"year": 2023}, headers=head())
+    assert counted.status_code == 200 and counted.get_json() == {"waiting": 1, "by_form": {"04": 1}}
+    academy = world.client.get("/filings/waiting", query_string={"year": 2023}, headers=auth("academy_admin"))
+    assert academy.get_json() == {"waiting": 1, "by_form": {"01": 1}}
+    assert world.client.get("/filings/waiting", headers=head("cl_2023_other")).get_json()["waiting"] == 0
+    assert world.client.get("/filings/waiting", headers=officer(PHU_THO)).get_json()["waiting"] == 0
+    path = f"/filings/{report.get_json()['submission_id']}/review"
+    world.client.post(path, json={"decision": "accept"}, headers=head())
+    assert world.client.get("/filings/waiting", headers=head()).get_json()["waiting"] == 0
+    pending = world.client.get(
+        "/filings", query_string={"review_state": "pending"}, headers=auth("academy_admin")
+    )
+    assert [f["form"] for f in pending.get_json()] == ["01"]
+    refused = world.client.get("/filings/waiting", query_string={"year": "x"}, headers=head())
+    assert refused.status_code == 422 and "error" in refused.get_json()
