@@ -22,14 +22,6 @@ from shared.time import LOCAL_TIME
 ACADEMY = "Học viện Chính trị quốc gia Hồ Chí Minh"
 
 
-def number(value: float | int | None) -> str:
-    """Return a number in Vietnamese style: a decimal comma, no trailing zeros (92,5; 100)."""
-    if value is None:
-        return ""
-    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
 def long_date(moment: datetime) -> str:
     """Return 'ngày 26 tháng 11 năm 2026' (Vietnam's date of the moment)."""
     day = moment.astimezone(LOCAL_TIME)

@@ -34,6 +34,7 @@ CONSUMED = Catalogue(
     consumed_event("DeadlineExtended", REGISTRY_TOPIC, year=_int, deadline_code=_str, due=_str),
     consumed_event("SchoolRegistered", REGISTRY_TOPIC, school_id=_str, code=_str, name=_str),
     consumed_event("SchoolJoinedCluster", REGISTRY_TOPIC, year=_int, school_id=_str, cluster_id=_str),
+    consumed_event("ClusterFormed", REGISTRY_TOPIC, year=_int, cluster_id=_str, name=_str),
     consumed_event(
         "ClusterLeadershipAssigned", REGISTRY_TOPIC, year=_int, cluster_id=_str, head_school_id=_str
     ),

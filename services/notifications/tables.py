@@ -59,6 +59,16 @@ members = sa.Table(
     sa.Column("school_id", sa.String(64), primary_key=True),
     sa.Column("cluster_id", sa.String(64), nullable=False, index=True),
 )
+clusters = sa.Table(
+    "n_clusters",
+    metadata,
+    sa.Column("cluster_id", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column(
+        "results_digest", sa.String(64)
+    ),  # of the last results mailed: a same table is not mailed again
+)
 heads = sa.Table(
     "n_heads",
     metadata,

@@ -24,13 +24,13 @@ from services.paperwork import (
     centred,
     grid_table,
     long_date,
-    number,
     page_setup,
     paragraph_of,
     saved,
     title_block,
 )
 from services.vocabulary import AWARD_NAMES
+from shared.text import number
 from shared.time import LOCAL_TIME
 
 PLACE = "Hà Nội"

@@ -94,31 +94,42 @@ def test_an_invalid_consumed_event_goes_to_the_dlq_and_the_next_is_applied(scene
     assert kinds  # the event after the poison one was applied
 
 
-def test_a_cluster_result_reaches_the_head_and_the_academy_once_per_revision(scene: NoticeScene) -> None:
+def test_a_cluster_result_reaches_the_head_and_the_academy_once_per_change(scene: NoticeScene) -> None:
     from services.notifications.contracts import SCORING_TOPIC
     from tests.submissions.conftest import auth
 
+    scene.sync()  # the registry's clusters: the mail names the cluster
     table = [
-        {"school_id": "sch_hoabinh", "rank": 1, "final": 95.0, "eligible": True},
+        {"school_id": "sch_hoabinh", "rank": 1, "final": 95.5, "eligible": True},
         {"school_id": "sch_yenbai", "rank": None, "final": 0.0, "eligible": False},
     ]
-    result = make_envelope(
-        "score_table-2023-cl_2023_trung_du_bac",
-        1,
-        type="ScoresComputed",
-        schema_version=1,
-        data={"year": 2023, "cluster_id": "cl_2023_trung_du_bac", "revision": 1, "table": table},
-    )
+
+    def computed(revision: int, rows: list[dict[str, object]]) -> OutgoingRecord:
+        data = {"year": 2023, "cluster_id": "cl_2023_trung_du_bac", "revision": revision, "table": rows}
+        stream = "score_table-2023-cl_2023_trung_du_bac"
+        result = make_envelope(stream, revision, type="ScoresComputed", schema_version=1, data=data)
+        return OutgoingRecord(SCORING_TOPIC, *result.to_record())
+
     scene.service.bus.ensure_topics([SCORING_TOPIC])
-    scene.service.bus.publish([OutgoingRecord(SCORING_TOPIC, *result.to_record())] * 2)  # delivered twice
+    changed = [{**table[0], "final": 96.0}, table[1]]
+    # delivered twice; the same table again in revision 2; a changed score in revision 3
+    scene.service.bus.publish(
+        [computed(1, table), computed(1, table), computed(2, table), computed(3, changed)]
+    )
     runner = notices_runner(scene.service)
     runner.run_until_caught_up()
     runner.close()
     academy = scene.client.get("/inbox", headers=auth()).get_json()
-    results = [n for n in academy if n["kind"] == "results"]
-    assert len(results) == 1
-    assert results[0]["subject"] == "Kết quả chấm điểm thi đua năm 2023 của cụm (lần 1)"
-    assert "1. Trường Chính trị tỉnh Hòa Bình: 95.00 điểm" in results[0]["body"]
-    assert "Trường Chính trị tỉnh Yên Bái: 0.00 điểm (không đủ điều kiện bình xét)" in results[0]["body"]
+    results = sorted((n for n in academy if n["kind"] == "results"), key=lambda n: n["subject"])
+    cluster = "Cụm thi đua các trường chính trị khu vực Trung du miền núi phía Bắc"
+    assert [n["subject"] for n in results] == [
+        f"Kết quả chấm điểm thi đua năm 2023 của {cluster} (lần 1)",
+        f"Kết quả chấm điểm thi đua năm 2023 của {cluster} (lần 3)",
+    ]
+    assert "1. Trường Chính trị tỉnh Hòa Bình: 95,5 điểm" in results[0]["body"]
+    assert (
+        "Không xếp hạng: Trường Chính trị tỉnh Yên Bái: 0 điểm (không đủ điều kiện bình xét)"
+        in results[0]["body"]
+    )
     head = scene.client.get("/inbox", headers=auth("cluster_head", "cl_2023_trung_du_bac")).get_json()
-    assert [n["kind"] for n in head if n["kind"] == "results"] == ["results"]
+    assert [n["kind"] for n in head if n["kind"] == "results"] == ["results", "results"]

@@ -58,11 +58,33 @@ def test_ineligibility_and_results_go_to_the_academy_too() -> None:
     )
     assert [n.to for n in ineligible] == [HOA_BINH, ACADEMY]
     assert {n.key for n in ineligible} == {"ineligible:2023:sch_hoabinh"}
-    results = decide.results({"year": 2023, "cluster_id": "cl", "revision": 2}, [], CLUSTER)
+    results = decide.results({"year": 2023, "cluster_id": "cl", "revision": 2}, [], CLUSTER, "Cụm Tây Bắc")
     assert [(n.to, n.key) for n in results] == [
         (CLUSTER, "results:2023:cl:2"),
         (ACADEMY, "results:2023:cl:2"),
     ]
+    assert results[0].values["cluster_name"] == "Cụm Tây Bắc"
+
+
+def test_a_results_mail_names_its_cluster_writes_decimal_commas_and_unranked_schools_as_such() -> None:
+    table = [
+        {"school_id": "a", "name": "Trường A", "rank": 1, "final": 99.5, "eligible": True},
+        {"school_id": "b", "name": "Trường B", "rank": None, "final": 80.25, "eligible": False},
+    ]
+    [mail, _] = decide.results(
+        {"year": 2023, "cluster_id": "cl", "revision": 1}, table, CLUSTER, "Cụm Tây Bắc"
+    )
+    subject, body = render(mail.template, **mail.values)
+    assert subject == "Kết quả chấm điểm thi đua năm 2023 của Cụm Tây Bắc (lần 1)"
+    assert "1. Trường A: 99,5 điểm" in body
+    assert "Không xếp hạng: Trường B: 80,25 điểm (không đủ điều kiện bình xét)" in body
+    assert "—." not in body and "0.00" not in body
+
+
+def test_the_same_results_have_the_same_digest_and_a_changed_score_another() -> None:
+    table = [{"school_id": "a", "rank": 1, "final": 99.5, "eligible": True}]
+    assert decide.results_digest(table) == decide.results_digest([dict(table[0])])
+    assert decide.results_digest(table) != decide.results_digest([{**table[0], "final": 99.0}])
 
 
 def test_an_award_decision_tells_each_school_its_verdict_and_each_cluster_head_its_clusters() -> None:

@@ -10,6 +10,7 @@ import pytest
 from docx import Document
 
 from services.portal import papers
+from shared.text import number
 
 NAMES = {
     "sch_hoabinh": "Trường Chính trị tỉnh Hòa Bình",
@@ -118,7 +119,7 @@ def test_form_08_proposes_only_what_the_vote_carried_and_names_next_years_head_a
     ("value", "shown"), [(94.5, "94,5"), (100, "100"), (77.25, "77,25"), (0.1 + 0.2, "0,3"), (None, "")]
 )
 def test_numbers_are_written_with_a_decimal_comma(value, shown) -> None:  # type: ignore[no-untyped-def]
-    assert papers.number(value) == shown
+    assert number(value) == shown
 
 
 def test_papers_bear_the_day_of_the_years_conference_not_the_download_day() -> None:

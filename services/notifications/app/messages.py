@@ -8,17 +8,21 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from shared.text import number
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @functools.cache
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
     )
+    environment.filters["num"] = number  # 99,5 as the portal writes it
+    return environment
 
 
 def render(template: str, **values: Any) -> tuple[str, str]:

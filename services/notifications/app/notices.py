@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.notifications.domain.notices import ACADEMY, ACADEMY_INBOX, Recipients
-from services.notifications.tables import heads, members, notices, officers, schools
+from services.notifications.tables import clusters, heads, members, notices, officers, schools
 from shared.personal import subject_of
 
 
@@ -51,6 +51,12 @@ def school_name(conn: sa.Connection, school_id: str | None) -> str:
     """Return a school's name, or its id when unknown."""
     name = conn.execute(sa.select(schools.c.name).where(schools.c.school_id == school_id)).scalar()
     return name or str(school_id)
+
+
+def cluster_name(conn: sa.Connection, cluster_id: str) -> str:
+    """Return a cluster's name ("cụm" while its formation has not been read yet)."""
+    found = conn.execute(sa.select(clusters.c.name).where(clusters.c.cluster_id == cluster_id)).scalar()
+    return str(found) if found else "cụm"
 
 
 def cluster_of(conn: sa.Connection, year: int, school_id: str) -> str | None:

@@ -4,6 +4,8 @@ recipients a decision needs from its read model, and writes what these functions
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,19 +107,28 @@ def ineligible(data: Mapping[str, Any], school_name: str, school: Recipients) ->
     ]
 
 
-def results(data: Mapping[str, Any], table: Sequence[Mapping[str, Any]], cluster: Recipients) -> list[Notice]:
-    """A cluster's scores and ranking, to its head and to the Academy: once a revision."""
+def results(
+    data: Mapping[str, Any], table: Sequence[Mapping[str, Any]], cluster: Recipients, cluster_name: str
+) -> list[Notice]:
+    """A cluster's scores and ranking, named by the cluster, to its head and to the Academy: once a revision
+    (the projection mails only a revision whose table differs from the last one mailed)."""
     key = f"results:{data['year']}:{data['cluster_id']}:{data['revision']}"
+    values = {
+        "year": data["year"],
+        "revision": data["revision"],
+        "table": table,
+        "cluster_name": cluster_name,
+    }
     return [
-        Notice(
-            key,
-            "results",
-            to,
-            "results",
-            {"recipient_name": to.name, "year": data["year"], "revision": data["revision"], "table": table},
-        )
+        Notice(key, "results", to, "results", {"recipient_name": to.name, **values})
         for to in (cluster, ACADEMY)
     ]
+
+
+def results_digest(table: Sequence[Mapping[str, Any]]) -> str:
+    """Return a digest of what a results mail says: each school's rank, final score and eligibility."""
+    said = [(r["school_id"], r.get("rank"), r.get("final"), r.get("eligible")) for r in table]
+    return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()
 
 
 def awards(

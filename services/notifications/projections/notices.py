@@ -24,7 +24,17 @@ from services.notifications.app.webhooks import queue_deliveries
 from services.notifications.contracts import AUDITED_TOPICS
 from services.notifications.domain import notices as decide
 from services.notifications.domain.notices import Notice
-from services.notifications.tables import deadlines, exempt, filed, heads, members, notices, officers, schools
+from services.notifications.tables import (
+    clusters,
+    deadlines,
+    exempt,
+    filed,
+    heads,
+    members,
+    notices,
+    officers,
+    schools,
+)
 from shared.consumer import Consumed, ConsumerOptions
 from shared.db import after_commit
 from shared.envelope import Envelope
@@ -62,7 +72,7 @@ class NoticesProjection:
 
     def reset(self, conn: sa.Connection) -> None:
         """Empty the read model (notices and deliveries are history: they stay, and are not made twice)."""
-        for table in (deadlines, schools, members, heads, officers, filed, exempt):
+        for table in (deadlines, schools, members, clusters, heads, officers, filed, exempt):
             conn.execute(table.delete())
 
 
@@ -111,6 +121,15 @@ def _joined(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Cause
     conn.execute(
         members.insert().values(year=data["year"], school_id=data["school_id"], cluster_id=data["cluster_id"])
     )
+    return None
+
+
+@NOTICES.on("ClusterFormed")
+def _cluster(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
+    named = {"year": data["year"], "name": data["name"]}
+    where = clusters.c.cluster_id == data["cluster_id"]
+    if conn.execute(clusters.update().where(where).values(**named)).rowcount == 0:
+        conn.execute(clusters.insert().values(cluster_id=data["cluster_id"], **named))
     return None
 
 
@@ -229,8 +248,15 @@ def _ineligible(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> C
 
 @NOTICES.on("ScoresComputed")
 def _results(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
+    """Mail a cluster's results, naming the cluster, when they differ from the last ones mailed."""
+    digest = decide.results_digest(data["table"])
+    where = clusters.c.cluster_id == data["cluster_id"]
+    if conn.execute(sa.select(clusters.c.results_digest).where(where)).scalar() == digest:
+        return None
+    conn.execute(clusters.update().where(where).values(results_digest=digest))
     table = [{**row, "name": recipients.school_name(conn, row["school_id"])} for row in data["table"]]
-    return decide.results(data, table, recipients.cluster_recipients(conn, data["year"], data["cluster_id"]))
+    cluster = recipients.cluster_recipients(conn, data["year"], data["cluster_id"])
+    return decide.results(data, table, cluster, recipients.cluster_name(conn, data["cluster_id"]))
 
 
 @NOTICES.on("AwardRevoked")

@@ -15,11 +15,11 @@ from services.forms import FORMS, YEAR_END_REPORT_FORM, form_title, label_of
 from services.portal import accounts
 from services.portal.accounts import Account
 from services.portal.messages import ERRORS
-from services.portal.papers import number
 from services.portal.service import Portal
 from services.portal.statistics import short_name
 from services.vocabulary import AWARD_NAMES, FILING_STATES
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
+from shared.text import number
 from shared.time import day_text, local_date, local_text
 from shared.web.gateway import Caller, Gateway, SuiteError
 

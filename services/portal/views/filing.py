@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response
 
 from services.forms import FORMS, Field, form_title
 from services.portal import fields as f
-from services.portal.papers import number
 from services.portal.views.common import page, refused, say, school_names, suite
+from shared.text import number
 from shared.web.gateway import SuiteError
 
 UPLOAD_LIMIT = 20 * 1024 * 1024
