@@ -13,9 +13,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import mailbox
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from email.header import decode_header, make_header
 from typing import Any
 
 import pytest
@@ -598,6 +601,32 @@ def test_each_reviewer_has_a_queue_named_by_filer_with_filters_paging_and_accept
     no_serious_violations(page, "the cluster head's review queue")
     sign_out(page)
     page.close()
+
+
+def results_mails(running: Running) -> list[tuple[str, str]]:
+    """Return the subject and body of every results mail the suite has sent."""
+    found = []
+    for message in mailbox.Maildir(running.mail_dir, create=False):
+        subject = str(make_header(decode_header(message["Subject"] or "")))
+        if subject.startswith("Kết quả chấm điểm") and not message.is_multipart():
+            found.append((subject, message.get_payload(decode=True).decode()))
+    return found
+
+
+def test_every_results_mail_names_its_cluster_and_writes_scores_as_the_portal_does(running) -> None:  # type: ignore[no-untyped-def]
+    clusters = [c["name"] for c in registry(running, "/clusters", year=2023, per_page=100)]
+    running.wait_until(
+        lambda: (
+            {c for c in clusters if any(c in subject for subject, _ in results_mails(running))}
+            == set(clusters)
+        ),
+        "a results mail for every cluster",
+    )
+    for subject, body in results_mails(running):
+        assert any(f"của {c} (lần" in subject for c in clusters), subject
+        assert not re.search(r"\d\.\d\d điểm", body) and "—." not in body, (
+            body
+        )  # 99,5 as the portal writes it
 
 
 def test_the_academy_exports_and_erases_one_officers_data_and_every_page_then_reads_erased(
