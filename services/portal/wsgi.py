@@ -20,6 +20,7 @@ from services.portal.views.awards import awards
 from services.portal.views.cluster import cluster
 from services.portal.views.common import bare_page, login_manager, page, register_template_helpers, say
 from services.portal.views.documents import documents
+from services.portal.views.guide import guide
 from services.portal.views.outcomes import outcomes
 from services.portal.views.personal import personal
 from services.portal.views.province import province
@@ -91,6 +92,7 @@ def create_app(service: Portal | None = None) -> Flask:
         documents,
         personal,
         outcomes,
+        guide,
     ):
         app.register_blueprint(blueprint)
     register_session_rules(app)

@@ -438,9 +438,28 @@ def test_each_role_on_the_demonstration_data_reads_names_never_codes(browser, ru
         if role == "cluster_head":
             cluster_papers_stay_as_filed(page, running)
             board_cells_name_their_rule(page, running)
+        the_guide_for(page, role)
         sign_out(page)
     page.close()
     assert found == [], "\n".join(found)
+
+
+def the_guide_for(page: Any, role: str) -> None:
+    """Every page links the guide: the role's work, the year's steps with its own marked, the letter."""
+    page.click("#huong-dan")
+    assert page.locator("h1").inner_text() == "Hướng dẫn sử dụng"
+    steps = page.locator("#cac-buoc tbody tr")
+    assert steps.count() == 9 and "05/03/2023" in steps.first.inner_text()
+    assert page.locator("#cac-buoc tr.mine").count() > (0 if role != "provincial_viewer" else -1)
+    no_serious_violations(page, f"the guide for a {role}")
+    if role == "school_officer":
+        page.screenshot(path=str(SCREENSHOTS / "portal-guide.png"), full_page=True)
+        phone(page, "portal-guide-phone.png")
+        page.click("text=Công văn số 3552-CV/HVCTQG ngày 20/02/2023 của Học viện")
+        letter = page.locator("#cong-van").inner_text()
+        assert "Số 3552 -CV/HVCTQG" in letter and "trước ngày 05/3/2023" in letter
+        assert page.locator("#cong-van strong").count() > 5  # its emphasis kept
+        no_serious_violations(page, "the letter")
 
 
 def board_cells_name_their_rule(page: Any, running: Running) -> None:
