@@ -12,10 +12,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 Row = Sequence[Any]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -29,21 +31,39 @@ def neutralised(value: Any) -> Any:
 
 
 def to_xlsx(title: str, headers: Sequence[str], rows: Sequence[Row]) -> bytes:
-    """Return a one-sheet workbook with a bold header row; text is stored as text, never a formula."""
+    """Return a one-sheet workbook as a person opens it: a bold header row that stays in view, columns as
+    wide as what they hold, dates as dates (dd/mm/yyyy); text is stored as text, never a formula."""
     workbook = Workbook()
     sheet = workbook.worksheets[0]
     sheet.title = title[:31]
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
     for row in rows:
         sheet.append([neutralised(cell) for cell in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
+            elif isinstance(cell.value, datetime):
+                cell.number_format = "DD/MM/YYYY HH:MM"
+            elif isinstance(cell.value, date):
+                cell.number_format = "DD/MM/YYYY"
+    for n, column in enumerate(sheet.iter_cols(), start=1):
+        longest = max((len(_shown(c.value)) for c in column), default=0)
+        sheet.column_dimensions[get_column_letter(n)].width = min(max(longest + 2, 8), 60)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _shown(value: Any) -> str:
+    """Return about what a cell shows, to size its column by."""
+    if isinstance(value, datetime):
+        return "00/00/0000 00:00"
+    if isinstance(value, date):
+        return "00/00/0000"
+    return "" if value is None else str(value)
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Row]) -> bytes:

@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from email.header import decode_header, make_header
 from typing import Any
 
@@ -646,6 +647,47 @@ def test_every_results_mail_names_its_cluster_and_writes_scores_as_the_portal_do
         assert not re.search(r"\d\.\d\d điểm", body) and "—." not in body, (
             body
         )  # 99,5 as the portal writes it
+
+
+def test_the_academy_takes_its_lists_away_as_workbooks_a_person_can_read(browser, running) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(locale="vi-VN")
+    academy_signs_in(page, running)
+
+    def workbook(link: str) -> tuple[str, Any]:
+        with page.expect_download() as download:
+            page.click(link)
+        sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+        assert sheet.freeze_panes == "A2" and sheet["A1"].font.b  # the header stays in view
+        assert max(d.width for d in sheet.column_dimensions.values()) > 20  # sized to what it holds
+        return download.value.suggested_filename, sheet
+
+    page.click("header nav a:text-is('Toàn quốc')")
+    name, sheet = workbook("#tai-toan-quoc")
+    assert name == "Tình hình thi đua toàn quốc năm 2023.xlsx" and sheet.max_row == 1 + 8
+    assert sheet["A1"].value == "Cụm thi đua" and sheet["B2"].value > 0
+    page.click("#menu-tiep-nhan")
+    page.select_option("#mau", "HO_SO_CUM")
+    page.click("#loc button")
+    name, sheet = workbook("#tai-hang-doi")
+    assert sheet.max_row == 1 + 8 and all(
+        r[2] == "Hồ sơ tổng kết của cụm (Mẫu số 06, 07, 08, 09)"
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    )
+    assert isinstance(sheet["D2"].value, datetime) and sheet["D2"].number_format == "DD/MM/YYYY HH:MM"
+    page.click("header nav a:text-is('Thống kê')")
+    name, sheet = workbook("#tai-thong-ke")
+    assert (
+        name == "Thống kê phong trào thi đua năm 2023.xlsx"
+        and sheet.cell(sheet.max_row, 1).value == "Toàn quốc"
+    )
+    page.click("header nav a:text-is('Tài khoản')")
+    name, sheet = workbook("#tai-tai-khoan")
+    emails = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert ACADEMY_EMAIL in emails and "password" not in " ".join(str(c.value) for c in sheet[1]).lower()
+    page.click("header nav a:text-is('Sổ khen thưởng')")
+    name, sheet = workbook("text=Tải về (XLSX)")
+    assert isinstance(sheet["F2"].value, datetime)  # the day the decision was signed, as a date
+    page.close()
 
 
 def test_the_academy_exports_and_erases_one_officers_data_and_every_page_then_reads_erased(

@@ -12,7 +12,7 @@ from services.forms import ACADEMY as ACADEMY_REVIEWER
 from services.forms import FORMS, OFFICERS_FORM
 from services.portal import accounts, mail
 from services.portal.accounts import PORTAL_ROLES, AccountError
-from services.portal.views import filing, queue
+from services.portal.views import exports, filing, queue
 from services.portal.views.common import (
     all_schools,
     for_roles,
@@ -38,6 +38,22 @@ def overview() -> Any:
     """The national overview: for each cluster, how many filings are in each state, and its dossier."""
     the_year = year()
     board = suite().get("submissions", "/status-board", year=the_year)
+    return page(
+        "overview.html", year=the_year, summary=_summary(the_year, board), deadlines=board["deadlines"]
+    )
+
+
+@academy.route("/toan-quoc.xlsx")
+@for_roles(ACADEMY_ADMIN)
+def overview_xlsx() -> Any:
+    """Download the national overview of the year as XLSX."""
+    the_year = year()
+    board = suite().get("submissions", "/status-board", year=the_year)
+    return exports.overview(the_year, _summary(the_year, board))
+
+
+def _summary(the_year: int, board: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Return each cluster's schools, filings by state, ineligible schools and dossier, from the board."""
     clusters = {c["cluster_id"]: c for c in suite().get("registry", "/clusters", year=the_year, per_page=500)}
     summary: dict[str, dict[str, Any]] = {
         cid: {"cluster": c, "counts": {}, "ineligible": 0, "schools": 0} for cid, c in clusters.items()
@@ -53,7 +69,7 @@ def overview() -> Any:
     for row in board["clusters"]:
         if row["cluster_id"] in summary:
             summary[row["cluster_id"]]["dossier"] = row["dossier"]
-    return page("overview.html", year=the_year, summary=summary, deadlines=board["deadlines"])
+    return summary
 
 
 @academy.route("/cum/<cluster_id>")
@@ -80,6 +96,13 @@ def reviews() -> Any:
     if request.method == "POST":
         return queue.accept_chosen("academy.reviews")
     return queue.queue_page(queue.Queue(ACADEMY_REVIEWER, year()), "Tiếp nhận hồ sơ", "academy.filed")
+
+
+@academy.route("/tiep-nhan.xlsx")
+@for_roles(ACADEMY_ADMIN)
+def reviews_xlsx() -> Any:
+    """Download the review queue, as filtered, as XLSX."""
+    return queue.queue_xlsx(queue.Queue(ACADEMY_REVIEWER, year()), "Hồ sơ gửi Học viện")
 
 
 @academy.route("/ho-so/<submission_id>")
@@ -235,6 +258,15 @@ def accounts_page() -> Any:
         tenants=_tenant_names(pickers),
         me=person().account_id,
     )
+
+
+@academy.route("/tai-khoan.xlsx")
+@for_roles(ACADEMY_ADMIN)
+def accounts_xlsx() -> Any:
+    """Download the accounts as XLSX (addresses, names, roles, units and states; never a secret)."""
+    with portal().reader.connect() as conn:
+        listed = accounts.list_accounts(conn)
+    return exports.accounts(listed, PORTAL_ROLES, _tenant_names(_tenants()))
 
 
 @academy.route("/tai-khoan/<int:account_id>/moi-lai", methods=["POST"])

@@ -10,12 +10,12 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, request, url_for
 
 from services.portal import statistics
+from services.portal.views import exports
 from services.portal.views.common import all_schools, for_roles, page, say, school_names, suite
 from services.vocabulary import AWARD_NAMES, PROPOSAL_STATES
 from shared.auth import ACADEMY_ADMIN
 from shared.cells import to_xlsx
 from shared.documents import attachment
-from shared.time import day_text
 from shared.web.gateway import SuiteError
 
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
@@ -362,7 +362,7 @@ def decision_docx(year: int, decision_id: str = "") -> Any:
     content, _kind = suite().get_bytes(
         "registry", f"/awards/{year}/decisions/{decision['decision_id']}/paper.docx"
     )
-    name = f"quyet-dinh-khen-thuong-{year}{'-' + decision_id if decision_id else ''}.docx"
+    name = f"Quyết định khen thưởng năm {year} số {decision['number'].replace('/', '-')}.docx"
     return Response(content, mimetype=DOCX, headers={"Content-Disposition": attachment(name)})
 
 
@@ -390,7 +390,7 @@ def _register_xlsx(entries: list[dict[str, Any]], names: dict[str, str]) -> Resp
             AWARD_NAMES.get(e["award"], e["award"]),
             e["cluster_name"],
             e["number"],
-            day_text(e["signed_on"]),
+            date.fromisoformat(e["signed_on"]),
             "" if e["held_by"] == e["school_id"] else names.get(e["held_by"], ""),
         )
         for e in entries
@@ -410,6 +410,13 @@ def national_statistics() -> Any:
         return page("message.html", 404, title="Thống kê", text="Chưa có năm thi đua nào.")
     figures = statistics.by_cluster(suite(), year)
     return page("statistics.html", year=year, years=_years(), figures=figures)
+
+
+@awards.route("/thong-ke-<int:year>.xlsx")
+@for_roles(ACADEMY_ADMIN)
+def statistics_xlsx(year: int) -> Any:
+    """Download the year's statistics by cluster as XLSX."""
+    return exports.statistics(year, statistics.by_cluster(suite(), year))
 
 
 @awards.route("/thong-ke-<int:year>-<kind>.svg")

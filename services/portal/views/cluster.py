@@ -236,6 +236,15 @@ def reviews() -> Any:
     return queue.queue_page(mine, "Tiếp nhận hồ sơ của các trường", "cluster.filed", pick_year=False)
 
 
+@cluster.route("/tiep-nhan.xlsx")
+@for_roles(CLUSTER_HEAD)
+def reviews_xlsx() -> Any:
+    """Download the cluster's review queue, as filtered, as XLSX."""
+    me = _cluster()
+    mine = queue.Queue(CLUSTER_REVIEWER, me["year"], me["cluster_id"])
+    return queue.queue_xlsx(mine, f"Hồ sơ gửi {me['name']}")
+
+
 @cluster.route("/ho-so/<submission_id>")
 @for_roles(CLUSTER_HEAD)
 def filed(submission_id: str) -> Any:
@@ -295,7 +304,7 @@ def scores_xlsx() -> Any:
     content, kind = suite().get_bytes(
         "scoring", f"/score-tables/{me['year']}/{me['cluster_id']}/export", format="xlsx"
     )
-    name = f"bang-tong-hop-diem-{me['year']}-{me['cluster_id']}.xlsx"
+    name = f"Bảng tổng hợp điểm năm {me['year']} - {me['name']}.xlsx"
     return Response(content, mimetype=kind, headers={"Content-Disposition": attachment(name)})
 
 
@@ -328,7 +337,7 @@ def paper(paper: str) -> Any:
     if paper in kept:
         return redirect(url_for("documents.download", sha256=kept[paper]["sha256"], ten=kept[paper]["name"]))
     content = papers.draft(paper, papers.gather(suite(), me, school_names(), suite_now()))
-    name = f"mau-{paper}-{me['year']}-{me['cluster_id']}.docx"
+    name = f"Dự thảo Mẫu số {paper} năm {me['year']} - {me['name']}.docx"
     return Response(
         content,
         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

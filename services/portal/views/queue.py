@@ -10,6 +10,7 @@ from flask import flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from services.forms import FORMS
+from services.portal.views import exports
 from services.portal.views.common import page, say, school_names, suite
 from shared.web.gateway import SuiteError
 
@@ -106,6 +107,12 @@ def queue_page(queue: Queue, title: str, filed_endpoint: str, pick_year: bool = 
         filed_endpoint=filed_endpoint,
         **extra,
     )
+
+
+def queue_xlsx(queue: Queue, name: str) -> Response:
+    """Download the queue's rows the filters keep (every page) as XLSX."""
+    found, clusters = rows(queue)
+    return exports.queue(queue.year, chosen(found, request.args), clusters, name)
 
 
 def accept_chosen(back: str) -> Response:
