@@ -29,7 +29,7 @@ ERRORS = {
     "error": "Hệ thống trả lời không như mong đợi. Hãy thử lại sau ít phút.",
     "internal_error": "Đã có lỗi ngoài dự kiến. Bộ phận vận hành đã được ghi nhận; hãy thử lại sau.",
     # who is asking
-    "forbidden": "Tài khoản của bạn không được làm việc này với đơn vị này.",
+    "forbidden": "Tài khoản của đồng chí không được làm việc này với đơn vị này.",
     "missing_token": "Phiên làm việc đã hết. Hãy đăng nhập lại.",
     "invalid_token": "Phiên làm việc đã hết. Hãy đăng nhập lại.",
     # schools, clusters, mergers
@@ -70,7 +70,7 @@ ERRORS = {
     "cluster_id_required": "Cần chọn cụm nộp hồ sơ.",
     "amendment_required": "Mẫu này đã được nộp; hãy sửa bản đã nộp thay vì nộp mới.",
     "deadline_passed": "Đã quá hạn sửa hồ sơ này. Cần Học viện mở lại.",
-    "wrong_form_for_school_kind": "Mẫu phiếu chấm này không dành cho loại trường của bạn.",
+    "wrong_form_for_school_kind": "Mẫu phiếu chấm này không dành cho loại trường của đồng chí.",
     "unknown_criterion": "Có tiêu chí không có trong phiếu chấm điểm của năm.",
     "criterion_twice": "Một tiêu chí được chấm hai lần.",
     "score_above_maximum": "Có tiêu chí chấm vượt điểm tối đa.",

@@ -38,7 +38,7 @@ UPLOAD_LIMIT = 21 * 1024 * 1024
 TITLES = {400: "Yêu cầu không hợp lệ", 403: "Không có quyền", 404: "Không tìm thấy trang", 413: "Tệp quá lớn"}
 TEXTS = {
     400: "Yêu cầu gửi lên không hợp lệ.",
-    403: "Tài khoản của bạn không được xem trang này.",
+    403: "Tài khoản của đồng chí không được xem trang này.",
     404: "Không có trang này. Hãy quay lại trang chủ.",
     405: "Trang này không nhận yêu cầu kiểu này.",
     413: "Tệp tải lên lớn hơn 20 MB.",

@@ -54,4 +54,18 @@
     role.addEventListener("change", fit);
     fit();
   });
+  // Printing a filing or a board: the page's print styles leave out the menu, forms and buttons.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+  // On a phone the menu folds behind one button (without the script it simply stays open).
+  document.documentElement.classList.add("js");
+  var toggle = document.getElementById("menu-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var nav = toggle.closest("nav");
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
 })();

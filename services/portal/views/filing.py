@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 
 from services.forms import FORMS, Field, form_title
 from services.portal import fields as f
-from services.portal.views.common import page, refused, say, school_names, suite
+from services.portal.views.common import page, person, refused, say, school_names, suite
+from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER
 from shared.text import number
 from shared.web.gateway import SuiteError
 
@@ -145,15 +146,37 @@ def filing_page(submission_id: str, amend: Endpoint, review: Endpoint) -> Any:
         sheet = _sheet_of(found)
     except SuiteError as error:
         return page("message.html", error.status, title="Hồ sơ", text=say(error))
+    names = school_names()
     return page(
         "filing.html",
         filing=found,
         history=history,
-        amend=amend(found),
+        amend=amend(found) if found.get("amendable", True) else None,
+        closed=amend(found) is not None and not found.get("amendable", True),
         review=review(found),
         sheet=sheet,
-        names=school_names(),
+        names=names,
+        filer_name=_filer_name(found, names),
+        back=BACK.get(person().role),
     )
+
+
+BACK = {
+    SCHOOL_OFFICER: ("school.todo", "Về Việc cần làm"),
+    CLUSTER_HEAD: ("cluster.reviews", "Về danh sách tiếp nhận hồ sơ"),
+    ACADEMY_ADMIN: ("academy.reviews", "Về danh sách tiếp nhận hồ sơ"),
+}
+"""Where a filing's page leads back to, by role: the list the person came from."""
+
+
+def _filer_name(filing: dict[str, Any], names: dict[str, str]) -> str:
+    """Return who filed it, by name: the school's, or the cluster's."""
+    if filing["filer_type"] == "school":
+        return names.get(filing["filer_id"], "Trường không còn trong danh bạ")
+    try:
+        return str(suite().get("registry", f"/clusters/{filing['filer_id']}")["name"])
+    except SuiteError:
+        return "Cụm thi đua"
 
 
 def _sheet_of(filing: dict[str, Any]) -> dict[str, Any] | None:

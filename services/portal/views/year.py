@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, request, url_for
 
-from services.portal.views.common import for_roles, page, refused, say, school_names, suite
+from services.portal.views.common import for_roles, page, portal, refused, say, school_names, suite
 from services.vocabulary import AWARD_NAMES
 from shared.auth import ACADEMY_ADMIN
+from shared.time import local_date
 from shared.web.gateway import SuiteError
 
 new_year = Blueprint("year", __name__, url_prefix="/hoc-vien/nam-moi")
@@ -31,9 +32,11 @@ def open_year() -> Any:
         )
     into = latest + 1
     copy = suite().get("registry", f"/campaigns/{latest}/copy", into=into)["content"]
-    if request.method == "GET":
-        return page("open_year.html", from_year=latest, year=into, campaign=copy, values={})
+    if request.method == "GET":  # dates already past are marked at once, to be changed before opening
+        late = passed(copy["deadlines"], local_date(portal().clock()))
+        return page("open_year.html", from_year=latest, year=into, campaign=copy, values={}, problems=late)
     content, problems = _edited(copy, request.form)
+    problems |= {} if problems else passed(content["deadlines"], local_date(portal().clock()))
     if problems:
         return page(
             "open_year.html",
@@ -84,6 +87,13 @@ def _edited(copy: dict[str, Any], form: Any) -> tuple[dict[str, Any], dict[str, 
         "award_rules": {**copy["award_rules"], "national_quotas": _quotas(copy, form, problems)},
     }
     return edited, problems
+
+
+def passed(deadlines: list[dict[str, Any]], today: date) -> dict[str, str]:
+    """Return a problem for each deadline already past today: opened so, every school would be charged
+    for it at once (missed, late, ineligible) though it never had the time to file."""
+    said = f"Ngày này đã qua (hôm nay là {today:%d/%m/%Y}); chọn một ngày từ hôm nay trở đi."
+    return {f"due.{d['code']}": said for d in deadlines if date.fromisoformat(str(d["due"])) < today}
 
 
 def _quotas(copy: dict[str, Any], form: Any, problems: dict[str, str]) -> dict[str, int] | None:

@@ -13,6 +13,7 @@ from services.submissions.app.documents import document_refs
 from services.submissions.app.work import FilingWork
 from services.submissions.domain import filings as decide
 from services.submissions.domain import review
+from services.submissions.domain.deadlines import answered_by, due_date
 from services.submissions.domain.filings import FileForm, Snapshot
 from services.submissions.service import Submissions
 from services.submissions.tables import submissions
@@ -20,6 +21,7 @@ from shared.auth import ACADEMY_ADMIN, Principal
 from shared.auth import CLUSTER_HEAD as CLUSTER_HEAD_ROLE
 from shared.errors import NotFound
 from shared.eventstore import Context
+from shared.time import local_date
 from shared.unit_of_work import UnitOfWork
 
 
@@ -106,10 +108,14 @@ def review_filing(
 
 
 def filing(service: Submissions, principal: Principal, submission_id: str) -> dict[str, Any]:
-    """Return a filing the caller may read; one it may not read is not found, like an unknown one."""
+    """Return a filing the caller may read (and whether it may be amended today); one it may not read is
+    not found, like an unknown one."""
     with service.reader.connect() as conn:
         row, scope = _readable(conn, principal, submission_id)
-        return opened(service, conn, visibility.filing_shown(scope, row))
+        deadline = answered_by(lookups.campaign(conn, row["year"])["deadlines"], row["form"])
+        due = due_date(deadline) if deadline else None
+        amendable = decide.may_amend(row, due, local_date(service.clock()))
+        return opened(service, conn, visibility.filing_shown(scope, row) | {"amendable": amendable})
 
 
 def history(service: Submissions, principal: Principal, submission_id: str) -> list[dict[str, Any]]:
