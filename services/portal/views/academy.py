@@ -27,6 +27,7 @@ from services.portal.views.common import (
 )
 from services.portal.views.province import where_of
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
+from shared.time import local_date
 from shared.web.gateway import SuiteError
 
 academy = Blueprint("academy", __name__, url_prefix="/hoc-vien")
@@ -338,11 +339,16 @@ def _tenants() -> dict[str, dict[str, str]]:
     """Return what each role's account may belong to, by value and name, for the pickers.
 
     A school's officer belongs to a school, a cluster head to a cluster of the year, and a provincial
-    viewer to the province, city or ministry whose school bears its code: schools still in place in
-    the year the page is about.
+    viewer to the province, city or ministry whose school bears its code: schools in place today, so
+    that no one is invited into a school merged away (nor into one not yet formed), and no name shows
+    twice.
     """
-    first_day = f"{year()}-01-01"
-    in_place = (s for s in all_schools() if (s.get("valid_to") or first_day) >= first_day)
+    today = local_date(portal().clock()).isoformat()
+    in_place = (
+        s
+        for s in all_schools()
+        if str(s.get("valid_from") or today) <= today and str(s.get("valid_to") or today) >= today
+    )
     active = sorted(in_place, key=lambda s: s["name"])
     clusters = suite().get("registry", "/clusters", year=year(), per_page=500)
     provinces = {s["code"]: _capitalised(where_of(s)) for s in active}
