@@ -649,6 +649,23 @@ def test_every_results_mail_names_its_cluster_and_writes_scores_as_the_portal_do
         )  # 99,5 as the portal writes it
 
 
+def test_a_decided_year_warns_before_anything_is_touched_and_pickers_are_searched(browser, running) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(locale="vi-VN", viewport={"width": 1366, "height": 800})
+    academy_signs_in(page, running)
+    page.goto(f"{running.portal}/hoc-vien/quyet-dinh?nam=2023")
+    assert "Khen thưởng năm 2023 đã được quyết định" in page.locator("#nam-da-quyet-dinh").inner_text()
+    page.fill("#re-tim", "thanh hóa")
+    shown = [o for o in page.locator("#re-id option").all() if not o.evaluate("o => o.hidden")]
+    assert shown and all("Thanh Hóa" in o.inner_text() for o in shown)
+    page.fill("#re-reason", "Bổ sung minh chứng theo đề nghị của trường")
+    no_serious_violations(page, "the decisions of a decided year")
+    page.screenshot(path=str(SCREENSHOTS / "portal-decisions-decided.png"), full_page=True)
+    page.click("#mo-lai button")
+    said = page.inner_text("main")
+    assert "Đã ghi nhận: mở lại hồ sơ." in said and "không làm thay đổi các quyết định khen thưởng" in said
+    page.close()
+
+
 def test_the_academy_takes_its_lists_away_as_workbooks_a_person_can_read(browser, running) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(locale="vi-VN")
     academy_signs_in(page, running)

@@ -68,4 +68,19 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // A search box that narrows a long picker to the options whose name holds what is typed.
+  document.querySelectorAll("input[data-filters]").forEach(function (box) {
+    var select = document.getElementById(box.dataset.filters);
+    if (!select) return;
+    box.addEventListener("input", function () {
+      var words = box.value.trim().toLocaleLowerCase("vi");
+      var first = null;
+      select.querySelectorAll("option").forEach(function (option) {
+        var shown = !words || option.textContent.toLocaleLowerCase("vi").indexOf(words) >= 0;
+        option.hidden = !shown;
+        if (shown && !first) first = option;
+      });
+      if (first && select.selectedOptions[0] && select.selectedOptions[0].hidden) first.selected = true;
+    });
+  });
 })();

@@ -153,7 +153,24 @@ def decisions() -> Any:
     except SuiteError as error:
         return refused(error, "academy.decisions", nam=the_year)
     flash(f"Đã ghi nhận: {DECISIONS[kind].lower()}.", "notice")
+    if _decided(the_year):
+        flash(DECIDED_WARNING.format(year=the_year), "error")
     return redirect(url_for("academy.decisions", nam=the_year))
+
+
+DECIDED_WARNING = (
+    "Khen thưởng năm {year} đã được quyết định: quyết định này không làm thay đổi các quyết định khen "
+    "thưởng đã ban hành. Muốn thay đổi kết quả khen thưởng, cần đính chính, ban hành quyết định bổ sung "
+    "hoặc thu hồi ở trang Khen thưởng."
+)
+
+
+def _decided(the_year: int) -> bool:
+    """Return whether the year's awards are decided (a decision then no longer changes them)."""
+    try:
+        return bool(suite().get("registry", f"/awards/{the_year}/proposals")["decided"])
+    except SuiteError:
+        return False
 
 
 def _decisions_page(the_year: int, deadlines: list[dict[str, Any]]) -> Any:
@@ -163,15 +180,25 @@ def _decisions_page(the_year: int, deadlines: list[dict[str, Any]]) -> Any:
     members = sorted({m for c in clusters for m in c["member_ids"]}, key=lambda s: names.get(s, s))
     filings = suite().get("submissions", "/filings", year=the_year, per_page=500)
     board = suite().get("submissions", "/status-board", year=the_year)
+    closed = {
+        cell["submission_id"]
+        for row in [*board["schools"], *board["clusters"]]
+        for cell in row["cells"].values()
+        if cell.get("submission_id") and not cell.get("amendable", True)
+    }
     return page(
         "decisions.html",
         year=the_year,
+        decided_warning=DECIDED_WARNING.format(year=the_year) if _decided(the_year) else "",
         deadlines=deadlines,
         names=names,
         members=members,
         clusters=sorted(clusters, key=lambda c: c["name"]),
         cluster_names={c["cluster_id"]: c["name"] for c in clusters},
-        filings=sorted(filings, key=lambda f: (names.get(f["filer_id"], ""), f["form"])),
+        filings=sorted(
+            (f for f in filings if f["submission_id"] in closed),  # only what cannot be amended now
+            key=lambda f: (names.get(f["filer_id"]) or "", f["form"]),
+        ),
         ineligible=[r for r in board["schools"] if not r["eligible"]],
     )
 
