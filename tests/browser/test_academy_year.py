@@ -679,6 +679,9 @@ def test_the_academy_takes_its_lists_away_as_workbooks_a_person_can_read(browser
         return download.value.suggested_filename, sheet
 
     page.click("header nav a:text-is('Toàn quốc')")
+    glance = page.locator("#han-sap-toi").inner_text()  # every 2023 deadline is past in January 2024
+    assert "Không còn hạn nộp nào trong năm." in glance and "Quá hạn, chưa nộp" in glance
+    assert "05/03/2023 — Kế hoạch triển khai phong trào thi đua" in glance and "Yên Bái" in glance, glance
     name, sheet = workbook("#tai-toan-quoc")
     assert name == "Tình hình thi đua toàn quốc năm 2023.xlsx" and sheet.max_row == 1 + 8
     assert sheet["A1"].value == "Cụm thi đua" and sheet["B2"].value > 0

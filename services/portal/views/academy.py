@@ -23,8 +23,10 @@ from services.portal.views.common import (
     say,
     school_names,
     suite,
+    today_text,
     year,
 )
+from services.portal.views.glance import glance
 from services.portal.views.province import where_of
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
 from shared.time import local_date
@@ -39,9 +41,10 @@ def overview() -> Any:
     """The national overview: for each cluster, how many filings are in each state, and its dossier."""
     the_year = year()
     board = suite().get("submissions", "/status-board", year=the_year)
-    return page(
-        "overview.html", year=the_year, summary=_summary(the_year, board), deadlines=board["deadlines"]
-    )
+    summary = _summary(the_year, board)
+    names = {cid: entry["cluster"].get("name", "Cụm thi đua") for cid, entry in summary.items()}
+    view = glance(board, today_text(), names)
+    return page("overview.html", year=the_year, summary=summary, deadlines=board["deadlines"], glance=view)
 
 
 @academy.route("/toan-quoc.xlsx")
@@ -82,7 +85,8 @@ def cluster_board(cluster_id: str) -> Any:
         data = suite().get("submissions", "/status-board", year=cluster["year"], cluster_id=cluster_id)
     except SuiteError as error:
         return page("message.html", error.status, title="Cụm thi đua", text=say(error))
-    return page("board.html", cluster=cluster, board=data, names=school_names(), filed={})
+    view = glance(data, today_text(), {cluster_id: cluster["name"]})
+    return page("board.html", cluster=cluster, board=data, names=school_names(), filed={}, glance=view)
 
 
 def _reviewed_here() -> tuple[str, ...]:

@@ -22,7 +22,9 @@ from services.portal.views.common import (
     say,
     school_names,
     suite,
+    today_text,
 )
+from services.portal.views.glance import glance
 from services.vocabulary import AWARD_NAMES, PROPOSAL_STATES
 from shared.documents import attachment
 from shared.time import local_text
@@ -42,7 +44,8 @@ def board() -> Any:
     """The cluster's status board: each member school and the cluster by each required filing."""
     me = _cluster()
     data = suite().get("submissions", "/status-board", year=me["year"], cluster_id=me["cluster_id"])
-    return page("board.html", cluster=me, board=data, names=school_names(), filed=_filings(me))
+    view = glance(data, today_text(), {me["cluster_id"]: me["name"]})
+    return page("board.html", cluster=me, board=data, names=school_names(), filed=_filings(me), glance=view)
 
 
 def _filings(me: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

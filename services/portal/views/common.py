@@ -101,8 +101,7 @@ def page(template: str, status: int = 200, **values: Any) -> Any:
     """Render a portal page (with the navigation of the signed-in person's role, and today's date in
     Vietnam by the portal's clock, which says whether a deadline has passed)."""
     who = person() if current_user.is_authenticated else None
-    today = local_date(portal().clock()).isoformat()
-    shown = {"who": who, "states": FILING_STATES, "today": today, **values}
+    shown = {"who": who, "states": FILING_STATES, "today": today_text(), **values}
     if "year" in values and "years" not in values and who is not None:
         shown["years"] = years()  # the year picker every page about a year shows
     if who is not None and who.role in (ACADEMY_ADMIN, CLUSTER_HEAD) and not who.must_change_password:
@@ -153,6 +152,11 @@ def refused(error: SuiteError, to: str, **route: Any) -> Response:
 def inbox_page() -> Any:
     """Show the notices sent to the signed-in person's school or cluster (the notifications inbox)."""
     return page("inbox.html", notices=suite().get("notifications", "/inbox", per_page=100))
+
+
+def today_text() -> str:
+    """Return today's date in Vietnam by the portal's clock (yyyy-mm-dd), which says what is overdue."""
+    return local_date(portal().clock()).isoformat()
 
 
 def waiting_count(role: str) -> int | None:

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, request
 from services.forms import FORMS, PARTICIPATION_FORM, SCHOOL, filed_by
 from services.portal import fields as f
 from services.portal.views import filing, outcomes
-from services.portal.views.common import for_roles, inbox_page, page, person, suite, year
+from services.portal.views.common import for_roles, inbox_page, page, person, suite, today_text, year
+from services.portal.views.glance import glance
 from services.vocabulary import AWARD_NAMES
 from shared.auth import SCHOOL_OFFICER
 from shared.web.gateway import SuiteError
@@ -50,8 +51,10 @@ def todo() -> Any:
                 "filing": filed.get(code),
             }
         )
+    mine = {**board, "schools": [row] if row else [], "clusters": [], "deadlines": deadlines}
     return page(
         "school_todo.html",
+        glance=glance(mine, today_text()),
         year=the_year,
         school=me,
         items=items,
