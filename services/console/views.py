@@ -32,7 +32,8 @@ from services.vocabulary import AWARD_NAMES, FILING_STATES, INBOUND_PREFIX, PROP
 from shared import operator
 from shared.auth import ACADEMY_ADMIN, OPERATOR, Principal, decode_token
 from shared.bus import BusUnavailable
-from shared.time import day_text, local_text
+from shared.documents import attachment
+from shared.time import LOCAL_TIME, day_text, local_text
 from shared.web import ApiError
 from shared.web.gateway import Gateway, SuiteError
 
@@ -146,12 +147,41 @@ def logout() -> Any:
 @console.route("/")
 @console.route("/events")
 def events() -> str:
-    """Show the latest events of every topic (the page refreshes itself), with filters."""
-    filters = {k: request.args.get(k) or None for k in ("topic", "type", "stream_id", "school_id")}
-    entries, error = _audit({**filters, "newest_first": "true", "per_page": 200})
+    """Show the latest events of every topic (the page refreshes itself unless searching), with filters:
+    topic, type, key (the stream), school, event id, partition and offset, and a time range."""
+    filters = _search_filters(("topic", "type", "stream_id", "school_id", "event_id", "partition", "offset"))
+    entries, error = _audit({**_query(filters), "newest_first": "true", "per_page": 200})
+    searching = any(filters.values())
     return _page(
-        "events.html", entries=entries, filters=filters, schools=_school_names(), error=error, refresh=5
+        "events.html",
+        entries=entries,
+        filters=filters,
+        topics=_topics(),
+        schools=_school_names(),
+        error=error,
+        refresh=None if searching else 5,
     )
+
+
+def _search_filters(names: tuple[str, ...]) -> dict[str, str | None]:
+    """Return the search's filters as typed (the time range too), empty ones as None."""
+    return {k: request.args.get(k, "").strip() or None for k in (*names, "since", "until")}
+
+
+def _query(filters: dict[str, str | None]) -> dict[str, Any]:
+    """Return the audit API's parameters for filters: the time range typed in Vietnam time made aware."""
+    query: dict[str, Any] = {
+        k: v for k, v in filters.items() if v is not None and k not in ("since", "until")
+    }
+    for bound in ("since", "until"):
+        typed = filters.get(bound)
+        if typed:
+            try:
+                moment = datetime.fromisoformat(typed)
+            except ValueError:
+                continue  # a half-typed time filters nothing rather than failing the page
+            query[bound] = (moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TIME)).isoformat()
+    return query
 
 
 @console.app_template_filter("vn")
@@ -295,9 +325,12 @@ REBUILD_STATES = {
 
 @console.route("/topics")
 def topics() -> str:
-    """Show a topic's partitions: their end offsets, each group's position on them, and its activity."""
+    """Show every topic in one table (records, dead letters waiting, each group's lag), or one topic's
+    partitions: their end offsets, each group's position on them, and its activity."""
     names = _topics()
-    topic = request.args.get("topic") or names[0]
+    topic = request.args.get("topic")
+    if not topic:
+        return _page("topics_all.html", rows=_topic_rows(names), refresh=15)
     bus = _console().bus
     ends = {partition: end for (name, partition), end in bus.topic_ends([topic]).items() if name == topic}
     positions: dict[str, dict[int, int]] = {}
@@ -315,6 +348,35 @@ def topics() -> str:
         busiest=max(per_minute, default=0),
         refresh=10,
     )
+
+
+def _topic_rows(names: list[str]) -> list[dict[str, Any]]:
+    """Return each topic's partitions, records, dead letters waiting for a decision, and groups' lag."""
+    bus = _console().bus
+    dlqs = [operator.dlq_topic_of(t) for t in names]
+    try:
+        existing = set(bus.topics(""))
+        ends = bus.topic_ends([*names, *[d for d in dlqs if d in existing]])
+        lag = bus.group_lag()
+    except BusUnavailable:
+        return []
+    rows = []
+    for name, dlq in zip(names, dlqs, strict=True):
+        letters = sum(end for (t, _p), end in ends.items() if t == dlq)
+        groups: dict[str, int] = {}
+        for position in lag:
+            if position.topic == name:
+                groups[position.group] = groups.get(position.group, 0) + position.lag
+        rows.append(
+            {
+                "topic": name,
+                "partitions": sum(1 for (t, _p) in ends if t == name),
+                "records": sum(end for (t, _p), end in ends.items() if t == name),
+                "dead_letters": len(operator.dead_letters(bus, name)) if letters else 0,
+                "groups": dict(sorted(groups.items())),
+            }
+        )
+    return rows
 
 
 @console.route("/dlq")
@@ -446,21 +508,49 @@ def _band_names(year: int) -> dict[str, str]:
     return {b["code"]: b.get("name", b["code"]) for b in bands}
 
 
+AUDIT_FILTERS = ("stream_id", "school_id", "cluster_id", "actor", "type", "topic", "event_id")
+AUDIT_PAGE = 100
+
+
 @console.route("/audit")
 def audit() -> str:
-    """Search the audit trail and show whether its hash chain holds."""
-    filters = {
-        k: request.args.get(k) or None for k in ("stream_id", "school_id", "cluster_id", "actor", "type")
-    }
-    entries, error = _audit({**filters, "per_page": 500})
+    """Search the audit trail (filters, a time range, pages of 100, newest first if asked) and show
+    whether its hash chain holds."""
+    filters = _search_filters(AUDIT_FILTERS)
+    page_no = int(request.args.get("trang", "1")) if request.args.get("trang", "").isdigit() else 1
+    newest = request.args.get("moi-nhat") == "1"
+    query = {**_query(filters), "newest_first": "true" if newest else "false"}
+    entries, error = _audit({**query, "per_page": AUDIT_PAGE + 1, "page": max(page_no, 1)})
     chain, chain_error = _fetch(_console().config.notifications_url, "/audit/verify", {})
+    shown = {k: v for k, v in request.args.items() if k != "trang"}
     return _page(
         "audit.html",
-        entries=entries,
+        entries=entries[:AUDIT_PAGE],
         filters=filters,
+        newest=newest,
+        page_no=max(page_no, 1),
+        more=len(entries) > AUDIT_PAGE,
+        shown=shown,
         chain=chain if isinstance(chain, dict) else None,
         schools=_school_names(),
         error=error or chain_error,
+    )
+
+
+@console.route("/audit.csv")
+def audit_csv() -> Any:
+    """Download the audit search as CSV (up to 1,000 entries from the first shown), as the API exports it."""
+    filters = _search_filters(AUDIT_FILTERS)
+    query = {**_query(filters), "per_page": 1000, "newest_first": str(request.args.get("moi-nhat") == "1")}
+    caller = Gateway({"service": _console().config.notifications_url}, timeout=10.0)
+    try:
+        content, kind = caller.with_token(request.cookies.get(COOKIE, "")).get_bytes(
+            "service", "/audit/events.csv", **query
+        )
+    except SuiteError as error:
+        return make_response(f"Không tải được nhật ký: {error.message}", 503)
+    return Response(
+        content, mimetype=kind, headers={"Content-Disposition": attachment("nhat-ky-su-kien.csv")}
     )
 
 

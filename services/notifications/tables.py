@@ -32,6 +32,8 @@ audit_entries = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False, server_default=""),
     sa.Column("causation_id", sa.String(100), index=True),  # outside the chain: entries before it have none
     sa.Column("traceparent", sa.String(60)),  # outside the chain too: where the console links the trace
+    sa.Column("partition", sa.Integer),  # outside the chain: where the record was read, to find it again
+    sa.Column("offset", sa.BigInteger),
 )
 
 # What reminders and recipients need, kept from registry and submissions events.

@@ -159,6 +159,32 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
     )
     page.goto(f"{urls['console']}/console/mail")
     assert page.locator("#mail tr").count() >= 2  # the receipts of the filings above
+    recipients = page.locator("#mail td:nth-child(2)").all_inner_texts()
+    assert any("Trường Chính trị tỉnh" in r for r in recipients), recipients  # by unit, never ciphertext
+    assert not any("pii:" in r for r in recipients)
+
+    page.goto(f"{urls['console']}/console/events")  # found again by where it was read, or by its id
+    first = page.locator("#events tr").nth(1).locator("td")
+    topic, partition, offset = (first.nth(n).inner_text() for n in (2, 3, 4))
+    page.select_option("#tim-su-kien select[name=topic]", topic)
+    page.fill("#tim-su-kien input[name=partition]", partition)
+    page.fill("#tim-su-kien input[name=offset]", offset)
+    page.click("#tim-su-kien button")
+    assert page.locator("#events tr").count() == 2 and "tự cập nhật" not in page.locator("h1").inner_text()
+    event_id = page.locator("#events a").first.get_attribute("href").rsplit("/", 1)[-1]
+    page.goto(f"{urls['console']}/console/events?event_id={event_id}")
+    assert page.locator("#events tr").count() == 2
+    page.goto(f"{urls['console']}/console/events?since=2099-01-01T00:00")
+    assert "Không có sự kiện nào khớp." in page.locator("#events").inner_text()
+    page.goto(f"{urls['console']}/console/audit?moi-nhat=1")
+    assert page.locator("#audit tr").count() >= 2
+    with page.expect_download() as download:
+        page.click("#tai-nhat-ky")
+    assert download.value.path().read_text(encoding="utf-8-sig").startswith('"seq"')
+    page.goto(f"{urls['console']}/console/topics")
+    row = page.locator(f"#cac-chu-de tr[data-topic='{SUBMISSIONS_TOPIC}']").inner_text()
+    assert "notifications-" in row  # each group's lag on it
+    page.screenshot(path=str(SCREENSHOTS / "console-topics.png"), full_page=True)
     page.close()
 
 

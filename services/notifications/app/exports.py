@@ -14,6 +14,8 @@ COLUMNS = (
     "seq",
     "occurred_at",
     "topic",
+    "partition",
+    "offset",
     "type",
     "stream_id",
     "stream_version",

@@ -6,6 +6,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.notifications.app.notices import cluster_name, school_name
+from services.notifications.domain.notices import ACADEMY_INBOX
 from services.notifications.tables import audit_entries, notices
 from shared.errors import NotFound
 from shared.personal import is_sealed
@@ -38,6 +40,21 @@ def mail_log(conn: sa.Connection, status: str | None, page: int, per_page: int) 
     query = query.offset((page - 1) * per_page).limit(per_page)
     rows = [dict(r) for r in conn.execute(query).mappings()]
     for row in rows:
+        row["unit"] = _unit_of(conn, row["notice_key"])
         if is_sealed(row["recipient"]):
             row["recipient"] = SEALED_ADDRESS
     return rows
+
+
+def _unit_of(conn: sa.Connection, mail_key: str) -> str:
+    """Return, by name, the unit a mail went to: the inbox its notice went to beside the mail."""
+    prefix = mail_key.split("|mail:", 1)[0]
+    inbox = conn.execute(
+        sa.select(notices.c.inbox).where(notices.c.notice_key.like(f"{prefix}|inbox:%")).limit(1)
+    ).scalar()
+    kind, _, unit_id = (inbox or "").partition(":")
+    if kind == "school":
+        return school_name(conn, unit_id)
+    if kind == "cluster":
+        return f"Cụm trưởng, {cluster_name(conn, unit_id)}"
+    return "Học viện (Vụ Các trường chính trị)" if inbox == ACADEMY_INBOX else "Không rõ đơn vị"

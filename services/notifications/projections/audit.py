@@ -72,6 +72,8 @@ class AuditTrail:
                 **entry,
                 causation_id=event.causation_id,
                 traceparent=event.traceparent,
+                partition=consumed.record.partition,
+                offset=consumed.record.offset,
                 prev_hash=previous,
                 hash=entry_hash(previous, entry),
             )
@@ -111,6 +113,7 @@ AUDIT_FILTERS = (
     "topic",
     "correlation_id",
     "causation_id",
+    "event_id",
 )
 """The columns an audit search filters on, each by equality."""
 
@@ -124,6 +127,9 @@ def audit_query(
     )
     for column in AUDIT_FILTERS:
         if filters.get(column):
+            query = query.where(audit_entries.c[column] == filters[column])
+    for column in ("partition", "offset"):  # where a record was read (0 is a partition and an offset)
+        if filters.get(column) is not None:
             query = query.where(audit_entries.c[column] == filters[column])
     if filters.get("since"):
         query = query.where(audit_entries.c.occurred_at >= filters["since"])
