@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -23,6 +24,10 @@ from shared.db import fresh_database as shared_fresh_database
 from shared.kafka_access import ACCESS_FILE, admin_client, apply
 from shared.settings import KafkaAuth
 from tests.ports import quiet_port
+
+logging.getLogger("mail.log").setLevel(
+    logging.WARNING
+)  # aiosmtpd: a line per connection, often after capture closed
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true" or os.environ.get("THIDUA_TESTS_STRICT") == "1"
