@@ -129,6 +129,12 @@ def test_receipts_overdue_and_ineligibility_notices_reach_mail_and_inbox(
         == 404
     )
     assert scene.client.get("/inbox", headers=auth("operator")).status_code == 403
+    logged = scene.client.get("/mail", query_string={"per_page": 500}, headers=auth("operator")).get_json()
+    to_yen_bai = [m for m in logged if m["subject"].startswith("Quá hạn") and "Yên Bái" in m["unit"]]
+    assert to_yen_bai and all(m["recipient"] == "(địa chỉ được niêm phong)" for m in to_yen_bai)
+    assert {m["unit"] for m in logged if m["subject"].startswith("Không đủ điều kiện")} >= {
+        "Học viện (Vụ Các trường chính trị)"
+    }
 
 
 def test_a_returned_filing_tells_its_school_why_and_an_accepted_one_says_so(

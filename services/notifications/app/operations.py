@@ -40,21 +40,28 @@ def mail_log(conn: sa.Connection, status: str | None, page: int, per_page: int) 
     query = query.offset((page - 1) * per_page).limit(per_page)
     rows = [dict(r) for r in conn.execute(query).mappings()]
     for row in rows:
-        row["unit"] = _unit_of(conn, row["notice_key"])
-        if is_sealed(row["recipient"]):
+        if is_sealed(row["recipient"]):  # an officer's address, kept sealed: named by the unit
+            row["unit"] = _unit_of(conn, row["notice_key"])
             row["recipient"] = SEALED_ADDRESS
+        else:  # only the Academy's own mailbox is configuration, not personal data
+            row["unit"] = ACADEMY_UNIT
     return rows
 
 
+ACADEMY_UNIT = "Học viện (Vụ Các trường chính trị)"
+
+
 def _unit_of(conn: sa.Connection, mail_key: str) -> str:
-    """Return, by name, the unit a mail went to: the inbox its notice went to beside the mail."""
+    """Return, by name, the school or cluster a sealed mail went to: the inbox of its notice beside it."""
     prefix = mail_key.split("|mail:", 1)[0]
     inbox = conn.execute(
-        sa.select(notices.c.inbox).where(notices.c.notice_key.like(f"{prefix}|inbox:%")).limit(1)
+        sa.select(notices.c.inbox).where(
+            notices.c.notice_key.like(f"{prefix}|inbox:%"), notices.c.inbox != ACADEMY_INBOX
+        )
     ).scalar()
     kind, _, unit_id = (inbox or "").partition(":")
     if kind == "school":
         return school_name(conn, unit_id)
     if kind == "cluster":
         return f"Cụm trưởng, {cluster_name(conn, unit_id)}"
-    return "Học viện (Vụ Các trường chính trị)" if inbox == ACADEMY_INBOX else "Không rõ đơn vị"
+    return "Không rõ đơn vị"
