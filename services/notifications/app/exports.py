@@ -37,5 +37,5 @@ def audit_csv(rows: Sequence[dict[str, Any]]) -> bytes:
     writer.writerow(COLUMNS)
     for row in rows:
         cells = {**row, "data": json.dumps(row["data"], ensure_ascii=False, sort_keys=True)}
-        writer.writerow(["" if cells[c] is None else neutralised(cells[c]) for c in COLUMNS])
+        writer.writerow(["" if cells.get(c) is None else neutralised(cells[c]) for c in COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode()
