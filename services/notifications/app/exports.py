@@ -14,8 +14,6 @@ COLUMNS = (
     "seq",
     "occurred_at",
     "topic",
-    "partition",
-    "offset",
     "type",
     "stream_id",
     "stream_version",
@@ -26,6 +24,8 @@ COLUMNS = (
     "event_id",
     "hash",
     "data",
+    "partition",
+    "offset",
 )
 
 
