@@ -375,7 +375,15 @@ def test_a_live_session_alone_cannot_replace_the_factor_or_renew_the_recovery_co
     assert confirmed.status_code == 302  # a recovery code stands for the authenticator's
     renewed = client.post("/bao-mat/ma-du-phong")
     assert renewed.status_code == 200 and "Mã dự phòng" in renewed.text
-    assert client.get("/dang-nhap/dang-ky-xac-thuc").status_code == 200
+    shown = client.get("/dang-nhap/dang-ky-xac-thuc")
+    assert shown.status_code == 200
+    again = client.get("/dang-nhap/dang-ky-xac-thuc")  # a reload keeps the secret just scanned
+    assert _shown_secret(again.text) == _shown_secret(shown.text)
+    assert _shown_secret(client.get("/dang-nhap/dang-ky-xac-thuc?moi=1").text) != _shown_secret(shown.text)
+
+
+def _shown_secret(html: str) -> str:
+    return html.split('id="khoa-bi-mat">', 1)[1].split("<", 1)[0]
 
 
 def test_reset_requests_are_throttled_per_address_with_the_same_answer(app, portal, monkeypatch) -> None:  # type: ignore[no-untyped-def]

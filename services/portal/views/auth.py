@@ -173,7 +173,7 @@ def enrol() -> Any:
     service, form, now = portal(), CodeForm(), wall_clock()
     with service.engine.begin() as conn:
         secret = second_factor.pending_secret(conn, account.account_id, service.secrets)
-        if secret is None or (request.method == "GET" and not request.args.get("giu")):
+        if secret is None or (request.method == "GET" and request.args.get("moi")):  # reloading keeps it
             secret = second_factor.start_enrolment(conn, account.account_id, service.secrets)
     shown = {"form": form, "secret": secret, "qr": second_factor.qr_code(secret, account.email)}
     if not form.validate_on_submit():
