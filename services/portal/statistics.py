@@ -54,7 +54,7 @@ def by_cluster(caller: Caller, year: int) -> list[ClusterFigures]:
         entry.schools += 1
         entry.eligible += 1 if row["eligible"] else 0
         for cell in row["cells"].values():
-            state = "on_time" if cell["status"] in ("on_time", "amended") else cell["status"]
+            state = counted_state(cell)
             if state in entry.filings:
                 entry.filings[state] += 1
     for proposal in caller.get("registry", f"/awards/{year}/proposals")["proposals"]:
@@ -65,6 +65,14 @@ def by_cluster(caller: Caller, year: int) -> list[ClusterFigures]:
             figures[verdict["cluster_id"]].awarded += 1
     ordered = sorted(figures.values(), key=lambda f: f.name)
     return [*ordered, _country(ordered)] if ordered else []
+
+
+def counted_state(cell: dict[str, Any]) -> str:
+    """Return how a board cell counts, the same on every page: an amended filing as the on-time or late
+    one it was filed as (its stamp), everything else as its state."""
+    if cell["status"] == "amended":
+        return "on_time" if cell.get("on_time") is not False else "late"
+    return str(cell["status"])
 
 
 def _verdicts(caller: Caller, year: int) -> list[dict[str, Any]]:

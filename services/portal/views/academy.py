@@ -12,6 +12,7 @@ from services.forms import ACADEMY as ACADEMY_REVIEWER
 from services.forms import FORMS, OFFICERS_FORM
 from services.portal import accounts, mail
 from services.portal.accounts import PORTAL_ROLES, AccountError
+from services.portal.statistics import counted_state
 from services.portal.views import exports, filing, queue
 from services.portal.views.common import (
     all_schools,
@@ -69,7 +70,9 @@ def _summary(the_year: int, board: dict[str, Any]) -> dict[str, dict[str, Any]]:
         entry["schools"] += 1
         entry["ineligible"] += 0 if row["eligible"] else 1
         for cell in row["cells"].values():
-            entry["counts"][cell["status"]] = entry["counts"].get(cell["status"], 0) + 1
+            state = counted_state(cell)  # as Thống kê counts it: an amended filing by its stamp
+            entry["counts"][state] = entry["counts"].get(state, 0) + 1
+            entry["counts"]["amended"] = entry["counts"].get("amended", 0) + (cell["status"] == "amended")
     for row in board["clusters"]:
         if row["cluster_id"] in summary:
             summary[row["cluster_id"]]["dossier"] = row["dossier"]

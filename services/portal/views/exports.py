@@ -27,12 +27,20 @@ def xlsx(title: str, headers: Sequence[str], rows: Sequence[Row], name: str) -> 
 
 def overview(year: int, summary: dict[str, dict[str, Any]]) -> Response:
     """The national overview: each cluster's schools, filings by state, ineligible schools, its dossier."""
-    headers = ["Cụm thi đua", "Số trường", *FILING_STATES.values(), "Không đủ điều kiện", "Hồ sơ cụm"]
+    counted = ("missing", "on_time", "late", "exempt")
+    headers = [
+        "Cụm thi đua",
+        "Số trường",
+        *(FILING_STATES[code] for code in counted),
+        "Trong đó đã sửa",
+        "Không đủ điều kiện",
+        "Hồ sơ cụm",
+    ]
     rows = [
         [
             entry["cluster"].get("name", cid),
             entry["schools"],
-            *(entry["counts"].get(code, 0) for code in FILING_STATES),
+            *(entry["counts"].get(code, 0) for code in (*counted, "amended")),
             entry["ineligible"],
             _dossier(entry.get("dossier")),
         ]
