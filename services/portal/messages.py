@@ -110,6 +110,8 @@ ERRORS = {
     ),
     "verdict_reason_required": "Đề nghị không được khen thưởng cần ghi rõ lý do.",
     "over_quota": "Vượt chỉ tiêu khen thưởng của năm: {over_text}.",
+    "deputies_count": "Mỗi cụm có một hoặc hai Cụm phó; hãy chọn ít nhất một Cụm phó.",
+    "leaders_not_distinct": "Cụm trưởng và các Cụm phó phải là những trường khác nhau.",
     "one_award_per_achievement": (
         "Mỗi trường chỉ được tặng một hình thức khen thưởng cho thành tích của năm; trường đã được khen "
         "thưởng, hoặc được chọn hai hình thức."

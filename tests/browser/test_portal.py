@@ -462,12 +462,19 @@ def test_the_academy_opens_2024_from_2023_and_carries_the_clusters_forward(brows
     assert "Đã chuyển 8 cụm sang năm 2024" in page.inner_text("main")
     assert "8 cụm cần Học viện giao Cụm trưởng, Cụm phó" in page.inner_text("main")
     first = page.locator("section.card").first
-    first.locator("select[name=head_school_id]").select_option(index=0)
+    assert first.locator("select[name=head_school_id]").input_value() == ""  # nothing chosen beforehand
+    first.locator("select[name=head_school_id]").select_option(index=1)
+    first.locator("select[name=deputy_school_ids]").first.select_option(index=1)  # the head again
+    first.locator("details input[name=decision]").fill("QĐ 15/QĐ-HVCTQG")
+    first.locator("details button:has-text('Giao')").click()
+    assert "Cụm trưởng và các Cụm phó phải là những trường khác nhau." in page.inner_text("main")
+    first = page.locator("section.card").first
+    first.locator("select[name=head_school_id]").select_option(index=1)
     first.locator("select[name=deputy_school_ids]").first.select_option(index=2)
-    first.locator("input[name=decision]").fill("QĐ 15/QĐ-HVCTQG")
+    first.locator("details input[name=decision]").fill("QĐ 15/QĐ-HVCTQG")
     no_serious_violations(page, "clusters carried forward")
     page.screenshot(path=str(SCREENSHOTS / "portal-carry-clusters.png"), full_page=True)
-    first.locator("button:has-text('Giao')").click()
+    first.locator("details button:has-text('Giao')").click()
     assert "Đã giao Cụm trưởng, Cụm phó" in page.inner_text("main")
     formed = requests.get(
         f"{running.urls['registry']}/clusters", params={"year": 2024}, headers=ADMIN, timeout=10

@@ -160,6 +160,9 @@ def leadership(cluster_id: str) -> Any:
     """Set a cluster's head and deputies from its current members (the Academy's decision)."""
     into = request.form.get("nam", "")
     deputies = [d for d in request.form.getlist("deputy_school_ids") if d]
+    if not request.form.get("head_school_id"):
+        flash("Cần chọn Cụm trưởng.", "error")
+        return redirect(url_for("year.clusters", nam=into))
     body = {
         "head_school_id": request.form.get("head_school_id", ""),
         "deputy_school_ids": deputies,

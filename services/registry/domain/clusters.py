@@ -138,9 +138,15 @@ def assign_leadership(
 def check_leadership(members: Sequence[str], head: str, deputies: Sequence[str]) -> None:
     """Refuse a leadership that is not one head and one or two deputies, all members, all different."""
     if not 1 <= len(deputies) <= 2:
-        raise RuleBroken("a cluster has one or two deputies", {"deputy_school_ids": list(deputies)})
+        raise RuleBroken(
+            "a cluster has one or two deputies", {"deputy_school_ids": list(deputies)}, "deputies_count"
+        )
     if head in deputies or len(set(deputies)) != len(deputies):
-        raise RuleBroken("the head and deputies must be different schools", {"head_school_id": head})
+        raise RuleBroken(
+            "the head and deputies must be different schools",
+            {"head_school_id": head},
+            "leaders_not_distinct",
+        )
     outsiders = [s for s in (head, *deputies) if s not in members]
     if outsiders:
         raise RuleBroken(
