@@ -89,7 +89,7 @@ class FilingOut(Schema):
     payload = fields.Dict()
     documents = fields.List(fields.Dict())
     version = fields.Integer()
-    amendable = fields.Boolean()
+    amendable = fields.Boolean(allow_none=True)
     """Whether its filer may amend it today (until the due day, or once reopened or returned); read
     with one filing, not in lists."""
 

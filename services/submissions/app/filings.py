@@ -112,10 +112,20 @@ def filing(service: Submissions, principal: Principal, submission_id: str) -> di
     not found, like an unknown one."""
     with service.reader.connect() as conn:
         row, scope = _readable(conn, principal, submission_id)
-        deadline = answered_by(lookups.campaign(conn, row["year"])["deadlines"], row["form"])
-        due = due_date(deadline) if deadline else None
-        amendable = decide.may_amend(row, due, local_date(service.clock()))
-        return opened(service, conn, visibility.filing_shown(scope, row) | {"amendable": amendable})
+        return opened(
+            service, conn, visibility.filing_shown(scope, row) | {"amendable": _amendable(conn, service, row)}
+        )
+
+
+def _amendable(conn: sa.Connection, service: Submissions, row: dict[str, Any]) -> bool | None:
+    """Return whether a filing may be amended today; None while its year's campaign is not known here
+    (a database being recovered, its registry view not read again yet)."""
+    try:
+        deadlines = lookups.campaign(conn, row["year"])["deadlines"]
+    except NotFound:
+        return None
+    deadline = answered_by(deadlines, row["form"])
+    return decide.may_amend(row, due_date(deadline) if deadline else None, local_date(service.clock()))
 
 
 def history(service: Submissions, principal: Principal, submission_id: str) -> list[dict[str, Any]]:
