@@ -609,15 +609,17 @@ def _decide_awards(year: Year) -> int:
             verdicts.append(verdict)
     year.clock.now = at(f"{YEAR + 1}-01-15 09:00")
     decision = {
-        "number": "15-QĐ/HVCTQG",
-        "signed_on": f"{YEAR + 1}-01-15",
-        "signer_name": f"{MARK} Người ký",
-        "signer_title": "Giám đốc",
+        **_signed("15-QĐ/HVCTQG", f"{YEAR + 1}-01-15"),
         "verdicts": verdicts,
     }
     issued = year.call("registry", "post", f"/awards/{YEAR}/decision", academy, decision)
     year.services["registry"].relay(REGISTRY_TOPIC).drain()
     return sum(1 for v in issued["verdicts"] if v["awarded"])
+
+
+def _signed(number: str, day: str) -> dict[str, str]:
+    """Return a demonstration decision's particulars: its number, day and signer."""
+    return {"number": number, "signed_on": day, "signer_name": f"{MARK} Người ký", "signer_title": "Giám đốc"}
 
 
 def _late_form_09(year: Year) -> int:
@@ -671,10 +673,7 @@ def _supplementary_decision(year: Year) -> int:
         return 0
     year.clock.now = at(f"{YEAR + 1}-02-10 09:00")
     draft = {
-        "number": "27-QĐ/HVCTQG",
-        "signed_on": f"{YEAR + 1}-02-10",
-        "signer_name": f"{MARK} Người ký",
-        "signer_title": "Giám đốc",
+        **_signed("27-QĐ/HVCTQG", f"{YEAR + 1}-02-10"),
         "verdicts": [{"school_id": p["school_id"], "award": p["award"], "awarded": True} for p in waiting],
     }
     saved = year.call("registry", "post", f"/awards/{YEAR}/drafts", academy, draft)

@@ -49,6 +49,9 @@ FILING_STATES = {
 }
 """A status board cell's state, as every page that shows one names it."""
 
+REVIEW_NAMES = {"pending": "Chờ tiếp nhận", "accepted": "Đã tiếp nhận", "returned": "Trả lại để bổ sung"}
+"""How the receiving level has taken a filing, as every page and export names it."""
+
 AWARD_NAMES = {"co_thi_dua": "Cờ thi đua của Học viện", "bang_khen": "Bằng khen của Giám đốc Học viện"}
 """The awards a cluster proposes, as the letter names them."""
 PROPOSAL_STATES = {

@@ -17,7 +17,7 @@ from services.portal.accounts import Account
 from services.portal.messages import ERRORS
 from services.portal.service import Portal
 from services.portal.statistics import short_name
-from services.vocabulary import AWARD_NAMES, FILING_STATES
+from services.vocabulary import AWARD_NAMES, FILING_STATES, REVIEW_NAMES
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, PROVINCIAL_VIEWER, SCHOOL_OFFICER
 from shared.text import number
 from shared.time import day_text, local_date, local_text
@@ -101,7 +101,13 @@ def page(template: str, status: int = 200, **values: Any) -> Any:
     """Render a portal page (with the navigation of the signed-in person's role, and today's date in
     Vietnam by the portal's clock, which says whether a deadline has passed)."""
     who = person() if current_user.is_authenticated else None
-    shown = {"who": who, "states": FILING_STATES, "today": today_text(), **values}
+    shown = {
+        "who": who,
+        "states": FILING_STATES,
+        "review_names": REVIEW_NAMES,
+        "today": today_text(),
+        **values,
+    }
     if "year" in values and "years" not in values and who is not None:
         shown["years"] = years()  # the year picker every page about a year shows
     if who is not None and who.role in (ACADEMY_ADMIN, CLUSTER_HEAD) and not who.must_change_password:

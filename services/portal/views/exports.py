@@ -11,12 +11,11 @@ from flask import Response
 
 from services.forms import form_title
 from services.portal.statistics import ClusterFigures
-from services.vocabulary import FILING_STATES
+from services.vocabulary import FILING_STATES, REVIEW_NAMES
 from shared.cells import Row, to_xlsx
 from shared.documents import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REVIEW_NAMES = {"pending": "Chờ tiếp nhận", "accepted": "Đã tiếp nhận", "returned": "Trả lại để bổ sung"}
 
 
 def xlsx(title: str, headers: Sequence[str], rows: Sequence[Row], name: str) -> Response:

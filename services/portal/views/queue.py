@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 from services.forms import FORMS
 from services.portal.views import exports
 from services.portal.views.common import page, say, school_names, suite
+from services.vocabulary import REVIEW_NAMES
 from shared.web.gateway import SuiteError
 
 PER_PAGE = 25
-REVIEW_NAMES = {"pending": "Chờ tiếp nhận", "accepted": "Đã tiếp nhận", "returned": "Trả lại để bổ sung"}
 SORTS = {
     "cho-truoc": "Chờ tiếp nhận trước",
     "moi-nhat": "Nộp mới nhất trước",
