@@ -8,6 +8,7 @@ A name here is part of the suite's published contract: renaming one is a change 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -81,12 +82,32 @@ def filing_fields() -> dict[str, fields.Field]:
 
 
 def with_deadline_extended(content: Mapping[str, Any], extension: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a campaign's content after a DeadlineExtended: one rule for every reader."""
-    deadlines = [
-        {**d, "due": extension["due"]} if d["code"] == extension["deadline_code"] else d
-        for d in content["deadlines"]
-    ]
-    return {**content, "deadlines": deadlines}
+    """Return a campaign's content after a DeadlineExtended: one rule for every reader.
+
+    An extension for everyone moves the deadline's ``due``; one for a single filer (``filer_id``) is kept
+    in the deadline's ``extended_for`` (filer id → due), and that filer's due is the later of the two.
+    """
+
+    def extended(deadline: dict[str, Any]) -> dict[str, Any]:
+        if deadline["code"] != extension["deadline_code"]:
+            return deadline
+        filer_id = extension.get("filer_id")
+        if filer_id is None:
+            return {**deadline, "due": extension["due"]}
+        return {**deadline, "extended_for": {**deadline.get("extended_for", {}), filer_id: extension["due"]}}
+
+    return {**content, "deadlines": [extended(d) for d in content["deadlines"]]}
+
+
+def due_for(deadline: Mapping[str, Any], filer_id: str | None = None) -> date:
+    """Return the day a filer must file a deadline by: the deadline's, or its own extension if later."""
+    due = _day(deadline["due"])
+    own = deadline.get("extended_for", {}).get(filer_id) if filer_id else None
+    return max(due, _day(own)) if own else due
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def extend_kept_deadline(

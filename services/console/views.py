@@ -205,6 +205,7 @@ MAIL_STATES = {"pending": "Chờ gửi", "sent": "Đã gửi", "failed": "Gửi 
 NOTICE_KINDS = {
     "receipt": "Báo nhận",
     "reminder": "Nhắc hạn",
+    "extended": "Gia hạn",
     "overdue": "Quá hạn",
     "ineligible": "Không đủ điều kiện",
     "results": "Kết quả",

@@ -47,6 +47,15 @@ deadlines = sa.Table(
     sa.Column("filer", sa.String(20), nullable=False),
     sa.Column("due", sa.Date, nullable=False),
 )
+filer_dues = sa.Table(
+    "n_filer_dues",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("filer_id", sa.String(64), primary_key=True),
+    sa.Column("due", sa.Date, nullable=False),
+)
+"""A single filer's own later day for a deadline (an extension for it alone)."""
 schools = sa.Table(
     "n_schools",
     metadata,

@@ -60,6 +60,8 @@ ERRORS = {
     "deadline_in_past": "Không thể đặt hạn nộp vào một ngày đã qua.",
     "deadline_shortened": "Chỉ có thể gia hạn (lùi hạn nộp), không thể rút ngắn.",
     "unknown_deadline": "Không có hạn nộp này trong năm thi đua.",
+    "not_a_filer": "Đơn vị này không phải nộp hồ sơ của hạn này trong năm thi đua.",
+    "opened_in_future": "Ngày mở năm thi đua không thể sau ngày hôm nay.",
     "bad_target": "Chỉ tiêu có mức tối thiểu lớn hơn mức tối đa.",
     "duplicate_score_sheet": "Mỗi loại trường chỉ có một phiếu chấm điểm.",
     "score_sheet_total": "Tổng điểm các tiêu chí không bằng điểm tối đa của phiếu.",

@@ -65,6 +65,11 @@ class DeadlineV1(Schema):
     filer = fields.String(required=True, validate=validate.OneOf(FILERS))
     due = fields.Date(required=True)
     consequence = fields.String(load_default="deduction", validate=validate.OneOf(CONSEQUENCES))
+    extended_for = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=64)), values=fields.Date()
+    )
+    """Single filers' own later days (filer id → due), as their extensions recorded them; the registry keeps
+    them: a body that opens or amends a campaign cannot set them."""
 
 
 class ScoreItemV1(Schema):
@@ -192,6 +197,9 @@ class CampaignContentV1(Schema):
     score_sheets = fields.List(fields.Nested(ScoreSheetV1), required=True)
     deductions = fields.Nested(DeductionsV1, required=True)
     award_rules = fields.Nested(AwardRulesV1, required=True)
+    opened_on = fields.Date()
+    """The day the campaign counts as opened: no deadline falls before it. Opening sets it (today, or the
+    earlier day the year's letter was issued, for a year begun on paper); an amendment keeps it."""
     sources = fields.Dict(keys=fields.String(), values=fields.Nested(RuleSourceV1), load_default=dict)
     """Each rule's source, by the rule's place in this content (``award_rules.incomplete_dossier``,
     ``deadlines.PLAN``, ``targets``): a refusal that applies a rule names it."""
@@ -301,6 +309,8 @@ class DeadlineExtendedV1(Schema):
     previous_due = fields.Date(required=True)
     due = fields.Date(required=True)
     reason = fields.String(required=True, validate=_text)
+    filer_id = fields.String(validate=validate.Length(min=1, max=64))
+    """Present when the extension is for one filer (a school, or a cluster for a cluster's deadline)."""
 
 
 class NextYearLeadershipNominatedV1(Schema):

@@ -202,6 +202,18 @@ def test_the_academy_extends_a_deadline_only_with_a_reason(browser, running) -> 
     campaign = requests.get(f"{running.urls['registry']}/campaigns/2023", headers=ADMIN, timeout=10).json()
     due = {d["code"]: d["due"] for d in campaign["content"]["deadlines"]}
     assert due["YEAR_END_REPORT"] == "2023-11-20"
+    page.fill("#ext-tim", "Yên Bái")  # one school alone: the picker narrowed by its name
+    page.select_option("#ext-filer", label="Trường Chính trị tỉnh Yên Bái")
+    page.select_option("#ext-code", "YEAR_END_REPORT")
+    page.fill("#ext-due", "2023-11-30")
+    page.fill("#ext-reason", "Trường bị ảnh hưởng bởi lũ")
+    page.click("#gia-han button")
+    assert "Đã ghi nhận: gia hạn" in page.inner_text("main")
+    own = page.inner_text("#gia-han-rieng")
+    assert "Trường Chính trị tỉnh Yên Bái" in own and "30/11/2023" in own and "sch_" not in own
+    campaign = requests.get(f"{running.urls['registry']}/campaigns/2023", headers=ADMIN, timeout=10).json()
+    report = next(d for d in campaign["content"]["deadlines"] if d["code"] == "YEAR_END_REPORT")
+    assert (report["due"], list(report["extended_for"].values())) == ("2023-11-20", ["2023-11-30"])
     wait_for(
         lambda: (
             "20/11/2023" in (page.goto(f"{running.portal}/hoc-vien/ke-hoach") and page.inner_text("main"))
@@ -250,6 +262,8 @@ def test_the_school_to_do_page_fits_a_phone(browser, running) -> None:  # type: 
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
     assert not page.locator("#dang-xuat").is_visible()  # the menu folded behind one button
+    report = page.locator("ul.todo li", has_text="Mẫu số 04").inner_text()  # its own day, given earlier
+    assert "30/11/2023" in report and "gia hạn riêng" in report and "20/11/2023" in report
     page.screenshot(path=str(SCREENSHOTS / "portal-todo-phone.png"), full_page=True)
     page.click("#menu-toggle")
     assert page.locator("#menu-toggle").get_attribute("aria-expanded") == "true"

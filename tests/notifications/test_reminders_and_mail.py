@@ -210,3 +210,29 @@ def test_the_award_decision_tells_each_proposed_school_and_its_cluster_head(
     ]
     assert len(cluster) == 1 and "không khen thưởng (Vượt chỉ tiêu)" in cluster[0]["body"]
     assert sum(s.startswith("Kết quả khen thưởng") for s in mailbox.subjects()) >= 2
+
+
+def test_a_school_s_own_extension_is_told_to_it_and_its_reminders_count_to_its_day(
+    scene: NoticeScene, smtp: tuple[Mailbox, int]
+) -> None:
+    mailbox, _port = smtp
+    engine, offsets = scene.service.engine, (7, 1)
+    scene.world.extend_deadline("PLAN", "2023-03-20", PHU_THO)
+    scene.sync()
+    mailbox.messages.clear()
+    scene.send_mail()
+    told = [(to, s) for to, s in mailbox.sent() if s.startswith("Gia hạn: Kế hoạch triển khai")]
+    assert [to for to, _s in told] == [email_of(PHU_THO)] and told[0][1].endswith("đến 20/03/2023")
+    mailbox.messages.clear()
+    scene.world.at("2023-03-04T09:00:00+07:00")  # 1 day before everyone's day: not Phú Thọ's
+    send_reminders(engine, scene.world.now, offsets)
+    scene.send_mail()
+    reminded = {to for to, subject in mailbox.sent() if subject.startswith("Nhắc hạn")}
+    assert email_of(HOA_BINH) in reminded and email_of(PHU_THO) not in reminded
+    mailbox.messages.clear()
+    scene.world.at("2023-03-19T09:00:00+07:00")  # 1 day before Phú Thọ's own day
+    send_reminders(engine, scene.world.now, offsets)
+    scene.send_mail()
+    reminded_late = [(to, s) for to, s in mailbox.sent() if s.startswith("Nhắc hạn")]
+    assert [to for to, _s in reminded_late] == [email_of(PHU_THO)]
+    assert "20/03/2023" in reminded_late[0][1]

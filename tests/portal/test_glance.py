@@ -33,3 +33,24 @@ def test_only_the_first_few_who_have_not_filed_are_named_and_the_rest_counted() 
     many["schools"] = [{**s, "cells": {"PLAN": {"status": "missing"}}} for s in many["schools"]]
     [plan] = [d for d in glance(many, "2023-03-01").upcoming if d.code == "PLAN"]
     assert len(plan.named) == SHOWN_NAMES and plan.others == 12 - SHOWN_NAMES
+
+
+def test_a_school_given_its_own_later_day_waits_under_that_day_not_among_the_overdue() -> None:
+    extended = {"status": "missing", "extended_to": "2023-03-20"}
+    board = {**BOARD, "schools": [*BOARD["schools"], {"name": "Trường C", "cells": {"PLAN": extended}}]}
+    later = glance(board, "2023-03-10", {"k": "Cụm Một"})
+    assert [(d.code, d.missing) for d in later.overdue] == [("PLAN", ["Trường B"])]
+    own = next(d for d in later.upcoming if d.due == "2023-03-20")
+    assert (own.code, own.title, own.missing) == ("PLAN", "Kế hoạch (gia hạn riêng)", ["Trường C"])
+    after = glance(board, "2023-03-21")
+    assert [(d.due, d.missing) for d in after.overdue if d.code == "PLAN"] == [
+        ("2023-03-05", ["Trường B"]),
+        ("2023-03-20", ["Trường C"]),
+    ]
+
+
+def test_a_deadline_whose_only_filers_left_have_their_own_day_is_not_said_done() -> None:
+    extended = {"status": "missing", "extended_to": "2023-03-20"}
+    board = {**BOARD, "schools": [{"name": "Trường C", "cells": {"PLAN": extended}}]}
+    early = glance(board, "2023-03-01")
+    assert [(d.due, d.missing) for d in early.upcoming if d.code == "PLAN"] == [("2023-03-20", ["Trường C"])]

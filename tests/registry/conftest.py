@@ -57,6 +57,7 @@ def make_campaign(year: int = 2023) -> dict[str, Any]:
     """Return the 2023 campaign's content moved to another year."""
     content = copy.deepcopy(campaign_2023())
     content["year"] = year
+    content["opened_on"] = f"{year}{content['opened_on'][4:]}"
     for deadline in content["deadlines"]:
         deadline["due"] = f"{year}{deadline['due'][4:]}"
     return content

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from services.registry.service import Registry
-from tests.registry.conftest import auth, event_types, make_campaign
+from tests.registry.conftest import auth, event_types, make_campaign, register
 
 
 def open_campaign(client: FlaskClient, content: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
@@ -121,6 +121,24 @@ def test_a_deadline_can_be_extended_but_never_shortened(client: FlaskClient, reg
     assert event_types(registry) == ["CampaignOpened", "DeadlineExtended"]
 
 
+def test_a_deadline_is_extended_for_one_school_of_the_year_and_no_one_else(
+    client: FlaskClient, registry: Registry
+) -> None:
+    open_campaign(client)
+    member, outsider = register(client, "A"), register(client, "B")
+    cluster = {"year": 2023, "name": "Cụm Tây Bắc", "region": "Bắc", "member_school_ids": [member]}
+    assert client.post("/clusters", json=cluster, headers=auth()).status_code == 201
+    path = "/campaigns/2023/deadlines/PLAN/extension"
+    body = {"due": "2023-03-20", "reason": "Trường bị ảnh hưởng bởi lũ", "filer_id": member}
+    extended = client.post(path, json=body, headers=auth())
+    assert extended.status_code == 200, extended.get_json()
+    plan = next(d for d in extended.get_json()["content"]["deadlines"] if d["code"] == "PLAN")
+    assert (plan["due"], plan["extended_for"]) == ("2023-03-05", {member: "2023-03-20"})
+    refused = client.post(path, json={**body, "filer_id": outsider}, headers=auth())
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (422, "not_a_filer")
+    assert event_types(registry).count("DeadlineExtended") == 1
+
+
 def test_an_unknown_year_is_404(client: FlaskClient) -> None:
     response = client.get("/campaigns/2031", headers=auth("operator"))
     assert response.status_code == 404
@@ -133,7 +151,13 @@ def test_a_year_opens_as_a_copy_of_the_last_with_its_deadlines_moved_and_a_new_t
     assert open_campaign(client).status_code == 201
     preview = client.get("/campaigns/2023/copy?into=2024", headers=auth())
     assert preview.status_code == 200, preview.get_json()
-    body = {"year": 2024, "from_year": 2023, "theme": "Đoàn kết - Sáng tạo", "legal_basis": "Hướng dẫn 2024"}
+    body = {
+        "year": 2024,
+        "from_year": 2023,
+        "theme": "Đoàn kết - Sáng tạo",
+        "legal_basis": "Hướng dẫn 2024",
+        "opened_on": "2024-01-20",
+    }
     opened = client.post("/campaigns", json=body, headers=auth())
     assert opened.status_code == 201, opened.get_json()
     content, last = opened.get_json()["content"], make_campaign(2023)

@@ -57,9 +57,10 @@ class World:
         view.run_until_caught_up(timeout=120)
         view.close()
 
-    def extend_deadline(self, code: str, due: str) -> None:
-        """Extend a 2023 deadline in the registry and let submissions learn it."""
-        extend_deadline(self.registry, 2023, code, date.fromisoformat(due), "Gia hạn", Context(actor="test"))
+    def extend_deadline(self, code: str, due: str, filer_id: str | None = None) -> None:
+        """Extend a 2023 deadline in the registry (for all, or one filer) and let submissions learn it."""
+        day, context = date.fromisoformat(due), Context(actor="test")
+        extend_deadline(self.registry, 2023, code, day, "Gia hạn", context, filer_id)
         self.sync_registry()
 
     def at(self, moment: str) -> None:

@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from services.submissions.app import eligibility
 from services.submissions.app.watcher import check_deadlines
 from services.submissions.app.work import InMemorySubmissions
+from services.submissions.projections.registry_view import VIEW
 from services.submissions.tables import eligibility as eligibility_table
+from shared.envelope import Envelope
 from shared.errors import Conflict, RuleBroken
 from tests.submissions.conftest import HOA_BINH, PHU_THO, TUYEN_QUANG, YEN_BAI, plan
 from tests.submissions.fakes import at, submissions_2023
@@ -81,3 +83,44 @@ def test_the_academy_restores_eligibility_once_and_only_where_it_was_lost(uow: I
     with pytest.raises(Conflict) as again:
         eligibility.restore_eligibility(uow, 2023, YEN_BAI, "again", CONTEXT)
     assert again.value.code == "not_ineligible"
+
+
+def extend_for(uow: InMemorySubmissions, code: str, due: str, filer_id: str | None) -> None:
+    """Let the view learn of a DeadlineExtended the registry recorded (for one filer, or everyone)."""
+    data = {"year": 2023, "deadline_code": code, "previous_due": "2023-03-05", "due": due, "reason": "Lũ"}
+    data |= {"filer_id": filer_id} if filer_id else {}
+    event = Envelope(type="DeadlineExtended", source="registry", stream_id="campaign-2023", data=data)
+    with uow.transaction() as conn:
+        VIEW.apply(conn, event, dict(data))
+
+
+def test_a_school_s_own_extension_moves_its_stamp_and_its_miss_and_no_one_else_s(
+    uow: InMemorySubmissions,
+) -> None:
+    extend_for(uow, "PLAN", "2023-03-20", YEN_BAI)
+    at(uow, "2023-03-06T00:00:01+07:00")
+    assert check_deadlines(uow) == 68 - 1  # every school but Yên Bái missed Form 01
+    assert YEN_BAI not in ineligible(uow) and HOA_BINH in ineligible(uow)
+    at(uow, "2023-03-18T09:00:00+07:00")
+    filed = file(uow, "01", plan(), officer(YEN_BAI), school_id=YEN_BAI)
+    assert (filed["on_time"], str(filed["due"])) == (True, "2023-03-20")
+    at(uow, "2023-03-21T00:00:01+07:00")
+    check_deadlines(uow)  # the clusters' Mẫu 02 and 03 are missed meanwhile; Yên Bái's plan is not
+    assert plan_missed_by(uow) == 68 - 1 and YEN_BAI not in ineligible(uow)
+
+
+def plan_missed_by(uow: InMemorySubmissions) -> int:
+    """Return how many Form 01 misses were recorded."""
+    return sum(1 for e in uow.recorded if e.type == "DeadlineMissed" and e.data["deadline_code"] == "PLAN")
+
+
+def test_a_school_that_lets_its_own_extension_pass_misses_it_on_its_own_day(uow: InMemorySubmissions) -> None:
+    extend_for(uow, "PLAN", "2023-03-20", YEN_BAI)
+    at(uow, "2023-03-20T23:59:00+07:00")
+    check_deadlines(uow)
+    assert YEN_BAI not in ineligible(uow)
+    at(uow, "2023-03-21T00:00:01+07:00")
+    check_deadlines(uow)
+    assert plan_missed_by(uow) == 68 and YEN_BAI in ineligible(uow)
+    missed = [e.data for e in uow.recorded if e.type == "DeadlineMissed" and e.data["filer_id"] == YEN_BAI]
+    assert [m["due"] for m in missed] == ["2023-03-20"]

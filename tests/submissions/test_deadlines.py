@@ -88,6 +88,15 @@ def test_the_status_board_shows_missing_on_time_late_amended_and_exempt(world: W
     assert board(world)["clusters"][0]["cells"]["CLUSTER_PLAN"]["status"] == "missing"
 
 
+def test_a_school_s_own_extension_is_on_its_board_cell_alone(world: World) -> None:
+    world.extend_deadline("PLAN", "2023-03-20", YEN_BAI)
+    world.at("2023-03-10T08:00:00+07:00")
+    file(world, "01", plan(), officer(YEN_BAI), school_id=YEN_BAI)
+    row = {s["school_id"]: s["cells"]["PLAN"] for s in board(world)["schools"]}
+    assert (row[YEN_BAI]["status"], row[YEN_BAI]["extended_to"]) == ("on_time", "2023-03-20")
+    assert "extended_to" not in row[HOA_BINH]
+
+
 ROUND_METRIC = "thidua_watcher_last_round_timestamp_seconds"
 
 

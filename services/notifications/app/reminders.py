@@ -15,34 +15,43 @@ import sqlalchemy as sa
 
 from services.notifications.app import notices as recipients
 from services.notifications.app.messages import render
-from services.notifications.tables import deadlines, exempt, filed, heads, members
+from services.notifications.tables import deadlines, exempt, filed, filer_dues, heads, members
 from shared.time import day_text, local_date
 
 log = logging.getLogger(__name__)
 
 
 def send_reminders(engine: sa.Engine, now: datetime, offsets_days: Sequence[int]) -> int:
-    """Make every reminder that is due now and not made yet; return how many notices were added."""
+    """Make every reminder that is due now and not made yet; return how many notices were added.
+
+    A filer counts down to its own day when an extension for it alone is later than the deadline's.
+    """
     today = local_date(now)
     added = 0
     with engine.begin() as conn:
+        own = {(r.year, r.code, r.filer_id): r.due for r in conn.execute(filer_dues.select())}
         for deadline in conn.execute(deadlines.select()).mappings():
-            days_left = (deadline["due"] - today).days
-            offset = next((d for d in sorted(offsets_days) if 0 <= days_left <= d), None)
-            if offset is None:
-                continue
             for filer_type, filer_id in _owing(conn, deadline):
+                due = max(
+                    deadline["due"], own.get((deadline["year"], deadline["code"], filer_id), deadline["due"])
+                )
+                days_left = (due - today).days
+                offset = next((d for d in sorted(offsets_days) if 0 <= days_left <= d), None)
+                if offset is None:
+                    continue
                 to = recipients.filer_recipients(conn, deadline["year"], filer_type, filer_id)
                 subject, body = render(
                     "reminder",
                     deadline=deadline,
-                    due=day_text(deadline["due"]),
+                    due=day_text(due),
                     recipient_name=to.name,
                     year=deadline["year"],
                     filer_name=to.name,
                     days_left=days_left,
                 )
                 key = f"reminder:{deadline['year']}:{deadline['code']}:{offset}d:{filer_id}"
+                if due != deadline["due"]:  # counted again to the filer's own day
+                    key = f"{key}:{due.isoformat()}"
                 added += recipients.add_notice(conn, key, "reminder", to, subject, body, now)
     return added
 

@@ -73,6 +73,20 @@ def reviewed(event_id: str, returned: bool, data: Mapping[str, Any], to: Recipie
     return Notice(f"{kind}:{event_id}", kind, to, kind, values)
 
 
+def extended(event_id: str, data: Mapping[str, Any], to: Recipients, deadline_title: str) -> Notice:
+    """A deadline extended for one filer alone, to that filer, with its new day and the reason."""
+    values = {
+        "recipient_name": to.name,
+        "deadline_title": deadline_title,
+        "previous_due": day_text(data["previous_due"]),
+        "due": day_text(data["due"]),
+        "filer_name": to.name,
+        "year": data["year"],
+        "reason": data["reason"],
+    }
+    return Notice(f"extended:{event_id}", "extended", to, "extended", values)
+
+
 def overdue(data: Mapping[str, Any], to: Recipients, deadline_title: str | None) -> Notice:
     """A deadline missed, to the filer who missed it: once a deadline and filer."""
     values = {

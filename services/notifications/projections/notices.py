@@ -29,6 +29,7 @@ from services.notifications.tables import (
     deadlines,
     exempt,
     filed,
+    filer_dues,
     heads,
     members,
     notices,
@@ -72,7 +73,7 @@ class NoticesProjection:
 
     def reset(self, conn: sa.Connection) -> None:
         """Empty the read model (notices and deliveries are history: they stay, and are not made twice)."""
-        for table in (deadlines, schools, members, clusters, heads, officers, filed, exempt):
+        for table in (deadlines, filer_dues, schools, members, clusters, heads, officers, filed, exempt):
             conn.execute(table.delete())
 
 
@@ -98,12 +99,26 @@ def _campaign(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Cau
 
 @NOTICES.on("DeadlineExtended")
 def _deadline_extended(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> Caused:
-    conn.execute(
-        deadlines.update()
-        .where((deadlines.c.year == data["year"]) & (deadlines.c.code == data["deadline_code"]))
-        .values(due=date.fromisoformat(data["due"]))
+    year, code, due = data["year"], data["deadline_code"], date.fromisoformat(data["due"])
+    filer_id = data.get("filer_id")
+    if filer_id is None:
+        at = (deadlines.c.year == year) & (deadlines.c.code == code)
+        conn.execute(deadlines.update().where(at).values(due=due))
+        return None
+    at = (filer_dues.c.year == year) & (filer_dues.c.code == code) & (filer_dues.c.filer_id == filer_id)
+    conn.execute(filer_dues.delete().where(at))
+    conn.execute(filer_dues.insert().values(year=year, code=code, filer_id=filer_id, due=due))
+    deadline = (
+        conn.execute(deadlines.select().where((deadlines.c.year == year) & (deadlines.c.code == code)))
+        .mappings()
+        .first()
     )
-    return None
+    if deadline is None:
+        return None
+    to = recipients.filer_recipients(
+        conn, year, "school" if deadline["filer"] == "school" else "cluster", filer_id
+    )
+    return [decide.extended(event.id, data, to, deadline["title"])]
 
 
 @NOTICES.on("SchoolRegistered")

@@ -213,7 +213,8 @@ def _decisions_page(the_year: int, deadlines: list[dict[str, Any]]) -> Any:
 def _decide(kind: str, the_year: int, form: Any, reason: str) -> None:
     """Send one decision to the service that records it."""
     if kind == "extend":
-        body = {"due": form.get("due", ""), "reason": reason}
+        filer_id = form.get("filer_id", "").strip()
+        body = {"due": form.get("due", ""), "reason": reason} | ({"filer_id": filer_id} if filer_id else {})
         suite().post(
             "registry", f"/campaigns/{the_year}/deadlines/{form.get('deadline_code', '')}/extension", body
         )

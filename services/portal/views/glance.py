@@ -40,17 +40,29 @@ class Glance:
 
 
 def glance(board: dict[str, Any], today: str, cluster_names: dict[str, str] | None = None) -> Glance:
-    """Return the glance of a board: each deadline with the names of those whose cell is still missing."""
+    """Return the glance of a board: each deadline with the names of those whose cell is still missing.
+
+    A filer the Academy gave its own later day waits under that day, as its own line.
+    """
     names = cluster_names or {}
     dues = []
-    for deadline in sorted(board["deadlines"], key=lambda d: d["due"]):
+    for deadline in board["deadlines"]:
         rows = (
             [(r["name"], r["cells"]) for r in board["schools"]]
             if deadline["filer"] == "school"
             else [(names.get(c["cluster_id"], "Cụm thi đua"), c["cells"]) for c in board["clusters"]]
         )
-        missing = sorted(n for n, cells in rows if cells.get(deadline["code"], {}).get("status") == "missing")
-        dues.append(Due(deadline["code"], deadline["title"], deadline["due"], missing))
+        by_day: dict[str, list[str]] = {deadline["due"]: []}
+        for name, cells in rows:
+            cell = cells.get(deadline["code"], {})
+            if cell.get("status") == "missing":
+                by_day.setdefault(cell.get("extended_to") or deadline["due"], []).append(name)
+        for day, missing in by_day.items():
+            if day == deadline["due"] and not missing and len(by_day) > 1:
+                continue  # all who have not filed have their own later day: none is "done" on this one
+            title = deadline["title"] if day == deadline["due"] else f"{deadline['title']} (gia hạn riêng)"
+            dues.append(Due(deadline["code"], title, day, sorted(missing)))
+    dues.sort(key=lambda d: d.due)
     upcoming = [d for d in dues if d.due >= today][:3]
     overdue = [d for d in dues if d.due < today and d.missing]
     return Glance(upcoming, overdue)

@@ -45,7 +45,7 @@ def todo() -> Any:
             {
                 "form": code,
                 "deadline": deadline,
-                "due": deadline["due"],
+                "due": cell.get("extended_to") or deadline["due"],
                 "state": cell.get("status", "missing"),
                 "cell": cell,
                 "filing": filed.get(code),

@@ -42,9 +42,12 @@ class Campaigns(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Open a year's campaign, from its full content or as a copy of ``from_year``'s; CampaignOpened."""
         if body.get("from_year") is not None:
-            return campaigns.open_from(
-                registry(), body["year"], body["from_year"], body["theme"], body.get("legal_basis"), context()
+            carried = campaigns.carried(
+                registry(), body["year"], body["from_year"], body["theme"], body.get("legal_basis")
             )
+            if body.get("opened_on"):
+                carried["opened_on"] = body["opened_on"].isoformat()
+            return campaigns.open_campaign(registry(), carried, context())
         content = CampaignContentV1().load({k: v for k, v in body.items() if k != "from_year"})
         return campaigns.open_campaign(registry(), _content(content), context())
 
@@ -88,5 +91,7 @@ def copy(query: dict[str, Any], year: int) -> dict[str, Any]:
 @blp.arguments(ExtensionIn)
 @blp.response(200, CampaignOut)
 def extend_deadline(body: dict[str, Any], year: int, code: str) -> dict[str, Any]:
-    """Move one deadline later (never earlier); records DeadlineExtended."""
-    return campaigns.extend_deadline(registry(), year, code, body["due"], body["reason"], context())
+    """Move one deadline later (never earlier), for everyone or for one filer; records DeadlineExtended."""
+    return campaigns.extend_deadline(
+        registry(), year, code, body["due"], body["reason"], context(), body.get("filer_id")
+    )

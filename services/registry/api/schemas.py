@@ -221,7 +221,8 @@ class CampaignOpenIn(Schema):
     """A new year's campaign: its full content, or ``from_year`` with a theme to copy an earlier year's.
 
     With ``from_year`` the content of that year's campaign is carried into ``year`` (each deadline on the
-    same day and month), with the ``theme`` and ``legal_basis`` given here; nothing else may be given.
+    same day and month), with the ``theme``, ``legal_basis`` and ``opened_on`` given here; nothing else.
+    A deadline before the day the campaign counts as opened is refused (``deadline_in_past``).
     Without it, the body is a campaign's full content, as ``PUT /campaigns/{year}`` takes it.
     """
 
@@ -234,6 +235,8 @@ class CampaignOpenIn(Schema):
     )
     theme = fields.String(validate=validate.Length(min=1, max=2000))
     legal_basis = fields.String(validate=validate.Length(max=2000))
+    opened_on = fields.Date()
+    """The day the campaign counts as opened (default today; never later): no deadline may fall before it."""
 
     @validates_schema(pass_original=True)
     def _copy_or_content(self, data: dict[str, Any], original: Any, **_kwargs: Any) -> None:
@@ -242,7 +245,7 @@ class CampaignOpenIn(Schema):
             if errors:
                 raise ValidationError(errors)
             return
-        extra = sorted(set(original) - {"year", "from_year", "theme", "legal_basis"})
+        extra = sorted(set(original) - {"year", "from_year", "theme", "legal_basis", "opened_on"})
         if extra:
             raise ValidationError({key: ["Give either from_year or the content, not both."] for key in extra})
         if "theme" not in data:
@@ -256,10 +259,11 @@ class CopyQuery(Schema):
 
 
 class ExtensionIn(Schema):
-    """A later due date for one deadline, and why."""
+    """A later due date for one deadline, and why; for one filer only when ``filer_id`` names it."""
 
     due = fields.Date(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    filer_id = fields.String(validate=validate.Length(min=1, max=64))
 
 
 class CampaignOut(Schema):

@@ -10,15 +10,15 @@ import sqlalchemy as sa
 from services.registry.domain import campaigns as rules
 from services.registry.domain.campaigns import campaign_stream
 from services.registry.service import Registry
-from services.registry.tables import campaigns
-from shared.errors import Conflict, NotFound
+from services.registry.tables import campaigns, cluster_members, clusters
+from shared.errors import Conflict, NotFound, RuleBroken
 from shared.eventstore import Context
 from shared.unit_of_work import UnitOfWork
 
 
 def open_campaign(registry: UnitOfWork, content: dict[str, Any], context: Context) -> dict[str, Any]:
     """Open a year's campaign; a year has one campaign."""
-    event = rules.open_campaign(content)
+    event = rules.open_campaign(content, registry.clock())
     year = content["year"]
     with registry.transaction() as conn:
         if conn.execute(sa.select(campaigns.c.year).where(campaigns.c.year == year)).first():
@@ -27,13 +27,6 @@ def open_campaign(registry: UnitOfWork, content: dict[str, Any], context: Contex
             )
         registry.record(conn, campaign_stream(year), [event], context, expected_version=0)
         return campaign_row(conn, year)
-
-
-def open_from(
-    registry: Registry, year: int, from_year: int, theme: str, legal_basis: str | None, context: Context
-) -> dict[str, Any]:
-    """Open a year's campaign as a copy of an earlier year's, its deadlines moved into the new year."""
-    return open_campaign(registry, carried(registry, year, from_year, theme, legal_basis), context)
 
 
 def carried(
@@ -56,13 +49,40 @@ def amend_campaign(
 
 
 def extend_deadline(
-    registry: UnitOfWork, year: int, code: str, due: date, reason: str, context: Context
+    registry: UnitOfWork,
+    year: int,
+    code: str,
+    due: date,
+    reason: str,
+    context: Context,
+    filer_id: str | None = None,
 ) -> dict[str, Any]:
-    """Move one deadline of a campaign later."""
+    """Move one deadline of a campaign later, for everyone or for one filer that owes it that year."""
     with registry.transaction() as conn:
-        event = rules.extend_deadline(campaign_row(conn, year)["content"], code, due, reason)
+        content = campaign_row(conn, year)["content"]
+        if filer_id is not None:
+            _check_filer(conn, year, rules.deadline_filer(content, code), filer_id)
+        event = rules.extend_deadline(content, code, due, reason, filer_id)
         registry.record(conn, campaign_stream(year), [event], context)
         return campaign_row(conn, year)
+
+
+def _check_filer(conn: sa.Connection, year: int, filer: str | None, filer_id: str) -> None:
+    """Refuse an extension for a filer that does not owe the deadline in that year."""
+    if filer == "school":
+        owes = sa.select(cluster_members.c.school_id).where(
+            (cluster_members.c.year == year) & (cluster_members.c.school_id == filer_id)
+        )
+    else:
+        owes = sa.select(clusters.c.cluster_id).where(
+            (clusters.c.year == year) & (clusters.c.cluster_id == filer_id)
+        )
+    if filer is not None and conn.execute(owes).first() is None:
+        raise RuleBroken(
+            f"{filer_id} does not file this deadline in {year}",
+            {"filer_id": filer_id, "year": year},
+            "not_a_filer",
+        )
 
 
 def get_campaign(registry: Registry, year: int) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from services.vocabulary import due_for
 from shared.errors import Conflict, RuleBroken
 from shared.eventstore import NewEvent
 from shared.time import local_date
@@ -53,10 +54,31 @@ def check_content(content: Mapping[str, Any]) -> None:
             )
 
 
-def open_campaign(content: dict[str, Any]) -> NewEvent:
-    """Decide CampaignOpened."""
+def open_campaign(content: dict[str, Any], now: datetime) -> NewEvent:
+    """Decide CampaignOpened: no deadline before the day the campaign counts as opened.
+
+    That day is ``opened_on`` (the day its letter was issued, for a year begun on paper before it was
+    entered) or today; never a later one. Nothing can then be charged for a deadline that had passed before
+    its year was opened. Extensions for single filers are not opened with: each is recorded on its own.
+    """
+    today = local_date(now)
+    day = _day(content.get("opened_on") or today)
+    if day > today:
+        raise RuleBroken(
+            "a campaign cannot count as opened on a later day than today",
+            {"opened_on": day.isoformat(), "today": today.isoformat()},
+            "opened_in_future",
+        )
+    past = [d["code"] for d in content["deadlines"] if _due(d) < day]
+    if past:
+        raise RuleBroken(
+            "a new campaign cannot have a deadline that has already passed",
+            {"deadlines": past, "opened_on": day.isoformat()},
+            "deadline_in_past",
+        )
     check_content(content)
-    return NewEvent("CampaignOpened", content)
+    deadlines = [{k: v for k, v in d.items() if k != "extended_for"} for d in content["deadlines"]]
+    return NewEvent("CampaignOpened", {**content, "deadlines": deadlines, "opened_on": day.isoformat()})
 
 
 def carried_into(
@@ -74,10 +96,12 @@ def carried_into(
     def moved(deadline: Mapping[str, Any]) -> dict[str, Any]:
         due = _due(deadline)
         day = 28 if (due.month, due.day) == (2, 29) else due.day
-        return {**deadline, "due": date(year, due.month, day).isoformat()}
+        kept = {k: v for k, v in deadline.items() if k != "extended_for"}
+        return {**kept, "due": date(year, due.month, day).isoformat()}
 
     basis = previous.get("legal_basis", "") if legal_basis is None else legal_basis
-    carried = {**previous, "year": year, "theme": theme, "legal_basis": basis}
+    carried = {k: v for k, v in previous.items() if k != "opened_on"}
+    carried = {**carried, "year": year, "theme": theme, "legal_basis": basis}
     return {**carried, "deadlines": [moved(d) for d in previous["deadlines"]]}
 
 
@@ -101,17 +125,33 @@ def amend(current: Mapping[str, Any], content: dict[str, Any], now: datetime) ->
             "deadline_in_past",
         )
     check_content(content)
-    return NewEvent("CampaignAmended", content)
+    return NewEvent("CampaignAmended", _kept_through_amendment(current, content))
 
 
-def extend_deadline(current: Mapping[str, Any], code: str, due: date, reason: str) -> NewEvent:
-    """Decide DeadlineExtended: a later date in the same year, never an earlier one."""
+def _kept_through_amendment(current: Mapping[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+    """Return the amended content with what an amendment never changes: the day the campaign counts as
+    opened, and single filers' extensions of the deadlines it keeps (whatever the body said of them)."""
+    extended = {d["code"]: d["extended_for"] for d in current["deadlines"] if d.get("extended_for")}
+    deadlines = [
+        {k: v for k, v in d.items() if k != "extended_for"}
+        | ({"extended_for": extended[d["code"]]} if d["code"] in extended else {})
+        for d in content["deadlines"]
+    ]
+    opened = {"opened_on": current["opened_on"]} if current.get("opened_on") else {}
+    return {**{k: v for k, v in content.items() if k != "opened_on"}, "deadlines": deadlines, **opened}
+
+
+def extend_deadline(
+    current: Mapping[str, Any], code: str, due: date, reason: str, filer_id: str | None = None
+) -> NewEvent:
+    """Decide DeadlineExtended: a later date in the same year, never an earlier one; for everyone, or for
+    one filer (``filer_id``: a school, or a cluster for a cluster's deadline) whose own day it moves."""
     deadline = next((d for d in current["deadlines"] if d["code"] == code), None)
     if deadline is None:
         raise RuleBroken(
             f"no deadline {code} in {current['year']}", {"deadline_code": code}, "unknown_deadline"
         )
-    previous = _due(deadline)
+    previous = due_for(deadline, filer_id)
     if due <= previous:
         raise RuleBroken(
             "a deadline can only be extended, never shortened",
@@ -128,10 +168,19 @@ def extend_deadline(current: Mapping[str, Any], code: str, due: date, reason: st
         "previous_due": previous.isoformat(),
         "due": due.isoformat(),
         "reason": reason,
+        **({"filer_id": filer_id} if filer_id else {}),
     }
     return NewEvent("DeadlineExtended", data)
 
 
+def deadline_filer(current: Mapping[str, Any], code: str) -> str | None:
+    """Return who files a deadline (``school`` or ``cluster_head``), None if the campaign has no such."""
+    return next((d["filer"] for d in current["deadlines"] if d["code"] == code), None)
+
+
 def _due(deadline: Mapping[str, Any]) -> date:
-    due = deadline["due"]
-    return due if isinstance(due, date) else date.fromisoformat(due)
+    return _day(deadline["due"])
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

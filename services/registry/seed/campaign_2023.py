@@ -289,6 +289,7 @@ def campaign_2023() -> dict[str, Any]:
         "year": YEAR,
         "theme": "Chủ động - Đồng bộ - Đột phá - Kỷ cương - Chất lượng - Hiệu quả",
         "legal_basis": "Công văn số 3552-CV/HVCTQG ngày 20/02/2023; Hướng dẫn số 30-HD/HVCTQG ngày 03/02/2021",
+        "opened_on": "2023-02-20",  # the day the letter was issued: the year began on paper
         "content_areas": CONTENT_AREAS,
         "targets": TARGETS,
         "deadlines": DEADLINES,

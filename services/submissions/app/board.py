@@ -187,12 +187,14 @@ def _cell(
     """Return one filer's state for one deadline (a returned filing not corrected in time: by the rule)."""
     if (deadline["code"], filer_id) in exempt:
         return {"status": EXEMPT}
+    own = deadline.get("extended_for", {}).get(filer_id)
+    extended = {"extended_to": due_date(deadline, filer_id).isoformat()} if own else {}
     found = next((by_filer[(filer_id, f)] for f in deadline["forms"] if (filer_id, f) in by_filer), None)
     if found is None:
-        return {"status": MISSING}
+        return {"status": MISSING, **extended}
     status = AMENDED if found["amendments"] else ON_TIME if found["on_time"] else LATE
     rule = None
-    due = due_date(deadline)
+    due = due_date(deadline, filer_id)
     if review.lapsed(found, due, lapse["campaign"], lapse["today"]):
         rule = review.returned_unamended(lapse["campaign"])
         status = MISSING if rule == review.RETURNED_UNAMENDED_MISSING else status
@@ -208,4 +210,5 @@ def _cell(
         "review_reason": found["review_reason"],
         "correct_by": correct_by.isoformat() if correct_by else None,
         "amendable": may_amend(found, due, lapse["today"]),
+        **extended,
     }

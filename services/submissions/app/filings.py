@@ -125,7 +125,8 @@ def _amendable(conn: sa.Connection, service: Submissions, row: dict[str, Any]) -
     except NotFound:
         return None
     deadline = answered_by(deadlines, row["form"])
-    return decide.may_amend(row, due_date(deadline) if deadline else None, local_date(service.clock()))
+    due = due_date(deadline, row["filer_id"]) if deadline else None
+    return decide.may_amend(row, due, local_date(service.clock()))
 
 
 def history(service: Submissions, principal: Principal, submission_id: str) -> list[dict[str, Any]]:

@@ -45,7 +45,9 @@ def check_deadlines(service: UnitOfWork, now: datetime | None = None) -> int:
         for deadline in campaign["deadlines"]:
             if has_passed(deadline, now):
                 recorded += sum(
-                    _record_miss(service, year, deadline, filer) for filer in _owing(service, year, deadline)
+                    _record_miss(service, year, deadline, filer)
+                    for filer in _owing(service, year, deadline)
+                    if has_passed(deadline, now, filer[1])  # a filer's own extension may run later
                 )
                 if review.returned_unamended(campaign) == review.RETURNED_UNAMENDED_MISSING:
                     lapsed = _lapsed(service, year, deadline, campaign, now)
@@ -120,7 +122,7 @@ def _lapsed(
         found = [
             (row["filer_type"], row["filer_id"], row["cluster_id"])
             for row in returned
-            if review.lapsed(dict(row), due_date(deadline), campaign, today)
+            if review.lapsed(dict(row), due_date(deadline, row["filer_id"]), campaign, today)
         ]
         settled = set(
             conn.execute(

@@ -6,15 +6,15 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from services.vocabulary import due_for
 from shared.time import local_date
 
 Deadline = Mapping[str, Any]
 
 
-def due_date(deadline: Deadline) -> date:
-    """Return a deadline's due date (the one in force, extensions included)."""
-    due = deadline["due"]
-    return due if isinstance(due, date) else date.fromisoformat(due)
+def due_date(deadline: Deadline, filer_id: str | None = None) -> date:
+    """Return a deadline's due date in force (extensions included): a filer's own, if it has a later one."""
+    return due_for(deadline, filer_id)
 
 
 def answered_by(deadlines: Sequence[Deadline], form: str) -> Deadline | None:
@@ -22,11 +22,11 @@ def answered_by(deadlines: Sequence[Deadline], form: str) -> Deadline | None:
     return next((d for d in deadlines if form in d["forms"]), None)
 
 
-def on_time(moment: datetime, deadline: Deadline) -> bool:
-    """Return whether a filing at this moment meets the deadline (by the end of its due date)."""
-    return local_date(moment) <= due_date(deadline)
+def on_time(moment: datetime, deadline: Deadline, filer_id: str | None = None) -> bool:
+    """Return whether a filer's filing at this moment meets the deadline (by the end of its due date)."""
+    return local_date(moment) <= due_date(deadline, filer_id)
 
 
-def has_passed(deadline: Deadline, now: datetime) -> bool:
-    """Return whether the deadline's due date is over in Vietnam."""
-    return local_date(now) > due_date(deadline)
+def has_passed(deadline: Deadline, now: datetime, filer_id: str | None = None) -> bool:
+    """Return whether the deadline's due date (a filer's own, if given) is over in Vietnam."""
+    return local_date(now) > due_date(deadline, filer_id)

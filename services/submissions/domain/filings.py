@@ -90,8 +90,8 @@ def file_form(principal: Principal, command: FileForm, snapshot: Snapshot, submi
         "cluster_id": cluster_id,
         "filed_at": snapshot.now.isoformat(),
         "deadline_code": deadline["code"] if deadline else None,
-        "due": due_date(deadline).isoformat() if deadline else None,
-        "on_time": on_time(snapshot.now, deadline) if deadline else None,
+        "due": due_date(deadline, filer_id).isoformat() if deadline else None,
+        "on_time": on_time(snapshot.now, deadline, filer_id) if deadline else None,
         "documents": list(snapshot.documents),
         "payload": payload,
     }
@@ -106,7 +106,7 @@ def amend(
     _authorise(principal, form, current["filer_id"], current["cluster_id"])
     deadline = answered_by(snapshot.campaign["deadlines"], form.code)
     returned = current["review_state"] == review.RETURNED
-    due = due_date(deadline) if deadline else None
+    due = due_date(deadline, current["filer_id"]) if deadline else None
     if deadline and due and not may_amend(current, due, local_date(snapshot.now)):
         raise Conflict(
             f"deadline {deadline['code']} ({due.isoformat()}) has passed: ask to reopen",

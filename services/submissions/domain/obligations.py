@@ -29,7 +29,7 @@ def missed(year: int, deadline: Mapping[str, Any], filer: Filer, reason: str | N
     """
     filer_type, filer_id, cluster_id = filer
     consequence = deadline.get("consequence", "deduction")
-    due = due_date(deadline).isoformat()
+    due = due_date(deadline, filer_id).isoformat()
     events = [
         NewEvent(
             "DeadlineMissed",
