@@ -2,7 +2,8 @@
 
     KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 [BENCH_POSTGRES_URL=server] [BENCH_REPEAT=...] python -m bench.all
 
-Throughput (relay and runner beside raw kafka-python, with and without the crc32c package), the runner's
+This machine's single-row commit rates (bench.limits: the ceiling of a durable write), throughput
+(relay and runner beside raw kafka-python, with and without the crc32c package), the runner's
 profile (every stage's microseconds per record, bench.profile), the scoring
 rebuild beside raw consumption, freshness of the score card and the audit trail at 50 filings/s, API
 latency at fixed rates beside a bare Flask endpoint, and the rebuild's growth from 1 to 10 years. Every
@@ -14,7 +15,7 @@ from __future__ import annotations
 import sys
 import uuid
 
-from bench import freshness, latency, profile, scale
+from bench import freshness, latency, limits, profile, scale
 from bench.__main__ import throughput
 from bench.scoring import rebuild_comparisons
 from bench.settings import load
@@ -27,6 +28,7 @@ def main() -> int:
     if not (servers := settings.broker()):
         return 2
     postgres, repeat, count = settings.postgres, settings.runs(3), settings.events
+    physical = limits.measure(postgres, repeat)
     rows = throughput(servers, count, repeat, postgres)
     profiles = profile.profiles(servers, count, repeat, postgres)
     rows += rebuild_comparisons(servers, settings.scoring_events, repeat, postgres)
@@ -37,6 +39,8 @@ def main() -> int:
     fresh = list(freshness.measure(None, repeat, fresh_seconds))
     on_kafka = f"kafka://{servers}?namespace=fresh{uuid.uuid4().hex[:8]}."
     fresh += freshness.measure(on_kafka, repeat, fresh_seconds)
+    print("\nWhat this machine allows: one row committed at a time (bench.limits)\n")
+    print(table(physical, limits.HEADER))
     print(f"\nThroughput and latency, {repeat} alternating runs each (median and spread; one broker)\n")
     print(table([row.row() for row in rows], HEADER))
     print(f"\nLatency goals (gunicorn {latency.WORKERS} workers x {latency.THREADS} threads)\n")
