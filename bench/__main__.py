@@ -24,7 +24,7 @@ from kafka.record import util as kafka_util
 from kafka.record._crc32c import crc as crc32c_py
 from kafka.record.util import crc32c_c
 
-from bench.fixtures import BenchProjection, bench_catalogue, bench_tables, sample_envelopes
+from bench.fixtures import BenchProjection, as_relayed, bench_catalogue, bench_tables, sample_envelopes
 from bench.rates import relay_rate
 from bench.settings import load
 from bench.stats import HEADER, Comparison, Figure, alternate, table
@@ -46,7 +46,7 @@ def raw_produce(servers: str, topic: str, envelopes: list[Envelope], transaction
     if transaction_size:
         settings["transactional_id"] = f"raw-{uuid.uuid4().hex[:8]}"
     producer = KafkaProducer(bootstrap_servers=servers, batch_size=256 * 1024, **settings)
-    records = [e.to_record() for e in envelopes]
+    records = as_relayed(envelopes)
     if transaction_size:
         producer.init_transactions()
     size = transaction_size or len(records)
@@ -134,7 +134,7 @@ def throughput(servers: str, count: int, repeat: int, postgres_server: str | Non
     source = f"bench.{run}.source"
     bus = make_bus(bus_url)
     bus.ensure_topics([source])
-    bus.publish([OutgoingRecord(source, *e.to_record()) for e in envelopes])
+    bus.publish([OutgoingRecord(source, *r) for r in as_relayed(envelopes)])
     bus.close()
     fresh = _fresh_topics(bus_url, run)
     sqlite = _sqlite_files(tmp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from shared.consumer import Consumed
 from shared.db import event_store_tables, tracking_table
 from shared.envelope import Envelope
 from shared.eventstore import EventStore, NewEvent
+from shared.relay import POSITION_HEADER
 
 EVENTS_PER_STREAM = 10
 
@@ -68,6 +70,18 @@ def sample_envelopes(count: int) -> list[Envelope]:
         )
         for n in range(count)
     ]
+
+
+def as_relayed(
+    envelopes: Sequence[Envelope], first: int = 1
+) -> list[tuple[bytes, list[tuple[str, bytes]], bytes]]:
+    """Return the records a relay publishes for these events: each with its store position (``first``,
+    then on), the header by which a consumer knows a relay's record (shared.consumer)."""
+    records = []
+    for position, envelope in enumerate(envelopes, start=first):
+        key, headers, value = envelope.to_record()
+        records.append((key, [*headers, (POSITION_HEADER, str(position).encode())], value))
+    return records
 
 
 def fill_store(engine: sa.Engine, store: EventStore, count: int) -> None:

@@ -5,11 +5,12 @@
 
 The runner applies the bench topic to a read model (SQLite, and PostgreSQL when given) with a stopwatch
 around each stage: kafka-python's poll, the records made into the bus's own, envelope decoding, upcasting,
-validation, the tracking rows claimed, the read model's writes, the transaction's begin and
-commit, the offset commit, the runner's own bookkeeping. A stage's time excludes the stages it calls, so
-the stages add up to the instrumented run's time. Beside them, in alternating runs: the same runner with
-no stopwatch and a bare kafka-python consumer. The sum of the stages must come within 10% of the
-uninstrumented runner's cost; the table says how far it is.
+validation, the positions held and moved (and event ids claimed, where a copy may come), the read
+model's writes, the transaction's begin and commit, the offset commit, the runner's own bookkeeping.
+A stage's time excludes the stages it calls, so the stages add up to the instrumented run's time.
+Beside them, in alternating runs: the same runner with no stopwatch and a bare kafka-python consumer.
+The sum of the stages must come within 10% of the uninstrumented runner's cost; the table says how far
+it is.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from kafka import KafkaConsumer
 
 import shared.consumer as consumer_module
 from bench.__main__ import raw_consume, runner_rate, use_crc32c
-from bench.fixtures import BenchProjection, sample_envelopes
+from bench.fixtures import BenchProjection, as_relayed, sample_envelopes
 from bench.settings import load
 from shared.bus import OutgoingRecord, make_bus
 from shared.bus.kafka_group import KafkaSubscription
@@ -45,7 +46,9 @@ STAGES = (
     ("upcast", "upcasting"),
     ("validate", "validation (compiled reader)"),
     ("decode", "decode dispatch and Consumed"),
-    ("claim", "tracking rows claimed (one INSERT … RETURNING a batch)"),
+    ("hold", "positions held and read (one upsert … RETURNING a batch)"),
+    ("advance", "positions moved (one UPDATE a partition)"),
+    ("claim", "event ids claimed (re-drives, other producers, first batches)"),
     ("apply", "apply: the read model's writes"),
     ("bookkeeping", "dedupe, metrics, tracing hooks"),
     ("transaction", "begin and commit"),
@@ -106,7 +109,9 @@ def instrumented(watch: Stopwatch, projection_type: type) -> Iterator[None]:
     patch(KafkaSubscription, "commit", "offsets")
     patch(ConsumerRunner, "step", "step")
     patch(KafkaSubscription, "positions", "positions")
-    patch(consumer_module, "claim", "claim")  # the name the runner calls, in its module
+    patch(consumer_module, "claim", "claim")  # the names the runner calls, in its module
+    patch(consumer_module, "hold_positions", "hold")
+    patch(consumer_module, "advance_positions", "advance")
     for owner, name, _original, replacement in patches:
         setattr(owner, name, replacement)
     try:
@@ -160,7 +165,7 @@ def profile(servers: str, count: int, repeat: int, database: Callable[[], Any], 
     topic = f"bench.{uuid.uuid4().hex[:8]}.profile"
     bus = make_bus(bus_url)
     bus.ensure_topics([topic])
-    bus.publish([OutgoingRecord(topic, *e.to_record()) for e in sample_envelopes(count)])
+    bus.publish([OutgoingRecord(topic, *r) for r in as_relayed(sample_envelopes(count))])
     bus.close()
     use_crc32c(True)
     runs: dict[str, list[float]] = {"instrumented": [], "plain": [], "raw": []}

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.fixtures import as_relayed
 from bench.scoring import PER_CLUSTER, figures_of, filing_of, score_sheet_of, timed_rebuild
 from bench.stats import table
 from services.registry.seed.campaign_2023 import campaign_2023
@@ -70,7 +71,8 @@ def publish(bus_url: str, years: int, schools: int) -> int:
     batch: list[OutgoingRecord] = []
     count = 0
     for topic, envelope in years_events(years, schools):
-        batch.append(OutgoingRecord(topic, *envelope.to_record()))
+        [record] = as_relayed([envelope], first=count + len(batch) + 1)
+        batch.append(OutgoingRecord(topic, *record))
         if len(batch) == 5000:
             bus.publish(batch)
             count, batch = count + len(batch), []

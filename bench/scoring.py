@@ -21,6 +21,7 @@ from typing import Any
 
 from kafka import KafkaConsumer
 
+from bench.fixtures import as_relayed
 from bench.stats import HEADER, Comparison, Figure, alternate, table
 from services.registry.seed.campaign_2023 import campaign_2023
 from services.scoring.app.rebuilds import rebuild
@@ -112,7 +113,8 @@ def publish(bus_url: str, count: int) -> int:
     batch: list[OutgoingRecord] = []
     published = 0
     for topic, envelope in year_events(count):
-        batch.append(OutgoingRecord(topic, *envelope.to_record()))
+        [record] = as_relayed([envelope], first=published + len(batch) + 1)
+        batch.append(OutgoingRecord(topic, *record))
         if len(batch) == 5000:
             bus.publish(batch)
             published += len(batch)

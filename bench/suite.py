@@ -30,6 +30,7 @@ class Running:
     databases: dict[str, str]
     admin: str
     cluster_head: str
+    bus_url: str
 
     def database(self, service: str) -> str:
         """Return the URL of a service's database."""
@@ -96,6 +97,6 @@ def _running(home: Path, databases: dict[str, str], bus_url: str | None, demo: b
             120,
         )
         head = mint_token(SECRET, "bench", "cluster_head", "cl_2023_trung_du_bac")
-        yield Running(urls, databases, admin, head)
+        yield Running(urls, databases, admin, head, suite.env["THIDUA_BUS_URL"])
     finally:
         suite.stop_all()

@@ -1,8 +1,18 @@
 """The consumer runner: applies events to a read model exactly once in effect.
 
-Each event is applied in the same database transaction as its tracking row (consumer, event_id);
-the bus offset is committed only after that transaction. A crash between the two makes the bus
-deliver the batch again, and the tracking rows make the repeat a no-op.
+A batch is applied in the same database transaction as the consumer's position in each of its
+partitions (the offset of the next record to apply); the bus offset is committed only after that
+transaction. A crash between the two makes the bus deliver the batch again, and the positions make the
+repeat a no-op. Relays publish in transactions and consumers read ``read_committed``, so a partition
+carries each event once: one row a partition does what a row an event would.
+
+This holds for what the suite's relays publish (each record carries its store position, a relay's
+header). Any other record can arrive as a copy, and is also checked by its event id (a tracking row):
+a re-drive from a DLQ (applied only by the consumer that dead-lettered it; the others applied the
+original), a record without a relay's header (another producer), every record of a topic fed from
+outside (``ConsumerOptions.checks_event_ids``), a policy reading its topics again after its database
+was recovered, and, for a consumer that has tracking rows (a runner of tracking rows alone left them),
+the first batch of a partition with no position yet.
 """
 
 from __future__ import annotations
@@ -10,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -21,12 +31,21 @@ from shared import tracing
 from shared.backoff import exponential
 from shared.bus import Bus, BusUnavailable, Record, RecordTooLarge, Subscription, TopicPartition
 from shared.catalogue import Catalogue, InvalidEventData, UnknownEventType
-from shared.db import claim, is_transient, serialise, transaction
-from shared.deadletter import dead_letter, dlq_topic, trimmed
+from shared.db import (
+    POSITIONS,
+    advance_positions,
+    claim,
+    hold_positions,
+    is_transient,
+    serialise,
+    transaction,
+)
+from shared.deadletter import REDRIVEN_FOR_HEADER, REDRIVEN_HEADER, dead_letter, dlq_topic, trimmed
 from shared.envelope import Envelope, EnvelopeError
 from shared.eventstore import ConcurrencyError
 from shared.logs import bound_correlation
 from shared.metrics import CONSUMED, DUPLICATES, FAILED
+from shared.relay import POSITION_HEADER
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -53,6 +72,8 @@ class ConsumerOptions:
     serialised: bool = False
     """Apply the replicas' batches one at a time, in the database: for an effect that is sequential
     (a hash chain) or computed from all of the read model's state (a cluster's results)."""
+    checks_event_ids: bool = False
+    """Check every record's event id: its topic is fed from outside, where a sender may send a copy."""
 
 
 DEFAULT_OPTIONS = ConsumerOptions()
@@ -140,6 +161,7 @@ class ConsumerRunner:
         self.projection = projection
         self.engine = engine
         self.tracking = tracking
+        self.positions = tracking.metadata.tables[POSITIONS]  # declared beside it by tracking_table
         self.bus = bus
         self.catalogue = catalogue
         self.max_attempts = max_attempts
@@ -149,6 +171,7 @@ class ConsumerRunner:
         self.stats = ConsumerStats()
         self._subscription: Subscription | None = None
         self._stop = threading.Event()  # set by the process's stop while ``run`` runs
+        self._checking_ids = False  # while a policy reads its topics again after a recovery
         self.options: ConsumerOptions = getattr(projection, "options", DEFAULT_OPTIONS)
         handlers = getattr(projection, "handlers", None)
         if handlers is not None:
@@ -242,27 +265,37 @@ class ConsumerRunner:
         with self.engine.begin() as conn:
             self.projection.reset(conn)
             conn.execute(self.tracking.delete().where(self.tracking.c.consumer == self.projection.name))
+            conn.execute(self.positions.delete().where(self.positions.c.consumer == self.projection.name))
         self.subscription.rewind()
         self.run_until_caught_up(timeout, progress)
 
     def resume_from_start(self, timeout: float = 600.0, progress: Progress | None = None) -> None:
         """Read the topics again from the earliest offset, keeping the read model and the tracking rows:
-        what was applied is skipped, the rest applied (a policy after its database was recovered)."""
+        what was applied is skipped, the rest applied (a policy after its database was recovered). Every
+        record is checked by its event id meanwhile: the recovery marked what the policy had answered."""
         self.subscription.rewind()
-        self.run_until_caught_up(timeout, progress)
+        self._checking_ids = True
+        try:
+            self.run_until_caught_up(timeout, progress)
+        finally:
+            self._checking_ids = False
 
     def handle(self, records: Sequence[Record]) -> None:
-        """Apply a batch in one transaction; if that fails, apply its events one by one."""
+        """Apply a batch in one transaction; if that fails, apply its events one by one.
+
+        The positions move past every record of the batch, those passed over included (a type this
+        consumer does not take, a record sent to the DLQ).
+        """
         decoded = [d for d in (self._decode(r) for r in records) if d is not None]
-        if not decoded:
-            return
         try:
             with transaction(self.engine) as conn:
-                self._apply_all(conn, decoded)
+                self._apply_all(conn, decoded, _next_offsets(records))
         except Exception as exc:
             log.warning("consumer %s: batch failed (%s); applying one by one", self.projection.name, exc)
             for item in decoded:
                 self._apply_one_with_retries(item)
+            with transaction(self.engine) as conn:
+                self._apply_all(conn, [], _next_offsets(records))
 
     def close(self) -> None:
         """Leave the consumer group."""
@@ -288,20 +321,15 @@ class ConsumerRunner:
             return None
         return Consumed(record, event, data)
 
-    def _apply_all(self, conn: sa.Connection, items: Sequence[Consumed]) -> None:
-        """Apply the events not applied before, claiming a tracking row for each first."""
-        if self.options.serialised:
+    def _apply_all(
+        self, conn: sa.Connection, items: Sequence[Consumed], passed: Mapping[TopicPartition, int]
+    ) -> None:
+        """Apply the events past the consumer's positions, and move the positions to ``passed``."""
+        if self.options.serialised and items:
             serialise(conn, f"consumer:{self.projection.name}")
-        ids = {item.event.id for item in items}
-        claimed = claim(conn, self.tracking, self.projection.name, ids, datetime.now(UTC))
-        fresh = []
-        for item in items:
-            if item.event.id not in claimed:
-                self.stats.duplicates += 1
-                DUPLICATES.labels(self.projection.name).inc()
-                continue
-            claimed.discard(item.event.id)  # a record delivered twice in one batch is applied once
-            fresh.append(item)
+        now = datetime.now(UTC)
+        held = hold_positions(conn, self.positions, self.projection.name, passed.keys(), now)
+        fresh = self._past_positions(conn, items, held, now)
         apply_batch = getattr(self.projection, "apply_batch", None)
         if apply_batch is not None:
             with tracing.batch_consumer_span(self.projection.name, [i.record.headers for i in fresh]):
@@ -313,8 +341,60 @@ class ConsumerRunner:
                     bound_correlation(item.event.correlation_id),
                 ):
                     self.projection.apply(conn, item)
+        moved = {tp: offset for tp, offset in passed.items() if offset > held[tp]}
+        advance_positions(conn, self.positions, self.projection.name, moved, now)
         self.stats.applied += len(fresh)
         CONSUMED.labels(self.projection.name).inc(len(fresh))
+
+    def _past_positions(
+        self,
+        conn: sa.Connection,
+        items: Sequence[Consumed],
+        held: Mapping[TopicPartition, int],
+        now: datetime,
+    ) -> list[Consumed]:
+        """Return the items to apply: past the held positions, each record once, and those checked by
+        event id (see the module) not applied before."""
+        fresh, checked, seen = [], set(), set()
+        unplaced = any(offset == 0 for offset in held.values()) and self._has_tracking_rows(conn)
+        for item in items:
+            record = item.record
+            tp = (record.topic, record.partition)
+            if record.offset < held[tp] or (tp, record.offset) in seen or self._redriven_for_another(record):
+                self._duplicate()
+                continue
+            seen.add((tp, record.offset))
+            first = unplaced and held[tp] == 0
+            if self._checking_ids or self.options.checks_event_ids or first or _may_be_a_copy(record):
+                checked.add(item.event.id)
+            fresh.append(item)
+        if not checked:
+            return fresh
+        claimed = claim(conn, self.tracking, self.projection.name, checked, now)
+        kept = []
+        for item in fresh:
+            if item.event.id in checked:
+                if item.event.id not in claimed:
+                    self._duplicate()
+                    continue
+                claimed.discard(item.event.id)  # the same event twice in one batch is applied once
+            kept.append(item)
+        return kept
+
+    def _has_tracking_rows(self, conn: sa.Connection) -> bool:
+        """Return whether this consumer claimed event ids before (a runner of tracking rows alone, a
+        re-drive): then a partition's first batch may repeat what those rows hold."""
+        mine = self.tracking.c.consumer == self.projection.name
+        return conn.execute(sa.select(self.tracking.c.event_id).where(mine).limit(1)).first() is not None
+
+    def _redriven_for_another(self, record: Record) -> bool:
+        """Return whether a re-driven record was dead-lettered by another consumer (this one applied it)."""
+        owner = record.header(REDRIVEN_FOR_HEADER)
+        return owner is not None and owner.decode() != self.projection.name
+
+    def _duplicate(self) -> None:
+        self.stats.duplicates += 1
+        DUPLICATES.labels(self.projection.name).inc()
 
     def _apply_one_with_retries(self, item: Consumed) -> None:
         """Apply one event in its own transaction and dead-letter it only if it is poison.
@@ -327,7 +407,7 @@ class ConsumerRunner:
             attempt += 1
             try:
                 with transaction(self.engine) as conn:
-                    self._apply_all(conn, [item])
+                    self._apply_all(conn, [item], _next_offsets([item.record]))
                 return
             except Exception as exc:
                 passing = is_transient(exc) or isinstance(exc, ConcurrencyError)
@@ -365,6 +445,11 @@ class ConsumerRunner:
             record.offset,
             error,
         )
+
+
+def _may_be_a_copy(record: Record) -> bool:
+    """Return whether a record may repeat one before it: re-driven from a DLQ, or not a relay's."""
+    return record.header(REDRIVEN_HEADER) is not None or record.header(POSITION_HEADER) is None
 
 
 def _next_offsets(records: Sequence[Record]) -> dict[TopicPartition, int]:

@@ -184,8 +184,27 @@ def event_store_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
     return events, progress
 
 
+POSITIONS = "consumer_positions"
+"""The consumers' positions: per (consumer, topic, partition), the offset of the next record to apply."""
+
+
 def tracking_table(metadata: sa.MetaData) -> sa.Table:
-    """Declare the tracking table: one row per (consumer, event) applied to a read model."""
+    """Declare the consumers' tracking tables and return the one of event ids.
+
+    A consumer's position per partition (``consumer_positions``) is written with every batch's effects:
+    a record below it was applied, or deliberately passed over. Event ids (``processed_events``) are
+    claimed only for records that can arrive as a copy on purpose: a re-drive, a topic fed from outside,
+    a policy reading its topics again after its database was recovered.
+    """
+    sa.Table(
+        POSITIONS,
+        metadata,
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("topic", sa.String(249), primary_key=True),
+        sa.Column("partition", sa.Integer, primary_key=True),
+        sa.Column("next_offset", sa.BigInteger, nullable=False),
+        sa.Column("applied_at", UTCDateTime, nullable=False),
+    )
     return sa.Table(
         "processed_events",
         metadata,
@@ -193,6 +212,65 @@ def tracking_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("event_id", sa.String(36), primary_key=True),
         sa.Column("processed_at", UTCDateTime, nullable=False),
     )
+
+
+def hold_positions(
+    conn: sa.Connection,
+    positions: sa.Table,
+    consumer: str,
+    partitions: Collection[tuple[str, int]],
+    at: datetime,
+) -> dict[tuple[str, int], int]:
+    """Lock a consumer's position rows of these partitions (made at offset 0 when new); return them.
+
+    One statement: an upsert that leaves a row as it is still locks it, and ``RETURNING`` gives its
+    offset. A replica holding the same partitions at once (a rebalance under way) waits on the first
+    one's rows and then reads what it committed; the rows are taken in order, so two cannot deadlock.
+    """
+    if not partitions:
+        return {}
+    rows = [
+        {"consumer": consumer, "topic": topic, "partition": partition, "next_offset": 0, "applied_at": at}
+        for topic, partition in sorted(partitions)
+    ]
+    insert = _dialect_insert(conn)(positions).values(rows)
+    held = insert.on_conflict_do_update(
+        index_elements=[positions.c.consumer, positions.c.topic, positions.c.partition],
+        set_={"next_offset": positions.c.next_offset},
+    ).returning(positions.c.topic, positions.c.partition, positions.c.next_offset)
+    return {(topic, partition): offset for topic, partition, offset in conn.execute(held)}
+
+
+def advance_positions(
+    conn: sa.Connection,
+    positions: sa.Table,
+    consumer: str,
+    offsets: Mapping[tuple[str, int], int],
+    at: datetime,
+) -> None:
+    """Move a consumer's held positions to these next offsets (the caller never moves one back)."""
+    if not offsets:
+        return
+    mine = (
+        (positions.c.consumer == consumer)
+        & (positions.c.topic == sa.bindparam("t"))
+        & (positions.c.partition == sa.bindparam("p"))
+    )
+    conn.execute(
+        positions.update().where(mine).values(next_offset=sa.bindparam("n"), applied_at=at),
+        [{"t": topic, "p": partition, "n": offset} for (topic, partition), offset in sorted(offsets.items())],
+    )
+
+
+def _dialect_insert(conn: sa.Connection) -> Any:
+    """Return the INSERT construct of the connection's dialect (with ON CONFLICT)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def claim(

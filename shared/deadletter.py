@@ -10,6 +10,11 @@ from __future__ import annotations
 from shared.bus import OutgoingRecord, Record
 
 DLQ_SUFFIX = ".dlq"
+REDRIVEN_HEADER = "thidua_redriven"
+"""On a record an operator sent again from a DLQ: where it was in the DLQ."""
+REDRIVEN_FOR_HEADER = "thidua_redriven_for"
+"""On a re-driven record: the consumer that dead-lettered it, the only one to apply it (the others
+applied the original)."""
 TRIMMED_HEADER = "dlq_trimmed"
 KEPT_BYTES = 64 * 1024
 """How much of a trimmed record's value the DLQ keeps, for an operator to recognise it."""

@@ -14,11 +14,10 @@ from typing import Any
 
 from shared import tracing
 from shared.bus import Bus, OutgoingRecord, Record, Start
-from shared.deadletter import DLQ_SUFFIX, TRIMMED_HEADER
+from shared.deadletter import DLQ_SUFFIX, REDRIVEN_FOR_HEADER, REDRIVEN_HEADER, TRIMMED_HEADER
 from shared.envelope import Envelope, EnvelopeError
 
 DECISIONS_TOPIC = "thidua.operator.dlq-decisions"
-REDRIVEN_HEADER = "thidua_redriven"
 SCHOOL_FIELDS = ("school_id", "filer_id", "inspected_school_id")
 
 
@@ -111,6 +110,7 @@ def redrive(bus: Bus, dlq: str, partition: int, offset: int, actor: str) -> str:
     """Publish a DLQ record again to its original topic, marked as re-driven; return that topic."""
     record = _undecided(bus, dlq, partition, offset)
     original = (record.header("dlq_topic") or b"").decode() or dlq.removesuffix(DLQ_SUFFIX)
+    consumer = record.header("dlq_consumer")  # the only consumer to apply the copy
     if record.header(TRIMMED_HEADER) is not None:  # the DLQ holds a cut copy: take the original's bytes
         source = find(
             bus, original, int(record.header("dlq_partition") or 0), int(record.header("dlq_offset") or 0)
@@ -118,8 +118,11 @@ def redrive(bus: Bus, dlq: str, partition: int, offset: int, actor: str) -> str:
         if source is None:
             raise NotFoundInDlq(f"the original of trimmed {_address(dlq, partition, offset)} is gone")
         record = source
-    headers = [(k, v) for k, v in record.headers if not k.startswith("dlq_") and k != REDRIVEN_HEADER]
+    again = (REDRIVEN_HEADER, REDRIVEN_FOR_HEADER)
+    headers = [(k, v) for k, v in record.headers if not k.startswith("dlq_") and k not in again]
     headers.append((REDRIVEN_HEADER, _address(dlq, partition, offset).encode()))
+    if consumer:  # without it (a DLQ record of an older release) every consumer checks the event id
+        headers.append((REDRIVEN_FOR_HEADER, consumer))
     traced = tracing.record_event("redrive", headers, by=actor, dlq=_address(dlq, partition, offset))
     if traced:  # the re-driven copy is applied under the re-drive's span
         headers = [(k, v) for k, v in headers if k not in ("traceparent", "tracestate")] + traced

@@ -1,11 +1,12 @@
 """Answers of heavy reads kept while a service's data has not changed.
 
 A service's read tables change only when it records one of its own events or a consumer applies one,
-and both leave a mark: the event's position, the tracking row's time. The pair of the newest of each is
-the data's version; an answer computed at a version stays right until the version moves. Read in the same
-transaction as the answer, it cannot be newer than what the answer saw. Replicas on hosts whose clocks
-disagree could apply an event at an earlier time than the newest one, leaving the version unmoved, so an
-answer is also never kept longer than ``max_age`` seconds: that bounds how stale it can be.
+and both leave a mark: the event's position, the time a consumer's position moved. The pair of the
+newest of each is the data's version; an answer computed at a version stays right until the version
+moves. Read in the same transaction as the answer, it cannot be newer than what the answer saw.
+Replicas on hosts whose clocks disagree could apply an event at an earlier time than the newest one,
+leaving the version unmoved, so an answer is also never kept longer than ``max_age`` seconds: that
+bounds how stale it can be.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ T = TypeVar("T")
 Version = tuple[Any, Any]
 
 
-def data_version(conn: sa.Connection, events: sa.Table, tracking: sa.Table) -> Version:
-    """Return (newest event position, newest applied event's time): two index-backed max() reads."""
+def data_version(conn: sa.Connection, events: sa.Table, positions: sa.Table) -> Version:
+    """Return (newest event position, when a consumer last applied a batch): two small max() reads (an
+    index, and a row a consumer partition)."""
     position = conn.execute(sa.select(sa.func.max(events.c.position))).scalar()
-    applied = conn.execute(sa.select(sa.func.max(tracking.c.processed_at))).scalar()
+    applied = conn.execute(sa.select(sa.func.max(positions.c.applied_at))).scalar()
     return position, applied
 
 

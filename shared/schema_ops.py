@@ -40,6 +40,18 @@ def create_tracking() -> None:
     )
 
 
+def create_positions() -> None:
+    """Create the consumers' positions table (shared.db.tracking_table)."""
+    op.create_table(
+        "consumer_positions",
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("topic", sa.String(249), primary_key=True),
+        sa.Column("partition", sa.Integer, primary_key=True),
+        sa.Column("next_offset", sa.BigInteger, nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
 def create_leases() -> None:
     """Create the leases table (shared.leases)."""
     op.create_table(

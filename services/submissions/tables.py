@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from shared.db import JSONType, UTCDateTime, event_store_tables, tracking_table
+from shared.db import POSITIONS, JSONType, UTCDateTime, event_store_tables, tracking_table
 from shared.leases import lease_table
 from shared.personal import personal_key_table
 
@@ -12,7 +12,8 @@ metadata = sa.MetaData()
 events, relay_progress = event_store_tables(metadata)
 processed_events = tracking_table(metadata)
 sa.Index("ix_processed_events_processed_at", processed_events.c.processed_at)
-"""The data version of kept answers (shared.readcache) reads the newest tracking row."""
+consumer_positions = metadata.tables[POSITIONS]
+"""The data version of kept answers (shared.readcache) reads when a consumer last moved its position."""
 leases = lease_table(metadata)
 personal_keys = personal_key_table(metadata)
 """The data keys of the people the filings name (Form 03's officers, Form 09's signatories)."""

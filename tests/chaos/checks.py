@@ -1,4 +1,4 @@
-"""What the chaos test reads back: stored events, topics, tracking rows, the audit trail, results."""
+"""What the chaos test reads back: stored events, topics, consumers' positions, the audit trail, results."""
 
 from __future__ import annotations
 
@@ -49,10 +49,19 @@ def lease_holder_pid(database_url: str, lease: str) -> int | None:
     return int(rows[0].holder.split(":")[1]) if rows else None
 
 
-def tracked(database_url: str, consumer: str) -> set[str]:
-    """Return the ids of the events a consumer applied."""
-    rows = query(database_url, "SELECT event_id FROM processed_events WHERE consumer = :c", c=consumer)
-    return {r.event_id for r in rows}
+def passed(database_url: str, consumer: str, bus: Bus) -> set[str]:
+    """Return the ids of the events below a consumer's positions: those it applied (and, of types it
+    does not take, passed over), each at most once by the positions' construction."""
+    rows = query(
+        database_url,
+        "SELECT topic, partition, next_offset FROM consumer_positions WHERE consumer = :c",
+        c=consumer,
+    )
+    ends = {(r.topic, r.partition): r.next_offset for r in rows}
+    records = bus.read(sorted({topic for topic, _partition in ends}), Start(), 1_000_000)
+    return {
+        (r.header("ce_id") or b"").decode() for r in records if r.offset < ends.get((r.topic, r.partition), 0)
+    }
 
 
 def audit_counts(database_url: str) -> Counter[str]:
@@ -83,7 +92,10 @@ def snapshot(database_url: str) -> dict[str, Any]:
             streams: dict[str, list[tuple[Any, ...]]] = {}
             for r in conn.execute(sa.select(events).order_by(events.c.position)):
                 streams.setdefault(r.stream_id, []).append((r.event_id, r.stream_version, r.type, r.data))
-            skipped = {"events", "relay_progress", "leases", "processed_events", "alembic_version"}
+            skipped = {
+                *("events", "relay_progress", "leases", "alembic_version"),
+                *("processed_events", "consumer_positions"),  # where each consumer got to, not state
+            }
             state = {}
             for name, table in metadata.tables.items():
                 if name in skipped:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from shared.db import event_store_tables, tracking_table
+from shared.db import POSITIONS, event_store_tables, tracking_table
 from shared.readcache import VersionedCache, data_version
 
 
@@ -31,16 +31,17 @@ def test_an_answer_older_than_its_max_age_is_computed_again() -> None:
     assert cache.get("board", (1, None), lambda: "second") == "second"
 
 
-def test_the_version_moves_with_each_event_and_each_applied_event(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_version_moves_with_each_event_and_each_applied_batch(tmp_path) -> None:  # type: ignore[no-untyped-def]
     metadata = sa.MetaData()
     events, _progress = event_store_tables(metadata)
-    tracking = tracking_table(metadata)
+    tracking_table(metadata)
+    positions = metadata.tables[POSITIONS]
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'v.sqlite'}")
     metadata.create_all(engine)
     from datetime import UTC, datetime
 
     with engine.begin() as conn:
-        empty = data_version(conn, events, tracking)
+        empty = data_version(conn, events, positions)
         conn.execute(
             events.insert().values(
                 event_id="e1",
@@ -53,11 +54,8 @@ def test_the_version_moves_with_each_event_and_each_applied_event(tmp_path) -> N
                 recorded_at=datetime(2023, 1, 1, tzinfo=UTC),
             )
         )
-        recorded = data_version(conn, events, tracking)
-        conn.execute(
-            tracking.insert().values(
-                consumer="c", event_id="x", processed_at=datetime(2023, 1, 2, tzinfo=UTC)
-            )
-        )
-        applied = data_version(conn, events, tracking)
+        recorded = data_version(conn, events, positions)
+        batch = {"consumer": "c", "topic": "t", "partition": 0, "next_offset": 1}
+        conn.execute(positions.insert().values(**batch, applied_at=datetime(2023, 1, 2, tzinfo=UTC)))
+        applied = data_version(conn, events, positions)
     assert len({empty, recorded, applied}) == 3

@@ -17,11 +17,11 @@ from services.submissions.service import Submissions
 from services.submissions.tables import (
     clusters,
     confirmations,
+    consumer_positions,
     eligibility,
     events,
     exemptions,
     members,
-    processed_events,
     schools,
     submissions,
 )
@@ -60,7 +60,7 @@ def status_board(
     today = local_date(service.clock())  # a returned filing lapses by the day: the day is part of the key
     with service.reader.connect() as conn:
         scope = visibility.scope(conn, principal)
-        version = data_version(conn, events, processed_events)
+        version = data_version(conn, events, consumer_positions)
         key = (year, cluster_id, scope, today)
         return BOARDS.get(key, version, lambda: _board(conn, scope, year, cluster_id, today))
 

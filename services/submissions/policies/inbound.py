@@ -37,7 +37,8 @@ class InboundConfirmations(Policy):
     """Policy that turns verified confirmations into submissions' own AchievementReportConfirmed."""
 
     name = "submissions-inbound"
-    options = ConsumerOptions(rejects_unknown_types=True)  # a sender must hear of a type we do not take
+    # a sender must hear of a type we do not take; it may send an event twice (its own retries)
+    options = ConsumerOptions(rejects_unknown_types=True, checks_event_ids=True)
 
     def __init__(self, service: ServiceContext, keys: Mapping[str, str]):
         self.service = service
