@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from shared.db import JSONType, Position, UTCDateTime, event_store_tables, tracking_table
+from shared.db import POSITIONS, JSONType, Position, UTCDateTime, event_store_tables, tracking_table
 from shared.leases import lease_table
 
 metadata = sa.MetaData()
 events, relay_progress = event_store_tables(metadata)
 processed_events = tracking_table(metadata)
+consumer_positions = metadata.tables[POSITIONS]
 leases = lease_table(metadata)
 
 campaigns = sa.Table(

@@ -97,3 +97,14 @@ def test_unknown_results_and_bad_queries_are_clear_errors(scene: Scene) -> None:
     )
     assert scene.client.get(f"/score-cards/2023/{PHU_THO}").status_code == 401
     assert scene.client.get("/proposals/2023/cl_nope", headers=auth("operator")).status_code == 404
+
+
+def test_the_score_table_is_a_document_a_client_holding_it_gets_304(scene: Scene) -> None:
+    play_the_year(scene)
+    path, headers = f"/score-tables/2023/{CLUSTER}", auth("operator")
+    first = scene.client.get(path, headers=headers)
+    assert first.status_code == 200 and first.get_json()["table"]
+    held = scene.client.get(path, headers={**headers, "If-None-Match": first.headers["ETag"]})
+    assert (held.status_code, held.data) == (304, b"")
+    stale = scene.client.get(path, headers={**headers, "If-None-Match": '"an-older-revision"'})
+    assert stale.status_code == 200 and stale.get_json() == first.get_json()

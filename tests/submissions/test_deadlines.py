@@ -97,6 +97,24 @@ def test_a_school_s_own_extension_is_on_its_board_cell_alone(world: World) -> No
     assert "extended_to" not in row[HOA_BINH]
 
 
+def test_the_board_is_a_document_a_client_holding_it_gets_304_until_a_filing_changes_it(world: World) -> None:
+    path, headers = f"/status-board?year=2023&cluster_id={CLUSTER}", auth("operator")
+    first = world.client.get(path, headers=headers)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200
+    held = world.client.get(path, headers={**headers, "If-None-Match": etag})
+    assert (held.status_code, held.data, held.headers["ETag"]) == (304, b"", etag)
+    file(world, "01", plan(), officer(HOA_BINH), school_id=HOA_BINH)
+    changed = world.client.get(path, headers={**headers, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert (
+        next(r for r in changed.get_json()["schools"] if r["school_id"] == HOA_BINH)["cells"]["PLAN"][
+            "status"
+        ]
+        == "on_time"
+    )
+
+
 ROUND_METRIC = "thidua_watcher_last_round_timestamp_seconds"
 
 

@@ -12,6 +12,7 @@ from services.scoring.app import exports, queries, rebuilds, visibility
 from services.scoring.service import Scoring
 from shared.auth import ACADEMY_ADMIN, OPERATOR, current_principal, require
 from shared.documents import attachment
+from shared.web.conditional import document, served
 from shared.web.docs import FILE, FREE_ARRAY, answers
 
 blp = Blueprint("scoring", __name__, description="Scores, targets, rankings, proposals (kết quả chấm điểm)")
@@ -45,22 +46,24 @@ def _service() -> Scoring:
 @blp.route("/score-cards/<int:year>/<school_id>")
 @require()
 @answers(blp, "The school's score card")
-def score_card(year: int, school_id: str) -> dict[str, Any]:
-    """Return a school's score card: which criterion gave or was verified, which filing cost what."""
+def score_card(year: int, school_id: str) -> Response:
+    """Return a school's score card: which criterion gave or was verified, which filing cost what (with
+    an ETag: 304 to a client that holds this revision)."""
     visibility.require_school(_service(), current_principal(), year, school_id)
-    return queries.result(_service(), year, "school_score", school_id)
+    return served(document(queries.result(_service(), year, "school_score", school_id)))
 
 
 @blp.route("/score-tables/<int:year>/<cluster_id>")
 @require()
 @answers(blp, "The cluster's ranked score table")
 @blp.arguments(AsOfQuery, location="query")
-def score_table(query: dict[str, Any], year: int, cluster_id: str) -> dict[str, Any]:
-    """Return a cluster's ranked score table, now or as it stood at ``as_of``."""
+def score_table(query: dict[str, Any], year: int, cluster_id: str) -> Response:
+    """Return a cluster's ranked score table, now or as it stood at ``as_of`` (with an ETag: 304 to a
+    client that holds it)."""
     visibility.require_cluster(_service(), current_principal(), cluster_id)
     if query.get("as_of"):
-        return queries.score_table_as_of(_service(), year, cluster_id, query["as_of"])
-    return queries.result(_service(), year, "score_table", cluster_id)
+        return served(document(queries.score_table_as_of(_service(), year, cluster_id, query["as_of"])))
+    return served(document(queries.result(_service(), year, "score_table", cluster_id)))
 
 
 @blp.route("/score-tables/<int:year>/<cluster_id>/export")

@@ -6,7 +6,7 @@ into a shadow database by a consumer group of their own; once it has caught up, 
 live database takes the scoring consumer's lock (so the live consumer waits), lets the shadow read what
 arrived meanwhile, replaces the live facts, inputs and tracking rows with the shadow's, and recomputes
 every cluster: results that changed are published with the next revision, the others stay. Events the
-live consumer applies after the swap find their tracking row when the shadow had them already. The
+live consumer reads after the swap are below its positions (the shadow's) when the shadow had them. The
 journal keeps each rebuild's state and progress for the CLI and the console.
 """
 
@@ -149,8 +149,10 @@ def rebuild_beside(service: Scoring, progress: Progress | None = None, timeout: 
 
 
 def _swap(conn: sa.Connection, shadow: sa.Engine, shadow_consumer: str) -> None:
-    """Replace the live facts, inputs and scoring tracking rows with the shadow's, in the live transaction."""
+    """Replace the live facts, inputs, and the scoring consumer's positions and tracking rows with the
+    shadow's, in the live transaction."""
     tracking = tables.processed_events
+    positions = tables.consumer_positions
     with shadow.connect() as source:
         for table in (*tables.FACT_TABLES, tables.inputs):
             conn.execute(table.delete())
@@ -161,6 +163,9 @@ def _swap(conn: sa.Connection, shadow: sa.Engine, shadow_consumer: str) -> None:
         conn.execute(tracking.delete().where(tracking.c.consumer == LIVE_CONSUMER))
         rows = source.execute(sa.select(tracking).where(tracking.c.consumer == shadow_consumer)).mappings()
         _copy(conn, tracking, [{**r, "consumer": LIVE_CONSUMER} for r in rows])
+        conn.execute(positions.delete().where(positions.c.consumer == LIVE_CONSUMER))
+        rows = source.execute(sa.select(positions).where(positions.c.consumer == shadow_consumer)).mappings()
+        _copy(conn, positions, [{**r, "consumer": LIVE_CONSUMER} for r in rows])
 
 
 def _copy(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], chunk: int = 5000) -> None:

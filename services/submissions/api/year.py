@@ -22,6 +22,7 @@ from services.submissions.app import board, confirmations, documents, eligibilit
 from shared.auth import ACADEMY_ADMIN, CLUSTER_HEAD, SCHOOL_OFFICER, current_principal, require
 from shared.documents import EXTENSIONS
 from shared.errors import NotFound, RuleBroken
+from shared.web.conditional import document, served
 from shared.web.docs import FILE, answers, uploads
 
 blp = Blueprint("year", __name__, description="Documents, status board, eligibility (tư cách bình xét)")
@@ -59,9 +60,13 @@ def download_document(sha256: str) -> Response:
 @require()
 @answers(blp, "Each school and cluster the caller reads, by each required filing")
 @blp.arguments(BoardQuery, location="query")
-def status_board(query: dict[str, Any]) -> dict[str, Any]:
-    """Return each school by each required filing of a year: missing, on time, late, amended or exempt."""
-    return board.status_board(service(), current_principal(), query["year"], query.get("cluster_id"))
+def status_board(query: dict[str, Any]) -> Response:
+    """Return each school by each required filing of a year: missing, on time, late, amended or exempt.
+
+    Served as a document: kept encoded while the data does not change, with an ETag (304 to a client
+    that holds it)."""
+    principal, cluster_id = current_principal(), query.get("cluster_id")
+    return served(board.status_board(service(), principal, query["year"], cluster_id, document))
 
 
 @blp.route("/eligibility")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -51,18 +52,23 @@ FORM_09_COPIES = 2
 
 
 def status_board(
-    service: Submissions, principal: Principal, year: int, cluster_id: str | None = None
-) -> dict[str, Any]:
+    service: Submissions,
+    principal: Principal,
+    year: int,
+    cluster_id: str | None = None,
+    shape: Callable[[dict[str, Any]], Any] = dict,
+) -> Any:
     """Return the state of every required filing of the year for the schools and clusters one reads.
 
-    The answer is kept per (year, cluster, what the caller reads) until the service's data changes.
+    The answer is kept per (year, cluster, what the caller reads, shape) until the service's data
+    changes, in the ``shape`` it is served in (the API keeps it as the JSON document it sends).
     """
     today = local_date(service.clock())  # a returned filing lapses by the day: the day is part of the key
     with service.reader.connect() as conn:
         scope = visibility.scope(conn, principal)
         version = data_version(conn, events, consumer_positions)
-        key = (year, cluster_id, scope, today)
-        return BOARDS.get(key, version, lambda: _board(conn, scope, year, cluster_id, today))
+        key = (year, cluster_id, scope, today, shape)
+        return BOARDS.get(key, version, lambda: shape(_board(conn, scope, year, cluster_id, today)))
 
 
 BOARDS = VersionedCache()
