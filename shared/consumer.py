@@ -355,17 +355,21 @@ class ConsumerRunner:
     ) -> list[Consumed]:
         """Return the items to apply: past the held positions, each record once, and those checked by
         event id (see the module) not applied before."""
-        fresh, checked, seen = [], set(), set()
+        fresh, checked, nexts = [], set(), dict(held)  # a partition's records come in offset order
         unplaced = any(offset == 0 for offset in held.values()) and self._has_tracking_rows(conn)
+        every = self._checking_ids or self.options.checks_event_ids
         for item in items:
             record = item.record
             tp = (record.topic, record.partition)
-            if record.offset < held[tp] or (tp, record.offset) in seen or self._redriven_for_another(record):
+            if record.offset < nexts[tp]:
                 self._duplicate()
                 continue
-            seen.add((tp, record.offset))
-            first = unplaced and held[tp] == 0
-            if self._checking_ids or self.options.checks_event_ids or first or _may_be_a_copy(record):
+            nexts[tp] = record.offset + 1
+            relayed, redriven_for = _marks(record.headers)
+            if redriven_for and redriven_for != self.projection.name:
+                self._duplicate()  # another consumer dead-lettered it: this one applied the original
+                continue
+            if every or not relayed or (unplaced and held[tp] == 0):
                 checked.add(item.event.id)
             fresh.append(item)
         if not checked:
@@ -386,11 +390,6 @@ class ConsumerRunner:
         re-drive): then a partition's first batch may repeat what those rows hold."""
         mine = self.tracking.c.consumer == self.projection.name
         return conn.execute(sa.select(self.tracking.c.event_id).where(mine).limit(1)).first() is not None
-
-    def _redriven_for_another(self, record: Record) -> bool:
-        """Return whether a re-driven record was dead-lettered by another consumer (this one applied it)."""
-        owner = record.header(REDRIVEN_FOR_HEADER)
-        return owner is not None and owner.decode() != self.projection.name
 
     def _duplicate(self) -> None:
         self.stats.duplicates += 1
@@ -447,9 +446,21 @@ class ConsumerRunner:
         )
 
 
-def _may_be_a_copy(record: Record) -> bool:
-    """Return whether a record may repeat one before it: re-driven from a DLQ, or not a relay's."""
-    return record.header(REDRIVEN_HEADER) is not None or record.header(POSITION_HEADER) is None
+def _marks(headers: Sequence[tuple[str, bytes]]) -> tuple[bool, str | None]:
+    """Return, in one pass over a record's headers, whether a relay published it and not a re-drive
+    (its store position, no re-drive mark), and the consumer a re-drive is for ("" when it names none)."""
+    position = redriven = False
+    redriven_for = None
+    for name, value in headers:
+        if name == POSITION_HEADER:
+            position = True
+        elif name == REDRIVEN_HEADER:
+            redriven = True
+        elif name == REDRIVEN_FOR_HEADER:
+            redriven_for = value.decode(errors="replace")
+    if redriven and redriven_for is None:
+        redriven_for = ""  # a re-drive of an older release: every consumer checks its event id
+    return position and not redriven, redriven_for
 
 
 def _next_offsets(records: Sequence[Record]) -> dict[TopicPartition, int]:

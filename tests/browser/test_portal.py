@@ -211,6 +211,7 @@ def test_the_academy_extends_a_deadline_only_with_a_reason(browser, running) -> 
     assert "Đã ghi nhận: gia hạn" in page.inner_text("main")
     own = page.inner_text("#gia-han-rieng")
     assert "Trường Chính trị tỉnh Yên Bái" in own and "30/11/2023" in own and "sch_" not in own
+    page.locator("#gia-han").screenshot(path=str(SCREENSHOTS / "portal-extension-one-school.png"))
     campaign = requests.get(f"{running.urls['registry']}/campaigns/2023", headers=ADMIN, timeout=10).json()
     report = next(d for d in campaign["content"]["deadlines"] if d["code"] == "YEAR_END_REPORT")
     assert (report["due"], list(report["extended_for"].values())) == ("2023-11-20", ["2023-11-30"])
