@@ -15,7 +15,7 @@ from shared import tracing
 from shared.bus import Bus
 from shared.bus.factory import bus_of
 from shared.catalogue import Catalogue
-from shared.db import create_engine
+from shared.db import create_engine, serialise
 from shared.envelope import Envelope
 from shared.eventstore import ANY_VERSION, Context, EventStore, NewEvent
 from shared.handlers import Handlers
@@ -120,10 +120,21 @@ class ServiceContext:
             self.clock = lambda: fixed
 
     @contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
-        """Begin a write transaction that holds the write lock, so checks and appends cannot interleave."""
+    def transaction(self, scope: str | None = None) -> Iterator[sa.Connection]:
+        """Begin a write transaction in which a use case reads what it decides on and records.
+
+        Without a ``scope`` it holds the service's write lock from the start, so no other command's
+        checks and appends interleave with its own. With one (a use case whose rules concern that scope
+        alone, such as one filer's filings of one form), it holds a lock of that scope only, and the write
+        lock from its append to its commit (the append takes it: positions stay gap-free for the relay),
+        so commands of other scopes decide meanwhile. On SQLite every write transaction holds the
+        database's single write lock from its start either way.
+        """
         with self.engine.begin() as conn:
-            self.store.lock_writes(conn)
+            if scope is None:
+                self.store.lock_writes(conn)
+            else:
+                serialise(conn, f"{self.settings.service}:{scope}")
             yield conn
 
     @property

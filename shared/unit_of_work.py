@@ -43,8 +43,9 @@ class UnitOfWork(Protocol):
         """Return an engine for reads that take no write lock (what a round of checks scans first)."""
         ...
 
-    def transaction(self) -> AbstractContextManager[sa.Connection]:
-        """Begin the write transaction in which the use case reads its snapshot and records."""
+    def transaction(self, scope: str | None = None) -> AbstractContextManager[sa.Connection]:
+        """Begin the write transaction in which the use case reads its snapshot and records (under the
+        service's write lock, or a lock of ``scope`` alone until its append: shared.service)."""
         ...
 
     def record(
@@ -100,8 +101,9 @@ class InMemoryUnitOfWork:
         return self.engine
 
     @contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
-        """Begin a transaction; what it recorded counts only once it commits."""
+    def transaction(self, scope: str | None = None) -> Iterator[sa.Connection]:
+        """Begin a transaction (one at a time in memory, whatever the scope); what it recorded counts
+        only once it commits."""
         pending: list[Envelope] = []
         self._pending = pending
         with self.engine.begin() as conn:

@@ -33,9 +33,17 @@ def submission_stream(submission_id: str) -> str:
 def file_form(
     service: FilingWork, principal: Principal, command: FileForm, context: Context
 ) -> dict[str, Any]:
-    """File a form: gather the year, the filer and earlier filings; record what the domain decides."""
+    """File a form: gather the year, the filer and earlier filings; record what the domain decides.
+
+    Its rules concern one filer's filings of one form (a one-off form is filed once), so it holds a lock
+    of that scope, not the service's write lock, until its append: filers do not wait on one another. A
+    form filed any number of times (an inspection's minutes) has no such rule: its scope is the filing.
+    """
     form = decide.form_of(command.form)
-    with service.transaction() as conn:
+    submission_id = f"sub_{uuid.uuid4().hex[:16]}"
+    filer = command.school_id if form.filer == SCHOOL else command.cluster_id
+    scope = f"filing:{submission_id}" if form.repeatable else f"filing:{command.year}:{form.code}:{filer}"
+    with service.transaction(scope) as conn:
         campaign = lookups.campaign(conn, command.year)
         school = lookups.known_school(conn, command.school_id) if command.school_id else None
         school_cluster = lookups.cluster_of(conn, command.year, school["school_id"]) if school else None
@@ -53,7 +61,6 @@ def file_form(
             existing=lookups.filed(conn, command.year, form.code, filer_id) if filer_id else None,
             documents=document_refs(service, command.documents, dict(command.document_names)),
         )
-        submission_id = f"sub_{uuid.uuid4().hex[:16]}"
         event = decide.file_form(principal, command, snapshot, submission_id)
         service.record(conn, submission_stream(submission_id), [event], context, 0)
         return opened(service, conn, lookups.submission(conn, submission_id))

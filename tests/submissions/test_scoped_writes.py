@@ -1,0 +1,49 @@
+"""Filing decides under a lock of its scope (one filer's form), not the service's write lock: filers do
+not wait on one another, and two filings of one filer's one-off form still decide one after the other."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from shared.db import serialise
+from tests.submissions.conftest import HOA_BINH, PHU_THO, World, officer, plan, seeded_world
+
+
+def filing_in_thread(world: World, school: str, answers: dict[str, Any]) -> threading.Thread:
+    """Start filing a school's Form 01 through the API in a thread of its own (its own client)."""
+    client = world.client.application.test_client()
+
+    def post() -> None:
+        body = {"year": 2023, "form": "01", "school_id": school, "payload": plan()}
+        answers[school] = client.post("/filings", json=body, headers=officer(school)).status_code
+
+    thread = threading.Thread(target=post, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_filer_waits_only_on_its_own_scope(tmp_path: Path, postgres_url: str) -> None:
+    world = seeded_world(tmp_path, postgres_url, f"file:{tmp_path / 'eventlog.sqlite'}")
+    try:
+        holder = world.service.engine.connect()
+        holder.begin()
+        serialise(holder, "submissions:filing:2023:01:" + HOA_BINH)  # Hòa Bình's Form 01, deciding
+        answers: dict[str, Any] = {}
+        other = filing_in_thread(world, PHU_THO, answers)
+        other.join(20.0)
+        assert answers.get(PHU_THO) == 201, "another school files meanwhile"
+        same = filing_in_thread(world, HOA_BINH, answers)
+        same.join(1.0)
+        assert same.is_alive(), "the same school's Form 01 waits for the decision in flight"
+        holder.rollback()
+        holder.close()
+        same.join(20.0)
+        assert answers.get(HOA_BINH) == 201
+        again = filing_in_thread(world, HOA_BINH, answers)
+        again.join(20.0)
+        assert answers[HOA_BINH] == 409, "then a second one is refused: a one-off form is filed once"
+    finally:
+        world.service.close()
+        world.registry.close()
