@@ -101,12 +101,13 @@ def with_deadline_extended(content: Mapping[str, Any], extension: Mapping[str, A
 
 def due_for(deadline: Mapping[str, Any], filer_id: str | None = None) -> date:
     """Return the day a filer must file a deadline by: the deadline's, or its own extension if later."""
-    due = _day(deadline["due"])
+    due = day_of(deadline["due"])
     own = deadline.get("extended_for", {}).get(filer_id) if filer_id else None
-    return max(due, _day(own)) if own else due
+    return max(due, day_of(own)) if own else due
 
 
-def _day(value: Any) -> date:
+def day_of(value: Any) -> date:
+    """Return a day given as a date or as its ISO text (a campaign's days, kept as JSON)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from services.vocabulary import due_for
+from services.vocabulary import day_of, due_for
 from shared.errors import Conflict, RuleBroken
 from shared.eventstore import NewEvent
 from shared.time import local_date
@@ -62,7 +62,7 @@ def open_campaign(content: dict[str, Any], now: datetime) -> NewEvent:
     its year was opened. Extensions for single filers are not opened with: each is recorded on its own.
     """
     today = local_date(now)
-    day = _day(content.get("opened_on") or today)
+    day = day_of(content.get("opened_on") or today)
     if day > today:
         raise RuleBroken(
             "a campaign cannot count as opened on a later day than today",
@@ -179,8 +179,4 @@ def deadline_filer(current: Mapping[str, Any], code: str) -> str | None:
 
 
 def _due(deadline: Mapping[str, Any]) -> date:
-    return _day(deadline["due"])
-
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return day_of(deadline["due"])
