@@ -61,14 +61,18 @@ class Worker:
         self.bus_warnings = bus_warnings
         self.stop = threading.Event()
         self.failed: dict[str, str] = {}
-        self.threads: dict[str, threading.Thread] = {}
+        # every loop's thread exists from the start, so health never reads a half-filled table
+        self.threads = {
+            name: threading.Thread(target=self._guard, args=(name, loop), name=name, daemon=True)
+            for name, loop in self.loops.items()
+        }
+        self.started = threading.Event()
 
     def run(self) -> None:
         """Run every loop until told to stop, then close them; raise LoopDied if one of them died."""
-        for name, loop in self.loops.items():
-            thread = threading.Thread(target=self._guard, args=(name, loop), name=name, daemon=True)
-            self.threads[name] = thread
+        for thread in self.threads.values():
             thread.start()
+        self.started.set()
         for thread in self.threads.values():
             while thread.is_alive():
                 thread.join(0.5)
@@ -104,10 +108,11 @@ class Worker:
         return released
 
     def healthy(self) -> bool:
-        """Return whether every loop is still running (or was told to stop) and none is stuck in a step."""
+        """Return whether every loop runs or starts (or was told to stop) and none is stuck in a step."""
         if self.failed or any(getattr(loop, "stuck", False) for loop in self.loops.values()):
             return False
-        return all(t.is_alive() or self.stop.is_set() for t in self.threads.values())
+        # a thread not started yet is starting, not dead: the health port opens before the loops start
+        return all(t.is_alive() or t.ident is None or self.stop.is_set() for t in self.threads.values())
 
     def status(self) -> dict[str, Any]:
         """Return each loop's state (lease held or standing by, partitions held) and topic warnings."""
@@ -115,6 +120,8 @@ class Worker:
         for name, loop in self.loops.items():
             thread = self.threads.get(name)
             entry: dict[str, Any] = {"alive": bool(thread and thread.is_alive())}
+            if thread is not None and thread.ident is None:
+                entry["starting"] = True
             describe = getattr(loop, "describe", None)
             if describe is not None:
                 entry.update(describe())

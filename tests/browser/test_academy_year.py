@@ -26,6 +26,7 @@ import pytest
 import requests
 from docx import Document
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from services.demo import LATE_FORM_09
 from services.vocabulary import OUTBOUND_PREFIX
@@ -320,7 +321,7 @@ def test_a_late_form_09_is_awarded_in_a_supplementary_decision_and_each_province
     page.screenshot(path=str(SCREENSHOTS / "portal-awards-supplementary.png"), full_page=True)
     phone(page, "portal-awards-supplementary-phone.png")
     page.click("button:has-text('Xem lại trước khi ban hành')")
-    assert page.locator("#duoc-khen-thuong li").count() == 1
+    expect(page.locator("#duoc-khen-thuong li")).to_have_count(1)
     page.click("button:has-text('Xác nhận ban hành')")
     assert "Đã ban hành Quyết định khen thưởng bổ sung số 27-QĐ/HVCTQG" in page.inner_text("main")
     issued = requests.get(
@@ -364,7 +365,7 @@ def test_the_register_keeps_each_award_under_the_school_that_carries_it_now(brow
     academy_signs_in(page, running)
     page.click("header nav a:text-is('Sổ khen thưởng')")
     rows = page.locator("#so-khen-thuong tbody tr")
-    assert rows.count() == 18
+    expect(rows).to_have_count(18)
     page.select_option("#truong", label="Trường Chính trị tỉnh Phú Thọ")  # the school of the 2025 merger
     page.click("button:has-text('Xem')")
     register = page.locator("#so-khen-thuong").inner_text()
@@ -591,10 +592,12 @@ def test_each_reviewer_has_a_queue_named_by_filer_with_filters_paging_and_accept
     page.select_option("#tinh-trang", "pending")
     page.click("#loc button")
     rows = page.locator("#hang-doi tbody tr")
-    assert rows.count() == 8 and "Cụm thi đua" in rows.first.inner_text()
+    expect(rows).to_have_count(8)
+    assert "Cụm thi đua" in rows.first.inner_text()
     page.fill("#tim", "bắc trung")
     page.click("#loc button")
-    assert rows.count() == 1 and "Bắc Trung Bộ" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    assert "Bắc Trung Bộ" in rows.first.inner_text()
     page.fill("#tim", "")
     page.click("#loc button")
     boxes = page.locator("#hang-doi input[name=chon]")
@@ -701,7 +704,9 @@ def test_the_academy_takes_its_lists_away_as_workbooks_a_person_can_read(browser
         and sheet.cell(sheet.max_row, 1).value == "Toàn quốc"
     )
     page.click("header nav a:text-is('Tài khoản')")
-    offered = page.locator("#tenant optgroup[data-role=school_officer] option").all_inner_texts()
+    schools = page.locator("#tenant optgroup[data-role=school_officer] option")
+    expect(schools).to_have_count(68)  # the page may still be loading when the click returns
+    offered = schools.all_inner_texts()
     assert len(offered) == len(set(offered)) == 68  # the schools in place today, each name once
     page.fill("#tim-don-vi", "lâm đồng")  # a long picker narrowed by typing
     visible = page.locator("#tenant option").evaluate_all("os => os.filter(o => !o.hidden).map(o => o.text)")
@@ -733,7 +738,8 @@ def test_the_academy_exports_and_erases_one_officers_data_and_every_page_then_re
     page.fill("#tim", erased["email"].upper())
     page.click("#tim-nguoi button")
     rows = page.locator("#nguoi-duoc-neu-ten tbody tr")
-    assert rows.count() == 1 and "Cán bộ phụ trách thi đua (Mẫu số 03)" in rows.inner_text()
+    expect(rows).to_have_count(1)
+    assert "Cán bộ phụ trách thi đua (Mẫu số 03)" in rows.inner_text()
     no_serious_violations(page, "the people the filings name")
     page.screenshot(path=str(SCREENSHOTS / "portal-personal-data.png"), full_page=True)
     page.click(f"#nguoi-duoc-neu-ten a:text-is('{erased['name']}')")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from services.vocabulary import SUBMISSIONS_TOPIC
 from shared import operator
@@ -167,7 +168,8 @@ def test_the_status_board_shows_each_filing_state_in_its_colour(browser, suite) 
     page.fill("#tim-su-kien input[name=partition]", partition)
     page.fill("#tim-su-kien input[name=offset]", offset)
     page.click("#tim-su-kien button")
-    assert page.locator("#events tr").count() == 2 and "tự cập nhật" not in page.locator("h1").inner_text()
+    expect(page.locator("#events tr")).to_have_count(2)
+    assert "tự cập nhật" not in page.locator("h1").inner_text()
     event_id = page.locator("#events a").first.get_attribute("href").rsplit("/", 1)[-1]
     page.goto(f"{urls['console']}/console/events?event_id={event_id}")
     assert page.locator("#events tr").count() == 2

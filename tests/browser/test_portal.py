@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, wait_for
 from tests.browser.portal_suite import (
@@ -532,7 +533,7 @@ def test_the_academy_confirms_its_password_and_code_before_renewing_recovery_cod
     assert "Đã xác nhận" in page.inner_text("main")
     page.screenshot(path=str(SCREENSHOTS / "portal-security-confirmed.png"), full_page=True)
     page.click("#ma-du-phong-moi")
-    assert page.locator("#ma-du-phong li").count() == 10
+    expect(page.locator("#ma-du-phong li")).to_have_count(10)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{running.portal}/bao-mat/")
     page.screenshot(path=str(SCREENSHOTS / "portal-security-phone.png"), full_page=True)

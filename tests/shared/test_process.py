@@ -82,8 +82,11 @@ def test_the_health_endpoint_reports_each_loop_and_the_topic_warnings() -> None:
             ended.append(died)
 
     thread = threading.Thread(target=run)
-    thread.start()
     server = serve_health(worker, 0)  # it binds a port of its own
+    status, body = get(f"http://127.0.0.1:{server.server_address[1]}/healthz")
+    assert status == 200, "a worker whose loops have not started yet is starting, not failing"
+    thread.start()
+    assert worker.started.wait(5)
     port = server.server_address[1]
     try:
         status, body = get(f"http://127.0.0.1:{port}/readyz")
