@@ -243,12 +243,14 @@ PURE_FIXTURES = {
 }
 """Fixtures a fast test may use: none reaches a database file, a socket or a process."""
 CONTRACT_MODULES = {
+    "test_bulk_rebuild",
     "test_bus_contract",
     "test_consumer",
     "test_embedded_log",
     "test_eventstore",
     "test_leases",
     "test_migrations",
+    "test_positions",
     "test_read_order",
     "test_recovery_positions",
     "test_relay",
