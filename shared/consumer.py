@@ -187,8 +187,26 @@ class ConsumerRunner:
         if self._subscription is None:
             topics = list(self.projection.topics)
             self.bus.ensure_topics([*topics, *(dlq_topic(t) for t in topics)])
-            self._subscription = self.bus.subscribe(self.projection.name, topics)
+            self._subscription = self.bus.subscribe(self.projection.name, topics, self.own_positions)
         return self._subscription
+
+    def own_positions(self, partitions: Sequence[TopicPartition]) -> dict[TopicPartition, int]:
+        """Return where this consumer's positions say it goes on in the partitions it is given (the bus
+        seeks there); none when the database does not answer (then the group's offsets are used)."""
+        table = self.positions
+        query = sa.select(table.c.topic, table.c.partition, table.c.next_offset).where(
+            table.c.consumer == self.projection.name
+        )
+        wanted = set(partitions)
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+        except sa.exc.SQLAlchemyError as exc:
+            log.warning(
+                "consumer %s: positions unreadable (%s); using the group's", self.projection.name, exc
+            )
+            return {}
+        return {(r.topic, r.partition): int(r.next_offset) for r in rows if (r.topic, r.partition) in wanted}
 
     def assigned(self) -> list[TopicPartition]:
         """Return the partitions this replica holds now (for /readyz)."""

@@ -10,6 +10,7 @@ from shared.bus.base import (
     Record,
     RecordTooLarge,
     Start,
+    StartAt,
     Subscription,
     TopicPartition,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "Record",
     "RecordTooLarge",
     "Start",
+    "StartAt",
     "Subscription",
     "TopicPartition",
     "make_bus",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 TopicPartition = tuple[str, int]
+StartAt = Callable[[Sequence[TopicPartition]], Mapping[TopicPartition, int]]
+"""Where a consumer keeps its own positions (with its effects): asked for the partitions a member is given,
+it answers the next offset to read of those it has one for; the others start at the group's offsets."""
 
 
 class BusUnavailable(Exception):
@@ -201,8 +204,9 @@ class Bus(Protocol):
         """Return the newest committed record of each partition of a topic (none for an empty one)."""
         ...
 
-    def subscribe(self, group: str, topics: Sequence[str]) -> Subscription:
-        """Join a consumer group on some topics, starting from its committed offsets or the earliest."""
+    def subscribe(self, group: str, topics: Sequence[str], start_at: StartAt | None = None) -> Subscription:
+        """Join a consumer group on some topics, starting each partition given to this member where
+        ``start_at`` says, else from the group's committed offsets or the earliest."""
         ...
 
     def ping(self) -> bool:

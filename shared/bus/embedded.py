@@ -26,6 +26,7 @@ from shared.bus.base import (
     Publisher,
     Record,
     Start,
+    StartAt,
     TopicPartition,
 )
 from shared.db import create_engine
@@ -139,9 +140,11 @@ class EmbeddedBus:
             next_offsets[tp] += 1
         conn.execute(_log.insert(), rows)
 
-    def subscribe(self, group: str, topics: Sequence[str]) -> EmbeddedSubscription:
-        """Start reading the topics as a group, from its committed offsets."""
-        return EmbeddedSubscription(self, group, list(topics))
+    def subscribe(
+        self, group: str, topics: Sequence[str], start_at: StartAt | None = None
+    ) -> EmbeddedSubscription:
+        """Start reading the topics as a group, where ``start_at`` says, else from its committed offsets."""
+        return EmbeddedSubscription(self, group, list(topics), start_at)
 
     def ping(self) -> bool:
         """Return whether the log file can be read."""
@@ -242,10 +245,11 @@ class EmbeddedBus:
 class EmbeddedSubscription:
     """A group's reader of some topics of the embedded log."""
 
-    def __init__(self, bus: EmbeddedBus, group: str, topics: list[str]):
+    def __init__(self, bus: EmbeddedBus, group: str, topics: list[str], start_at: StartAt | None = None):
         self.bus = bus
         self.group = group
         self.topics = topics
+        self.start_at = start_at
         self._positions: dict[TopicPartition, int] | None = None
         self._read_empty_at: int | None = None
         """The log's data version when a read last found nothing: until it moves, nothing is new."""
@@ -348,20 +352,21 @@ class EmbeddedSubscription:
             return records
 
     def _load_positions(self, conn: sa.Connection) -> dict[TopicPartition, int]:
-        """Start from the committed offsets on first use; pick up partitions of topics created later."""
+        """Start where the consumer's own positions say, else from the committed offsets, on first use;
+        pick up partitions of topics created later."""
         if self._positions is None:
             self._positions = {}
-        committed = None
-        for tp in self.bus.partitions_of(conn, self.topics):
-            if tp not in self._positions:
-                if committed is None:
-                    committed = {
-                        (r.topic, r.partition): r.offset
-                        for r in conn.execute(
-                            sa.select(_group_offsets).where(_group_offsets.c.group_id == self.group)
-                        )
-                    }
-                self._positions[tp] = committed.get(tp, 0)
+        new = [tp for tp in self.bus.partitions_of(conn, self.topics) if tp not in self._positions]
+        if new:
+            committed = {
+                (r.topic, r.partition): r.offset
+                for r in conn.execute(
+                    sa.select(_group_offsets).where(_group_offsets.c.group_id == self.group)
+                )
+            }
+            own = self.start_at(new) if self.start_at is not None else {}
+            for tp in new:
+                self._positions[tp] = own.get(tp, committed.get(tp, 0))
         return self._positions
 
 

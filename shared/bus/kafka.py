@@ -31,6 +31,7 @@ from shared.bus.base import (
     Record,
     RecordTooLarge,
     Start,
+    StartAt,
     TopicPartition,
 )
 from shared.bus.kafka_client import KafkaClient
@@ -145,10 +146,13 @@ class KafkaBus(KafkaClient):
         """Return the newest committed record of each partition of a topic."""
         return kafka_reads.last_records(self, topic, window)
 
-    def subscribe(self, group: str, topics: Sequence[str]) -> KafkaSubscription:
-        """Join a consumer group; offsets are committed only by ``commit``."""
+    def subscribe(
+        self, group: str, topics: Sequence[str], start_at: StartAt | None = None
+    ) -> KafkaSubscription:
+        """Join a consumer group; offsets are committed only by ``commit``; each partition given to this
+        member starts where ``start_at`` says, else at the committed offset."""
         try:
-            return KafkaSubscription(self, group, list(topics))
+            return KafkaSubscription(self, group, list(topics), start_at)
         except KafkaError as exc:
             raise BusUnavailable(f"cannot join group {group}: {exc}") from exc
 

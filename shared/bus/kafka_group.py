@@ -15,12 +15,12 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from kafka import KafkaConsumer
+from kafka import ConsumerRebalanceListener, KafkaConsumer
 from kafka import TopicPartition as KafkaTopicPartition
 from kafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from shared.bus.base import BusUnavailable, OutgoingRecord, Publisher, Record, TopicPartition
+from shared.bus.base import BusUnavailable, OutgoingRecord, Publisher, Record, StartAt, TopicPartition
 from shared.bus.kafka_transactions import TransactionalPublisher
 
 log = logging.getLogger(__name__)
@@ -51,11 +51,12 @@ class Namespaced(Protocol):
 class KafkaSubscription:
     """A Kafka consumer in a group, committing offsets only when told."""
 
-    def __init__(self, bus: Namespaced, group: str, topics: list[str]):
+    def __init__(self, bus: Namespaced, group: str, topics: list[str], start_at: StartAt | None = None):
         self.bus = bus
         self.topics = [bus.physical(t) for t in topics]
         self._consumer = KafkaConsumer(**bus.consumer_config(group))
-        self._consumer.subscribe(self.topics)
+        self.start_at = start_at
+        self._consumer.subscribe(self.topics, listener=_Seeking(self) if start_at is not None else None)
         self._committed: dict[KafkaTopicPartition, int] = {}  # acknowledged by the coordinator
         self._requested: dict[KafkaTopicPartition, int] = {}  # sent, maybe not acknowledged yet
 
@@ -235,3 +236,30 @@ class KafkaSubscription:
     def assigned(self) -> list[TopicPartition]:
         """Return the partitions this member holds now."""
         return sorted((self.bus.logical(tp.topic), tp.partition) for tp in self._consumer.assignment())
+
+
+class _Seeking(ConsumerRebalanceListener):
+    """Seek each partition this member is given to where the consumer's own positions say (Kafka's
+    pattern for offsets kept with the effects): nothing it applied is fetched again. Should the question
+    fail, the partition starts at the committed offset, and the positions pass the repeats over."""
+
+    def __init__(self, subscription: KafkaSubscription):
+        self.subscription = subscription
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        """Nothing to do: the offsets are committed after each batch."""
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        """Seek the partitions given to this member to the consumer's own positions."""
+        subscription = self.subscription
+        if subscription.start_at is None or not assigned:
+            return
+        logical = {(subscription.bus.logical(tp.topic), tp.partition): tp for tp in assigned}
+        try:
+            own = subscription.start_at(list(logical))
+        except Exception:
+            log.warning("the consumer's own positions could not be read; starting at the committed offsets")
+            return
+        for tp, offset in own.items():
+            if tp in logical:
+                subscription._consumer.seek(logical[tp], offset)
