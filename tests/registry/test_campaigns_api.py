@@ -198,3 +198,41 @@ def test_29_february_is_carried_to_28_february() -> None:
 
     previous = {"year": 2024, "theme": "x", "deadlines": [{"code": "A", "due": "2024-02-29"}]}
     assert carried_into(previous, 2025, "y")["deadlines"] == [{"code": "A", "due": "2025-02-28"}]
+
+
+def test_only_the_academy_opens_a_year_and_extends_its_deadlines_whoever_asks(
+    client: FlaskClient, registry: Registry
+) -> None:
+    member = register(client, "A")
+    cluster = {"year": 2023, "name": "Cụm Tây Bắc", "region": "Bắc", "member_school_ids": [member]}
+    cluster_id = client.post("/clusters", json=cluster, headers=auth()).get_json()["cluster_id"]
+    content = make_campaign()
+    content["opened_on"] = "2023-02-20"
+    extension = {"due": "2023-03-20", "reason": "Trường bị ảnh hưởng bởi lũ"}
+    asks: list[tuple[str, str, dict[str, Any]]] = [
+        ("open", "/campaigns", content),
+        ("extend for all", "/campaigns/2023/deadlines/PLAN/extension", extension),
+        (
+            "extend for one",
+            "/campaigns/2023/deadlines/PLAN/extension",
+            {**extension, "filer_id": member, "due": "2023-03-25"},
+        ),
+    ]
+    refused: list[tuple[str, str | None]] = [
+        # every role but the Academy's, the school concerned and its cluster included
+        ("operator", None),
+        ("cluster_head", cluster_id),
+        ("school_officer", member),
+        ("provincial_viewer", "A"),
+        ("integration", "A"),
+    ]
+    for what, path, body in asks:
+        before = event_types(registry)
+        for role, tenant in refused:
+            answer = client.post(path, json=body, headers=auth(role, tenant))
+            assert answer.status_code == 403, (what, role, tenant, answer.get_json())
+            assert answer.get_json()["error"]["code"] == "forbidden", (what, role, tenant)
+        assert event_types(registry) == before, f"a refused {what} changes nothing"
+        granted = client.post(path, json=body, headers=auth("academy_admin"))
+        assert granted.status_code in (200, 201), (what, granted.get_json())
+    assert event_types(registry)[-3:] == ["CampaignOpened", "DeadlineExtended", "DeadlineExtended"]
