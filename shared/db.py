@@ -71,6 +71,10 @@ def transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
             log.exception("an action after a commit failed")
 
 
+INDEX_CHANGES = "read-model indexes"
+"""The lock under which indexes are dropped and built (shared.db.serialise)."""
+
+
 def secondary_indexes(tables: Sequence[sa.Table]) -> list[sa.Index]:
     """Return the tables' indexes that only speed reads (not unique): what a bulk load builds at its end."""
     return [
@@ -90,8 +94,9 @@ def indexes_after(engine: sa.Engine, tables: Sequence[sa.Table]) -> Iterator[Non
     """
     indexes = secondary_indexes(tables)
     with engine.begin() as conn:
+        serialise(conn, INDEX_CHANGES)
         for index in indexes:
-            index.drop(conn, checkfirst=True)
+            conn.execute(sa.schema.DropIndex(index, if_exists=True))
     try:
         yield
     finally:
@@ -99,12 +104,15 @@ def indexes_after(engine: sa.Engine, tables: Sequence[sa.Table]) -> Iterator[Non
 
 
 def restore_indexes(engine: sa.Engine, tables: Sequence[sa.Table]) -> None:
-    """Build any of the tables' secondary indexes that is missing (a bulk load that did not end)."""
+    """Build any of the tables' secondary indexes that is missing (a bulk load that did not end); one
+    statement each, under one lock: PostgreSQL's ``IF NOT EXISTS`` alone lets two replicas starting
+    together race on its catalogue."""
     indexes = secondary_indexes(tables)
     if indexes:
         with engine.begin() as conn:
+            serialise(conn, INDEX_CHANGES)
             for index in indexes:
-                index.create(conn, checkfirst=True)
+                conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
 def is_transient(error: BaseException) -> bool:

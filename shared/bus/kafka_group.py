@@ -55,8 +55,7 @@ class KafkaSubscription:
         self.bus = bus
         self.topics = [bus.physical(t) for t in topics]
         self._consumer = KafkaConsumer(**bus.consumer_config(group))
-        self.start_at = start_at
-        self._consumer.subscribe(self.topics, listener=_Seeking(self) if start_at is not None else None)
+        self._consumer.subscribe(self.topics, listener=None if start_at is None else _Seeking(self, start_at))
         self._committed: dict[KafkaTopicPartition, int] = {}  # acknowledged by the coordinator
         self._requested: dict[KafkaTopicPartition, int] = {}  # sent, maybe not acknowledged yet
 
@@ -243,8 +242,9 @@ class _Seeking(ConsumerRebalanceListener):
     pattern for offsets kept with the effects): nothing it applied is fetched again. Should the question
     fail, the partition starts at the committed offset, and the positions pass the repeats over."""
 
-    def __init__(self, subscription: KafkaSubscription):
+    def __init__(self, subscription: KafkaSubscription, start_at: StartAt):
         self.subscription = subscription
+        self.start_at = start_at
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         """Nothing to do: the offsets are committed after each batch."""
@@ -252,11 +252,11 @@ class _Seeking(ConsumerRebalanceListener):
     def on_partitions_assigned(self, assigned: Any) -> None:
         """Seek the partitions given to this member to the consumer's own positions."""
         subscription = self.subscription
-        if subscription.start_at is None or not assigned:
+        if not assigned:
             return
         logical = {(subscription.bus.logical(tp.topic), tp.partition): tp for tp in assigned}
         try:
-            own = subscription.start_at(list(logical))
+            own = self.start_at(list(logical))
         except Exception:
             log.warning("the consumer's own positions could not be read; starting at the committed offsets")
             return

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from shared.consumer import Consumed, ConsumerRunner
-from shared.db import indexes_after, secondary_indexes
+from shared.db import indexes_after, restore_indexes, secondary_indexes
 from tests.factories import CounterProjection, catalogue_for, make_envelope
 from tests.shared.conftest import World
 
@@ -97,3 +97,25 @@ def test_the_indexes_come_back_when_a_load_fails_and_when_a_consumer_starts(worl
     stop.set()  # the loop starts, builds what is missing, and ends at once
     runner.run(stop)
     assert index.name in indexes_of(world, table)
+
+
+def test_replicas_starting_together_build_a_missing_index_once_without_tripping(world: World) -> None:
+    table = notes(world)
+    [index] = secondary_indexes([table])
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            restore_indexes(world.engine, [table])
+        except BaseException as exc:  # the test reports whatever a replica hit
+            failures.append(exc)
+
+    for _round in range(5):  # PostgreSQL's catalogue race shows in some rounds, not every one
+        with world.engine.begin() as conn:
+            index.drop(conn)
+        replicas = [threading.Thread(target=start) for _ in range(6)]
+        for replica in replicas:
+            replica.start()
+        for replica in replicas:
+            replica.join(30)
+        assert failures == [] and index.name in indexes_of(world, table)
