@@ -36,9 +36,7 @@ from shared.db import (
     advance_positions,
     claim,
     hold_positions,
-    indexes_after,
     is_transient,
-    restore_indexes,
     serialise,
     transaction,
 )
@@ -85,8 +83,7 @@ class Projection(Protocol):
     """A read model fed by events: the consumer name, its topics, one apply and a reset.
 
     Optional members: ``options`` (a :class:`ConsumerOptions`); ``apply_batch(conn, items)``, which
-    replaces one ``apply`` per event when a read model can fold a batch into fewer statements;
-    ``bulk_tables``, the tables a rebuild loads in bulk (their secondary indexes built at its end); and
+    replaces one ``apply`` per event when a read model can fold a batch into fewer statements; and
     ``handlers`` (a shared.handlers.Handlers), checked against the runner's catalogue when the runner is
     made: a handler for a type the catalogue does not declare is an error at start.
     """
@@ -175,7 +172,6 @@ class ConsumerRunner:
         self._subscription: Subscription | None = None
         self._stop = threading.Event()  # set by the process's stop while ``run`` runs
         self._checking_ids = False  # while a policy reads its topics again after a recovery
-        self.bulk_tables: Sequence[sa.Table] = getattr(projection, "bulk_tables", ())
         self.options: ConsumerOptions = getattr(projection, "options", DEFAULT_OPTIONS)
         handlers = getattr(projection, "handlers", None)
         if handlers is not None:
@@ -226,7 +222,6 @@ class ConsumerRunner:
         """Consume until ``stop`` is set; the batch in hand is finished and committed first, unless it
         waits on an outage: then it is left uncommitted, to be read again by whoever consumes next."""
         self._stop = stop
-        restore_indexes(self.engine, self.bulk_tables)  # a rebuild killed mid-way left them out
         while not stop.is_set():
             self.step(poll_timeout, stop)
 
@@ -290,8 +285,7 @@ class ConsumerRunner:
             conn.execute(self.tracking.delete().where(self.tracking.c.consumer == self.projection.name))
             conn.execute(self.positions.delete().where(self.positions.c.consumer == self.projection.name))
         self.subscription.rewind()
-        with indexes_after(self.engine, self.bulk_tables):  # a bulk load: the read indexes at its end
-            self.run_until_caught_up(timeout, progress)
+        self.run_until_caught_up(timeout, progress)
 
     def resume_from_start(self, timeout: float = 600.0, progress: Progress | None = None) -> None:
         """Read the topics again from the earliest offset, keeping the read model and the tracking rows:

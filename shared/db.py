@@ -71,50 +71,6 @@ def transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
             log.exception("an action after a commit failed")
 
 
-INDEX_CHANGES = "read-model indexes"
-"""The lock under which indexes are dropped and built (shared.db.serialise)."""
-
-
-def secondary_indexes(tables: Sequence[sa.Table]) -> list[sa.Index]:
-    """Return the tables' indexes that only speed reads (not unique): what a bulk load builds at its end."""
-    return [
-        index
-        for table in tables
-        for index in sorted(table.indexes, key=lambda i: str(i.name))
-        if not index.unique
-    ]
-
-
-@contextmanager
-def indexes_after(engine: sa.Engine, tables: Sequence[sa.Table]) -> Iterator[None]:
-    """Drop the tables' secondary indexes for a bulk load and build them once it ends, failed or not.
-
-    Unique indexes and constraints stay: they are rules, not speed. A process killed during the load
-    leaves them missing; ``restore_indexes`` (called when a consumer starts) builds them again.
-    """
-    indexes = secondary_indexes(tables)
-    with engine.begin() as conn:
-        serialise(conn, INDEX_CHANGES)
-        for index in indexes:
-            conn.execute(sa.schema.DropIndex(index, if_exists=True))
-    try:
-        yield
-    finally:
-        restore_indexes(engine, tables)
-
-
-def restore_indexes(engine: sa.Engine, tables: Sequence[sa.Table]) -> None:
-    """Build any of the tables' secondary indexes that is missing (a bulk load that did not end); one
-    statement each, under one lock: PostgreSQL's ``IF NOT EXISTS`` alone lets two replicas starting
-    together race on its catalogue."""
-    indexes = secondary_indexes(tables)
-    if indexes:
-        with engine.begin() as conn:
-            serialise(conn, INDEX_CHANGES)
-            for index in indexes:
-                conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
-
-
 def is_transient(error: BaseException) -> bool:
     """Return whether an error says the database is unreachable or busy, not that the work is wrong."""
     return isinstance(error, sa.exc.DBAPIError) and (

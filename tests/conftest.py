@@ -243,7 +243,6 @@ PURE_FIXTURES = {
 }
 """Fixtures a fast test may use: none reaches a database file, a socket or a process."""
 CONTRACT_MODULES = {
-    "test_bulk_rebuild",
     "test_bus_contract",
     "test_consumer",
     "test_embedded_log",

@@ -45,7 +45,6 @@ class ScoringPolicy:
     topics = (REGISTRY_TOPIC, SUBMISSIONS_TOPIC)
     options = ConsumerOptions(serialised=True)  # results are computed from all facts: one at a time
     handlers = facts.FACTS
-    bulk_tables = (*FACT_TABLES, inputs)  # a rebuild loads them in bulk, their read indexes at its end
 
     def __init__(self, service: ServiceContext, computing: bool = True):
         self.service = service
