@@ -1,5 +1,6 @@
 """Filing decides under a lock of its scope (one filer's form), not the service's write lock: filers do
-not wait on one another, and two filings of one filer's one-off form still decide one after the other."""
+not wait on one another, and two filings of one filer's one-off form still decide one after the other.
+Reviewing, amending and reopening decide under the lock of their filing, and append at the version read."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.db import serialise
-from tests.submissions.conftest import HOA_BINH, PHU_THO, World, officer, plan, seeded_world
+from tests.submissions.conftest import HOA_BINH, PHU_THO, World, auth, file, officer, plan, seeded_world
 
 
 def filing_in_thread(world: World, school: str, answers: dict[str, Any]) -> threading.Thread:
@@ -44,6 +45,46 @@ def test_a_filer_waits_only_on_its_own_scope(tmp_path: Path, postgres_url: str) 
         again = filing_in_thread(world, HOA_BINH, answers)
         again.join(20.0)
         assert answers[HOA_BINH] == 409, "then a second one is refused: a one-off form is filed once"
+    finally:
+        world.service.close()
+        world.registry.close()
+
+
+def review_in_thread(world: World, submission_id: str, answers: dict[str, Any]) -> threading.Thread:
+    """Start accepting a filing through the API as the Academy, in a thread of its own (its own client)."""
+    client = world.client.application.test_client()
+
+    def post() -> None:
+        path = f"/filings/{submission_id}/review"
+        answers[submission_id] = client.post(path, json={"decision": "accept"}, headers=auth()).status_code
+
+    thread = threading.Thread(target=post, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_review_waits_only_on_its_own_filing(tmp_path: Path, postgres_url: str) -> None:
+    world = seeded_world(tmp_path, postgres_url, f"file:{tmp_path / 'eventlog.sqlite'}")
+    try:
+        held, other = (
+            file(world, "01", plan(), officer(school), school_id=school).get_json()["submission_id"]
+            for school in (HOA_BINH, PHU_THO)
+        )
+        holder = world.service.engine.connect()
+        holder.begin()
+        serialise(holder, f"submissions:filing:{held}")  # a decision on Hòa Bình's plan in flight
+        answers: dict[str, Any] = {}
+        review_in_thread(world, other, answers).join(20.0)
+        assert answers.get(other) == 200, "another filing is reviewed meanwhile"
+        same = review_in_thread(world, held, answers)
+        same.join(1.0)
+        assert same.is_alive(), "the held filing's review waits for the decision in flight"
+        holder.rollback()
+        holder.close()
+        same.join(20.0)
+        assert answers.get(held) == 200
+        review_in_thread(world, held, answers).join(20.0)
+        assert answers[held] == 409, "then accepting it again is refused: it is accepted already"
     finally:
         world.service.close()
         world.registry.close()

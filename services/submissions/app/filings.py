@@ -30,6 +30,11 @@ def submission_stream(submission_id: str) -> str:
     return f"submission-{submission_id}"
 
 
+def filing_scope(submission_id: str) -> str:
+    """Return the lock scope of one filing: what amending, reopening and reviewing it decide under."""
+    return f"filing:{submission_id}"
+
+
 def file_form(
     service: FilingWork, principal: Principal, command: FileForm, context: Context
 ) -> dict[str, Any]:
@@ -42,7 +47,7 @@ def file_form(
     form = decide.form_of(command.form)
     submission_id = f"sub_{uuid.uuid4().hex[:16]}"
     filer = command.school_id if form.filer == SCHOOL else command.cluster_id
-    scope = f"filing:{submission_id}" if form.repeatable else f"filing:{command.year}:{form.code}:{filer}"
+    scope = filing_scope(submission_id) if form.repeatable else f"filing:{command.year}:{form.code}:{filer}"
     with service.transaction(scope) as conn:
         campaign = lookups.campaign(conn, command.year)
         school = lookups.known_school(conn, command.school_id) if command.school_id else None
@@ -76,8 +81,11 @@ def amend_filing(
     context: Context,
     document_names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Replace a filing's content, as the domain decides: until its deadline, or once reopened or returned."""
-    with service.transaction() as conn:
+    """Replace a filing's content, as the domain decides: until its deadline, or once reopened or returned.
+
+    Its rules concern this filing alone, so it decides under the filing's lock and appends at the version
+    it read (or the one the caller expects): a write that came between is refused with 409."""
+    with service.transaction(filing_scope(submission_id)) as conn:
         current = lookups.submission(conn, submission_id)
         snapshot = Snapshot(
             campaign=lookups.campaign(conn, current["year"]),
@@ -86,15 +94,18 @@ def amend_filing(
             documents=document_refs(service, document_hashes, document_names),
         )
         event = decide.amend(principal, current, payload, snapshot)
-        service.record(conn, submission_stream(submission_id), [event], context, expected_version)
+        expected = current["version"] if expected_version is None else expected_version
+        service.record(conn, submission_stream(submission_id), [event], context, expected)
         return opened(service, conn, lookups.submission(conn, submission_id))
 
 
 def reopen_filing(service: FilingWork, submission_id: str, reason: str, context: Context) -> dict[str, Any]:
-    """Let a filing be amended once more after its deadline (the Academy's decision)."""
-    with service.transaction() as conn:
-        event = decide.reopen(lookups.submission(conn, submission_id), reason)
-        service.record(conn, submission_stream(submission_id), [event], context)
+    """Let a filing be amended once more after its deadline (the Academy's decision), under the filing's
+    lock, at the version read."""
+    with service.transaction(filing_scope(submission_id)) as conn:
+        current = lookups.submission(conn, submission_id)
+        event = decide.reopen(current, reason)
+        service.record(conn, submission_stream(submission_id), [event], context, current["version"])
         return opened(service, conn, lookups.submission(conn, submission_id))
 
 
@@ -106,11 +117,12 @@ def review_filing(
     reason: str,
     context: Context,
 ) -> dict[str, Any]:
-    """Accept a filing or return it with a reason, as the domain decides who may."""
-    with service.transaction() as conn:
+    """Accept a filing or return it with a reason, as the domain decides who may; under the filing's lock,
+    at the version read (reviews of other filings decide meanwhile)."""
+    with service.transaction(filing_scope(submission_id)) as conn:
         current = lookups.submission(conn, submission_id)
         event = decide.review_filing(principal, current, decision, reason, service.clock())
-        service.record(conn, submission_stream(submission_id), [event], context)
+        service.record(conn, submission_stream(submission_id), [event], context, current["version"])
         return opened(service, conn, lookups.submission(conn, submission_id))
 
 
