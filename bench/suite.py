@@ -31,6 +31,12 @@ class Running:
     admin: str
     cluster_head: str
     bus_url: str
+    processes: Suite
+
+    def stop_workers(self) -> None:
+        """Stop every service's worker (consumers, relays, watchers): the APIs alone on the machine."""
+        for service in SERVICES:
+            self.processes.stop(f"{service}-worker")
 
     def database(self, service: str) -> str:
         """Return the URL of a service's database."""
@@ -49,16 +55,21 @@ def databases(home: Path, postgres_server: str | None) -> Iterator[dict[str, str
 
 @contextmanager
 def running_suite(
-    bus_url: str | None = None, demo: bool = True, postgres_server: str | None = None
+    bus_url: str | None = None,
+    demo: bool = True,
+    postgres_server: str | None = None,
+    workers: int = WORKERS,
 ) -> Iterator[Running]:
     """Run the four services (API and worker each) on SQLite, or PostgreSQL when a server is given, and
-    the given bus (else the embedded log)."""
+    the given bus (else the embedded log); each API as ``workers`` gunicorn processes."""
     home = Path(tempfile.mkdtemp(prefix="thidua-bench-suite-"))
     with databases(home, postgres_server) as urls:
-        yield from _running(home, urls, bus_url, demo)
+        yield from _running(home, urls, bus_url, demo, workers)
 
 
-def _running(home: Path, databases: dict[str, str], bus_url: str | None, demo: bool) -> Iterator[Running]:
+def _running(
+    home: Path, databases: dict[str, str], bus_url: str | None, demo: bool, workers: int
+) -> Iterator[Running]:
     """Start the suite on these databases, yield it running, stop it."""
     suite = Suite(
         {
@@ -79,7 +90,7 @@ def _running(home: Path, databases: dict[str, str], bus_url: str | None, demo: b
         suite.run_role("registry", "seed")
         if demo:
             subprocess.run([sys.executable, "-m", "services.demo"], env=suite.env, cwd=ROOT, check=True)
-        urls = {service: suite.start_api(service, workers=WORKERS) for service in SERVICES}
+        urls = {service: suite.start_api(service, workers=workers) for service in SERVICES}
         suite.env.update({f"{s.upper()}_URL": url for s, url in urls.items()})
         for service in SERVICES:
             suite.start_worker(service)
@@ -97,6 +108,6 @@ def _running(home: Path, databases: dict[str, str], bus_url: str | None, demo: b
             120,
         )
         head = mint_token(SECRET, "bench", "cluster_head", "cl_2023_trung_du_bac")
-        yield Running(urls, databases, admin, head, suite.env["THIDUA_BUS_URL"])
+        yield Running(urls, databases, admin, head, suite.env["THIDUA_BUS_URL"], suite)
     finally:
         suite.stop_all()
