@@ -5,10 +5,13 @@ that already holds it (``If-None-Match``). Browsers are told to keep no authenti
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, request
+
+from shared.readcache import Version, VersionedCache
 
 
 @dataclass(frozen=True)
@@ -33,3 +36,9 @@ def served(found: Document) -> Response:
         answer = Response(found.body, mimetype="application/json")
     answer.set_etag(found.etag)
     return answer
+
+
+def kept(documents: VersionedCache, key: Hashable, version: Version, answer: Callable[[], Any]) -> Response:
+    """Serve the document kept for ``key`` while the data is at ``version``, made from ``answer`` (read
+    after the version, so never older than it) when there is none."""
+    return served(documents.get(key, version, lambda: document(answer())))

@@ -236,3 +236,22 @@ def test_only_the_academy_opens_a_year_and_extends_its_deadlines_whoever_asks(
         granted = client.post(path, json=body, headers=auth("academy_admin"))
         assert granted.status_code in (200, 201), (what, granted.get_json())
     assert event_types(registry)[-3:] == ["CampaignOpened", "DeadlineExtended", "DeadlineExtended"]
+
+
+def test_a_campaign_is_a_document_a_client_holding_it_gets_304_until_it_changes(
+    client: FlaskClient, registry: Registry
+) -> None:
+    open_campaign(client)
+    first = client.get("/campaigns/2023", headers=auth("operator"))
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and first.get_json()["year"] == 2023
+    held = client.get("/campaigns/2023", headers={**auth("operator"), "If-None-Match": etag})
+    assert (held.status_code, held.data, held.headers["ETag"]) == (304, b"", etag)
+    at(registry, "2023-03-01T09:00:00+07:00")
+    amended = make_campaign()
+    amended["award_rules"]["merit_quota"] = 3
+    assert client.put("/campaigns/2023", json=amended, headers=auth()).status_code == 200
+    changed = client.get("/campaigns/2023", headers={**auth("operator"), "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.get_json()["content"]["award_rules"]["merit_quota"] == 3
+    assert client.get("/campaigns/2024", headers={**auth("operator"), "If-None-Match": etag}).status_code == 404

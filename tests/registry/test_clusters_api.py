@@ -123,3 +123,20 @@ def test_the_academy_confirms_leadership_and_a_stale_version_is_409(
     assert confirmed.status_code == 200
     assert confirmed.get_json()["head_school_id"] == schools[2]
     assert client.put(path, json=body, headers=auth("cluster_head", cluster["cluster_id"])).status_code == 403
+
+
+def test_the_cluster_list_is_a_document_a_client_holding_it_gets_304_until_a_member_joins(
+    client: FlaskClient, schools: list[str]
+) -> None:
+    cluster = form(client, schools[:2]).get_json()
+    first = client.get("/clusters?year=2023", headers=auth("operator"))
+    etag = first.headers["ETag"]
+    held = client.get("/clusters?year=2023", headers={**auth("operator"), "If-None-Match": etag})
+    assert (held.status_code, held.data) == (304, b"")
+    joined = client.post(
+        f"/clusters/{cluster['cluster_id']}/members", json={"school_id": schools[2]}, headers=auth()
+    )
+    assert joined.status_code in (200, 201), joined.get_json()
+    changed = client.get("/clusters?year=2023", headers={**auth("operator"), "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.get_json()[0]["member_ids"] == sorted(schools[:3])

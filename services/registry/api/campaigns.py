@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registry.api.common import context, registry
+from services.registry.api.common import context, registry, shared_document
 from services.registry.api.schemas import CampaignIn, CampaignOpenIn, CampaignOut, CopyQuery, ExtensionIn
 from services.registry.app import campaigns
 from services.registry.contracts import CampaignContentV1
@@ -32,9 +33,11 @@ class Campaigns(MethodView):
 
     @require()
     @blp.response(200, CampaignOut(many=True))
-    def get(self) -> list[dict[str, Any]]:
-        """List every campaign, newest first."""
-        return campaigns.list_campaigns(registry())
+    def get(self) -> Response:
+        """List every campaign, newest first (a document: ETag and 304)."""
+        return shared_document(
+            ("campaigns",), lambda: CampaignOut(many=True).dump(campaigns.list_campaigns(registry()))
+        )
 
     @require(ACADEMY_ADMIN)
     @blp.arguments(CampaignOpenIn)
@@ -58,9 +61,11 @@ class Campaign(MethodView):
 
     @require()
     @blp.response(200, CampaignOut)
-    def get(self, year: int) -> dict[str, Any]:
-        """Return a year's campaign."""
-        return campaigns.get_campaign(registry(), year)
+    def get(self, year: int) -> Response:
+        """Return a year's campaign (a document: ETag and 304)."""
+        return shared_document(
+            ("campaign", year), lambda: CampaignOut().dump(campaigns.get_campaign(registry(), year))
+        )
 
     @require(ACADEMY_ADMIN)
     @blp.arguments(CampaignIn)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registry.api.common import context, registry
+from services.registry.api.common import context, registry, shared_document
 from services.registry.api.schemas import (
     CarriedClusterOut,
     CarryForwardIn,
@@ -32,9 +33,13 @@ class Clusters(MethodView):
     @require()
     @blp.arguments(ClusterQuery, location="query")
     @blp.response(200, ClusterOut(many=True))
-    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
-        """List clusters with their members, optionally of one year."""
-        return clusters.list_clusters(registry(), query.get("year"), query["page"], query["per_page"])
+    def get(self, query: dict[str, Any]) -> Response:
+        """List clusters with their members, optionally of one year (a document: ETag and 304)."""
+        year, page, per_page = query.get("year"), query["page"], query["per_page"]
+        return shared_document(
+            ("clusters", year, page, per_page),
+            lambda: ClusterOut(many=True).dump(clusters.list_clusters(registry(), year, page, per_page)),
+        )
 
     @require(ACADEMY_ADMIN)
     @blp.arguments(ClusterIn)

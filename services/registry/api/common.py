@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Response, current_app, g
 
 from services.registry.service import Registry
+from services.registry.tables import events, metadata
 from shared.auth import current_principal
+from shared.db import POSITIONS
 from shared.eventstore import Context
+from shared.readcache import VersionedCache, data_version
+from shared.web.conditional import kept
+
+DOCUMENTS = "registry_documents"
+"""Where an app keeps the answers every reader shares (clusters, campaigns) while its data does not move:
+one cache an app, as each app reads its own database."""
 
 
 def registry() -> Registry:
@@ -18,3 +29,12 @@ def registry() -> Registry:
 def context() -> Context:
     """Return the actor and correlation id of this request, for the events it records."""
     return Context(actor=current_principal().actor, correlation_id=g.get("correlation_id"))
+
+
+def shared_document(key: Hashable, answer: Callable[[], Any]) -> Response:
+    """Serve an answer every reader shares as a document kept until the registry's data changes (with an
+    ETag: 304 to a client that holds it)."""
+    with registry().reader.connect() as conn:
+        version = data_version(conn, events, metadata.tables[POSITIONS])
+    documents = current_app.extensions.setdefault(DOCUMENTS, VersionedCache(size=256))
+    return kept(documents, key, version, answer)
