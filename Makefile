@@ -12,7 +12,7 @@ SECRET_FILE := $(DATA_DIR)/jwt-secret
 export THIDUA_DATA_DIR ?= $(DATA_DIR)
 
 .PHONY: help venv run prometheus traces traces-stop migrate seed demo check test lint format token kafka-start kafka-stop kafka-cluster-start \
-	kafka-cluster-stop postgres-start bench bench-replicas bench-partitions clean
+	kafka-cluster-stop postgres-start bench bench-replicas bench-writers bench-budget bench-partitions clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -107,6 +107,12 @@ bench: venv ## Every bench in one table: throughput, rebuild, freshness, API lat
 
 bench-replicas: venv ## Relay failover, rebalance pauses, one vs two replicas on its own 3-node cluster (BENCH_POSTGRES_URL)
 	$(BIN)/python -m bench.replicas
+
+bench-writers: venv ## Filings into one gunicorn process against two, on PostgreSQL (BENCH_POSTGRES_URL; needs hey)
+	$(BIN)/python -m bench.writers
+
+bench-budget: venv ## The CPU one filing costs each process of the suite (BENCH_POSTGRES_URL adds PostgreSQL; needs hey)
+	$(BIN)/python -m bench.budget
 
 bench-partitions: venv ## The runner and relay with 1, 2 and 4 partitions and replicas, on its own 3-node cluster (BENCH_POSTGRES_URL)
 	$(BIN)/python -m bench.partitions

@@ -6,7 +6,9 @@ This machine's single-row commit rates (bench.limits: the ceiling of a durable w
 (relay and runner beside raw kafka-python, with and without the crc32c package), the runner's
 profile (every stage's microseconds per record, bench.profile), the scoring
 rebuild beside raw consumption, freshness of the score card and the audit trail at 50 filings/s, API
-latency at fixed rates beside a bare Flask endpoint, and the rebuild's growth from 1 to 10 years. Every
+latency at fixed rates beside a bare Flask endpoint, the CPU one filing costs each process (bench.budget),
+filings into one gunicorn process against two (bench.writers, on PostgreSQL), and the rebuild's growth
+from 1 to 10 years. Every
 figure is the median of alternating runs with its spread; see each module for its own settings.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import sys
 import uuid
 
-from bench import freshness, latency, limits, profile, scale
+from bench import budget, freshness, latency, limits, profile, scale, writers
 from bench.__main__ import throughput
 from bench.scoring import rebuild_comparisons
 from bench.settings import load
@@ -35,6 +37,10 @@ def main() -> int:
     seconds = settings.latency_seconds
     latencies = latency.measure(repeat, seconds, postgres)
     rows += latencies
+    budgets = [
+        r for store, db in _stores(postgres) for r in budget.rows(store, budget.measure(repeat, seconds, db))
+    ]
+    rows += writers.measure(repeat, seconds, postgres) if postgres else []
     fresh_seconds = settings.freshness_seconds
     fresh = list(freshness.measure(None, repeat, fresh_seconds))
     on_kafka = f"kafka://{servers}?namespace=fresh{uuid.uuid4().hex[:8]}."
@@ -45,12 +51,19 @@ def main() -> int:
     print(table([row.row() for row in rows], HEADER))
     print(f"\nLatency goals (gunicorn {latency.WORKERS} workers x {latency.THREADS} threads)\n")
     print(table(latency.p99_goal_rows(latencies), ["measured", "median (spread)", "goal", ""]))
+    print(f"\nCPU a filing costs, inspections at {budget.RATE}/s (bench.budget)\n")
+    print(table(budgets, budget.HEADER))
     print(f"\nFreshness at {freshness.RATE} filings/s, {fresh_seconds} s per run\n")
     print(table(fresh, ["read model: percentile", "median (spread)", "goal", ""]))
     for found in profiles:
         print(f"\nWhere the consumer runner's time goes ({found.store}), {count} events, {repeat} runs\n")
         print("\n".join(found.lines()))
     return scale.main([])
+
+
+def _stores(postgres: str | None) -> list[tuple[str, str | None]]:
+    """Return the stores a bench runs the suite on: SQLite, and PostgreSQL when a server is given."""
+    return [("SQLite", None)] + ([("PostgreSQL", postgres)] if postgres else [])
 
 
 if __name__ == "__main__":
