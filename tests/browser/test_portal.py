@@ -222,6 +222,17 @@ def test_the_academy_extends_a_deadline_only_with_a_reason(browser, running) -> 
         ),
         "the campaign page to show the new due date",
     )
+    wait_for(
+        lambda: (
+            "Gia hạn riêng đến 30/11/2023"
+            in (page.goto(f"{running.portal}/hoc-vien/cum/{CLUSTER}") and page.inner_text("main"))
+        ),
+        "the cluster's board to show the school's own extension",
+    )
+    extended = page.locator("tr", has=page.locator("span.extended"))
+    expect(extended).to_have_count(1)  # Yên Bái's row alone: no other school was given the later date
+    assert "Yên Bái" in extended.inner_text() and "sch_" not in extended.inner_text()
+    extended.screenshot(path=str(SCREENSHOTS / "portal-board-extension-one-school.png"))
     page.close()
 
 
