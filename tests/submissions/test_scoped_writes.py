@@ -12,17 +12,24 @@ from shared.db import serialise
 from tests.submissions.conftest import HOA_BINH, PHU_THO, World, auth, file, officer, plan, seeded_world
 
 
-def filing_in_thread(world: World, school: str, answers: dict[str, Any]) -> threading.Thread:
-    """Start filing a school's Form 01 through the API in a thread of its own (its own client)."""
+def posting_in_thread(
+    world: World, path: str, body: dict[str, Any], headers: dict[str, str], answers: dict[str, Any], key: str
+) -> threading.Thread:
+    """Start a POST through the API in a thread of its own (its own client); its status lands in answers."""
     client = world.client.application.test_client()
 
     def post() -> None:
-        body = {"year": 2023, "form": "01", "school_id": school, "payload": plan()}
-        answers[school] = client.post("/filings", json=body, headers=officer(school)).status_code
+        answers[key] = client.post(path, json=body, headers=headers).status_code
 
     thread = threading.Thread(target=post, daemon=True)
     thread.start()
     return thread
+
+
+def filing_in_thread(world: World, school: str, answers: dict[str, Any]) -> threading.Thread:
+    """Start filing a school's Form 01 in a thread of its own."""
+    body = {"year": 2023, "form": "01", "school_id": school, "payload": plan()}
+    return posting_in_thread(world, "/filings", body, officer(school), answers, school)
 
 
 def test_a_filer_waits_only_on_its_own_scope(tmp_path: Path, postgres_url: str) -> None:
@@ -51,16 +58,9 @@ def test_a_filer_waits_only_on_its_own_scope(tmp_path: Path, postgres_url: str) 
 
 
 def review_in_thread(world: World, submission_id: str, answers: dict[str, Any]) -> threading.Thread:
-    """Start accepting a filing through the API as the Academy, in a thread of its own (its own client)."""
-    client = world.client.application.test_client()
-
-    def post() -> None:
-        path = f"/filings/{submission_id}/review"
-        answers[submission_id] = client.post(path, json={"decision": "accept"}, headers=auth()).status_code
-
-    thread = threading.Thread(target=post, daemon=True)
-    thread.start()
-    return thread
+    """Start accepting a filing as the Academy in a thread of its own."""
+    path, body = f"/filings/{submission_id}/review", {"decision": "accept"}
+    return posting_in_thread(world, path, body, auth(), answers, submission_id)
 
 
 def test_a_review_waits_only_on_its_own_filing(tmp_path: Path, postgres_url: str) -> None:
