@@ -466,9 +466,14 @@ def test_a_decision_is_drafted_issued_corrected_and_an_award_revoked_through_the
         ).status_code
         == 422
     )
+    held = client.get("/awards/2023/decisions", headers=auth("operator")).headers["ETag"]
+    unchanged = client.get("/awards/2023/decisions", headers={**auth("operator"), "If-None-Match": held})
+    assert (unchanged.status_code, unchanged.data) == (304, b"")  # a document, until a revocation moves it
     revoked = client.post("/awards/2023/revocations", json=revocation, headers=auth())
     assert revoked.status_code == 201 and revoked.get_json()["revoked"] is True
-    (listed,) = client.get("/awards/2023/decisions", headers=auth("operator")).get_json()
+    after = client.get("/awards/2023/decisions", headers={**auth("operator"), "If-None-Match": held})
+    (listed,) = after.get_json()
+    assert after.status_code == 200 and after.headers["ETag"] != held
     assert listed["number"] == "127-QĐ/HVCTQG" and {
         v["school_id"]: v["revoked"] for v in listed["verdicts"]
     } == {a: False, b: True}

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
-from services.registry.api.common import context, registry
+from services.registry.api.common import context, kept_document, registry
 from services.registry.api.schemas import (
     CorrectionIn,
     DecisionIn,
@@ -36,17 +36,26 @@ blp = Blueprint(
 @blp.route("/<int:year>/proposals")
 @require()
 @blp.response(200, ProposalsOut)
-def proposals(year: int) -> dict[str, Any]:
-    """Return the proposals of a year the caller reads (403 for a school or a province), quotas, decided."""
-    return awards.proposals_of(registry(), current_principal(), year)
+def proposals(year: int) -> Response:
+    """Return the proposals of a year the caller reads (403 for a school or a province), quotas, decided
+    (a document: ETag and 304)."""
+    caller = current_principal()
+    return kept_document(
+        ("proposals", year, caller.role, caller.tenant),
+        lambda: ProposalsOut().dump(awards.proposals_of(registry(), caller, year)),
+    )
 
 
 @blp.route("/<int:year>/decision", methods=["GET"])
 @require()
 @blp.response(200, DecisionOut)
-def decision(year: int) -> dict[str, Any]:
-    """Return the year's award decision (404 until issued)."""
-    return awards.decision_of(registry(), current_principal(), year)
+def decision(year: int) -> Response:
+    """Return the year's award decision (404 until issued; a document: ETag and 304)."""
+    caller = current_principal()
+    return kept_document(
+        ("decision", year, caller.role, caller.tenant),
+        lambda: DecisionOut().dump(awards.decision_of(registry(), caller, year)),
+    )
 
 
 @blp.route("/<int:year>/decision", methods=["POST"])
@@ -69,9 +78,14 @@ def decide(body: dict[str, Any], year: int) -> dict[str, Any]:
 @blp.route("/<int:year>/decisions")
 @require()
 @blp.response(200, DecisionOut(many=True))
-def decisions(year: int) -> list[dict[str, Any]]:
-    """Return the year's issued decisions, the main one first, with the verdicts the caller reads."""
-    return awards.decisions_of(registry(), current_principal(), year)
+def decisions(year: int) -> Response:
+    """Return the year's issued decisions, the main one first, with the verdicts the caller reads (a
+    document: ETag and 304)."""
+    caller = current_principal()
+    return kept_document(
+        ("decisions", year, caller.role, caller.tenant),
+        lambda: DecisionOut(many=True).dump(awards.decisions_of(registry(), caller, year)),
+    )
 
 
 @blp.route("/<int:year>/drafts", methods=["POST"])

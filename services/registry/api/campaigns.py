@@ -8,7 +8,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registry.api.common import context, registry, shared_document
+from services.registry.api.common import context, kept_document, registry
 from services.registry.api.schemas import CampaignIn, CampaignOpenIn, CampaignOut, CopyQuery, ExtensionIn
 from services.registry.app import campaigns
 from services.registry.contracts import CampaignContentV1
@@ -35,7 +35,7 @@ class Campaigns(MethodView):
     @blp.response(200, CampaignOut(many=True))
     def get(self) -> Response:
         """List every campaign, newest first (a document: ETag and 304)."""
-        return shared_document(
+        return kept_document(
             ("campaigns",), lambda: CampaignOut(many=True).dump(campaigns.list_campaigns(registry()))
         )
 
@@ -63,7 +63,7 @@ class Campaign(MethodView):
     @blp.response(200, CampaignOut)
     def get(self, year: int) -> Response:
         """Return a year's campaign (a document: ETag and 304)."""
-        return shared_document(
+        return kept_document(
             ("campaign", year), lambda: CampaignOut().dump(campaigns.get_campaign(registry(), year))
         )
 

@@ -8,7 +8,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registry.api.common import context, registry, shared_document
+from services.registry.api.common import context, kept_document, registry
 from services.registry.api.schemas import (
     CarriedClusterOut,
     CarryForwardIn,
@@ -36,7 +36,7 @@ class Clusters(MethodView):
     def get(self, query: dict[str, Any]) -> Response:
         """List clusters with their members, optionally of one year (a document: ETag and 304)."""
         year, page, per_page = query.get("year"), query["page"], query["per_page"]
-        return shared_document(
+        return kept_document(
             ("clusters", year, page, per_page),
             lambda: ClusterOut(many=True).dump(clusters.list_clusters(registry(), year, page, per_page)),
         )

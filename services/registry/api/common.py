@@ -16,7 +16,7 @@ from shared.readcache import VersionedCache, data_version
 from shared.web.conditional import kept
 
 DOCUMENTS = "registry_documents"
-"""Where an app keeps the answers every reader shares (clusters, campaigns) while its data does not move:
+"""Where an app keeps its answers (clusters, campaigns, proposals, decisions) while its data does not move:
 one cache an app, as each app reads its own database."""
 
 
@@ -31,9 +31,9 @@ def context() -> Context:
     return Context(actor=current_principal().actor, correlation_id=g.get("correlation_id"))
 
 
-def shared_document(key: Hashable, answer: Callable[[], Any]) -> Response:
-    """Serve an answer every reader shares as a document kept until the registry's data changes (with an
-    ETag: 304 to a client that holds it)."""
+def kept_document(key: Hashable, answer: Callable[[], Any]) -> Response:
+    """Serve an answer as a document kept until the registry's data changes (with an ETag: 304 to a client
+    that holds it); ``key`` names the answer and, where readers read differently, what the caller reads."""
     with registry().reader.connect() as conn:
         version = data_version(conn, events, metadata.tables[POSITIONS])
     documents = current_app.extensions.setdefault(DOCUMENTS, VersionedCache(size=256))
