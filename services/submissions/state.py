@@ -7,8 +7,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.forms import filing_events
-from services.submissions.tables import confirmations, eligibility, exemptions, missed, submissions
+from services.forms import FORMS, filing_events
+from services.submissions.tables import (
+    confirmations,
+    eligibility,
+    exemptions,
+    missed,
+    one_off_filings,
+    submissions,
+)
 from shared.envelope import Envelope
 from shared.handlers import Handlers
 from shared.service import State
@@ -18,7 +25,7 @@ HANDLERS: Handlers[None] = Handlers("submissions-state")
 
 @HANDLERS.on(*filing_events())
 def filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
-    """Add a filing."""
+    """Add a filing; a one-off form's also as the filer's one filing of it (a second one fails here)."""
     conn.execute(
         submissions.insert().values(
             submission_id=data["submission_id"],
@@ -38,6 +45,16 @@ def filed(conn: sa.Connection, event: Envelope, data: dict[str, Any]) -> None:
             version=event.stream_version,
         )
     )
+    form = FORMS.get(data["form"])
+    if form is not None and not form.repeatable:
+        conn.execute(
+            one_off_filings.insert().values(
+                year=data["year"],
+                form=data["form"],
+                filer_id=data["filer_id"],
+                submission_id=data["submission_id"],
+            )
+        )
 
 
 @HANDLERS.on("SubmissionAmended")
@@ -145,5 +162,5 @@ def _eligibility(conn: sa.Connection, year: int, school_id: str, eligible: bool,
         )
 
 
-STATE = State(HANDLERS, (submissions, missed, exemptions, eligibility, confirmations))
+STATE = State(HANDLERS, (submissions, one_off_filings, missed, exemptions, eligibility, confirmations))
 """The state tables the submissions decides from, kept in the transaction of each append, rebuildable."""

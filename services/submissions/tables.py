@@ -75,6 +75,17 @@ submissions = sa.Table(
     sa.Column("reviewer", sa.String(200)),
     sa.Index("ix_submissions_year_filer", "year", "filer_id"),
 )
+one_off_filings = sa.Table(
+    "one_off_filings",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("form", sa.String(32), primary_key=True),
+    sa.Column("filer_id", sa.String(64), primary_key=True),
+    sa.Column("submission_id", sa.String(64), nullable=False),
+)
+"""A filer's one filing of a one-off form in a year. Its key is the rule "a one-off form is filed once":
+a second filing fails at its insert whatever lock its writer decided under (a replica of an older release
+during a rolling deploy takes the service's write lock, not the filer's)."""
 missed = sa.Table(
     "missed_deadlines",
     metadata,

@@ -55,3 +55,31 @@ def test_a_years_issued_decision_is_carried_into_the_decisions_of_several_a_year
         back = conn.execute(sa.text("SELECT year, decision_id, number FROM award_decisions")).one()
     engine.dispose()
     assert tuple(back) == (2023, "qd_1", "125-QĐ")
+
+
+def test_the_filings_kept_fill_the_one_off_filings_and_an_inspection_stays_out(database_url: str) -> None:
+    """Submissions 0009 on data: each filer's one-off filings become its one filing of the form; the
+    inspections' minutes, filed any number of times, do not."""
+    from services.submissions.bootstrap import MIGRATIONS
+
+    migrations.upgrade(MIGRATIONS, database_url, "0008")
+    engine = create_engine(database_url)
+    insert = sa.text(
+        "INSERT INTO submissions (submission_id, year, form, filer_type, filer_id, cluster_id, filed_at,"
+        " amendments, reopened, payload, documents, version)"
+        " VALUES (:id, 2023, :form, :type, :filer, 'cl_1', '2023-03-01 03:00:00', 0, false, '{}', '[]', 1)"
+    )
+    kept = [
+        ("sub_1", "01", "school", "sch_a"),
+        ("sub_2", "01", "school", "sch_b"),
+        ("sub_3", "KIEM_TRA", "cluster", "cl_1"),
+        ("sub_4", "KIEM_TRA", "cluster", "cl_1"),
+    ]
+    with engine.begin() as conn:
+        for submission_id, form, kind, filer in kept:
+            conn.execute(insert, {"id": submission_id, "form": form, "type": kind, "filer": filer})
+    migrations.upgrade(MIGRATIONS, database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT form, filer_id, submission_id FROM one_off_filings")).all()
+    engine.dispose()
+    assert sorted(tuple(r) for r in rows) == [("01", "sch_a", "sub_1"), ("01", "sch_b", "sub_2")]

@@ -194,3 +194,27 @@ def test_a_returned_filing_names_its_reason_and_a_school_may_not_review(uow: InM
     filings.review_filing(uow, ACADEMY, sid, "return", "Thiếu số liệu", CONTEXT)
     assert types(uow)[-1] == "FilingReturned"
     assert uow.recorded[-1].data["reason"] == "Thiếu số liệu"
+
+
+def test_a_one_off_form_filed_by_a_writer_that_missed_the_first_is_refused_at_its_insert(
+    uow: InMemorySubmissions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replica of an older release decides under the service's write lock, not the filer's, so it can
+    decide before the first filing commits: the state's key still refuses the second (409, nothing kept)."""
+    first = file(uow, "01", plan(), officer(HOA_BINH), school_id=HOA_BINH)
+    monkeypatch.setattr(filings.lookups, "filed", lambda *_args: None)  # it did not see the first
+    error = refused(lambda: file(uow, "01", plan(), officer(HOA_BINH), school_id=HOA_BINH))
+    assert isinstance(error, Conflict) and error.code == "amendment_required"
+    assert types(uow) == ["PlanSubmitted"]
+    assert uow.recorded[0].data["submission_id"] == first["submission_id"]
+    inspection = {
+        "inspected_school_id": PHU_THO,
+        "inspecting_school_ids": [HOA_BINH],
+        "cross_inspection": True,
+        "inspected_on": "2023-03-02",
+        "findings": "Đúng kế hoạch",
+        "verified_scores": [],
+    }
+    for _ in range(2):  # an inspection's minutes are filed any number of times
+        file(uow, "KIEM_TRA", inspection, HEAD, cluster_id=CLUSTER)
+    assert types(uow) == ["PlanSubmitted", "InspectionDone", "InspectionDone"]

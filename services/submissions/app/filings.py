@@ -19,7 +19,7 @@ from services.submissions.service import Submissions
 from services.submissions.tables import submissions
 from shared.auth import ACADEMY_ADMIN, Principal
 from shared.auth import CLUSTER_HEAD as CLUSTER_HEAD_ROLE
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from shared.eventstore import Context
 from shared.time import local_date
 from shared.unit_of_work import UnitOfWork
@@ -48,6 +48,26 @@ def file_form(
     submission_id = f"sub_{uuid.uuid4().hex[:16]}"
     filer = command.school_id if form.filer == SCHOOL else command.cluster_id
     scope = filing_scope(submission_id) if form.repeatable else f"filing:{command.year}:{form.code}:{filer}"
+    try:
+        return _file_form(service, principal, command, context, submission_id, scope)
+    except sa.exc.IntegrityError as exc:  # the one-off rule held at the insert: another writer filed first
+        raise Conflict(
+            f"form {form.code} was already filed for {filer} in {command.year}: amend it instead",
+            {"year": command.year, "form": form.code, "filer_id": filer},
+            "amendment_required",
+        ) from exc
+
+
+def _file_form(
+    service: FilingWork,
+    principal: Principal,
+    command: FileForm,
+    context: Context,
+    submission_id: str,
+    scope: str,
+) -> dict[str, Any]:
+    """Gather, decide and record a filing under the lock of ``scope``."""
+    form = decide.form_of(command.form)
     with service.transaction(scope) as conn:
         campaign = lookups.campaign(conn, command.year)
         school = lookups.known_school(conn, command.school_id) if command.school_id else None
