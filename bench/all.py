@@ -38,7 +38,9 @@ def main() -> int:
     latencies = latency.measure(repeat, seconds, postgres)
     rows += latencies
     budgets = [
-        r for store, db in _stores(postgres) for r in budget.rows(store, budget.measure(repeat, seconds, db))
+        row
+        for store, db, bus in budget.stores(postgres, servers)
+        for row in budget.rows(store, budget.measure(repeat, seconds, db, bus))
     ]
     rows += writers.measure(repeat, seconds, postgres) if postgres else []
     fresh_seconds = settings.freshness_seconds
@@ -59,11 +61,6 @@ def main() -> int:
         print(f"\nWhere the consumer runner's time goes ({found.store}), {count} events, {repeat} runs\n")
         print("\n".join(found.lines()))
     return scale.main([])
-
-
-def _stores(postgres: str | None) -> list[tuple[str, str | None]]:
-    """Return the stores a bench runs the suite on: SQLite, and PostgreSQL when a server is given."""
-    return [("SQLite", None)] + ([("PostgreSQL", postgres)] if postgres else [])
 
 
 if __name__ == "__main__":
