@@ -135,6 +135,17 @@ def offsets_of(suite: Running, ids: set[str]) -> dict[str, tuple[str, int, int]]
     }
 
 
+def published(suite: Running, ids: set[str]) -> dict[str, tuple[str, int, int]]:
+    """Return where each of these events is on the submissions topic, once the relay has published them
+    all (the last filings may still be on their way when the load ends); at most two minutes."""
+    deadline = time.monotonic() + 120
+    while len(where := offsets_of(suite, ids)) < len(ids):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(where)} of {len(ids)} filings published after 2 minutes")
+        time.sleep(0.5)
+    return where
+
+
 def one_run(suite: Running, seconds: int) -> dict[str, list[float]]:
     """File inspections at the rate for ``seconds``; return each read model's freshness per filing."""
     since = last_position(suite)
@@ -144,7 +155,7 @@ def one_run(suite: Running, seconds: int) -> dict[str, list[float]]:
         load = hey(f"{suite.urls['submissions']}/filings", RATE, seconds, suite.cluster_head, INSPECTION)
         assert load.failures == 0, f"{load.failures} filings refused"
         written = recorded(suite, since)
-        where = offsets_of(suite, set(written))
+        where = published(suite, set(written))
         lags: dict[str, list[float]] = {}
         for name in READ_MODELS:
             deadline = time.monotonic() + 120
