@@ -2,65 +2,79 @@
 
     KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 [BENCH_POSTGRES_URL=server] [BENCH_REPEAT=...] python -m bench.all
 
-This machine's single-row commit rates (bench.limits: the ceiling of a durable write), throughput
-(relay and runner beside raw kafka-python, with and without the crc32c package), the runner's
-profile (every stage's microseconds per record, bench.profile), the scoring
-rebuild beside raw consumption, freshness of the score card and the audit trail at 50 filings/s, API
-latency at fixed rates beside a bare Flask endpoint, the CPU one filing costs each process (bench.budget),
-filings into one gunicorn process against two (bench.writers, on PostgreSQL), and the rebuild's growth
-from 1 to 10 years. Every
-figure is the median of alternating runs with its spread; see each module for its own settings.
+This machine's single-row commit rates (bench.limits: the ceiling of a durable write), throughput (relay and
+runner beside raw kafka-python, with and without the crc32c package), the runner's profile (every stage's
+microseconds per record, bench.profile), the scoring rebuild beside raw consumption, freshness of the score
+card and the audit trail (50 filings/s, and on Kafka 100/s too), API latency at fixed rates beside a bare
+Flask endpoint, the CPU one filing costs each process (bench.budget), filings into one gunicorn process
+against two (bench.writers, on PostgreSQL), and the rebuild's growth from 1 to 10 years. Each bench's table
+is printed as soon as it is measured, and the throughput and latency rows again in one table at the end.
+Every figure is the median of alternating runs with its spread; see each module for its own settings.
 """
 
 from __future__ import annotations
 
 import sys
-import uuid
 
 from bench import budget, freshness, latency, limits, profile, scale, writers
 from bench.__main__ import throughput
 from bench.scoring import rebuild_comparisons
 from bench.settings import load
-from bench.stats import HEADER, table
+from bench.stats import HEADER, Comparison, table
 
 
 def main() -> int:
-    """Run every bench and print the tables."""
+    """Run every bench, printing each one's table as soon as it is measured, then the whole table."""
     settings = load()
     if not (servers := settings.broker()):
         return 2
-    postgres, repeat, count = settings.postgres, settings.runs(3), settings.events
+    postgres, repeat, count, seconds = (
+        settings.postgres,
+        settings.runs(3),
+        settings.events,
+        settings.latency_seconds,
+    )
     physical = limits.measure(postgres, repeat)
+    show(
+        "What this machine allows: one row committed at a time (bench.limits)", table(physical, limits.HEADER)
+    )
     rows = throughput(servers, count, repeat, postgres)
-    profiles = profile.profiles(servers, count, repeat, postgres)
-    rows += rebuild_comparisons(servers, settings.scoring_events, repeat, postgres)
-    seconds = settings.latency_seconds
+    show(f"Throughput, {repeat} alternating runs (median and spread; one broker)", _rows(rows))
+    for found in profile.profiles(servers, count, repeat, postgres):
+        title = f"Where the consumer runner's time goes ({found.store}), {count} events, {repeat} runs"
+        show(title, "\n".join(found.lines()))
+    rebuilds = rebuild_comparisons(servers, settings.scoring_events, repeat, postgres)
+    show("Scoring rebuild beside raw consumption", _rows(rebuilds))
     latencies = latency.measure(repeat, seconds, postgres)
-    rows += latencies
+    show(f"Latency (gunicorn {latency.WORKERS} workers x {latency.THREADS} threads)", _rows(latencies))
+    show(
+        "Latency goals", table(latency.p99_goal_rows(latencies), ["measured", "median (spread)", "goal", ""])
+    )
     budgets = [
         row
         for store, db, bus in budget.stores(postgres, servers)
         for row in budget.rows(store, budget.measure(repeat, seconds, db, bus))
     ]
-    rows += writers.measure(repeat, seconds, postgres) if postgres else []
+    show(f"CPU a filing costs, inspections at {budget.RATE}/s (bench.budget)", table(budgets, budget.HEADER))
+    processes = writers.measure(repeat, seconds, postgres) if postgres else []
+    if processes:
+        show("One gunicorn process against two, filing on PostgreSQL (bench.writers)", _rows(processes))
     fresh_seconds = settings.freshness_seconds
-    fresh = list(freshness.measure(None, repeat, fresh_seconds))
-    on_kafka = f"kafka://{servers}?namespace=fresh{uuid.uuid4().hex[:8]}."
-    fresh += freshness.measure(on_kafka, repeat, fresh_seconds)
-    print("\nWhat this machine allows: one row committed at a time (bench.limits)\n")
-    print(table(physical, limits.HEADER))
-    print(f"\nThroughput and latency, {repeat} alternating runs each (median and spread; one broker)\n")
-    print(table([row.row() for row in rows], HEADER))
-    print(f"\nLatency goals (gunicorn {latency.WORKERS} workers x {latency.THREADS} threads)\n")
-    print(table(latency.p99_goal_rows(latencies), ["measured", "median (spread)", "goal", ""]))
-    print(f"\nCPU a filing costs, inspections at {budget.RATE}/s (bench.budget)\n")
-    print(table(budgets, budget.HEADER))
-    print(f"\nFreshness at {freshness.RATE} filings/s, {fresh_seconds} s per run\n")
-    print(table(fresh, ["read model: percentile", "median (spread)", "goal", ""]))
-    for found in profiles:
-        print(f"\nWhere the consumer runner's time goes ({found.store}), {count} events, {repeat} runs\n")
-        print("\n".join(found.lines()))
+    fresh = list(freshness.measure(None, repeat, fresh_seconds)) + freshness.on_kafka(
+        servers, repeat, fresh_seconds
+    )
+    show(f"Freshness, {fresh_seconds} s per run", table(fresh, freshness.HEADER))
+    show("All of it: throughput and latency in one table", _rows(rows + rebuilds + latencies + processes))
     return scale.main([])
+
+
+def show(title: str, text: str) -> None:
+    """Print one bench's table under its title now, so a later bench's failure does not lose it."""
+    print(f"\n{title}\n\n{text}", flush=True)
+
+
+def _rows(comparisons: list[Comparison]) -> str:
+    return table([row.row() for row in comparisons], HEADER)
 
 
 if __name__ == "__main__":

@@ -36,5 +36,5 @@ def kept_document(key: Hashable, answer: Callable[[], Any]) -> Response:
     that holds it); ``key`` names the answer and, where readers read differently, what the caller reads."""
     with registry().reader.connect() as conn:
         version = data_version(conn, events, metadata.tables[POSITIONS])
-    documents = current_app.extensions.setdefault(DOCUMENTS, VersionedCache(size=256))
+    documents: VersionedCache = current_app.extensions[DOCUMENTS]
     return kept(documents, key, version, answer)

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.forms import ACADEMY, CLUSTER_HEAD, FORMS, SCHOOL
+from services.forms import ACADEMY, CLUSTER_HEAD, FORMS, SCHOOL, Form
 from services.submissions.app import lookups, visibility
 from services.submissions.app.documents import document_refs
 from services.submissions.app.work import FilingWork
@@ -49,7 +49,7 @@ def file_form(
     filer = command.school_id if form.filer == SCHOOL else command.cluster_id
     scope = filing_scope(submission_id) if form.repeatable else f"filing:{command.year}:{form.code}:{filer}"
     try:
-        return _file_form(service, principal, command, context, submission_id, scope)
+        return _file_form(service, principal, command, context, form, (submission_id, scope))
     except sa.exc.IntegrityError as exc:  # the one-off rule held at the insert: another writer filed first
         raise Conflict(
             f"form {form.code} was already filed for {filer} in {command.year}: amend it instead",
@@ -63,11 +63,11 @@ def _file_form(
     principal: Principal,
     command: FileForm,
     context: Context,
-    submission_id: str,
-    scope: str,
+    form: Form,
+    where: tuple[str, str],
 ) -> dict[str, Any]:
-    """Gather, decide and record a filing under the lock of ``scope``."""
-    form = decide.form_of(command.form)
+    """Gather, decide and record a filing of ``form``; ``where`` is its new id and the scope of its lock."""
+    submission_id, scope = where
     with service.transaction(scope) as conn:
         campaign = lookups.campaign(conn, command.year)
         school = lookups.known_school(conn, command.school_id) if command.school_id else None
