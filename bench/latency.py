@@ -123,7 +123,7 @@ def _compare(name: str, rate: int, bare: list[Load], subject: list[Load]) -> lis
 
 
 def p99_goal_rows(comparisons: list[Comparison]) -> list[list[str]]:
-    """Return whether each subject's p99 is under 50 ms (the issue's goal), one row each."""
+    """Return whether each subject's p99 is under 50 ms (an earlier issue's absolute goal), one row each."""
     return [
         [
             c.subject.name,
