@@ -2,10 +2,10 @@
 
     python -m bench.freshness    [KAFKA_BOOTSTRAP_SERVERS=...] [BENCH_FRESHNESS_SECONDS=20] [BENCH_REPEAT=3]
 
-A steady 50 inspections a second are filed through the submissions API (hey) on the embedded default and,
-when a broker is given, on Kafka, at 50 and at 100 a second (the old goal, p99 < 500 ms at 50/s, and the
-new one, < 250 ms at 100/s). For each accepted filing, its freshness in a read model is the time from
-its event's recording (in the API's transaction) to the commit of the consumer's batch that applied it:
+Inspections are filed at a steady rate through the submissions API (hey): 50 a second on the embedded
+default and, when a broker is given, 50 and then 100 a second on Kafka (the old goal, p99 < 500 ms at 50/s,
+and the new one, < 250 ms at 100/s). For each accepted filing, its freshness in a read model is the time
+from its event's recording (in the API's transaction) to the commit of the consumer's batch that applied it:
 the consumer's position in the event's partition, written in the same transaction as the read model's
 change, is sampled every few milliseconds while the load runs; the first sample past the event's offset
 gives that batch's time (a later batch's, when two commit between samples: never less than the truth).
